@@ -1,0 +1,75 @@
+# Shortcode: `make run` to try it, `make test` to check it.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+DEMO_PROFILES ?= 2000
+PORT ?= 8000
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: help install run serve migrate seed test lint fmt browser bench worker beat check-deploy clean
+
+help:
+	@echo "make run      set up .venv, migrate, seed demo data, print a login and serve on :$(PORT)"
+	@echo "make test     run the whole test suite (ruff, pytest, browser tests)"
+	@echo "make bench    benchmarks at a million profiles (PostgreSQL + Redis; several minutes)"
+	@echo "make worker / make beat   Celery worker and scheduler (needs REDIS_URL)"
+
+$(BIN)/activate: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	@touch $(BIN)/activate
+
+install: $(BIN)/activate
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py create_roles
+	$(PY) manage.py seed_demo --profiles $(DEMO_PROFILES) --if-empty
+	$(PY) manage.py demo_login
+
+run: seed
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+serve: install
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# Browser tests drive Debian's chromium; install it through the system package manager.
+browser:
+	@test -x $(CHROMIUM) || { \
+	  echo "Installing chromium from Debian's packages for the browser tests"; \
+	  if [ "$$(id -u)" = "0" ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: install browser
+	$(BIN)/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run --settings=config.settings.test >/dev/null
+	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+check-deploy: install
+	SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=shortcode.example.org \
+	  DJANGO_SETTINGS_MODULE=config.settings.production $(PY) manage.py check --deploy --fail-level WARNING
+
+bench: install
+	$(PY) -m bench $(BENCH_ARGS)
+
+worker: install
+	$(BIN)/celery -A config worker --loglevel=INFO --concurrency=2
+
+beat: install
+	$(BIN)/celery -A config beat --loglevel=INFO
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts

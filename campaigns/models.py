@@ -1,0 +1,235 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from profiles.models import Company, Group, Profile
+from profiles.models.companies import CompanyQuerySet
+
+
+class Tag(models.Model):
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="tags")
+    objects = CompanyQuerySet.as_manager()
+    name = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["company", "name"], name="tag_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Campaign(models.Model):
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="campaigns")
+    objects = CompanyQuerySet.as_manager()
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True, default="")
+    active = models.BooleanField(default=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    help_text = models.CharField(
+        max_length=640,
+        blank=True,
+        default="",
+        help_text="Sent when a subscriber texts HELP. Reply STOP to opt out.",
+    )
+    opt_out_text = models.CharField(
+        max_length=640,
+        blank=True,
+        default="You are unsubscribed and will receive no more messages. Reply OOPS to rejoin.",
+    )
+    timezone = models.CharField(max_length=64, default="America/New_York")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="campaigns")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OptInPath(models.Model):
+    """A way into a campaign (keyword, web form, API…) and the welcome flow it sends."""
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
+    objects = CompanyQuerySet.as_manager()
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="opt_in_paths")
+    name = models.CharField(max_length=200)
+    welcome_message = models.CharField(max_length=640, blank=True, default="")
+    active = models.BooleanField(default=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="opt_in_paths")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Keyword(models.Model):
+    """A word texted to the short code that opts the sender in through an opt-in path."""
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="keywords")
+    objects = CompanyQuerySet.as_manager()
+    opt_in_path = models.ForeignKey(OptInPath, on_delete=models.PROTECT, related_name="keywords")
+    name = models.CharField(max_length=50, help_text="Stored upper-case; matched ignoring case")
+    active = models.BooleanField(default=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "name"],
+                condition=Q(active=True),
+                name="keyword_unique_active_per_company",
+            )
+        ]
+
+    def save(self, *args, **kwargs) -> None:
+        self.name = self.name.strip().upper()
+        super().save(*args, **kwargs)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Subscription(models.Model):
+    """A profile's membership of a campaign. History is kept, never overwritten.
+
+    Re-joining a campaign creates a new row; the old, opted-out row stays as history
+    (seed 000: "Click to load subscription history"). At most one Active row exists per
+    profile and campaign.
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "Active"
+        OPTED_OUT = "Opted-Out"
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
+    objects = CompanyQuerySet.as_manager()
+    profile = models.ForeignKey(Profile, on_delete=models.PROTECT, related_name="subscriptions")
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="subscriptions")
+    opt_in_path = models.ForeignKey(
+        OptInPath, null=True, blank=True, on_delete=models.PROTECT, related_name="subscriptions"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    opt_in_source = models.CharField(max_length=200, blank=True, default="")
+    opt_in_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    opted_out_at = models.DateTimeField(null=True, blank=True)
+    opt_out_source = models.CharField(max_length=40, blank=True, default="")
+    via_api = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["profile", "campaign"],
+                condition=Q(status="Active"),
+                name="subscription_one_active_per_campaign",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["campaign", "status", "profile"], name="subscription_campaign"),
+            models.Index(fields=["profile", "status"], name="subscription_profile"),
+            models.Index(fields=["campaign", "activated_at"], name="subscription_activated"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profile} → {self.campaign} ({self.status})"
+
+
+class Broadcast(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft"
+        SCHEDULED = "scheduled"
+        GENERATED = "generated"  # recipients chosen, messages being sent
+        SENDING = "sending"
+        SENT = "sent"
+        CANCELED = "canceled"
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="broadcasts")
+    objects = CompanyQuerySet.as_manager()
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="broadcasts")
+    name = models.CharField(max_length=200)
+    body = models.TextField()
+    attachment = models.ForeignKey(
+        "messaging.Attachment", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    delivery_time = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    include_subscribers = models.BooleanField(default=True)
+    included_groups = models.ManyToManyField(Group, blank=True, related_name="+")
+    excluded_groups = models.ManyToManyField(Group, blank=True, related_name="+")
+    throttled = models.BooleanField(default=False)
+    throttle_per_minute = models.PositiveIntegerField(null=True, blank=True)
+    localtime = models.BooleanField(
+        default=False, help_text="Deliver at delivery_time in each profile's own time zone"
+    )
+    automated = models.BooleanField(default=False)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="broadcasts")
+
+    estimated_recipients_count = models.PositiveIntegerField(default=0)
+    recipients_count = models.PositiveIntegerField(default=0)
+    sent_count = models.PositiveIntegerField(default=0)
+    failed_count = models.PositiveIntegerField(default=0)
+    undeliverable_count = models.PositiveIntegerField(default=0)
+    replies_count = models.PositiveIntegerField(default=0)
+    opt_outs_count = models.PositiveIntegerField(default=0)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "delivery_time"], name="broadcast_due")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Fundraising(models.Model):
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="fundraisings")
+    objects = CompanyQuerySet.as_manager()
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.PROTECT, related_name="fundraisings"
+    )
+    name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Donation(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        ACCEPTED = "accepted"
+        DECLINED = "declined"
+        FAILED = "failed"
+        REFUNDED = "refunded"
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
+    objects = CompanyQuerySet.as_manager()
+    profile = models.ForeignKey(Profile, on_delete=models.PROTECT, related_name="donations")
+    fundraising = models.ForeignKey(Fundraising, on_delete=models.PROTECT, related_name="donations")
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    description = models.CharField(max_length=300, blank=True, default="")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    donated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-donated_at"]
+        indexes = [models.Index(fields=["profile", "-donated_at"], name="donation_profile")]

@@ -1,0 +1,20 @@
+import os
+
+from .base import *  # noqa: F403  (settings modules extend base by design)
+from .base import DATABASES
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+SMS_GATEWAY = "messaging.gateways.FakeGateway"
+SMS_WEBHOOK_SECRET = "test-webhook-secret"
+# Parallel runs on one server need their own test database name.
+if os.environ.get("TEST_DATABASE_NAME"):
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
+# Tests run tasks in-process unless a test starts a real worker (see tests/test_celery_worker.py).
+CELERY_TASK_ALWAYS_EAGER = True
+MEDIA_ROOT = BASE_DIR / "test-artifacts" / "media"  # noqa: F405
+WHITENOISE_AUTOREFRESH = True  # serve from STATICFILES_DIRS without collectstatic

@@ -1,0 +1,233 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from profiles.models import Company, Profile
+from profiles.models.companies import CompanyQuerySet
+
+
+class MOType(models.TextChoices):
+    """Mobile-originated message types (seed 004)."""
+
+    CLEAR_REQUEST = "clear_request"
+    CALL_IN_RESPONSE = "call_in_response"
+    CALL_IN = "call_in"
+    DEACTIVATION = "deactivation"
+    DIRECT_RESPONSE = "direct_response"
+    DONATION_CONFIRMATION = "donation_confirmation"
+    DONATION_DECLINE = "donation_decline"
+    DONATION_RESPONSE = "donation_response"
+    DONATION = "donation"
+    DUPLICATE_OPT_IN = "duplicate_opt_in"
+    FTAF_OPT_IN_CONFIRMATION = "ftaf_opt_in_confirmation"
+    FTAF_OPT_IN_DECLINATION = "ftaf_opt_in_declination"
+    FTAF_RESPONSE = "ftaf_response"
+    HELP_REQUEST = "help_request"
+    INFO_RESPONSE = "info_response"
+    INVALID_CALL_IN_RESPONSE = "invalid_call_in_response"
+    INVALID_DONATION_RESPONSE = "invalid_donation_response"
+    INVALID_FTAF_RESPONSE = "invalid_ftaf_response"
+    INVALID_INFO_RESPONSE = "invalid_info_response"
+    INVALID_MDATA_QUERY = "invalid_mdata_query"
+    INVALID_QUESTION_RESPONSE = "invalid_question_response"
+    MDATA_QUERY = "mdata_query"
+    OPT_IN_CONFIRMATION = "opt_in_confirmation"
+    OPT_IN_DECLINATION = "opt_in_declination"
+    OPT_IN = "opt_in"
+    OPT_OUT = "opt_out"
+    QUESTION_RESPONSE = "question_response"
+    REACTIVATION = "reactivation"
+    REPLY = "reply"
+    SIMULTANEOUS = "simultaneous"
+    UNKNOWN_HELP_REQUEST = "unknown_help_request"
+    UNKNOWN_OPT_OUT = "unknown_opt_out"
+    UNKNOWN = "unknown"
+    UNMATCHED = "unmatched"
+
+
+class MTType(models.TextChoices):
+    """Mobile-terminated message types (seed 004)."""
+
+    REGULAR_TEXT = "regular_text"
+    INFO_REQUEST = "info_request"
+    CALL_IN_REQUEST = "call_in_request"
+    MDATA_REQUEST = "mdata_request"
+    DONATION_REQUEST = "donation_request"
+    OPT_IN_REQUEST = "opt_in_request"
+    FTAF_REQUEST = "ftaf_request"
+    FTAF_OPT_IN_REQUEST = "ftaf_opt_in_request"
+    QUESTION = "question"
+    DIRECT_MESSAGE = "direct_message"
+    OPT_IN_CONFIRMATION = "opt_in_confirmation"
+    CLEAR_RESPONSE = "clear_response"
+    HELP_RESPONSE = "help_response"
+    OPT_OUT_RECEIPT = "opt_out_receipt"
+    MDATA_RESPONSE = "mdata_response"
+    PERSISTENT_MDATA_RESPONSE = "persistent_mdata_response"
+    T_AND_C_MESSAGE = "t_and_c_message"
+    DONATION_CONFIRMATION = "donation_confirmation"
+    DONATION_APPROVED = "donation_approved"
+    DONATION_DECLINED = "donation_declined"
+    DONATION_EXCEEDED = "donation_exceeded"
+    DONATION_FAILURE = "donation_failure"
+    DONATION_UNCONFIRMED = "donation_unconfirmed"
+    DUPLICATE_SUBSCRIPTION_NOTIFICATION = "duplicate_subscription_notification"
+
+
+class Attachment(models.Model):
+    """Media for MMS, uploaded in the app or through the API's upload_attachment."""
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="attachments")
+    objects = CompanyQuerySet.as_manager()
+    name = models.CharField(max_length=200)
+    file = models.FileField(upload_to="attachments/%Y/%m/")
+    content_type = models.CharField(max_length=100, blank=True, default="")
+    size = models.PositiveIntegerField(default=0)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Message(models.Model):
+    """One SMS/MMS/RCS message in or out. Never deleted (seed 000: compliance history)."""
+
+    class Direction(models.TextChoices):
+        MO = "mo", "Incoming (MO)"
+        MT = "mt", "Outgoing (MT)"
+
+    class Status(models.TextChoices):
+        INITIAL = "Initial"
+        QUEUED = "Queued"
+        SENT = "Sent"
+        UNDELIVERABLE = "Undeliverable"
+        FAILED = "Failed Permanently"
+        READ = "Read (RCS)"
+        RECEIVED = "Received"
+
+    class Channel(models.TextChoices):
+        SMS = "sms", "SMS"
+        MMS = "mms", "MMS"
+        RCS = "rcs", "RCS"
+
+    class OriginatorType(models.TextChoices):
+        SHORT_CODE = "short_code", "Short code"
+        LONG_CODE = "long_code", "10DLC long code"
+        RCS_AGENT = "rcs_agent", "RCS agent"
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
+    objects = CompanyQuerySet.as_manager()
+    profile = models.ForeignKey(
+        Profile, null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
+    )
+    phone_number = models.CharField(max_length=20, help_text="E.164 of the subscriber")
+    direction = models.CharField(max_length=2, choices=Direction.choices)
+    message_type = models.CharField(max_length=40, help_text="MOType or MTType value")
+    body = models.TextField(blank=True, default="")
+    attachment = models.ForeignKey(
+        Attachment, null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
+    )
+    media_url = models.URLField(blank=True, default="")
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="messages",
+    )
+    broadcast = models.ForeignKey(
+        "campaigns.Broadcast",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="messages",
+    )
+    keyword = models.ForeignKey(
+        "campaigns.Keyword", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    originator = models.CharField(max_length=40, blank=True, default="")
+    originator_type = models.CharField(
+        max_length=12, choices=OriginatorType.choices, default=OriginatorType.SHORT_CODE
+    )
+    channel = models.CharField(max_length=3, choices=Channel.choices, default=Channel.SMS)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.INITIAL)
+    status_reason = models.CharField(max_length=200, blank=True, default="")
+    encoding = models.CharField(max_length=6, blank=True, default="GSM-7")
+    segments = models.PositiveSmallIntegerField(default=1)
+    multipart = models.BooleanField(default=False)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    gateway_message_id = models.CharField(max_length=100, blank=True, default="")
+    error_code = models.CharField(max_length=40, blank=True, default="")
+    previous = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    in_reply_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    scheduled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # Broadcast fan-out idempotency: a redelivered chunk cannot send twice.
+            models.UniqueConstraint(
+                fields=["broadcast", "profile"],
+                condition=Q(broadcast__isnull=False, direction="mt"),
+                name="message_once_per_broadcast_profile",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["profile", "-created_at"], name="message_profile_time"),
+            models.Index(
+                fields=["company", "direction", "-created_at"], name="message_company_dir_time"
+            ),
+            models.Index(fields=["gateway_message_id"], name="message_gateway_id"),
+            models.Index(fields=["broadcast", "status"], name="message_broadcast_status"),
+            models.Index(fields=["status", "scheduled_at"], name="message_status_scheduled"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()} {self.message_type} {self.phone_number}"
+
+
+class Conversation(models.Model):
+    """What the platform is waiting for from a number in a campaign.
+
+    An MO is classified against this: a pending question or info request makes the
+    reply a question_response/info_response; an open one-on-one chat makes it a
+    direct_response. The API's clear_conversation resets it.
+    """
+
+    class Awaiting(models.TextChoices):
+        NOTHING = "", "Nothing"
+        QUESTION = "question", "Question response"
+        INFO = "info", "Info response"
+        DIRECT = "direct", "One-on-one reply"
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    objects = CompanyQuerySet.as_manager()
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="conversations")
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    awaiting = models.CharField(max_length=10, choices=Awaiting.choices, blank=True, default="")
+    last_message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["profile", "campaign"], name="conversation_unique_profile_campaign"
+            )
+        ]

@@ -1,0 +1,52 @@
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+
+from profiles.models import Company, Membership, Role
+
+CREDENTIALS = Path(settings.BASE_DIR) / ".demo-credentials"
+DEMO_USERS = [
+    ("admin", Role.ADMIN),
+    ("agent", Role.AGENT),
+    ("analyst", Role.ANALYST),
+    ("staff", Role.STAFF),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo sign-ins (one per role) once, and print them."
+
+    def handle(self, *args, **options) -> None:
+        company = Company.objects.order_by("id").first()
+        if company is None:
+            self.stderr.write("No company yet: run `manage.py seed_demo` first.")
+            return
+        if CREDENTIALS.exists():
+            password = CREDENTIALS.read_text().strip()
+        else:
+            password = secrets.token_urlsafe(9)
+            CREDENTIALS.write_text(password + "\n")
+            CREDENTIALS.chmod(0o600)
+        User = get_user_model()
+        for username, role in DEMO_USERS:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={"email": f"{username}@example.org", "first_name": username.title()},
+            )
+            if created:
+                user.set_password(password)
+                user.is_staff = role == Role.ADMIN
+                user.save()
+            Membership.objects.get_or_create(
+                user=user, company=company, defaults={"role": role, "is_default": True}
+            )
+            group = Group.objects.filter(name=Role(role).label).first()
+            if group and user.is_staff:
+                user.groups.add(group)
+        self.stdout.write(self.style.SUCCESS("\nShortcode is ready at http://127.0.0.1:8000/"))
+        self.stdout.write(f"Sign in as  admin  / {password}   (Admin of {company.name})")
+        self.stdout.write("Other roles: agent, analyst, staff (same password).\n")

@@ -1,0 +1,40 @@
+from .activity import ActivityEvent, Note
+from .companies import ApiToken, Company, Membership, Role
+from .groups import Group, GroupMembership
+from .legislators import Legislator
+from .profiles import (
+    CleanedReason,
+    CrmSync,
+    CustomField,
+    CustomFieldType,
+    CustomFieldValue,
+    Gender,
+    OptOutSource,
+    Profile,
+    ProfileStatus,
+    SourceType,
+    Suppression,
+)
+
+__all__ = [
+    "ActivityEvent",
+    "ApiToken",
+    "CleanedReason",
+    "Company",
+    "CrmSync",
+    "CustomField",
+    "CustomFieldType",
+    "CustomFieldValue",
+    "Gender",
+    "Group",
+    "GroupMembership",
+    "Legislator",
+    "Membership",
+    "Note",
+    "OptOutSource",
+    "Profile",
+    "ProfileStatus",
+    "Role",
+    "SourceType",
+    "Suppression",
+]

@@ -1,0 +1,96 @@
+import hashlib
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+def _company_key() -> str:
+    # The API's company parameter takes keys shaped like CO29A6F95DBFB7A03A7D9F61DDA4468D9B.
+    return "CO" + uuid.uuid4().hex.upper()
+
+
+class Company(models.Model):
+    """A firm, client or affiliate. Owns every profile, campaign, group, message and export."""
+
+    name = models.CharField(max_length=200)
+    key = models.CharField(max_length=34, unique=True, default=_company_key, editable=False)
+    short_code = models.CharField(max_length=20, blank=True, default="")
+    advocacy_enabled = models.BooleanField(
+        default=True, help_text="Show legislators and districts (last_saved_districts in the API)."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "companies"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    STAFF = "staff", "Staff"
+    AGENT = "agent", "Agent"
+    ANALYST = "analyst", "Analyst"
+    ADMIN = "admin", "Admin"
+
+
+class Membership(models.Model):
+    """A user's role in one company. A user may belong to several companies."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.STAFF)
+    is_default = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "company"], name="membership_unique_user_company"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.company} ({self.get_role_display()})"
+
+
+class ApiToken(models.Model):
+    """A bearer token an Admin issues for an integration. Only its SHA-256 digest is stored."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(max_length=8, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    @classmethod
+    def generate(cls) -> str:
+        return "sc_" + secrets.token_urlsafe(32)
+
+
+class CompanyQuerySet(models.QuerySet):
+    """Every company-owned model's manager. Pages, exports and the API reach rows only
+    through `for_company`, so scoping to the current company lives in one place."""
+
+    def for_company(self, company: Company) -> "CompanyQuerySet":
+        return self.filter(company=company)

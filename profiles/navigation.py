@@ -1,0 +1,51 @@
+"""The sidebar. An entry shows when its URL exists and the user's role allows it."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+from .tenancy import Perm, has_perm
+
+NAV: dict[str, list[tuple[str, str, Perm]]] = {
+    "home": [
+        ("Profiles", "profiles:list", Perm.VIEW),
+        ("Profile Analysis", "reports:analysis_list", Perm.VIEW),
+        ("Reports", "reports:index", Perm.VIEW),
+    ],
+    "campaigns": [
+        ("Campaigns", "campaigns:list", Perm.VIEW),
+        ("Broadcasts", "campaigns:broadcast_list", Perm.VIEW),
+        ("Groups", "campaigns:group_list", Perm.VIEW),
+    ],
+    "messaging": [
+        ("Inbox", "inbox:index", Perm.VIEW),
+        ("Manual Opt-Out", "inbox:bulk_opt_out", Perm.MANAGE),
+    ],
+    "settings": [
+        ("Custom fields", "profiles:custom_fields", Perm.MANAGE),
+        ("API tokens", "profiles:api_tokens", Perm.MANAGE),
+        ("Users", "profiles:users", Perm.MANAGE),
+    ],
+}
+
+
+def nav_items(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    role = getattr(request, "role", None)
+    path = request.path
+    sections: dict[str, list[dict[str, Any]]] = {}
+    for section, entries in NAV.items():
+        items = []
+        for label, name, perm in entries:
+            if not has_perm(role, perm):
+                continue
+            try:
+                url = reverse(name)
+            except NoReverseMatch:
+                continue
+            items.append({"label": label, "url": url, "active": path.startswith(url)})
+        sections[section] = items
+    return {"nav_items": sections}

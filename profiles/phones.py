@@ -1,0 +1,131 @@
+"""Turning whatever a person or a spreadsheet typed into one E.164 number.
+
+Numbers arrive from web forms, CSV uploads, CRM syncs and the API. Seed 000 warns
+that landlines and numbers of other countries end up in the data set anyway, so this
+module never silently drops them: it returns the number with a reason that callers
+store (profile.invalid_data_description) or report row by row.
+"""
+
+import contextlib
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import phonenumbers
+from django.conf import settings
+from phonenumbers import PhoneNumberType, carrier, geocoder  # noqa: F401 (geocoder kept for callers)
+
+_SCIENTIFIC = re.compile(r"^\s*[+-]?\d+(\.\d+)?[eE]\+?\d+\s*$")
+_INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200e\u200f\u00a0"), None)
+
+_TYPE_NAMES = {
+    PhoneNumberType.MOBILE: "mobile",
+    PhoneNumberType.FIXED_LINE: "landline",
+    PhoneNumberType.FIXED_LINE_OR_MOBILE: "fixed_or_mobile",
+    PhoneNumberType.VOIP: "voip",
+}
+
+
+class PhoneReason:
+    EMPTY = "Empty phone number"
+    UNPARSEABLE = "Not a phone number"
+    INVALID = "Invalid phone number"
+    LANDLINE = "Landline: cannot receive text messages"
+    FOREIGN = "Number of another country"
+
+
+@dataclass(frozen=True)
+class PhoneResult:
+    raw: str
+    e164: str | None
+    valid: bool
+    reason: str = ""
+    number_type: str = "unknown"
+    country: str = ""
+    carrier_name: str = ""
+
+    @property
+    def textable(self) -> bool:
+        """A number we may try to text: valid, not a landline, of the home country."""
+        return self.valid and not self.reason
+
+    @property
+    def digits(self) -> str:
+        return (self.e164 or "").lstrip("+")
+
+
+def _clean(raw: object) -> str:
+    text = "" if raw is None else str(raw)
+    text = text.translate(_INVISIBLE).strip().strip('"').strip("'").strip()
+    if _SCIENTIFIC.match(text):
+        # Excel shows long numbers as 1.2025550123E10; Decimal keeps every digit.
+        with contextlib.suppress(InvalidOperation):
+            text = format(Decimal(text), "f").split(".")[0]
+    return text
+
+
+def phone_normalize(raw: object, *, region: str | None = None) -> PhoneResult:
+    """Parse any common way of writing a phone number into E.164, with a reason if it
+    cannot be texted. `region` (default SMS_DEFAULT_REGION) applies to national forms."""
+    region = (region or settings.SMS_DEFAULT_REGION).upper()
+    text = _clean(raw)
+    if not text:
+        return PhoneResult(raw=str(raw or ""), e164=None, valid=False, reason=PhoneReason.EMPTY)
+    digits = re.sub(r"\D", "", text)
+    if not digits or len(digits) > 17 or re.search(r"[A-Za-z]{2,}", text):
+        return PhoneResult(raw=text, e164=None, valid=False, reason=PhoneReason.UNPARSEABLE)
+    candidates = [text]
+    if not text.startswith("+"):
+        # "12025550123" and "442071838750": digits that already carry a country code.
+        candidates.append("+" + digits)
+    parsed = None
+    for candidate in candidates:
+        try:
+            number = phonenumbers.parse(candidate, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            parsed = number
+            break
+        parsed = parsed or number
+    if parsed is None:
+        return PhoneResult(raw=text, e164=None, valid=False, reason=PhoneReason.UNPARSEABLE)
+    e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    if not phonenumbers.is_valid_number(parsed):
+        return PhoneResult(raw=text, e164=e164, valid=False, reason=PhoneReason.INVALID)
+    country = phonenumbers.region_code_for_number(parsed) or ""
+    kind = _TYPE_NAMES.get(phonenumbers.number_type(parsed), "other")
+    carrier_name = carrier.name_for_number(parsed, "en") or ""
+    reason = ""
+    if kind == "landline":
+        reason = PhoneReason.LANDLINE
+    elif phonenumbers.region_code_for_country_code(parsed.country_code) != region and (
+        parsed.country_code != phonenumbers.country_code_for_region(region)
+    ):
+        reason = f"{PhoneReason.FOREIGN} ({country})"
+    return PhoneResult(
+        raw=text,
+        e164=e164,
+        valid=True,
+        reason=reason,
+        number_type=kind,
+        country=country,
+        carrier_name=carrier_name,
+    )
+
+
+def phone_format_readable(e164: str) -> str:
+    """+12025550123 → +1 202-555-0123, for people to read."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def phone_search_digits(text: str) -> str:
+    """The digits of a search term, for matching numbers however the user typed them.
+
+    A leading US trunk "1" is kept: "+1 202" and "1202" both search for "1202".
+    """
+    return re.sub(r"\D", "", _clean(text))

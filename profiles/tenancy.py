@@ -1,0 +1,128 @@
+"""Which company a request works in, and what its user may do there.
+
+A user belongs to companies through Membership rows, each with a role. The current
+company lives in the session (switched from the header); the middleware puts it on
+`request.company` and the role on `request.role`. Views never look these up themselves.
+
+Superusers made with `createsuperuser` reach every company as Admins.
+"""
+
+from collections.abc import Callable
+from enum import StrEnum
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from .models import Company, Membership, Role
+
+SESSION_KEY = "company_id"
+
+
+class Perm(StrEnum):
+    VIEW = "view"  # profiles, campaigns, reports
+    CHAT = "chat"  # inbox chat, reply, message a profile
+    OPT_OUT_ONE = "opt_out_one"  # opt one profile out of a campaign
+    EXPORT = "export"  # start CSV exports
+    ANALYZE = "analyze"  # profile analyses
+    EDIT_PROFILE = "edit_profile"  # names, address, custom values, notes
+    BROADCAST = "broadcast"  # compose and schedule broadcasts
+    MANAGE = "manage"  # bulk opt-out, custom fields, campaigns, groups, users, tokens, erasure
+
+
+ROLE_PERMS: dict[str, frozenset[Perm]] = {
+    Role.STAFF: frozenset({Perm.VIEW}),
+    Role.AGENT: frozenset({Perm.VIEW, Perm.CHAT, Perm.OPT_OUT_ONE, Perm.EDIT_PROFILE}),
+    Role.ANALYST: frozenset({Perm.VIEW, Perm.EXPORT, Perm.ANALYZE}),
+    Role.ADMIN: frozenset(Perm),
+}
+
+
+def companies_for(user: AbstractBaseUser | AnonymousUser) -> list[Company]:
+    if not user.is_authenticated:
+        return []
+    if user.is_superuser:
+        return list(Company.objects.order_by("id"))
+    return list(Company.objects.filter(memberships__user=user).order_by("id"))
+
+
+def role_in(user: AbstractBaseUser | AnonymousUser, company: Company | None) -> str | None:
+    if company is None or not user.is_authenticated:
+        return None
+    if user.is_superuser:
+        return Role.ADMIN
+    membership = Membership.objects.filter(user=user, company=company).only("role").first()
+    return membership.role if membership else None
+
+
+def has_perm(role: str | None, perm: Perm) -> bool:
+    return role is not None and perm in ROLE_PERMS.get(role, frozenset())
+
+
+def default_company(user: AbstractBaseUser) -> Company | None:
+    """The user's firm: the membership marked default, else their first."""
+    if user.is_superuser:
+        return Company.objects.order_by("id").first()
+    membership = (
+        Membership.objects.filter(user=user)
+        .select_related("company")
+        .order_by("-is_default", "id")
+        .first()
+    )
+    return membership.company if membership else None
+
+
+class CurrentCompanyMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.company = None  # type: ignore[attr-defined]
+        request.role = None  # type: ignore[attr-defined]
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            company = None
+            company_id = request.session.get(SESSION_KEY)
+            if company_id:
+                company = Company.objects.filter(pk=company_id).first()
+                if company and role_in(user, company) is None:
+                    company = None
+            company = company or default_company(user)
+            if company is not None:
+                request.session[SESSION_KEY] = company.pk
+            request.company = company  # type: ignore[attr-defined]
+            request.role = role_in(user, company)  # type: ignore[attr-defined]
+        return self.get_response(request)
+
+
+def company_context(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    role = getattr(request, "role", None)
+    return {
+        "current_company": getattr(request, "company", None),
+        "current_role": role,
+        "current_role_label": Role(role).label if role else "",
+        "user_companies": companies_for(user),
+        "perms_here": {p.value: has_perm(role, p) for p in Perm},
+    }
+
+
+def require_perm(perm: Perm) -> Callable:
+    """View decorator: the user needs `perm` in the current company (403 otherwise)."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if getattr(request, "company", None) is None:
+                raise PermissionDenied("You are not a member of any company.")
+            if not has_perm(getattr(request, "role", None), perm):
+                raise PermissionDenied("Your role does not allow this.")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

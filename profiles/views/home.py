@@ -1,0 +1,30 @@
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from ..models import Company
+from ..tenancy import SESSION_KEY, Perm, require_perm, role_in
+
+
+@require_perm(Perm.VIEW)
+def home(request: HttpRequest) -> HttpResponse:
+    from campaigns.models import Campaign
+
+    campaigns = Campaign.objects.for_company(request.company).order_by("-active", "name")[:10]
+    return render(request, "home.html", {"campaigns": campaigns})
+
+
+@require_POST
+def company_switch(request: HttpRequest) -> HttpResponse:
+    company = Company.objects.filter(pk=request.POST.get("company_id")).first()
+    if company is None or role_in(request.user, company) is None:
+        messages.error(request, "You are not a member of that company.")
+    else:
+        request.session[SESSION_KEY] = company.pk
+        messages.success(request, f"You are now working in {company.name}.")
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    return redirect(target)

@@ -1,0 +1,19 @@
+from django.contrib import admin
+
+from .models import Export, ProfileAnalysis, ProfileAnalysisRun
+
+
+@admin.register(Export)
+class ExportAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "company", "status", "progress", "row_count", "created_at"]
+    list_filter = ["status", "kind"]
+
+
+@admin.register(ProfileAnalysis)
+class ProfileAnalysisAdmin(admin.ModelAdmin):
+    list_display = ["name", "analysis_type", "recurring", "last_processed_at"]
+
+
+@admin.register(ProfileAnalysisRun)
+class ProfileAnalysisRunAdmin(admin.ModelAdmin):
+    list_display = ["analysis", "ran_at", "group_size", "status"]
