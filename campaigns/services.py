@@ -1,0 +1,155 @@
+"""Subscriptions and opt-outs: the one place that changes who may be messaged.
+
+Every opt-out path (STOP word, profile page, inbox, manual bulk opt-out, API) calls
+`profile_opt_out`; every opt-in calls `subscription_create`. Both refresh the
+profile's maintained status column in the same transaction.
+"""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from profiles.models import ActivityEvent, OptOutSource, Profile
+from profiles.services import activity_record
+from profiles.status import profile_refresh_status
+
+from .models import Campaign, OptInPath, Subscription
+
+
+class SubscriptionError(Exception):
+    """A subscription change that the rules refuse; the message is for the user."""
+
+
+def subscription_active(*, profile: Profile, campaign: Campaign) -> Subscription | None:
+    return Subscription.objects.filter(
+        profile=profile, campaign=campaign, status=Subscription.Status.ACTIVE
+    ).first()
+
+
+@transaction.atomic
+def subscription_create(
+    *,
+    profile: Profile,
+    campaign: Campaign,
+    opt_in_path: OptInPath | None = None,
+    source: str,
+    actor: AbstractBaseUser | None = None,
+    via_api: bool = False,
+) -> tuple[Subscription, bool]:
+    """Subscribe a profile to a campaign. Returns (subscription, created).
+
+    An already active subscription is returned unchanged (created=False). A new
+    subscription is an explicit opt-in (keyword, form, staff, API), so it lifts a
+    company-wide opt-out: the subscriber asked to hear from us again. Callers that must
+    not re-subscribe former subscribers (the API's once-only rule) check first.
+    """
+    if campaign.company_id != profile.company_id:
+        raise SubscriptionError("The campaign belongs to another company.")
+    existing = subscription_active(profile=profile, campaign=campaign)
+    if existing:
+        return existing, False
+    now = timezone.now()
+    subscription = Subscription.objects.create(
+        company_id=profile.company_id,
+        profile=profile,
+        campaign=campaign,
+        opt_in_path=opt_in_path,
+        status=Subscription.Status.ACTIVE,
+        opt_in_source=source,
+        opt_in_user=actor if actor is not None and actor.is_authenticated else None,
+        created_at=now,
+        activated_at=now,
+        via_api=via_api,
+    )
+    if profile.opted_out_globally:
+        Profile.objects.filter(pk=profile.pk).update(opted_out_globally=False)
+    activity_record(
+        profile=profile,
+        kind=ActivityEvent.Kind.SUBSCRIBED,
+        actor=actor,
+        description=f"Subscribed to {campaign.name} ({source})",
+        origin="api" if via_api else "",
+        data={"campaign_id": campaign.pk, "subscription_id": subscription.pk},
+    )
+    profile_refresh_status(profiles=[profile.pk])
+    profile.refresh_from_db()
+    return subscription, True
+
+
+@transaction.atomic
+def profile_opt_out(
+    *,
+    profile: Profile,
+    source: str,
+    campaign: Campaign | None = None,
+    subscription: Subscription | None = None,
+    actor: AbstractBaseUser | None = None,
+) -> list[Subscription]:
+    """Opt a profile out of one subscription, one campaign, or (default) every campaign.
+
+    Idempotent: opting out what is already opted out changes nothing and returns [].
+    A company-wide opt-out also marks the profile so that no campaign can message it,
+    even one it subscribes to later without a fresh opt-in.
+    """
+    if source not in OptOutSource.values:
+        raise SubscriptionError(f"Unknown opt-out source {source!r}.")
+    now = timezone.now()
+    active = Subscription.objects.select_for_update().filter(
+        profile=profile, status=Subscription.Status.ACTIVE
+    )
+    if subscription is not None:
+        active = active.filter(pk=subscription.pk)
+    elif campaign is not None:
+        active = active.filter(campaign=campaign)
+    changed = list(active)
+    for sub in changed:
+        sub.status = Subscription.Status.OPTED_OUT
+        sub.opted_out_at = now
+        sub.opt_out_source = source
+        sub.save(update_fields=["status", "opted_out_at", "opt_out_source"])
+    everywhere = campaign is None and subscription is None
+    newly_global = everywhere and not profile.opted_out_globally
+    if changed or newly_global:
+        updates = {"opted_out_at": now, "opted_out_source": source}
+        if everywhere:
+            updates["opted_out_globally"] = True
+        Profile.objects.filter(pk=profile.pk).update(**updates)
+        scope = (
+            "all campaigns"
+            if everywhere
+            else ", ".join(sorted({s.campaign.name for s in changed})) or "no campaign"
+        )
+        activity_record(
+            profile=profile,
+            kind=ActivityEvent.Kind.OPTED_OUT,
+            actor=actor,
+            description=f"Opted out of {scope}: {source}",
+            data={"subscription_ids": [s.pk for s in changed], "source": source},
+        )
+        profile_refresh_status(profiles=[profile.pk])
+        profile.refresh_from_db()
+    return changed
+
+
+@transaction.atomic
+def subscription_reactivate(
+    *, subscription: Subscription, actor: AbstractBaseUser | None = None, source: str
+) -> Subscription:
+    """Re-join the campaign of an opted-out subscription, keeping the old row as history."""
+    if subscription.status == Subscription.Status.ACTIVE:
+        return subscription
+    new, _ = subscription_create(
+        profile=subscription.profile,
+        campaign=subscription.campaign,
+        opt_in_path=subscription.opt_in_path,
+        source=source,
+        actor=actor,
+    )
+    activity_record(
+        profile=subscription.profile,
+        kind=ActivityEvent.Kind.REACTIVATED,
+        actor=actor,
+        description=f"Reactivated {subscription.campaign.name}",
+        data={"subscription_id": new.pk, "previous_id": subscription.pk},
+    )
+    return new
