@@ -40,7 +40,8 @@ def ensure_database(profiles: int) -> None:
     from django.core.management import call_command
 
     db = settings.DATABASES["default"]
-    admin_dsn = f"host={db['HOST'] or '127.0.0.1'} port={db['PORT'] or 5432} user={db['USER']} dbname=postgres"
+    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+    admin_dsn = f"host={host} port={port} user={db['USER']} dbname=postgres"
     with psycopg.connect(admin_dsn, autocommit=True) as conn:
         exists = conn.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]
@@ -79,7 +80,9 @@ class Report:
         self, name: str, value: float, baseline: float | None = None, unit: str = "ms"
     ) -> None:
         if baseline:
-            line = f"{name}: {value:.1f} {unit} (baseline: {baseline:.1f} {unit}, ratio: {value / baseline:.2f}x)"
+            ratio = value / baseline
+            base = f"baseline: {baseline:.1f} {unit}, ratio: {ratio:.2f}x"
+            line = f"{name}: {value:.1f} {unit} ({base})"
         else:
             line = f"{name}: {value:.1f} {unit}"
         self.lines.append(line)
