@@ -1,0 +1,32 @@
+"""CSV cells that a spreadsheet cannot run as formulas (OWASP "CSV injection").
+
+Every CSV the product writes (exports, per-row outcomes, message downloads) passes its
+cells through `csv_cell`, so a subscriber who texts "=HYPERLINK(...)" or signs up with
+such a name cannot make an analyst's spreadsheet execute it.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str:
+    """Text for one cell: None → "", datetimes in UTC ISO-like form, formulas neutralised."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value.tzinfo else value.isoformat(" ")
+    if isinstance(value, int | float | Decimal | date):
+        return str(value)  # numbers are data, even negative ones
+    text = str(value)
+    if text.startswith(FORMULA_PREFIXES):
+        # A leading apostrophe makes Excel, LibreOffice and Sheets show the text as text.
+        return "'" + text
+    return text
+
+
+def csv_row(values: list[object] | tuple[object, ...]) -> list[str]:
+    return [csv_cell(v) for v in values]
