@@ -1,0 +1,49 @@
+"""What a bounce does to a profile (seed 001 "Cleaned"): hard at once, soft after a run.
+
+Runs inside the delivery transaction of the message that bounced.
+"""
+
+from django.conf import settings
+from django.db.models import F
+from django.utils import timezone
+
+from profiles.models import ActivityEvent, CleanedReason, Profile
+from profiles.services import activity_record
+from profiles.status import profile_refresh_status
+
+
+def profile_clean(*, profile: Profile, reason: str) -> bool:
+    """Mark the number cleaned (no more sends). Returns False when it already was."""
+    changed = Profile.objects.filter(pk=profile.pk, cleaned_at__isnull=True).update(
+        cleaned_at=timezone.now(), cleaned_reason=reason
+    )
+    if changed:
+        activity_record(
+            profile=profile,
+            kind=ActivityEvent.Kind.CLEANED,
+            description=f"Cleaned: {reason}",
+            channel="sms",
+            data={"reason": reason},
+        )
+        profile_refresh_status(profiles=[profile.pk])
+    return bool(changed)
+
+
+def profile_soft_bounce(*, profile: Profile) -> bool:
+    """Count one more consecutive soft bounce; clean the number at the configured limit."""
+    Profile.objects.filter(pk=profile.pk).update(
+        consecutive_soft_bounces=F("consecutive_soft_bounces") + 1
+    )
+    count = Profile.objects.filter(pk=profile.pk).values_list(
+        "consecutive_soft_bounces", flat=True
+    )[0]
+    if count >= settings.SMS_SOFT_BOUNCE_LIMIT:
+        return profile_clean(profile=profile, reason=CleanedReason.SOFT_BOUNCE)
+    return False
+
+
+def profile_delivered(*, profile: Profile) -> None:
+    """A delivered message ends a run of soft bounces."""
+    Profile.objects.filter(pk=profile.pk, consecutive_soft_bounces__gt=0).update(
+        consecutive_soft_bounces=0
+    )

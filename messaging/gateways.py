@@ -1,0 +1,163 @@
+"""Where outgoing messages leave the platform, chosen by settings.SMS_GATEWAY.
+
+- ConsoleGateway: development; logs each message and appends it as a JSON line to
+  MEDIA_ROOT/sms-outbox.log so one can read what would have been sent.
+- HttpGateway: production; a JSON POST to an aggregator (SMS_GATEWAY_URL, bearer
+  SMS_GATEWAY_TOKEN). Delivery receipts come back on /messaging/receipts/.
+- FakeGateway: tests and benchmarks; keeps the last sends in memory and simulates
+  failures (SMS_FAKE_FAILURE_RATE, or per-number rules in SMS_FAKE_RULES).
+
+A gateway only transmits. Compliance, retries and bounces are decided by
+messaging.services, so every gateway behaves the same way towards subscribers.
+"""
+
+import json
+import logging
+import random
+import threading
+import urllib.error
+import urllib.request
+from collections import deque
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Protocol
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
+
+
+class Bounce:
+    HARD = "hard"  # the number cannot receive texts: clean the profile at once
+    SOFT = "soft"  # temporary (handset off, full inbox): clean after a run of them
+
+
+@dataclass(frozen=True)
+class SendResult:
+    ok: bool
+    gateway_message_id: str = ""
+    error_code: str = ""
+    error: str = ""
+    bounce: str = ""
+    retriable: bool = True
+
+
+class Gateway(Protocol):
+    def send(self, message: Any) -> SendResult: ...
+
+
+def _payload(message: Any) -> dict[str, Any]:
+    return {
+        "id": message.pk,
+        "to": message.phone_number,
+        "from": message.originator or settings.SMS_DEFAULT_ORIGINATOR,
+        "body": message.body,
+        "channel": message.channel,
+        "encoding": message.encoding,
+        "segments": message.segments,
+        "media_url": message.media_url
+        or (message.attachment.file.url if message.attachment_id else ""),
+    }
+
+
+class ConsoleGateway:
+    def send(self, message: Any) -> SendResult:
+        line = {**_payload(message), "at": timezone.now().isoformat()}
+        logger.info("SMS to %s: %s", message.phone_number, message.body)
+        path = Path(settings.MEDIA_ROOT) / "sms-outbox.log"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("a", encoding="utf-8") as handle:
+                handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+        except OSError:
+            logger.warning("could not write %s; the message was only logged", path)
+        return SendResult(ok=True, gateway_message_id=f"console-{message.pk}")
+
+
+class HttpGateway:
+    """A generic aggregator API: POST JSON, get back {"id": "..."} or an error object.
+
+    4xx answers are permanent (the aggregator refuses the number or the content);
+    5xx and network errors are retriable. An error object may say {"bounce": "hard"}.
+    """
+
+    def send(self, message: Any) -> SendResult:
+        if not settings.SMS_GATEWAY_URL:
+            return SendResult(ok=False, error="SMS_GATEWAY_URL is not set", retriable=False)
+        request = urllib.request.Request(  # noqa: S310 (the URL is an admin-set https endpoint)
+            settings.SMS_GATEWAY_URL,
+            data=json.dumps(_payload(message)).encode(),
+            method="POST",
+            headers={
+                "Content-Type": "application/json",
+                "Authorization": f"Bearer {settings.SMS_GATEWAY_TOKEN}",
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310
+                answer = json.loads(response.read() or b"{}")
+        except urllib.error.HTTPError as exc:
+            try:
+                error = json.loads(exc.read() or b"{}").get("error", {})
+            except (ValueError, AttributeError):
+                error = {}
+            return SendResult(
+                ok=False,
+                error_code=str(error.get("code", exc.code)),
+                error=str(error.get("message", exc.reason)),
+                bounce=error.get("bounce", ""),
+                retriable=exc.code >= 500,
+            )
+        except (urllib.error.URLError, TimeoutError, ValueError) as exc:
+            return SendResult(ok=False, error=str(exc), retriable=True)
+        return SendResult(ok=True, gateway_message_id=str(answer.get("id", "")))
+
+
+class FakeGateway:
+    """Records sends in memory. Rules by number (SMS_FAKE_RULES):
+
+    "hard" / "soft": every attempt bounces that way; "error": a retriable error;
+    "fail_once": the first attempt of each message fails, the re-send succeeds.
+    """
+
+    outbox: deque = deque(maxlen=10_000)
+    sent_count = 0
+    _lock = threading.Lock()
+
+    @classmethod
+    def clear(cls) -> None:
+        with cls._lock:
+            cls.outbox.clear()
+            cls.sent_count = 0
+
+    @classmethod
+    def sent_to(cls, phone_number: str) -> list[dict[str, Any]]:
+        return [m for m in list(cls.outbox) if m["to"] == phone_number]
+
+    def send(self, message: Any) -> SendResult:
+        rule = getattr(settings, "SMS_FAKE_RULES", {}).get(message.phone_number, "")
+        rate = float(getattr(settings, "SMS_FAKE_FAILURE_RATE", 0) or 0)
+        if rule == Bounce.HARD:
+            return SendResult(ok=False, error_code="30003", error="Unreachable", bounce="hard")
+        if rule == Bounce.SOFT:
+            return SendResult(ok=False, error_code="30005", error="Handset off", bounce="soft")
+        if rule == "error" or (rule == "fail_once" and message.attempts <= 1):
+            return SendResult(ok=False, error_code="0", error="Aggregator unavailable")
+        if rate and random.random() < rate:
+            return SendResult(ok=False, error_code="0", error="Simulated failure")
+        with FakeGateway._lock:
+            FakeGateway.sent_count += 1
+            FakeGateway.outbox.append(_payload(message))
+        return SendResult(ok=True, gateway_message_id=f"fake-{message.pk}-{message.attempts}")
+
+
+@cache
+def _gateway_class(path: str) -> type:
+    return import_string(path)
+
+
+def get_gateway() -> Gateway:
+    return _gateway_class(settings.SMS_GATEWAY)()

@@ -1,0 +1,400 @@
+"""Sending: the single chokepoint every outgoing message passes through.
+
+Chat, replies, the API, broadcasts, help responses, welcome messages and opt-out
+receipts all call `message_send` (or `message_send_many` for a set of profiles).
+Both check the same compliance rule (messaging.compliance) when the message is
+created, and `message_deliver` checks it again just before the gateway is called,
+so a STOP that arrives while a message waits in the queue still wins.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import emoji
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+
+from profiles.models import CleanedReason, Company, Profile
+
+from .bounces import profile_clean, profile_delivered, profile_soft_bounce
+from .compliance import number_refusal, profiles_with_refusal, refusal_reason
+from .gateways import Bounce, SendResult, get_gateway
+from .models import Attachment, Conversation, Message, MTType
+from .segments import segment_info
+
+# A first failed attempt is re-sent once; the second failure is final (seed 004).
+MAX_ATTEMPTS = 2
+
+# The only message type that may go to a number that just opted out: the one-time
+# confirmation of that opt-out (CTIA: a single confirmation is expected, nothing more).
+# Callers must ask for it explicitly with compliance_exempt_types.
+COMPLIANCE_EXEMPTABLE = frozenset({MTType.OPT_OUT_RECEIPT})
+
+# Sending one of these makes the next reply from the number an answer to it.
+AWAITING_FOR_TYPE = {
+    MTType.QUESTION: Conversation.Awaiting.QUESTION,
+    MTType.INFO_REQUEST: Conversation.Awaiting.INFO,
+    MTType.DIRECT_MESSAGE: Conversation.Awaiting.DIRECT,
+}
+
+
+class SendError(ValueError):
+    """A call that can never be sent (wrong company, exemption not allowed)."""
+
+
+def body_prepare(body: str) -> str:
+    """Turn :emoji_name: shortcodes into emoji; the same conversion the chat box shows."""
+    return emoji.emojize(body, language="alias")
+
+
+def _exempt(message_type: str, compliance_exempt_types: Iterable[str]) -> bool:
+    exempt_types = set(compliance_exempt_types)
+    if exempt_types - COMPLIANCE_EXEMPTABLE:
+        raise SendError("Only opt-out receipts may bypass the opt-out check.")
+    return message_type in exempt_types
+
+
+def _status_for(reason: str | None, scheduled_at: datetime | None) -> str:
+    if reason:
+        return Message.Status.UNDELIVERABLE
+    if scheduled_at is not None and scheduled_at > timezone.now():
+        return Message.Status.INITIAL
+    return Message.Status.QUEUED
+
+
+def _enqueue(message_ids: list[int]) -> None:
+    from . import tasks  # tasks import this module
+
+    if len(message_ids) == 1:
+        transaction.on_commit(lambda: tasks.message_deliver.delay(message_ids[0]))
+    elif message_ids:
+        transaction.on_commit(lambda: tasks.messages_deliver.delay(message_ids))
+
+
+def conversation_await(
+    *, profile: Profile, campaign, awaiting: str, last_message: Message | None
+) -> Conversation:
+    conversation, _ = Conversation.objects.update_or_create(
+        company_id=profile.company_id,
+        profile=profile,
+        campaign=campaign,
+        defaults={"awaiting": awaiting, "last_message": last_message},
+    )
+    return conversation
+
+
+@transaction.atomic
+def message_send(
+    *,
+    company: Company,
+    profile: Profile,
+    body: str,
+    campaign=None,
+    broadcast=None,
+    message_type: str = MTType.REGULAR_TEXT,
+    attachment: Attachment | None = None,
+    media_url: str = "",
+    sent_by: AbstractBaseUser | None = None,
+    in_reply_to: Message | None = None,
+    originator: str | None = None,
+    scheduled_at: datetime | None = None,
+    enqueue: bool = True,
+    compliance_exempt_types: Iterable[str] = (),
+) -> Message:
+    """Create one outgoing message and queue it for delivery, or refuse it.
+
+    A number that may not be texted gets a message with status Undeliverable and the
+    reason in status_reason; nothing reaches a gateway. A message scheduled for later
+    stays Initial until messages_send_due queues it. For a broadcast the message is
+    created once per profile: calling again returns the existing message.
+    `compliance_exempt_types={MTType.OPT_OUT_RECEIPT}` lets the confirmation of an
+    opt-out reach the number that just opted out (other refusals still apply).
+    """
+    if profile.company_id != company.pk:
+        raise SendError("The profile belongs to another company.")
+    if campaign is not None and campaign.company_id != company.pk:
+        raise SendError("The campaign belongs to another company.")
+    exempt = _exempt(message_type, compliance_exempt_types)
+    if broadcast is not None:
+        existing = Message.objects.filter(
+            broadcast=broadcast, profile=profile, direction=Message.Direction.MT
+        ).first()
+        if existing is not None:
+            return existing
+    body = body_prepare(body)
+    info = segment_info(body, has_media=bool(attachment or media_url))
+    reason = refusal_reason(profile=profile, campaign=campaign, allow_opted_out=exempt)
+    status = _status_for(reason, scheduled_at)
+    message = Message.objects.create(
+        company=company,
+        profile=profile,
+        phone_number=profile.phone_number,
+        direction=Message.Direction.MT,
+        message_type=message_type,
+        body=body,
+        attachment=attachment,
+        media_url=media_url,
+        campaign=campaign,
+        broadcast=broadcast,
+        originator=originator or company.short_code or settings.SMS_DEFAULT_ORIGINATOR,
+        channel=info.channel,
+        encoding=info.encoding,
+        segments=info.segments,
+        multipart=info.multipart,
+        status=status,
+        status_reason=reason or "",
+        sent_by=sent_by if sent_by is not None and sent_by.is_authenticated else None,
+        in_reply_to=in_reply_to,
+        scheduled_at=scheduled_at,
+    )
+    if not reason and message_type in AWAITING_FOR_TYPE:
+        conversation_await(
+            profile=profile,
+            campaign=campaign,
+            awaiting=AWAITING_FOR_TYPE[message_type],
+            last_message=message,
+        )
+    if status == Message.Status.QUEUED and enqueue:
+        _enqueue([message.pk])
+    return message
+
+
+@dataclass(frozen=True)
+class SendManyResult:
+    queued: int
+    undeliverable: int
+    message_ids: list[int]
+
+
+def message_send_many(
+    *,
+    company: Company,
+    profiles: QuerySet[Profile],
+    body: str,
+    campaign=None,
+    broadcast=None,
+    message_type: str = MTType.REGULAR_TEXT,
+    attachment: Attachment | None = None,
+    media_url: str = "",
+    sent_by: AbstractBaseUser | None = None,
+    originator: str | None = None,
+    scheduled_at: datetime | None = None,
+    enqueue: bool = True,
+    batch_size: int = 2000,
+) -> SendManyResult:
+    """`message_send` for a set of profiles, set-based: one query decides who may be
+    texted (the same refusal expression), messages are bulk-inserted per batch.
+
+    Idempotent for broadcasts: profiles that already have a message of the broadcast
+    are skipped, so a redelivered fan-out chunk sends nothing twice.
+    """
+    body = body_prepare(body)
+    info = segment_info(body, has_media=bool(attachment or media_url))
+    rows = profiles_with_refusal(profiles.filter(company=company), campaign=campaign)
+    if broadcast is not None:
+        already = Message.objects.filter(
+            broadcast=broadcast, profile=OuterRef("pk"), direction=Message.Direction.MT
+        )
+        rows = rows.exclude(Exists(already))
+    rows = rows.order_by("pk").values_list("pk", "phone_number", "refusal")
+    common = {
+        "company": company,
+        "direction": Message.Direction.MT,
+        "message_type": message_type,
+        "body": body,
+        "attachment": attachment,
+        "media_url": media_url,
+        "campaign": campaign,
+        "broadcast": broadcast,
+        "originator": originator or company.short_code or settings.SMS_DEFAULT_ORIGINATOR,
+        "channel": info.channel,
+        "encoding": info.encoding,
+        "segments": info.segments,
+        "multipart": info.multipart,
+        "sent_by": sent_by if sent_by is not None and sent_by.is_authenticated else None,
+        "scheduled_at": scheduled_at,
+    }
+    queued = undeliverable = 0
+    ids: list[int] = []
+    batch: list[Message] = []
+
+    def flush() -> None:
+        nonlocal queued, undeliverable
+        with transaction.atomic():
+            created = Message.objects.bulk_create(batch, ignore_conflicts=broadcast is not None)
+            if broadcast is not None:
+                # ignore_conflicts returns no primary keys: read back what this batch made.
+                created = list(
+                    Message.objects.filter(
+                        broadcast=broadcast, profile_id__in=[m.profile_id for m in batch]
+                    ).only("pk", "status")
+                )
+            new_queued = [m.pk for m in created if m.status == Message.Status.QUEUED]
+            queued += len(new_queued)
+            undeliverable += sum(m.status == Message.Status.UNDELIVERABLE for m in created)
+            ids.extend(m.pk for m in created)
+            if enqueue:
+                _enqueue(new_queued)
+        batch.clear()
+
+    for profile_id, phone_number, sql_reason in rows.iterator(chunk_size=batch_size):
+        reason = sql_reason or number_refusal(phone_number)
+        batch.append(
+            Message(
+                profile_id=profile_id,
+                phone_number=phone_number,
+                status=_status_for(reason, scheduled_at),
+                status_reason=reason or "",
+                **common,
+            )
+        )
+        if len(batch) >= batch_size:
+            flush()
+    if batch:
+        flush()
+    return SendManyResult(queued=queued, undeliverable=undeliverable, message_ids=ids)
+
+
+def _retry_later(message: Message) -> None:
+    from . import tasks
+
+    delay = getattr(settings, "SMS_RETRY_DELAY_SECONDS", 30)
+    transaction.on_commit(lambda: tasks.message_deliver.apply_async((message.pk,), countdown=delay))
+
+
+def _record_failure(message: Message, result: SendResult) -> str:
+    """A failed attempt: bounce bookkeeping, then a re-send once or Failed Permanently."""
+    profile = message.profile
+    if profile is not None and result.bounce == Bounce.HARD:
+        profile_clean(profile=profile, reason=CleanedReason.HARD_BOUNCE)
+    elif profile is not None and result.bounce == Bounce.SOFT:
+        profile_soft_bounce(profile=profile)
+    message.error_code = result.error_code[:40]
+    message.status_reason = (result.error or "Delivery failed")[:200]
+    retry = result.retriable and result.bounce != Bounce.HARD and message.attempts < MAX_ATTEMPTS
+    message.status = Message.Status.QUEUED if retry else Message.Status.FAILED
+    message.save(update_fields=["status", "status_reason", "error_code", "attempts", "updated_at"])
+    if retry:
+        _retry_later(message)
+        return "retry"
+    return "failed"
+
+
+def message_deliver(*, message_id: int) -> str:
+    """Hand one queued message to the gateway. Safe to call twice for the same id.
+
+    The row stays locked while the gateway is called, so a redelivered task waits and
+    then finds the message Sent (or Failed) and does nothing.
+    """
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update(of=("self",))
+            .select_related("profile", "campaign", "attachment")
+            .filter(pk=message_id, direction=Message.Direction.MT)
+            .first()
+        )
+        if message is None or message.status not in (
+            Message.Status.QUEUED,
+            Message.Status.INITIAL,
+        ):
+            return "skipped"
+        if message.scheduled_at and message.scheduled_at > timezone.now():
+            return "not due"
+        reason = (
+            refusal_reason(
+                profile=message.profile,
+                campaign=message.campaign,
+                allow_opted_out=message.message_type in COMPLIANCE_EXEMPTABLE,
+            )
+            if message.profile is not None
+            else None
+        )
+        if reason:
+            message.status = Message.Status.UNDELIVERABLE
+            message.status_reason = reason[:200]
+            message.save(update_fields=["status", "status_reason", "updated_at"])
+            return "undeliverable"
+        message.attempts += 1
+        try:
+            result = get_gateway().send(message)
+        except Exception as exc:  # noqa: BLE001 (any gateway crash is one failed attempt)
+            result = SendResult(ok=False, error=f"Gateway error: {exc}")
+        if not result.ok:
+            return _record_failure(message, result)
+        message.status = Message.Status.SENT
+        message.sent_at = timezone.now()
+        message.gateway_message_id = result.gateway_message_id[:100]
+        message.status_reason = ""
+        message.save(
+            update_fields=[
+                "status",
+                "sent_at",
+                "gateway_message_id",
+                "status_reason",
+                "attempts",
+                "updated_at",
+            ]
+        )
+        if message.profile is not None:
+            profile_delivered(profile=message.profile)
+        return "sent"
+
+
+class ReceiptStatus:
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+def message_receipt_apply(
+    *, gateway_message_id: str, status: str, error_code: str = "", error: str = "", bounce: str = ""
+) -> str:
+    """A delivery receipt from the aggregator: confirm, or treat as a failed attempt."""
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update(of=("self",))
+            .select_related("profile")
+            .filter(gateway_message_id=gateway_message_id, direction=Message.Direction.MT)
+            .first()
+        )
+        if message is None:
+            return "unknown message"
+        if status == ReceiptStatus.DELIVERED:
+            if message.status == Message.Status.QUEUED:
+                message.status = Message.Status.SENT
+                message.sent_at = message.sent_at or timezone.now()
+                message.save(update_fields=["status", "sent_at", "updated_at"])
+            if message.profile is not None:
+                profile_delivered(profile=message.profile)
+            return "delivered"
+        if message.status != Message.Status.SENT:
+            return "ignored"  # already failed, or a re-send is under way
+        result = SendResult(
+            ok=False,
+            error_code=error_code,
+            error=error or "Delivery failed",
+            bounce=bounce,
+            retriable=bounce != Bounce.HARD,
+        )
+        return _record_failure(message, result)
+
+
+def messages_queue_due(*, now: datetime | None = None, limit: int = 5000) -> dict[str, int]:
+    """Queue scheduled messages whose time has come (run periodically)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        due = list(
+            Message.objects.select_for_update(skip_locked=True)
+            .filter(
+                direction=Message.Direction.MT,
+                status=Message.Status.INITIAL,
+                scheduled_at__lte=now,
+            )
+            .values_list("pk", flat=True)[:limit]
+        )
+        Message.objects.filter(pk__in=due).update(status=Message.Status.QUEUED)
+        _enqueue(due)
+    return {"queued": len(due)}

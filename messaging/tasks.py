@@ -1,0 +1,24 @@
+"""Thin Celery tasks: ids in, one service call, a small result for the log."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="messaging.message_deliver", acks_late=True)
+def message_deliver(message_id: int) -> str:
+    return services.message_deliver(message_id=message_id)
+
+
+@shared_task(name="messaging.messages_deliver", acks_late=True)
+def messages_deliver(message_ids: list[int]) -> dict[str, int]:
+    outcomes: dict[str, int] = {}
+    for message_id in message_ids:
+        outcome = services.message_deliver(message_id=message_id)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes
+
+
+@shared_task(name="messaging.messages_queue_due")
+def messages_queue_due() -> dict[str, int]:
+    return services.messages_queue_due()
