@@ -233,3 +233,45 @@ class Donation(models.Model):
     class Meta:
         ordering = ["-donated_at"]
         indexes = [models.Index(fields=["profile", "-donated_at"], name="donation_profile")]
+
+
+class BroadcastChunk(models.Model):
+    """One slice of a broadcast's fan-out: the recipients whose profile ids lie in [lo, hi].
+
+    Chunks make the fan-out restartable. A chunk's messages and its counts commit in one
+    transaction, and the (broadcast, profile) unique constraint on messages makes a
+    redelivered chunk insert nothing new, so a worker killed mid-chunk costs a retry,
+    never a duplicate. `not_before` spaces chunks for throttling and local-time delivery.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        DONE = "done"
+
+    broadcast = models.ForeignKey(Broadcast, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    lo_profile_id = models.BigIntegerField()
+    hi_profile_id = models.BigIntegerField()
+    timezone = models.CharField(
+        max_length=64, blank=True, default="", help_text="Local-time broadcasts: this zone only"
+    )
+    not_before = models.DateTimeField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    recipients_count = models.PositiveIntegerField(default=0)
+    sent_count = models.PositiveIntegerField(default=0)
+    failed_count = models.PositiveIntegerField(default=0)
+    undeliverable_count = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["broadcast", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["broadcast", "index"], name="broadcast_chunk_unique")
+        ]
+        indexes = [
+            models.Index(fields=["status", "not_before"], name="broadcast_chunk_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.broadcast_id}#{self.index}"

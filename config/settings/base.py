@@ -118,7 +118,10 @@ CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "shortcode")
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "broadcasts_send_due": {"task": "campaigns.broadcasts_send_due", "schedule": 60.0},
+    "analyses_run_due": {"task": "reports.analyses_run_due", "schedule": 15 * 60.0},
+}
 
 CACHES = {
     "default": (

@@ -1,0 +1,630 @@
+"""Broadcasts: compose, schedule, and fan out to every recipient exactly once.
+
+Life of a broadcast (the statuses the API shows):
+
+    draft ──schedule──▶ scheduled ──(due)──▶ generated ──▶ sending ──▶ sent
+      ▲                    │  ▲
+      └────unschedule──────┘  └─reschedule
+
+Schedule, reschedule and unschedule are refused once generation has begun: the row is
+locked (SELECT … FOR UPDATE) by both the state changes and the generator, so an
+unschedule racing the start either wins cleanly or gets a clear error.
+
+Fan-out never runs in a request. Generation splits the audience into chunks of profile
+id ranges (`BroadcastChunk`); each chunk is a Celery task that inserts its Message rows
+with one INSERT … SELECT … ON CONFLICT DO NOTHING and then delivers them. The partial
+unique index on messages (broadcast, profile) makes a redelivered chunk (acks_late: a
+killed worker's task comes back) insert nothing it already inserted, so each profile
+gets a broadcast at most once; and because the chunk's rows commit before delivery,
+nothing is lost either.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import zoneinfo
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection, transaction
+from django.db.models import (
+    CharField,
+    Count,
+    F,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, NullIf
+from django.utils import timezone
+
+from messaging.models import Message
+from messaging.segments import MMS_TEXT_LIMIT
+from messaging.services import message_send_many
+from profiles.models import Group, Profile
+
+from .delivery import messages_deliver_batch
+from .models import Broadcast, BroadcastChunk, Campaign, Tag
+from .selectors import broadcast_estimate, broadcast_recipients
+
+logger = logging.getLogger(__name__)
+
+CHUNK_SIZE = 5000
+# A dispatched chunk that has not finished after this long is presumed lost with its
+# worker and dispatched again (harmless: chunks are idempotent).
+CHUNK_STALL_AFTER = dt.timedelta(minutes=15)
+# Local-time broadcasts start when the first time zone reaches the delivery time:
+# UTC+14 (Line Islands) is the earliest wall clock on Earth.
+EARLIEST_UTC_OFFSET = dt.timedelta(hours=14)
+
+Status = Broadcast.Status
+
+
+class BroadcastError(Exception):
+    """A broadcast change the rules refuse. `code` is the API error id (seed 004)."""
+
+    INVALID_CAMPAIGN = 1
+    INVALID_TIME = 2
+    INVALID_BODY = 3
+    INVALID_GROUP = 6
+    INVALID_STATE_CHANGE = 23
+
+    def __init__(self, message: str, code: int = INVALID_STATE_CHANGE) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+# ── compose ──────────────────────────────────────────────────────────────────────
+
+
+def _clean_groups(campaign: Campaign, groups: Iterable[Group]) -> list[Group]:
+    groups = list(groups)
+    for group in groups:
+        if group.company_id != campaign.company_id:
+            raise BroadcastError("A chosen group belongs to another company.", 6)
+    return groups
+
+
+def _validate(
+    *,
+    campaign: Campaign,
+    body: str,
+    include_subscribers: bool,
+    included: list[Group],
+    excluded: list[Group],
+    throttle_per_minute: int | None,
+) -> None:
+    if not campaign.active:
+        raise BroadcastError(f"The campaign {campaign.name} has ended.", 1)
+    if not body.strip():
+        raise BroadcastError("The message body is empty.", 3)
+    if len(body) > MMS_TEXT_LIMIT:
+        raise BroadcastError(f"The message body is longer than {MMS_TEXT_LIMIT} characters.", 3)
+    if not include_subscribers and not included:
+        raise BroadcastError("Choose the campaign's subscribers, an included group, or both.", 6)
+    if {g.pk for g in included} & {g.pk for g in excluded}:
+        raise BroadcastError("A group cannot be both included and excluded.", 6)
+    if throttle_per_minute is not None and throttle_per_minute < 1:
+        raise BroadcastError("Throttling needs at least 1 message per minute.", 16)
+
+
+@transaction.atomic
+def broadcast_create(
+    *,
+    campaign: Campaign,
+    body: str,
+    name: str = "",
+    actor: AbstractBaseUser | None = None,
+    include_subscribers: bool = True,
+    included_groups: Iterable[Group] = (),
+    excluded_groups: Iterable[Group] = (),
+    throttle_per_minute: int | None = None,
+    localtime: bool = False,
+    tags: Iterable[str] = (),
+) -> Broadcast:
+    """A draft broadcast. Nothing is sent until it is scheduled."""
+    included = _clean_groups(campaign, included_groups)
+    excluded = _clean_groups(campaign, excluded_groups)
+    _validate(
+        campaign=campaign,
+        body=body,
+        include_subscribers=include_subscribers,
+        included=included,
+        excluded=excluded,
+        throttle_per_minute=throttle_per_minute,
+    )
+    broadcast = Broadcast.objects.create(
+        company_id=campaign.company_id,
+        campaign=campaign,
+        name=name.strip() or body.strip()[:60],
+        body=body,
+        include_subscribers=include_subscribers,
+        throttled=throttle_per_minute is not None,
+        throttle_per_minute=throttle_per_minute,
+        localtime=localtime,
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    broadcast.included_groups.set(included)
+    broadcast.excluded_groups.set(excluded)
+    _set_tags(broadcast, tags)
+    _refresh_estimate(broadcast)
+    return broadcast
+
+
+@transaction.atomic
+def broadcast_update(
+    *,
+    broadcast: Broadcast,
+    body: str,
+    name: str = "",
+    include_subscribers: bool = True,
+    included_groups: Iterable[Group] = (),
+    excluded_groups: Iterable[Group] = (),
+    throttle_per_minute: int | None = None,
+    localtime: bool = False,
+    tags: Iterable[str] = (),
+) -> Broadcast:
+    """Edit a broadcast that has not started (draft or scheduled)."""
+    broadcast = _locked(broadcast)
+    if broadcast.status not in (Status.DRAFT, Status.SCHEDULED):
+        raise BroadcastError(f"A {broadcast.status} broadcast can no longer be edited.")
+    included = _clean_groups(broadcast.campaign, included_groups)
+    excluded = _clean_groups(broadcast.campaign, excluded_groups)
+    _validate(
+        campaign=broadcast.campaign,
+        body=body,
+        include_subscribers=include_subscribers,
+        included=included,
+        excluded=excluded,
+        throttle_per_minute=throttle_per_minute,
+    )
+    broadcast.name = name.strip() or body.strip()[:60]
+    broadcast.body = body
+    broadcast.include_subscribers = include_subscribers
+    broadcast.throttled = throttle_per_minute is not None
+    broadcast.throttle_per_minute = throttle_per_minute
+    broadcast.localtime = localtime
+    broadcast.save()
+    broadcast.included_groups.set(included)
+    broadcast.excluded_groups.set(excluded)
+    _set_tags(broadcast, tags)
+    _refresh_estimate(broadcast)
+    return broadcast
+
+
+def _set_tags(broadcast: Broadcast, names: Iterable[str]) -> None:
+    tags = []
+    for name in {n.strip() for n in names if n and n.strip()}:
+        tag, _ = Tag.objects.get_or_create(company_id=broadcast.company_id, name=name[:100])
+        tags.append(tag)
+    broadcast.tags.set(tags)
+
+
+def _refresh_estimate(broadcast: Broadcast) -> dict[str, int]:
+    estimate = broadcast_estimate(
+        company=broadcast.company,
+        campaign=broadcast.campaign,
+        include_subscribers=broadcast.include_subscribers,
+        included_groups=broadcast.included_groups.all(),
+        excluded_groups=broadcast.excluded_groups.all(),
+    )
+    broadcast.estimated_recipients_count = estimate["recipients"]
+    Broadcast.objects.filter(pk=broadcast.pk).update(
+        estimated_recipients_count=estimate["recipients"]
+    )
+    return estimate
+
+
+# ── scheduling state machine ─────────────────────────────────────────────────────
+
+
+def _locked(broadcast: Broadcast) -> Broadcast:
+    return (
+        Broadcast.objects.select_for_update(of=("self",))
+        .select_related("campaign", "company")
+        .get(pk=broadcast.pk)
+    )
+
+
+def _check_time(delivery_time: dt.datetime | None) -> dt.datetime:
+    now = timezone.now()
+    if delivery_time is None:
+        return now
+    if timezone.is_naive(delivery_time):
+        raise BroadcastError("The delivery time needs a time zone.", 2)
+    # A minute of grace: "now" typed into a form is already in the past when it arrives.
+    if delivery_time < now - dt.timedelta(minutes=1):
+        raise BroadcastError("The delivery time is in the past.", 2)
+    return delivery_time
+
+
+def broadcast_start_at(broadcast: Broadcast) -> dt.datetime:
+    """When generation may begin: the delivery time, or for local-time delivery the
+    moment the earliest time zone on Earth reaches the same wall-clock time."""
+    assert broadcast.delivery_time is not None
+    if not broadcast.localtime:
+        return broadcast.delivery_time
+    wall = broadcast.delivery_time.astimezone(_zone(broadcast.campaign.timezone))
+    return wall.replace(tzinfo=dt.UTC) - EARLIEST_UTC_OFFSET
+
+
+@transaction.atomic
+def broadcast_schedule(
+    *, broadcast: Broadcast, delivery_time: dt.datetime | None = None
+) -> Broadcast:
+    """Schedule a draft: at `delivery_time`, or now when it is None (the API's default)."""
+    broadcast = _locked(broadcast)
+    if broadcast.status != Status.DRAFT:
+        raise BroadcastError(
+            f"Only a draft can be scheduled; this broadcast is {broadcast.status}."
+        )
+    if not broadcast.campaign.active:
+        raise BroadcastError(f"The campaign {broadcast.campaign.name} has ended.", 1)
+    broadcast.delivery_time = _check_time(delivery_time)
+    broadcast.status = Status.SCHEDULED
+    broadcast.save(update_fields=["delivery_time", "status", "updated_at"])
+    _refresh_estimate(broadcast)
+    _start_when_due(broadcast)
+    return broadcast
+
+
+@transaction.atomic
+def broadcast_reschedule(
+    *, broadcast: Broadcast, delivery_time: dt.datetime | None = None
+) -> Broadcast:
+    """Move a scheduled broadcast to another time (now when None), before it starts."""
+    broadcast = _locked(broadcast)
+    if broadcast.status != Status.SCHEDULED:
+        raise BroadcastError(
+            f"Only a scheduled broadcast can be rescheduled; this one is {broadcast.status}."
+        )
+    broadcast.delivery_time = _check_time(delivery_time)
+    broadcast.save(update_fields=["delivery_time", "updated_at"])
+    _start_when_due(broadcast)
+    return broadcast
+
+
+@transaction.atomic
+def broadcast_unschedule(*, broadcast: Broadcast) -> Broadcast:
+    """Take a scheduled broadcast back to draft, before it starts."""
+    broadcast = _locked(broadcast)
+    if broadcast.status != Status.SCHEDULED:
+        raise BroadcastError(
+            f"Only a scheduled broadcast can be unscheduled; this one is {broadcast.status}."
+        )
+    broadcast.status = Status.DRAFT
+    broadcast.save(update_fields=["status", "updated_at"])
+    return broadcast
+
+
+def _start_when_due(broadcast: Broadcast) -> None:
+    if broadcast_start_at(broadcast) <= timezone.now():
+        from .tasks import broadcast_generate
+
+        broadcast_id = broadcast.pk
+        transaction.on_commit(lambda: broadcast_generate.delay(broadcast_id))
+
+
+# ── generation: audience → chunks ───────────────────────────────────────────────
+
+
+def _zone(name: str) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def _zone_expression(campaign: Campaign) -> Coalesce:
+    """A profile's own time zone, or the campaign's when the profile has none."""
+    return Coalesce(
+        NullIf(F("timezone"), Value("")), Value(campaign.timezone), output_field=CharField()
+    )
+
+
+def _local_moment(broadcast: Broadcast, zone_name: str) -> dt.datetime:
+    assert broadcast.delivery_time is not None
+    wall = broadcast.delivery_time.astimezone(_zone(broadcast.campaign.timezone))
+    zone = _zone(zone_name) if zone_name else _zone(broadcast.campaign.timezone)
+    return wall.replace(tzinfo=zone).astimezone(dt.UTC)
+
+
+def _id_ranges(profiles: QuerySet[Profile], size: int) -> list[tuple[int, int]]:
+    """Split the profiles' ids into consecutive ranges of at most `size` profiles each."""
+    sql, params = profiles.values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, rn FROM (SELECT a.id, ROW_NUMBER() OVER (ORDER BY a.id) AS rn "  # noqa: S608 (compiled ORM SQL, parameters bound)
+            f"FROM ({sql}) a (id)) numbered WHERE (rn - 1) %% %s = 0 "
+            f"OR rn = (SELECT COUNT(*) FROM ({sql}) b) ORDER BY id",
+            [*params, size, *params],
+        )
+        marks = cursor.fetchall()
+    if not marks:
+        return []
+    starts = [pk for pk, rn in marks if (rn - 1) % size == 0]
+    last = marks[-1][0]
+    return [
+        (lo, (starts[i + 1] - 1) if i + 1 < len(starts) else last) for i, lo in enumerate(starts)
+    ]
+
+
+def broadcast_generate(*, broadcast_id: int) -> dict[str, Any]:
+    """Turn a due scheduled broadcast into chunks and dispatch the ones due now."""
+    with transaction.atomic():
+        broadcast = (
+            Broadcast.objects.select_for_update(of=("self",))
+            .select_related("campaign", "company")
+            .filter(pk=broadcast_id)
+            .first()
+        )
+        if broadcast is None or broadcast.status != Status.SCHEDULED:
+            return {"broadcast": broadcast_id, "skipped": getattr(broadcast, "status", "missing")}
+        now = timezone.now()
+        if broadcast_start_at(broadcast) > now:
+            return {"broadcast": broadcast_id, "skipped": "not due"}
+        audience = broadcast_recipients(broadcast=broadcast)
+        size = broadcast.throttle_per_minute or CHUNK_SIZE
+        chunks: list[BroadcastChunk] = []
+        if broadcast.localtime:
+            zones = (
+                audience.annotate(zone=_zone_expression(broadcast.campaign))
+                .values_list("zone", flat=True)
+                .distinct()
+            )
+            for zone_name in sorted(zones):
+                in_zone = audience.annotate(zone=_zone_expression(broadcast.campaign)).filter(
+                    zone=zone_name
+                )
+                start = max(_local_moment(broadcast, zone_name), now)
+                chunks += _make_chunks(broadcast, in_zone, size, start, zone_name, len(chunks))
+        else:
+            start = max(broadcast.delivery_time or now, now)
+            chunks += _make_chunks(broadcast, audience, size, start, "", 0)
+        BroadcastChunk.objects.bulk_create(chunks)
+        broadcast.status = Status.GENERATED
+        broadcast.started_at = now
+        broadcast.save(update_fields=["status", "started_at", "updated_at"])
+    if not chunks:
+        broadcast_finish_if_done(broadcast_id=broadcast_id)
+    dispatched = broadcast_chunks_dispatch(broadcast_id=broadcast_id)
+    return {"broadcast": broadcast_id, "chunks": len(chunks), "dispatched": dispatched}
+
+
+def _make_chunks(
+    broadcast: Broadcast,
+    profiles: QuerySet[Profile],
+    size: int,
+    start: dt.datetime,
+    zone_name: str,
+    first_index: int,
+) -> list[BroadcastChunk]:
+    chunks = []
+    for offset, (lo, hi) in enumerate(_id_ranges(profiles, size)):
+        # Throttled broadcasts send one chunk of `throttle_per_minute` messages a minute.
+        not_before = start + dt.timedelta(minutes=offset) if broadcast.throttled else start
+        chunks.append(
+            BroadcastChunk(
+                broadcast=broadcast,
+                index=first_index + offset,
+                lo_profile_id=lo,
+                hi_profile_id=hi,
+                timezone=zone_name,
+                not_before=not_before,
+            )
+        )
+    return chunks
+
+
+def broadcast_chunks_dispatch(*, broadcast_id: int | None = None) -> int:
+    """Queue the chunks that are due, and again those whose worker seems lost."""
+    from .tasks import broadcast_send_chunk
+
+    now = timezone.now()
+    with transaction.atomic():
+        due = BroadcastChunk.objects.select_for_update(skip_locked=True).filter(
+            Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=now - CHUNK_STALL_AFTER),
+            status=BroadcastChunk.Status.PENDING,
+            not_before__lte=now,
+        )
+        if broadcast_id is not None:
+            due = due.filter(broadcast_id=broadcast_id)
+        ids = list(due.order_by("broadcast_id", "index").values_list("pk", flat=True))
+        BroadcastChunk.objects.filter(pk__in=ids).update(dispatched_at=now)
+    for chunk_id in ids:
+        broadcast_send_chunk.delay(chunk_id)
+    return len(ids)
+
+
+# ── one chunk: insert its messages once, deliver them, count ─────────────────────
+
+
+def _chunk_profiles(chunk: BroadcastChunk, broadcast: Broadcast) -> QuerySet[Profile]:
+    profiles = broadcast_recipients(broadcast=broadcast).filter(
+        pk__gte=chunk.lo_profile_id, pk__lte=chunk.hi_profile_id
+    )
+    if chunk.timezone:
+        profiles = profiles.annotate(zone=_zone_expression(broadcast.campaign)).filter(
+            zone=chunk.timezone
+        )
+    return profiles
+
+
+def broadcast_send_chunk(*, chunk_id: int) -> dict[str, Any]:
+    """Send one chunk. Safe to run any number of times: it sends each message once."""
+    chunk = BroadcastChunk.objects.select_related("broadcast__campaign").filter(pk=chunk_id).first()
+    if chunk is None:
+        return {"chunk": chunk_id, "skipped": "missing"}
+    if chunk.status == BroadcastChunk.Status.PENDING:
+        _generate_chunk_messages(chunk)
+        _deliver_chunk(chunk)
+    broadcast_finish_if_done(broadcast_id=chunk.broadcast_id)
+    chunk.refresh_from_db()
+    return {
+        "chunk": chunk_id,
+        "recipients": chunk.recipients_count,
+        "sent": chunk.sent_count,
+        "undeliverable": chunk.undeliverable_count,
+    }
+
+
+def _chunk_messages(chunk: BroadcastChunk) -> QuerySet[Message]:
+    messages = Message.objects.filter(
+        broadcast_id=chunk.broadcast_id,
+        direction=Message.Direction.MT,
+        profile_id__gte=chunk.lo_profile_id,
+        profile_id__lte=chunk.hi_profile_id,
+    )
+    if chunk.timezone:
+        in_zone = Profile.objects.annotate(zone=_zone_expression(chunk.broadcast.campaign))
+        messages = messages.filter(profile__in=in_zone.filter(zone=chunk.timezone).values("pk"))
+    return messages
+
+
+def _generate_chunk_messages(chunk: BroadcastChunk) -> None:
+    """Create the chunk's messages through the send function's set-based form.
+
+    `message_send_many` applies the one compliance rule to every recipient: refused
+    numbers get an Undeliverable message with the reason (what the report counts),
+    the others a Queued one. It skips profiles that already have this broadcast's
+    message, and the unique index backs that up, so a rerun creates nothing twice.
+    """
+    broadcast = chunk.broadcast
+    Broadcast.objects.filter(pk=broadcast.pk, status=Status.GENERATED).update(
+        status=Status.SENDING, updated_at=timezone.now()
+    )
+    with transaction.atomic():
+        # The row lock keeps a redelivered copy of this chunk from working beside the
+        # original; the second one waits, then finds the messages already there.
+        locked = BroadcastChunk.objects.select_for_update().get(pk=chunk.pk)
+        if locked.status != BroadcastChunk.Status.PENDING:
+            return
+        message_send_many(
+            company=broadcast.company,
+            profiles=_chunk_profiles(chunk, broadcast),
+            body=broadcast.body,
+            campaign=broadcast.campaign,
+            broadcast=broadcast,
+            attachment=broadcast.attachment,
+            sent_by=broadcast.created_by,
+            enqueue=False,
+            batch_size=CHUNK_SIZE,
+        )
+
+
+def _deliver_chunk(chunk: BroadcastChunk) -> None:
+    messages = _chunk_messages(chunk)
+    messages_deliver_batch(messages=messages.filter(status=Message.Status.QUEUED))
+    with transaction.atomic():
+        counts = messages.aggregate(
+            recipients=Count("pk"),
+            sent=Count("pk", filter=Q(status=Message.Status.SENT)),
+            failed=Count("pk", filter=Q(status=Message.Status.FAILED)),
+            undeliverable=Count("pk", filter=Q(status=Message.Status.UNDELIVERABLE)),
+        )
+        locked = BroadcastChunk.objects.select_for_update().get(pk=chunk.pk)
+        locked.recipients_count = counts["recipients"]
+        locked.sent_count = counts["sent"]
+        locked.failed_count = counts["failed"]
+        locked.undeliverable_count = counts["undeliverable"]
+        # Messages still Queued wait for a gateway retry; the chunk is done with them.
+        locked.status = BroadcastChunk.Status.DONE
+        locked.finished_at = timezone.now()
+        locked.save()
+
+
+def broadcast_finish_if_done(*, broadcast_id: int) -> bool:
+    """Mark the broadcast sent once no chunk is pending, with counts summed from chunks."""
+    with transaction.atomic():
+        broadcast = (
+            Broadcast.objects.select_for_update().filter(
+                pk=broadcast_id, status__in=[Status.GENERATED, Status.SENDING]
+            )
+        ).first()
+        if broadcast is None:
+            return False
+        if broadcast.chunks.filter(status=BroadcastChunk.Status.PENDING).exists():
+            return False
+        totals = broadcast.chunks.aggregate(
+            recipients=Coalesce(Sum("recipients_count"), 0),
+            sent=Coalesce(Sum("sent_count"), 0),
+            failed=Coalesce(Sum("failed_count"), 0),
+            undeliverable=Coalesce(Sum("undeliverable_count"), 0),
+        )
+        broadcast.recipients_count = totals["recipients"]
+        broadcast.sent_count = totals["sent"]
+        broadcast.failed_count = totals["failed"]
+        broadcast.undeliverable_count = totals["undeliverable"]
+        broadcast.status = Status.SENT
+        broadcast.finished_at = timezone.now()
+        broadcast.save()
+    return True
+
+
+def broadcast_progress(*, broadcast: Broadcast) -> dict[str, int]:
+    """Live counts while sending (the final ones are stored on the broadcast)."""
+    totals = broadcast.chunks.aggregate(
+        chunks=Count("pk"),
+        done=Count("pk", filter=Q(status=BroadcastChunk.Status.DONE)),
+        recipients=Coalesce(Sum("recipients_count"), 0),
+        sent=Coalesce(Sum("sent_count"), 0),
+        failed=Coalesce(Sum("failed_count"), 0),
+        undeliverable=Coalesce(Sum("undeliverable_count"), 0),
+    )
+    totals["percent"] = round(100 * totals["done"] / totals["chunks"]) if totals["chunks"] else 0
+    return totals
+
+
+# ── responses ──────────────────────────────────────────────────────────────────
+
+
+def broadcast_refresh_response_counts(*, broadcast: Broadcast) -> Broadcast:
+    """replies_count and opt_outs_count: incoming messages answering this broadcast."""
+    from messaging.models import MOType
+
+    answers = Message.objects.filter(
+        direction=Message.Direction.MO, in_reply_to__broadcast_id=broadcast.pk
+    )
+    counts = answers.aggregate(
+        replies=Count("pk"),
+        opt_outs=Count(
+            "profile",
+            filter=Q(message_type__in=[MOType.OPT_OUT, MOType.DEACTIVATION]),
+            distinct=True,
+        ),
+    )
+    Broadcast.objects.filter(pk=broadcast.pk).update(
+        replies_count=counts["replies"], opt_outs_count=counts["opt_outs"]
+    )
+    broadcast.replies_count = counts["replies"]
+    broadcast.opt_outs_count = counts["opt_outs"]
+    return broadcast
+
+
+# ── periodic ───────────────────────────────────────────────────────────────────
+
+
+def broadcasts_send_due() -> dict[str, int]:
+    """Start due scheduled broadcasts, queue due (or stalled) chunks, finish stragglers."""
+    from .tasks import broadcast_generate
+
+    now = timezone.now()
+    due = []
+    horizon = now + EARLIEST_UTC_OFFSET + dt.timedelta(hours=14)
+    for broadcast in Broadcast.objects.filter(
+        status=Status.SCHEDULED, delivery_time__lte=horizon
+    ).select_related("campaign"):
+        if broadcast_start_at(broadcast) <= now:
+            due.append(broadcast.pk)
+    for broadcast_id in due:
+        broadcast_generate.delay(broadcast_id)
+    dispatched = broadcast_chunks_dispatch()
+    finished = 0
+    for broadcast_id in Broadcast.objects.filter(
+        status__in=[Status.GENERATED, Status.SENDING]
+    ).values_list("pk", flat=True):
+        finished += broadcast_finish_if_done(broadcast_id=broadcast_id)
+    return {"started": len(due), "chunks_dispatched": dispatched, "finished": finished}

@@ -1,0 +1,173 @@
+"""Reads for campaigns, groups and broadcasts: lists, counts and broadcast audiences."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from profiles.models import Company, Group, GroupMembership, Profile
+
+from .models import Broadcast, Campaign, Subscription
+
+
+def campaign_list(*, company: Company, status: str = "") -> QuerySet[Campaign]:
+    campaigns = Campaign.objects.for_company(company).prefetch_related("tags")
+    if status == "active":
+        campaigns = campaigns.filter(active=True)
+    elif status == "ended":
+        campaigns = campaigns.filter(active=False)
+    return campaigns.annotate(
+        active_count=Count(
+            "subscriptions", filter=Q(subscriptions__status=Subscription.Status.ACTIVE)
+        ),
+    ).order_by("-active", "name")
+
+
+def campaign_subscriber_counts(*, campaign: Campaign) -> dict[str, int]:
+    """Active subscribers and opted-out subscriptions (a profile that re-joined counts once)."""
+    counts = Subscription.objects.filter(campaign=campaign).aggregate(
+        active=Count("profile", filter=Q(status=Subscription.Status.ACTIVE), distinct=True),
+        opted_out=Count(
+            "profile",
+            filter=Q(status=Subscription.Status.OPTED_OUT)
+            & ~Exists(
+                Subscription.objects.filter(
+                    campaign=campaign,
+                    profile=OuterRef("profile"),
+                    status=Subscription.Status.ACTIVE,
+                )
+            ),
+            distinct=True,
+        ),
+    )
+    return {"active": counts["active"] or 0, "opted_out": counts["opted_out"] or 0}
+
+
+def group_list(*, company: Company, kind: str = "") -> QuerySet[Group]:
+    groups = Group.objects.for_company(company)
+    if kind:
+        groups = groups.filter(kind=kind)
+    return groups.annotate(uploaded_count=Count("memberships")).order_by("name")
+
+
+def group_members(*, group: Group) -> QuerySet[Profile]:
+    """Members of an uploaded group, or a filtered group's saved search evaluated now."""
+    company_profiles = Profile.objects.for_company(group.company_id)
+    return company_profiles.filter(group_member_q(group)).order_by("-created_at", "-id")
+
+
+def group_member_q(group: Group) -> Q:
+    if group.kind == Group.Kind.FILTERED:
+        return Q(pk__in=filtered_group_profiles(group).values("pk"))
+    return Q(Exists(GroupMembership.objects.filter(group=group, profile=OuterRef("pk"))))
+
+
+def filtered_group_profiles(group: Group) -> QuerySet[Profile]:
+    from profiles.selectors import profile_list  # the profiles table's own query
+
+    params: dict[str, Any] = dict(group.filter_params or {})
+    return profile_list(company=group.company, params=params)
+
+
+def groups_member_q(groups: Iterable[Group]) -> Q | None:
+    """One condition for membership in any of `groups` (None when there are none)."""
+    groups = list(groups)
+    if not groups:
+        return None
+    uploaded = [g.pk for g in groups if g.kind == Group.Kind.UPLOADED]
+    condition = Q(pk__in=[])
+    if uploaded:
+        condition |= Q(
+            Exists(GroupMembership.objects.filter(group_id__in=uploaded, profile=OuterRef("pk")))
+        )
+    for group in groups:
+        if group.kind == Group.Kind.FILTERED:
+            condition |= group_member_q(group)
+    return condition
+
+
+def active_subscriber_q(campaign_id: int) -> Q:
+    return Q(
+        Exists(
+            Subscription.objects.filter(
+                campaign_id=campaign_id,
+                profile=OuterRef("pk"),
+                status=Subscription.Status.ACTIVE,
+            )
+        )
+    )
+
+
+def broadcast_audience(
+    *,
+    company: Company,
+    campaign: Campaign,
+    include_subscribers: bool,
+    included_groups: Iterable[Group] = (),
+    excluded_groups: Iterable[Group] = (),
+) -> QuerySet[Profile]:
+    """Who a broadcast is addressed to: subscribers and/or included groups, minus excluded.
+
+    This is the audience before the send rules; `broadcast_deliverable_q` then removes
+    the numbers the rules refuse (they are counted as undeliverable, never messaged).
+    """
+    include = Q(pk__in=[])
+    if include_subscribers:
+        include |= active_subscriber_q(campaign.pk)
+    included = groups_member_q(included_groups)
+    if included is not None:
+        include |= included
+    audience = Profile.objects.for_company(company).filter(include)
+    excluded = groups_member_q(excluded_groups)
+    if excluded is not None:
+        audience = audience.exclude(excluded)
+    return audience
+
+
+def broadcast_recipients(*, broadcast: Broadcast) -> QuerySet[Profile]:
+    return broadcast_audience(
+        company=broadcast.company,
+        campaign=broadcast.campaign,
+        include_subscribers=broadcast.include_subscribers,
+        included_groups=broadcast.included_groups.all(),
+        excluded_groups=broadcast.excluded_groups.all(),
+    )
+
+
+def broadcast_estimate(
+    *,
+    company: Company,
+    campaign: Campaign,
+    include_subscribers: bool,
+    included_groups: Iterable[Group] = (),
+    excluded_groups: Iterable[Group] = (),
+) -> dict[str, int]:
+    """Audience size and how many of them the send rules would let through."""
+    from .deliverability import deliverable_q, with_refusal
+
+    audience = broadcast_audience(
+        company=company,
+        campaign=campaign,
+        include_subscribers=include_subscribers,
+        included_groups=included_groups,
+        excluded_groups=excluded_groups,
+    )
+    counts = with_refusal(audience, campaign=campaign).aggregate(
+        audience=Count("pk"), deliverable=Count("pk", filter=deliverable_q())
+    )
+    audience_count = counts["audience"] or 0
+    deliverable = counts["deliverable"] or 0
+    return {
+        "audience": audience_count,
+        "recipients": deliverable,
+        "undeliverable": audience_count - deliverable,
+    }
+
+
+def broadcast_list(*, company: Company, status: str = "", campaign_id: int | None = None):
+    broadcasts = Broadcast.objects.for_company(company).select_related("campaign")
+    if status:
+        broadcasts = broadcasts.filter(status=status)
+    if campaign_id:
+        broadcasts = broadcasts.filter(campaign_id=campaign_id)
+    return broadcasts.order_by("-created_at", "-id")

@@ -1,0 +1,30 @@
+"""Thin Celery tasks for broadcasts: ids in, one service call, a small result for the log."""
+
+from celery import shared_task
+from django.core.cache import cache
+
+from . import broadcasts
+
+# A periodic run that overlaps the previous one would only do the same work twice;
+# the lock expires on its own if a worker dies holding it.
+PERIODIC_LOCK_SECONDS = 300
+
+
+@shared_task(name="campaigns.broadcast_generate", acks_late=True)
+def broadcast_generate(broadcast_id: int) -> dict:
+    return broadcasts.broadcast_generate(broadcast_id=broadcast_id)
+
+
+@shared_task(name="campaigns.broadcast_send_chunk", acks_late=True)
+def broadcast_send_chunk(chunk_id: int) -> dict:
+    return broadcasts.broadcast_send_chunk(chunk_id=chunk_id)
+
+
+@shared_task(name="campaigns.broadcasts_send_due")
+def broadcasts_send_due() -> dict:
+    if not cache.add("lock:broadcasts_send_due", "1", PERIODIC_LOCK_SECONDS):
+        return {"skipped": "another run is in progress"}
+    try:
+        return broadcasts.broadcasts_send_due()
+    finally:
+        cache.delete("lock:broadcasts_send_due")
