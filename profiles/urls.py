@@ -1,3 +1,54 @@
+from django.urls import path
+
+from .views import custom_fields as field_views
+from .views import detail as detail_views
+from .views import table as table_views
+from .views import tabs as tab_views
+from .views import users as user_views
+
 app_name = "profiles"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", table_views.profile_list_view, name="list"),
+    path("campaign/<int:pk>/", table_views.campaign_profiles, name="campaign_profiles"),
+    path("broadcast/<int:pk>/", table_views.broadcast_profiles, name="broadcast_profiles"),
+    path("opt-in-path/<int:pk>/", table_views.opt_in_path_profiles, name="opt_in_path_profiles"),
+    path("<int:pk>/", detail_views.profile_detail, name="detail"),
+    path("<int:pk>/edit/", detail_views.profile_edit, name="edit"),
+    path("<int:pk>/erase/", detail_views.profile_erase_view, name="erase"),
+    path("<int:pk>/flag/<str:action>/", detail_views.profile_flag, name="flag"),
+    path(
+        "<int:pk>/custom-values/<int:field_id>/",
+        tab_views.custom_value_save,
+        name="custom_value_set",
+    ),
+    path(
+        "<int:pk>/custom-values/<int:field_id>/delete/",
+        tab_views.custom_value_remove,
+        name="custom_value_delete",
+    ),
+    path("<int:pk>/notes/", tab_views.note_add, name="note_create"),
+    path("<int:pk>/notes/<int:note_id>/delete/", tab_views.note_remove, name="note_delete"),
+    path(
+        "<int:pk>/subscriptions/<int:sub_id>/opt-out/",
+        tab_views.subscription_opt_out,
+        name="subscription_opt_out",
+    ),
+    path(
+        "<int:pk>/subscriptions/<int:sub_id>/reactivate/",
+        tab_views.subscription_reactivate_view,
+        name="subscription_reactivate",
+    ),
+    path(
+        "<int:pk>/subscriptions/history/<int:campaign_id>/",
+        tab_views.subscription_history_view,
+        name="subscription_history",
+    ),
+    path("<int:pk>/messages.csv", tab_views.messages_csv, name="messages_csv"),
+    path("legislators/<int:pk>/", detail_views.legislator_detail, name="legislator"),
+    path("custom-fields/", field_views.custom_field_list, name="custom_fields"),
+    path("custom-fields/<int:field_id>/", field_views.custom_field_edit, name="custom_field_edit"),
+    path("users/", user_views.user_list, name="users"),
+    path("users/<int:membership_id>/role/", user_views.user_role, name="user_role"),
+    path("users/<int:membership_id>/remove/", user_views.user_remove, name="user_remove"),
+]

@@ -1,0 +1,153 @@
+"""Reads of profiles shared by the profiles table, its CSV export, the API and groups.
+
+`profile_list` is the one way to turn the profiles table's query string (search,
+filters, sort) and an optional scope into a queryset, so the table, the CSV export of
+what the table shows, and any other caller always agree on which rows match.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import QueryDict
+
+from .filters import ProfileFilter
+from .models import Company, Profile
+
+ScopeKind = Literal["campaign", "broadcast", "opt_in_path"]
+SCOPE_KINDS: tuple[str, ...] = ("campaign", "broadcast", "opt_in_path")
+
+# Default sort of the profiles table (seed 001): first seen date, newest first; id
+# breaks ties so pages never repeat or skip rows. Matches index profile_first_seen.
+DEFAULT_SORT = "-created_at"
+SORTS: dict[str, tuple[str, ...]] = {
+    "-created_at": ("-created_at", "-id"),
+    "created_at": ("created_at", "id"),
+}
+
+
+@dataclass(frozen=True)
+class ProfileScope:
+    """The profiles of one campaign, broadcast or opt-in path (their report pages).
+
+    `campaign_id` is the campaign whose active subscriptions make a profile "Active"
+    in the Profile Status filter: the campaign itself, the broadcast's campaign, or the
+    opt-in path's campaign.
+    """
+
+    kind: ScopeKind
+    object_id: int
+    campaign_id: int
+    name: str = ""
+
+    @classmethod
+    def for_object(cls, kind: ScopeKind, obj: Any) -> "ProfileScope":
+        campaign_id = obj.pk if kind == "campaign" else obj.campaign_id
+        return cls(kind=kind, object_id=obj.pk, campaign_id=campaign_id, name=str(obj))
+
+    @classmethod
+    def load(cls, *, company: Company, kind: str, object_id: int) -> "ProfileScope":
+        """The scope for an object of `company` (raises the model's DoesNotExist)."""
+        from campaigns.models import Broadcast, Campaign, OptInPath
+
+        models = {"campaign": Campaign, "broadcast": Broadcast, "opt_in_path": OptInPath}
+        if kind not in models:
+            raise ValueError(f"unknown profile scope {kind!r}")
+        obj = models[kind].objects.for_company(company).get(pk=object_id)
+        return cls.for_object(kind, obj)  # type: ignore[arg-type]  # checked above
+
+    def as_config(self) -> dict[str, Any]:
+        return {"kind": self.kind, "id": self.object_id}
+
+    def members(self) -> Exists:
+        """Profiles that belong to the scope: subscribed through it, or sent its broadcast."""
+        from campaigns.models import Subscription
+        from messaging.models import Message
+
+        if self.kind == "broadcast":
+            return Exists(
+                Message.objects.filter(
+                    broadcast_id=self.object_id,
+                    direction=Message.Direction.MT,
+                    profile=OuterRef("pk"),
+                )
+            )
+        subscriptions = Subscription.objects.filter(profile=OuterRef("pk"))
+        if self.kind == "campaign":
+            return Exists(subscriptions.filter(campaign_id=self.object_id))
+        return Exists(subscriptions.filter(opt_in_path_id=self.object_id))
+
+    def active(self) -> Exists:
+        """An active subscription in the scope (its opt-in path, or its campaign)."""
+        from campaigns.models import Subscription
+
+        subscriptions = Subscription.objects.filter(
+            profile=OuterRef("pk"), status=Subscription.Status.ACTIVE
+        )
+        if self.kind == "opt_in_path":
+            return Exists(subscriptions.filter(opt_in_path_id=self.object_id))
+        return Exists(subscriptions.filter(campaign_id=self.campaign_id))
+
+
+def _as_querydict(params: QueryDict | Mapping[str, Any] | None) -> QueryDict:
+    if isinstance(params, QueryDict):
+        return params
+    data = QueryDict(mutable=True)
+    for key, value in (params or {}).items():
+        if isinstance(value, list | tuple):
+            data.setlist(key, [str(v) for v in value])
+        elif value is not None:
+            data[key] = str(value)
+    return data
+
+
+def profile_filter(
+    *,
+    company: Company,
+    params: QueryDict | Mapping[str, Any] | None,
+    scope: ProfileScope | None = None,
+) -> ProfileFilter:
+    """The bound FilterSet (its form renders the Filters pane) over the company's profiles."""
+    queryset = Profile.objects.for_company(company)
+    if scope is not None:
+        queryset = queryset.filter(scope.members())
+    return ProfileFilter(
+        _as_querydict(params),
+        queryset=queryset,
+        scope_active=scope.active() if scope is not None else None,
+    )
+
+
+def profile_sort(params: QueryDict | Mapping[str, Any] | None) -> str:
+    sort = (params or {}).get("sort") or DEFAULT_SORT
+    return sort if sort in SORTS else DEFAULT_SORT
+
+
+def profile_list(
+    *,
+    company: Company,
+    params: QueryDict | Mapping[str, Any] | None,
+    scope: ProfileScope | None = None,
+) -> QuerySet[Profile]:
+    """The company's profiles matching the profiles table's query string, in table order.
+
+    `params` is the table's query string (a QueryDict, or a dict whose list values are
+    multi-selects): `q` (search: names, email, phone however typed), `subscription_status`,
+    `first_seen_type` (several), `profile_status` (scoped only: active/cleaned) and
+    `sort` (`-created_at`, the default, or `created_at`). Unknown or invalid values are
+    ignored. `scope` narrows to one campaign, broadcast or opt-in path.
+    """
+    filterset = profile_filter(company=company, params=params, scope=scope)
+    return filterset.qs.order_by(*SORTS[profile_sort(params)])
+
+
+def profile_list_is_filtered(
+    params: QueryDict | Mapping[str, Any] | None, scope: ProfileScope | None = None
+) -> bool:
+    """Whether anything narrows the list (then counts are exact up to a cap)."""
+    if scope is not None:
+        return True
+    data = _as_querydict(params)
+    keys = ("q", "subscription_status", "first_seen_type", "profile_status")
+    return any(v.strip() for key in keys for v in data.getlist(key))
