@@ -1,0 +1,152 @@
+"""Who is calling and for which company.
+
+Two ways in (seed 004 "Security"): HTTP Basic with the login email (or username) and
+password, or `Authorization: Bearer <token>` with a token an Admin issued on the API
+tokens page. The `company` parameter is a Company.key; without it the caller works in
+their default company ("we default to your firm"). A token is bound to the company it
+was issued in, so its caller cannot reach any other.
+
+Failed sign-ins are counted per client address and username in the cache; after
+FAILED_LOGIN_LIMIT failures in FAILED_LOGIN_WINDOW seconds that pair is refused with
+HTTP 429 until the window passes, so a password cannot be guessed through the API.
+"""
+
+import base64
+import binascii
+import hashlib
+import logging
+from dataclasses import dataclass
+
+from django.contrib.auth import authenticate
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
+from django.http import HttpRequest
+from django.utils import timezone
+
+from profiles.models import ApiToken, Company
+from profiles.tenancy import default_company, role_in
+
+from .errors import ApiError
+
+log = logging.getLogger(__name__)
+
+FAILED_LOGIN_LIMIT = 10
+FAILED_LOGIN_WINDOW = 15 * 60
+
+
+@dataclass
+class Caller:
+    user: AbstractBaseUser
+    company: Company
+    role: str
+    token: ApiToken | None = None
+
+
+def _unauthorized(message: str) -> ApiError:
+    return ApiError(0, message, 401)
+
+
+def _client_address(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def _throttle_key(request: HttpRequest, username: str) -> str:
+    who = f"{_client_address(request)}|{username.strip().lower()}"
+    return "api:failed-login:" + hashlib.sha256(who.encode()).hexdigest()
+
+
+def _failures(key: str) -> int:
+    try:
+        return int(cache.get(key) or 0)
+    except Exception:  # a cache outage must not lock every client out
+        log.warning("API login throttle: cache unavailable", exc_info=True)
+        return 0
+
+
+def _record_failure(key: str) -> None:
+    try:
+        cache.add(key, 0, FAILED_LOGIN_WINDOW)
+        cache.incr(key)
+    except Exception:
+        log.warning("API login throttle: cache unavailable", exc_info=True)
+
+
+def _throttled() -> ApiError:
+    return ApiError(
+        27,
+        "API rate limit exceeded: too many failed sign-ins, try again in 15 minutes",
+        429,
+        headers={"Retry-After": str(FAILED_LOGIN_WINDOW)},
+    )
+
+
+def _basic_user(request: HttpRequest, encoded: str) -> AbstractBaseUser:
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise _unauthorized("Malformed Basic authorization header") from None
+    username, sep, password = decoded.partition(":")
+    if not sep or not username:
+        raise _unauthorized("Malformed Basic authorization header")
+    key = _throttle_key(request, username)
+    if _failures(key) >= FAILED_LOGIN_LIMIT:
+        raise _throttled()
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        _record_failure(key)
+        raise _unauthorized("Invalid login email or password")
+    return user
+
+
+def _bearer_token(request: HttpRequest, raw: str) -> ApiToken:
+    key = _throttle_key(request, "bearer-token")
+    if _failures(key) >= FAILED_LOGIN_LIMIT:
+        raise _throttled()
+    token = (
+        ApiToken.objects.select_related("user", "company")
+        .filter(digest=ApiToken.hash(raw.strip()))
+        .first()
+    )
+    if token is None or token.revoked_at is not None or not token.user.is_active:
+        _record_failure(key)
+        raise _unauthorized("Invalid or revoked API token")
+    # One write per minute at most: a busy integration must not update the row per call.
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token
+
+
+def _company_for(user: AbstractBaseUser, key: str) -> Company:
+    if not key:
+        company = default_company(user)
+        if company is None:
+            raise ApiError(4, "Invalid company id: you are not a member of any company", 403)
+        return company
+    company = Company.objects.filter(key=key).first()
+    if company is None or role_in(user, company) is None:
+        raise ApiError(4, "Invalid company id", 403)
+    return company
+
+
+def caller_for(request: HttpRequest, company_key: str) -> Caller:
+    """Authenticate the request and resolve its company; raise ApiError when refused."""
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    scheme, _, credentials = header.partition(" ")
+    scheme = scheme.lower()
+    if scheme == "basic" and credentials:
+        user = _basic_user(request, credentials)
+        company = _company_for(user, company_key)
+        token = None
+    elif scheme == "bearer" and credentials:
+        token = _bearer_token(request, credentials)
+        user = token.user
+        if company_key and company_key != token.company.key:
+            raise ApiError(4, "Invalid company id: this token belongs to another company", 403)
+        company = token.company
+    else:
+        raise _unauthorized("Authentication required: HTTP Basic or a Bearer token")
+    role = role_in(user, company)
+    if role is None:
+        raise ApiError(4, "Invalid company id: you are not a member of this company", 403)
+    return Caller(user=user, company=company, role=role, token=token)

@@ -1,0 +1,102 @@
+"""`api_endpoint`: what every API view shares.
+
+Order matters: method check, authentication (with the failed-login throttle), company
+and role, then a concurrency slot held while the endpoint runs. Every failure, expected
+(`ApiError`) or not, leaves as the seed's error XML: a client written for Mobile Commons
+parses `<response success="false">`, never an HTML error page.
+"""
+
+import logging
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any
+from xml.etree.ElementTree import Element
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from profiles.tenancy import Perm, has_perm
+
+from .auth import Caller, caller_for
+from .concurrency import concurrency_slot
+from .errors import ERROR_MESSAGES, ApiError
+from .params import Params
+from .xml import error_response, render
+
+log = logging.getLogger(__name__)
+
+
+class ApiCall:
+    """What an endpoint receives: the request, its caller and its parameters."""
+
+    def __init__(self, request: HttpRequest, caller: Caller, params: Params) -> None:
+        self.request = request
+        self.user = caller.user
+        self.company = caller.company
+        self.role = caller.role
+        self.token = caller.token
+        self.params = params
+
+    def allowed(self, perm: Perm) -> bool:
+        return has_perm(self.role, perm)
+
+    def require(self, perm: Perm) -> None:
+        if not self.allowed(perm):
+            raise ApiError(0, f"Your role does not allow this call (needs {perm.value})", 403)
+
+
+Endpoint = Callable[[ApiCall], Element | HttpResponse]
+
+
+def api_endpoint(*, methods: Iterable[str], perm: Perm) -> Callable[[Endpoint], Callable]:
+    allowed = {m.upper() for m in methods}
+    if "GET" in allowed:
+        allowed.add("HEAD")
+
+    def decorator(endpoint: Endpoint) -> Callable[..., HttpResponse]:
+        @csrf_exempt
+        @login_not_required
+        @wraps(endpoint)
+        def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            try:
+                if request.method not in allowed:
+                    names = " or ".join(sorted(allowed - {"HEAD"}))
+                    raise ApiError(0, f"Use HTTP {names} for this call", 405)
+                params = Params(request)
+                caller = caller_for(request, params.get("company"))
+                call = ApiCall(request, caller, params)
+                call.require(perm)
+                request.user = caller.user
+                request.company = caller.company  # type: ignore[attr-defined]
+                request.role = caller.role  # type: ignore[attr-defined]
+                with concurrency_slot(caller.company.pk):
+                    result = endpoint(call)
+                return result if isinstance(result, HttpResponse) else render(result)
+            except ApiError as error:
+                return error_response(error)
+            except Exception:
+                log.exception("API call %s failed", request.path)
+                return error_response(ApiError(0, "Unknown error", 500))
+
+        view.api_methods = allowed  # type: ignore[attr-defined]
+        return view
+
+    return decorator
+
+
+def unsupported_endpoint(feature: str, code: int = 0) -> Callable[..., HttpResponse]:
+    """A seed endpoint for a feature the product does not have (mConnect, mData, …).
+
+    Answers with the seed's error shape and HTTP 404 (there is no such object here), with
+    the seed code that fits (9 Invalid mData id, 15 Invalid mConnect id, …), so a client
+    fails clearly and does not retry as it might on a 5xx.
+    """
+
+    @csrf_exempt
+    @login_not_required
+    def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        message = f"{ERROR_MESSAGES[code]}: this server does not support {feature}"
+        return error_response(ApiError(code, message, status=404))
+
+    return view

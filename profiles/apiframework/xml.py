@@ -1,0 +1,78 @@
+"""Building and rendering the API's XML with the standard library's ElementTree.
+
+Every response is `<?xml version="1.0" encoding="UTF-8"?>` followed by one
+`<response success="true|false">`. Text from the database can hold characters that
+XML 1.0 forbids (control characters pasted from spreadsheets); they are dropped here so
+one bad value never makes a whole page unparseable for the client.
+"""
+
+import re
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+from xml.etree.ElementTree import Element, SubElement, tostring
+
+from django.http import HttpResponse
+
+from .errors import ApiError
+
+DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
+CONTENT_TYPE = "application/xml; charset=utf-8"
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def clean_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return fmt_time(value)
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+    text = value if isinstance(value, str) else str(value)
+    return _FORBIDDEN.sub("", text) if _FORBIDDEN.search(text) else text
+
+
+def fmt_time(value: datetime | None) -> str:
+    """Element dates as the samples show them: `2019-06-21 14:49:40 UTC`."""
+    if value is None:
+        return ""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def fmt_iso(value: datetime | None) -> str:
+    """Attribute dates as the samples show them: `2019-06-21T14:49:40Z`."""
+    if value is None:
+        return ""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def sub(parent: Element, tag: str, text: Any = None, **attrs: Any) -> Element:
+    """Append `<tag attr="...">text</tag>`; None text gives an empty element."""
+    element = SubElement(parent, tag, {k: clean_text(v) for k, v in attrs.items()})
+    if text is not None:
+        cleaned = clean_text(text)
+        if cleaned:
+            element.text = cleaned
+    return element
+
+
+def success() -> Element:
+    return Element("response", {"success": "true"})
+
+
+def render(root: Element, status: int = 200) -> HttpResponse:
+    body = DECLARATION + tostring(root, encoding="unicode")
+    return HttpResponse(body.encode("utf-8"), status=status, content_type=CONTENT_TYPE)
+
+
+def error_response(error: ApiError) -> HttpResponse:
+    root = Element("response", {"success": "false"})
+    SubElement(root, "error", {"id": str(error.code), "message": clean_text(error.message)})
+    response = render(root, status=error.status)
+    if error.status == 401:
+        response["WWW-Authenticate"] = 'Basic realm="Shortcode API", charset="UTF-8"'
+    for name, value in error.headers.items():
+        response[name] = value
+    return response
