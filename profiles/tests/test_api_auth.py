@@ -6,6 +6,7 @@ import pytest
 import redis
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.db import connection
 from django.test import RequestFactory
 from django.utils import timezone
 
@@ -191,6 +192,13 @@ def _reset_gate() -> None:
         pass
 
 
+def _call_in_thread(view, user, results: list) -> None:
+    try:
+        results.append(_call(view, user).status_code)
+    finally:
+        connection.close()  # each thread has its own connection; leave none open
+
+
 def _call(view, user):
     request = RequestFactory().get("/api/blocking", **basic(user.email, "pw-" + user.username))
     return view(request)
@@ -207,8 +215,7 @@ def test_the_161st_concurrent_call_gets_error_27_and_slots_come_back(requires_re
     _reset_gate()
     results = []
     threads = [
-        threading.Thread(target=lambda: results.append(_call(_blocking, user).status_code))
-        for _ in range(4)
+        threading.Thread(target=_call_in_thread, args=(_blocking, user, results)) for _ in range(4)
     ]
     for thread in threads:
         thread.start()
@@ -241,7 +248,7 @@ def test_without_redis_the_limit_falls_back_to_each_process(settings):
     user = make_user("offline", company=company, role="admin")
     _reset_gate()
     results = []
-    thread = threading.Thread(target=lambda: results.append(_call(_blocking, user).status_code))
+    thread = threading.Thread(target=_call_in_thread, args=(_blocking, user, results))
     thread.start()
     assert _entered.acquire(timeout=10)
     assert _call(_blocking, user).status_code == 429
