@@ -29,7 +29,7 @@ def clean_text(value: Any) -> str:
     if isinstance(value, datetime):
         return fmt_time(value)
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+        return format(value.normalize(), "f")  # 25.50 → 25.5, 10.00 → 10, never 1E+1
     text = value if isinstance(value, str) else str(value)
     return _FORBIDDEN.sub("", text) if _FORBIDDEN.search(text) else text
 
