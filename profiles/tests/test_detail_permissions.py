@@ -1,0 +1,173 @@
+"""Every page and action of the profile page checks the role; other companies see 404."""
+
+import pytest
+from django.urls import reverse
+
+from profiles.models import CustomField, Membership, Note
+from profiles.tests.detail_builders import make_rich_profile
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def profile(company, bob):
+    return make_rich_profile(company, author=bob)
+
+
+def _actions(profile):
+    field = CustomField.objects.get(name="Age")
+    note = Note.objects.get(profile=profile)
+    sub = profile.subscriptions.filter(status="Active").first()
+    return {
+        "edit": ("post", reverse("profiles:edit", args=[profile.pk]), {}),
+        "custom_value": (
+            "post",
+            reverse("profiles:custom_value_set", args=[profile.pk, field.pk]),
+            {"value": "30"},
+        ),
+        "note": ("post", reverse("profiles:note_create", args=[profile.pk]), {"body": "Hi"}),
+        "note_delete": (
+            "post",
+            reverse("profiles:note_delete", args=[profile.pk, note.pk]),
+            {},
+        ),
+        "opt_out": (
+            "post",
+            reverse("profiles:subscription_opt_out", args=[profile.pk, sub.pk]),
+            {},
+        ),
+        "blacklist": ("post", reverse("profiles:flag", args=[profile.pk, "blacklist"]), {}),
+        "deactivate": ("post", reverse("profiles:flag", args=[profile.pk, "deactivate"]), {}),
+        "erase": ("post", reverse("profiles:erase", args=[profile.pk]), {"confirm": "x"}),
+        "fields": ("get", reverse("profiles:custom_fields"), {}),
+        "users": ("get", reverse("profiles:users"), {}),
+    }
+
+
+AGENT_MAY = {"edit", "custom_value", "note", "note_delete", "opt_out"}
+
+
+def _call(client, method, url, data):
+    return getattr(client, method)(url, data)
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        "edit",
+        "custom_value",
+        "note",
+        "note_delete",
+        "opt_out",
+        "blacklist",
+        "deactivate",
+        "erase",
+        "fields",
+        "users",
+    ],
+)
+def test_staff_may_only_read(client_as, charlie, profile, action):
+    method, url, data = _actions(profile)[action]
+    assert _call(client_as(charlie), method, url, data).status_code == 403
+
+
+@pytest.mark.parametrize("action", ["blacklist", "deactivate", "erase", "fields", "users"])
+def test_agents_may_not_do_admin_actions(client_as, bob, profile, action):
+    method, url, data = _actions(profile)[action]
+    assert _call(client_as(bob), method, url, data).status_code == 403
+    profile.refresh_from_db()
+    assert not profile.blacklisted and not profile.deactivated and not profile.erased_at
+
+
+@pytest.mark.parametrize("action", sorted(AGENT_MAY))
+def test_agents_may_edit_note_and_opt_out(client_as, bob, profile, action):
+    method, url, data = _actions(profile)[action]
+    assert _call(client_as(bob), method, url, data).status_code != 403
+
+
+def test_analysts_may_read_but_not_edit(client_as, dana, profile):
+    client = client_as(dana)
+    assert client.get(reverse("profiles:detail", args=[profile.pk])).status_code == 200
+    method, url, data = _actions(profile)["note"]
+    assert _call(client, method, url, data).status_code == 403
+
+
+@pytest.mark.parametrize("action", ["blacklist", "deactivate", "fields", "users"])
+def test_admins_may_do_everything(client_as, alice, profile, action):
+    method, url, data = _actions(profile)[action]
+    assert _call(client_as(alice), method, url, data).status_code in {200, 302}
+
+
+def test_another_companys_profile_is_not_found(client_as, eve, profile):
+    client = client_as(eve)
+    assert client.get(reverse("profiles:detail", args=[profile.pk])).status_code == 404
+    for name, (method, url, data) in _actions(profile).items():
+        if name in {"fields", "users"}:
+            continue
+        assert _call(client, method, url, data).status_code == 404, name
+    csv_url = reverse("profiles:messages_csv", args=[profile.pk])
+    assert client.get(csv_url).status_code == 404
+
+
+def test_the_page_shows_only_the_buttons_the_role_allows(client_as, charlie, bob, alice, profile):
+    url = reverse("profiles:detail", args=[profile.pk])
+    staff = client_as(charlie).get(url).content.decode()
+    agent = client_as(bob).get(url).content.decode()
+    admin = client_as(alice).get(url).content.decode()
+    assert 'id="chat-button"' not in staff and 'id="edit-profile"' not in staff
+    assert f'href="/inbox/chat/{profile.pk}/"' in agent and 'id="edit-profile"' in agent
+    assert 'id="erase-link"' not in agent and 'id="erase-link"' in admin
+
+
+def test_an_admin_adds_a_user_changes_the_role_and_removes_them(client_as, alice, company):
+    client = client_as(alice)
+    response = client.post(
+        reverse("profiles:users"),
+        {"username": "frank", "email": "frank@example.org", "role": "agent"},
+    )
+    assert "Temporary password for frank" in response.content.decode()
+    membership = Membership.objects.get(user__username="frank", company=company)
+    assert membership.role == "agent"
+    client.post(reverse("profiles:user_role", args=[membership.pk]), {"role": "analyst"})
+    membership.refresh_from_db()
+    assert membership.role == "analyst"
+    client.post(reverse("profiles:user_remove", args=[membership.pk]))
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_the_last_admin_cannot_be_demoted_or_remove_themselves(client_as, alice, company):
+    own = Membership.objects.get(user=alice, company=company)
+    response = client_as(alice).post(
+        reverse("profiles:user_role", args=[own.pk]), {"role": "staff"}, follow=True
+    )
+    own.refresh_from_db()
+    assert own.role == "admin"
+    assert "at least one Admin" in response.content.decode()
+    client_as(alice).post(reverse("profiles:user_remove", args=[own.pk]))
+    assert Membership.objects.filter(pk=own.pk).exists()
+
+
+def test_an_admin_adds_renames_and_retypes_a_field(client_as, alice, company):
+    client = client_as(alice)
+    client.post(reverse("profiles:custom_fields"), {"name": "Shirt size", "field_type": "string"})
+    field = CustomField.objects.get(company=company, name="Shirt size")
+    duplicate = client.post(
+        reverse("profiles:custom_fields"), {"name": "shirt SIZE", "field_type": "string"}
+    )
+    assert duplicate.status_code == 400
+    assert "already exists" in duplicate.content.decode()
+    client.post(
+        reverse("profiles:custom_field_edit", args=[field.pk]),
+        {"name": "Shoe size", "field_type": "number"},
+    )
+    field.refresh_from_db()
+    assert (field.name, field.field_type) == ("Shoe size", "number")
+
+
+def test_an_admin_cannot_edit_another_companys_field(client_as, eve, company):
+    field = CustomField.objects.create(company=company, name="Secret")
+    response = client_as(eve).post(
+        reverse("profiles:custom_field_edit", args=[field.pk]),
+        {"name": "Stolen", "field_type": "string"},
+    )
+    assert response.status_code == 404

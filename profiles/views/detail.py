@@ -1,0 +1,259 @@
+"""The profile page: header, tabs, and the header's actions (edit, blacklist, erase)."""
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from .. import selectors_detail as sel
+from ..custom_fields import FORMAT_HINTS, custom_value_display
+from ..forms import NoteForm, ProfileEditForm
+from ..models import Legislator, Note, Profile
+from ..phones import phone_format_readable, phone_normalize
+from ..services import (
+    ERASED_PREFIX,
+    ProfileActionError,
+    profile_activate,
+    profile_blacklist,
+    profile_deactivate,
+    profile_erase,
+    profile_unblacklist,
+    profile_update,
+)
+from ..tenancy import Perm, require_perm
+
+TABS = [
+    ("custom_fields", "Custom Fields"),
+    ("legislators", "Legislators"),
+    ("subscriptions", "Subscriptions"),
+    ("messages", "Messages"),
+    ("donations", "Donations"),
+    ("activity", "Activity"),
+    ("notes", "Notes"),
+]
+PER_PAGE = 25
+
+
+def profile_for(request: HttpRequest, pk: int) -> Profile:
+    """The profile with this id in the current company; another company's is a 404."""
+    return get_object_or_404(
+        Profile.objects.for_company(request.company).select_related("source_user", "crm_sync"),
+        pk=pk,
+    )
+
+
+def tab_url(profile: Profile, tab: str, **params: Any) -> str:
+    query = urlencode({"tab": tab, **{k: v for k, v in params.items() if v not in ("", None)}})
+    return f"{reverse('profiles:detail', args=[profile.pk])}?{query}"
+
+
+def tabs_for(request: HttpRequest) -> list[tuple[str, str]]:
+    if request.company.advocacy_enabled:
+        return TABS
+    return [t for t in TABS if t[0] != "legislators"]
+
+
+def _page(request: HttpRequest, rows: Any) -> Any:
+    return Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+
+
+def number_attributes(profile: Profile) -> dict[str, Any]:
+    if profile.erased_at:
+        return {"readable": "Erased", "valid": False, "type": "", "country": ""}
+    result = phone_normalize(profile.phone_number)
+    return {
+        "readable": phone_format_readable(profile.phone_number),
+        "valid": result.valid,
+        "reason": result.reason,
+        "type": {
+            "mobile": "Mobile",
+            "landline": "Landline",
+            "fixed_or_mobile": "Mobile or landline",
+            "voip": "VoIP",
+        }.get(result.number_type, "Unknown type"),  # fmt: skip
+        "country": result.country or profile.number_country,
+        "carrier": profile.carrier_name or result.carrier_name,
+    }
+
+
+def tab_context(request: HttpRequest, profile: Profile, tab: str) -> dict[str, Any]:
+    """What one tab's partial needs; the tab's own GET parameters drive search and paging."""
+    q = request.GET.get("q", "").strip()
+    ctx: dict[str, Any] = {"q": q, "tab": tab, "base_query": urlencode({"tab": tab, "q": q})}
+    if tab == "custom_fields":
+        rows = sel.profile_custom_fields(profile=profile, search=q)
+        for row in rows:
+            row.display = (
+                custom_value_display(row.field.field_type, row.value.value) if row.value else ""
+            )
+            row.hint = FORMAT_HINTS.get(row.field.field_type, "")
+        ctx["page_obj"] = _page(request, rows)
+    elif tab == "legislators":
+        groups, incomplete = sel.profile_legislators(profile=profile)
+        ctx.update(legislator_groups=groups, incomplete=incomplete)
+    elif tab == "subscriptions":
+        ctx["page_obj"] = _page(request, sel.profile_subscriptions(profile=profile, search=q))
+        ctx["scheduled"] = sel.profile_scheduled_messages(profile=profile)[:50]
+    elif tab == "messages":
+        page_obj = _page(request, sel.profile_messages(profile=profile, search=q))
+        for message in page_obj:
+            message.status_labels = sel.message_status_labels(message)
+            # Seed 000 names the one-on-one type "direct message"; others keep their API name.
+            message.type_label = (
+                "direct message"
+                if message.message_type == "direct_message"
+                else message.message_type
+            )
+        ctx["page_obj"] = page_obj
+    elif tab == "donations":
+        ctx["page_obj"] = _page(request, sel.profile_donations(profile=profile))
+        ctx["totals"] = sel.profile_donation_totals(profile=profile)
+    elif tab == "activity":
+        filters = {
+            "channel": request.GET.get("channel", ""),
+            "origin": request.GET.get("origin", ""),
+            "status": request.GET.get("status", ""),
+            "days": request.GET.get("days", ""),
+        }
+        days = int(filters["days"]) if filters["days"] in {"7", "14", "30"} else None
+        try:
+            page = int(request.GET.get("page", "1"))
+        except ValueError:
+            page = 1
+        ctx["feed"] = sel.profile_activity(
+            profile=profile,
+            channel=filters["channel"],
+            origin=filters["origin"],
+            status=filters["status"],
+            days=days,
+            page=page,
+        )
+        ctx.update(
+            filters=filters,
+            channels=sel.ACTIVITY_CHANNELS,
+            origins=sel.ACTIVITY_ORIGINS,
+            statuses=sel.ACTIVITY_STATUSES,
+            periods=sel.ACTIVITY_PERIODS,
+            filter_query=urlencode({k: v for k, v in filters.items() if v}),
+        )
+    elif tab == "notes":
+        notes = list(sel.profile_notes(profile=profile))
+        ctx.update(
+            notes=notes,
+            note_form=NoteForm(),
+            notes_full=len(notes) >= Note.MAX_PER_PROFILE,
+            max_notes=Note.MAX_PER_PROFILE,
+            max_length=Note.MAX_LENGTH,
+        )
+    return ctx
+
+
+@require_GET
+@require_perm(Perm.VIEW)
+def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = profile_for(request, pk)
+    tabs = tabs_for(request)
+    tab = request.GET.get("tab", "custom_fields")
+    if tab not in dict(tabs):
+        tab = tabs[0][0]
+    ctx = tab_context(request, profile, tab)
+    ctx.update(profile=profile, profile_tab_url=tab_url(profile, tab))
+    ctx.update(tabs=tabs, tab_template=f"profiles/detail/_tab_{tab}.html")
+    if request.htmx and request.htmx.target == "profile-tabs":
+        # A tab switch, search or page turn: only the tab area is swapped.
+        return render(request, "profiles/detail/_tabs.html", ctx)
+    ctx.update(
+        number=number_attributes(profile),
+        groups=profile.profile_groups.order_by("name")[:10],
+        chat_url=f"/inbox/chat/{profile.pk}/",
+    )
+    return render(request, "profiles/detail.html", ctx)
+
+
+@require_perm(Perm.EDIT_PROFILE)
+def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = profile_for(request, pk)
+    if profile.erased_at:
+        messages.error(request, "This profile's personal data was erased; it cannot be edited.")
+        return redirect("profiles:detail", pk=pk)
+    form = ProfileEditForm(request.POST if request.method == "POST" else None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        # The form validated onto the instance; the service writes and records who did it.
+        data = form.changed_data_dict()
+        profile.refresh_from_db()
+        changed = profile_update(profile=profile, actor=request.user, data=data)
+        messages.success(request, "Profile saved." if changed else "Nothing changed.")
+        return redirect("profiles:detail", pk=pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "profiles/detail_edit.html", {"profile": profile, "form": form}, status=status
+    )
+
+
+_FLAG_ACTIONS = {
+    "blacklist": (profile_blacklist, "Added to the phone blacklist: no messages will be sent."),
+    "unblacklist": (profile_unblacklist, "Removed from the phone blacklist."),
+    "deactivate": (profile_deactivate, "Deactivated: no messages will be sent."),
+    "activate": (profile_activate, "Activated."),
+}
+
+
+@require_POST
+@require_perm(Perm.MANAGE)
+def profile_flag(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in _FLAG_ACTIONS:
+        raise Http404
+    profile = profile_for(request, pk)
+    service, done = _FLAG_ACTIONS[action]
+    try:
+        changed = service(profile=profile, actor=request.user)
+    except ProfileActionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, done if changed else "Nothing to change.")
+    return redirect("profiles:detail", pk=pk)
+
+
+@require_perm(Perm.MANAGE)
+def profile_erase_view(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = profile_for(request, pk)
+    error = ""
+    if request.method == "POST":
+        try:
+            profile_erase(
+                profile=profile, actor=request.user, confirmation=request.POST.get("confirm", "")
+            )
+        except ProfileActionError as exc:
+            error = str(exc)
+        else:
+            messages.success(
+                request,
+                "Personal data erased. The history stays as an anonymous record and the "
+                "number can never be messaged again.",
+            )
+            return redirect("profiles:detail", pk=pk)
+    return render(
+        request,
+        "profiles/detail_erase.html",
+        {
+            "profile": profile,
+            "readable": phone_format_readable(profile.phone_number),
+            "error": error,
+            "already": profile.phone_number.startswith(ERASED_PREFIX),
+        },
+        status=400 if error else 200,
+    )
+
+
+@require_GET
+@require_perm(Perm.VIEW)
+def legislator_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.company.advocacy_enabled:
+        raise Http404
+    legislator = get_object_or_404(Legislator, pk=pk)
+    return render(request, "profiles/legislator.html", {"legislator": legislator})

@@ -1,0 +1,202 @@
+"""Actions inside the profile page's tabs: custom values, notes, subscriptions, CSV."""
+
+import csv
+from collections.abc import Iterator
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from reports.csv_safe import csv_row
+
+from .. import selectors_detail as sel
+from ..custom_fields import CustomFieldError
+from ..models import CustomField, Note, OptOutSource, Profile
+from ..services import (
+    ProfileActionError,
+    custom_value_delete,
+    custom_value_set,
+    note_create,
+    note_delete,
+)
+from ..tenancy import Perm, require_perm
+from .detail import profile_for, tab_url
+
+
+def _field_for(request: HttpRequest, field_id: int) -> CustomField:
+    return get_object_or_404(CustomField.objects.for_company(request.company), pk=field_id)
+
+
+@require_POST
+@require_perm(Perm.EDIT_PROFILE)
+def custom_value_save(request: HttpRequest, pk: int, field_id: int) -> HttpResponse:
+    profile = profile_for(request, pk)
+    field = _field_for(request, field_id)
+    try:
+        row = custom_value_set(
+            profile=profile, field=field, raw=request.POST.get("value", ""), actor=request.user
+        )
+    except (CustomFieldError, ProfileActionError) as error:
+        messages.error(request, f"{field.name}: {error} Nothing was saved.")
+    else:
+        messages.success(request, f"{field.name} set to “{row.value}”.")
+    return redirect(tab_url(profile, "custom_fields", q=request.POST.get("q", "")))
+
+
+@require_POST
+@require_perm(Perm.EDIT_PROFILE)
+def custom_value_remove(request: HttpRequest, pk: int, field_id: int) -> HttpResponse:
+    profile = profile_for(request, pk)
+    field = _field_for(request, field_id)
+    if custom_value_delete(profile=profile, field=field, actor=request.user):
+        messages.success(request, f"The value of {field.name} was deleted.")
+    return redirect(tab_url(profile, "custom_fields"))
+
+
+@require_POST
+@require_perm(Perm.EDIT_PROFILE)
+def note_add(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = profile_for(request, pk)
+    try:
+        note_create(profile=profile, body=request.POST.get("body", ""), actor=request.user)
+    except ProfileActionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Note added.")
+    return redirect(tab_url(profile, "notes"))
+
+
+@require_POST
+@require_perm(Perm.EDIT_PROFILE)
+def note_remove(request: HttpRequest, pk: int, note_id: int) -> HttpResponse:
+    profile = profile_for(request, pk)
+    note = get_object_or_404(Note, pk=note_id, profile=profile)
+    note_delete(note=note, actor=request.user)
+    messages.success(request, "Note deleted.")
+    return redirect(tab_url(profile, "notes"))
+
+
+def _subscription_for(profile: Profile, sub_id: int):
+    from campaigns.models import Subscription
+
+    return get_object_or_404(
+        Subscription.objects.select_related("campaign"), pk=sub_id, profile=profile
+    )
+
+
+@require_POST
+@require_perm(Perm.OPT_OUT_ONE)
+def subscription_opt_out(request: HttpRequest, pk: int, sub_id: int) -> HttpResponse:
+    from campaigns.services import SubscriptionError, profile_opt_out
+
+    profile = profile_for(request, pk)
+    subscription = _subscription_for(profile, sub_id)
+    try:
+        changed = profile_opt_out(
+            profile=profile,
+            source=OptOutSource.PROFILE,
+            subscription=subscription,
+            actor=request.user,
+        )
+    except SubscriptionError as error:
+        messages.error(request, str(error))
+    else:
+        if changed:
+            messages.success(request, f"Opted out of {subscription.campaign.name}.")
+        else:
+            messages.info(request, f"Already opted out of {subscription.campaign.name}.")
+    return redirect(tab_url(profile, "subscriptions"))
+
+
+@require_POST
+@require_perm(Perm.OPT_OUT_ONE)
+def subscription_reactivate_view(request: HttpRequest, pk: int, sub_id: int) -> HttpResponse:
+    from campaigns.services import SubscriptionError, subscription_reactivate
+
+    profile = profile_for(request, pk)
+    subscription = _subscription_for(profile, sub_id)
+    if profile.blacklisted or profile.deactivated or profile.erased_at:
+        messages.error(
+            request, "This profile is blacklisted, deactivated or erased; it cannot rejoin."
+        )
+        return redirect(tab_url(profile, "subscriptions"))
+    try:
+        subscription_reactivate(
+            subscription=subscription,
+            actor=request.user,
+            source=f"Reactivated by {request.user.get_full_name() or request.user.username}",
+        )
+    except SubscriptionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Reactivated {subscription.campaign.name}.")
+    return redirect(tab_url(profile, "subscriptions"))
+
+
+@require_GET
+@require_perm(Perm.VIEW)
+def subscription_history_view(request: HttpRequest, pk: int, campaign_id: int) -> HttpResponse:
+    profile = profile_for(request, pk)
+    rows = sel.subscription_history(profile=profile, campaign_id=campaign_id)
+    return render(
+        request, "profiles/detail/_subscription_history.html", {"rows": rows, "profile": profile}
+    )
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+MESSAGE_CSV_COLUMNS = [
+    "date",
+    "direction",
+    "type",
+    "channel",
+    "body",
+    "media",
+    "campaign",
+    "broadcast",
+    "originator",
+    "status",
+    "kind",
+]
+
+
+@require_GET
+@require_perm(Perm.VIEW)
+def messages_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    """Every message of the profile as CSV (seed 000's Save as CSV), streamed row by row."""
+    profile = profile_for(request, pk)
+    writer = csv.writer(_Echo())
+
+    def rows() -> Iterator[str]:
+        yield writer.writerow(MESSAGE_CSV_COLUMNS)
+        for m in sel.profile_messages(profile=profile).iterator(chunk_size=500):
+            media = m.attachment.file.url if m.attachment_id and m.attachment.file else m.media_url
+            yield writer.writerow(
+                csv_row(
+                    [
+                        m.created_at,
+                        m.get_direction_display(),
+                        m.message_type,
+                        m.get_channel_display(),
+                        m.body,
+                        media,
+                        m.campaign.name if m.campaign_id else "",
+                        m.broadcast.name if m.broadcast_id else "",
+                        m.originator,
+                        m.status,
+                        sel.message_status_labels(m)[-1],
+                    ]
+                )
+            )
+
+    stamp = timezone.now().strftime("%Y%m%d")
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="profile-{profile.pk}-messages-{stamp}.csv"'
+    )
+    return response
