@@ -302,7 +302,11 @@ def message_deliver(*, message_id: int) -> str:
             Message.Status.INITIAL,
         ):
             return "skipped"
-        if message.scheduled_at and message.scheduled_at > timezone.now():
+        if (
+            message.status == Message.Status.INITIAL
+            and message.scheduled_at
+            and message.scheduled_at > timezone.now()
+        ):
             return "not due"
         reason = (
             refusal_reason(

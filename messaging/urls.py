@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "messaging"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("inbound/", views.inbound, name="inbound"),
+    path("receipts/", views.receipts, name="receipts"),
+]

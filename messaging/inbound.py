@@ -1,0 +1,369 @@
+"""Incoming messages (MO): store first, then classify with the seed's MO types and act.
+
+The message is saved before anything else so that nothing a subscriber texts is ever
+lost, and the opt-out it causes is written in the same transaction: if the opt-out
+fails, the message is not recorded as processed either and the aggregator retries.
+
+Classification order (first match wins):
+  duplicate of an MO a moment ago → simultaneous (no action)
+  STOP word → opt_out (campaign known) / unknown_opt_out; "STOP ALL" → deactivation
+  HELP → help_request / unknown_help_request
+  OOPS → reactivation (or unknown when nothing was opted out by a STOP)
+  active campaign keyword → opt_in / duplicate_opt_in
+  a conversation awaits a reply → question_response / info_response / direct_response
+  otherwise → reply (campaign known), unknown (subscribed, campaign ambiguous) or
+              unmatched (we were not expecting anything from this number)
+"""
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from campaigns.models import Broadcast, Campaign, Keyword, Subscription
+from campaigns.services import profile_opt_out, subscription_create, subscription_reactivate
+from profiles.models import ActivityEvent, Company, OptOutSource, Profile, SourceType
+from profiles.phones import phone_normalize
+from profiles.services import activity_record
+
+from .models import Conversation, Message, MOType, MTType
+from .selectors import conversation_awaiting, profile_current_campaign, profile_last_mt
+from .services import message_send
+
+logger = logging.getLogger(__name__)
+
+# Carrier and CTIA opt-out words. Compared after dropping case, spaces and
+# punctuation, so "Stop.", " opt-out " and "S T O P" all match, but a sentence that
+# merely contains the word ("please stop texting me") does not: it goes to the inbox.
+STOP_WORDS = frozenset(
+    {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}
+)
+# Carriers require "stop all" to be told apart: it leaves every campaign.
+DEACTIVATION_WORDS = frozenset({"STOPALL"})
+HELP_WORDS = frozenset({"HELP"})
+REACTIVATION_WORDS = frozenset({"OOPS"})
+SIMULTANEOUS_WINDOW = timedelta(seconds=5)
+
+DEFAULT_HELP = (
+    "{company}: for help reply HELP, to stop messages reply STOP. Msg&data rates may apply."
+)
+DEFAULT_OPT_OUT = "You are unsubscribed from {company} and will receive no more messages."
+
+_NOT_WORD = re.compile(r"[^A-Z0-9]")
+
+
+def command_word(body: str) -> str:
+    """The body as a command: upper case, letters and digits only."""
+    return _NOT_WORD.sub("", body.upper())
+
+
+def keyword_text(body: str) -> str:
+    return " ".join(body.upper().split())
+
+
+@dataclass
+class InboundResult:
+    message: Message
+    replies: list[Message]
+
+
+class Unroutable(Exception):
+    """No company could be told for an incoming message."""
+
+
+def _resolve_company(*, phone: str, to: str, body: str, company_key: str = "") -> Company:
+    if company_key:
+        company = Company.objects.filter(key=company_key).first()
+        if company is None:
+            raise Unroutable(f"Unknown company key {company_key!r}")
+        return company
+    candidates = Company.objects.all()
+    if to and Company.objects.filter(short_code=to).exists():
+        candidates = candidates.filter(short_code=to)
+    keyword = Keyword.objects.filter(
+        company__in=candidates, active=True, name=keyword_text(body)
+    ).first()
+    if keyword is not None:
+        return keyword.company
+    latest = (
+        Message.objects.filter(
+            company__in=candidates, phone_number=phone, direction=Message.Direction.MT
+        )
+        .order_by("-created_at")
+        .select_related("company")
+        .first()
+    )
+    if latest is not None:
+        return latest.company
+    profile = (
+        Profile.objects.filter(company__in=candidates, phone_number=phone)
+        .order_by("-updated_at")
+        .select_related("company")
+        .first()
+    )
+    if profile is not None:
+        return profile.company
+    only = list(candidates[:2])
+    if len(only) == 1:
+        return only[0]
+    raise Unroutable(f"No company for a message from {phone} to {to!r}")
+
+
+def _profile_for(company: Company, phone: str, keyword: Keyword | None) -> Profile:
+    profile = Profile.objects.filter(company=company, phone_number=phone).first()
+    if profile is not None:
+        return profile
+    info = phone_normalize(phone)
+    profile = Profile.objects.create(
+        company=company,
+        phone_number=phone,
+        carrier_name=info.carrier_name,
+        number_type=info.number_type,
+        number_country=info.country,
+        source_type=SourceType.KEYWORD if keyword else SourceType.UNKNOWN,
+        source_name=keyword.name if keyword else "",
+    )
+    activity_record(
+        profile=profile,
+        kind=ActivityEvent.Kind.CREATED,
+        description="Texted in" + (f" keyword {keyword.name}" if keyword else ""),
+        channel="sms",
+    )
+    return profile
+
+
+def _count_on_broadcast(last_mt: Message | None, *, opted_out: bool) -> None:
+    if last_mt is None or last_mt.broadcast_id is None:
+        return
+    updates = {"replies_count": F("replies_count") + 1}
+    if opted_out:
+        updates["opt_outs_count"] = F("opt_outs_count") + 1
+    Broadcast.objects.filter(pk=last_mt.broadcast_id).update(**updates)
+
+
+class _Handler:
+    """Classifies one stored MO and performs what its type asks for."""
+
+    def __init__(self, message: Message, profile: Profile, company: Company) -> None:
+        self.message = message
+        self.profile = profile
+        self.company = company
+        self.replies: list[Message] = []
+        self.word = command_word(message.body)
+        self.last_mt = profile_last_mt(profile=profile)
+
+    def reply(self, body: str, message_type: str, campaign=None, **extra) -> None:
+        self.replies.append(
+            message_send(
+                company=self.company,
+                profile=self.profile,
+                body=body,
+                campaign=campaign,
+                message_type=message_type,
+                in_reply_to=self.message,
+                **extra,
+            )
+        )
+
+    def classify(self) -> str:
+        if self.word in STOP_WORDS:
+            return self.opt_out()
+        if self.word in HELP_WORDS:
+            return self.help()
+        if self.word in REACTIVATION_WORDS:
+            return self.reactivate()
+        keyword = (
+            Keyword.objects.filter(
+                company=self.company, active=True, name=keyword_text(self.message.body)
+            )
+            .select_related("opt_in_path__campaign")
+            .first()
+        )
+        if keyword is not None:
+            return self.opt_in(keyword)
+        return self.answer()
+
+    def opt_out(self) -> str:
+        campaign = profile_current_campaign(profile=self.profile)
+        everywhere = self.word in DEACTIVATION_WORDS or campaign is None
+        was_global = self.profile.opted_out_globally
+        changed = profile_opt_out(
+            profile=self.profile,
+            source=OptOutSource.STOP_WORD,
+            campaign=None if everywhere else campaign,
+        )
+        self.message.campaign = campaign
+        if changed or (everywhere and not was_global):
+            text = campaign.opt_out_text if campaign and campaign.opt_out_text else ""
+            self.reply(
+                text or DEFAULT_OPT_OUT.format(company=self.company.name),
+                MTType.OPT_OUT_RECEIPT,
+                campaign=campaign,
+                compliance_exempt_types={MTType.OPT_OUT_RECEIPT},
+            )
+        _count_on_broadcast(self.last_mt, opted_out=True)
+        if self.word in DEACTIVATION_WORDS:
+            return MOType.DEACTIVATION
+        return MOType.UNKNOWN_OPT_OUT if campaign is None else MOType.OPT_OUT
+
+    def help(self) -> str:
+        campaign = profile_current_campaign(profile=self.profile)
+        self.message.campaign = campaign
+        text = campaign.help_text if campaign and campaign.help_text else ""
+        self.reply(
+            text or DEFAULT_HELP.format(company=self.company.name),
+            MTType.HELP_RESPONSE,
+            campaign=campaign,
+        )
+        return MOType.UNKNOWN_HELP_REQUEST if campaign is None else MOType.HELP_REQUEST
+
+    def reactivate(self) -> str:
+        """OOPS re-joins what the subscriber's last STOP left, nothing else."""
+        stopped = Subscription.objects.filter(
+            profile=self.profile,
+            status=Subscription.Status.OPTED_OUT,
+            opt_out_source=OptOutSource.STOP_WORD,
+        )
+        last_stop: datetime | None = stopped.aggregate(at=Max("opted_out_at"))["at"]
+        if last_stop is None:
+            return MOType.UNKNOWN
+        rejoined = []
+        for subscription in stopped.filter(opted_out_at=last_stop).select_related(
+            "campaign", "profile", "opt_in_path"
+        ):
+            if not subscription.campaign.active:
+                continue
+            if Subscription.objects.filter(
+                profile=self.profile,
+                campaign=subscription.campaign,
+                status=Subscription.Status.ACTIVE,
+            ).exists():
+                continue
+            rejoined.append(subscription_reactivate(subscription=subscription, source="OOPS"))
+        if not rejoined:
+            return MOType.UNKNOWN  # texted OOPS again: nothing left to re-join
+        self.profile.refresh_from_db()
+        self.message.campaign = rejoined[0].campaign
+        return MOType.REACTIVATION
+
+    def opt_in(self, keyword: Keyword) -> str:
+        path = keyword.opt_in_path
+        campaign: Campaign = path.campaign
+        self.message.campaign = campaign
+        self.message.keyword = keyword
+        if not campaign.active:
+            return MOType.UNKNOWN
+        if Subscription.objects.filter(
+            profile=self.profile, campaign=campaign, status=Subscription.Status.ACTIVE
+        ).exists():
+            return MOType.DUPLICATE_OPT_IN
+        subscription_create(
+            profile=self.profile, campaign=campaign, opt_in_path=path, source=keyword.name
+        )
+        self.profile.refresh_from_db()
+        if path.welcome_message:
+            self.reply(path.welcome_message, MTType.REGULAR_TEXT, campaign=campaign)
+        return MOType.OPT_IN
+
+    def answer(self) -> str:
+        conversation = conversation_awaiting(profile=self.profile)
+        if conversation is not None:
+            self.message.campaign = conversation.campaign
+            self.message.in_reply_to = conversation.last_message
+            _count_on_broadcast(self.last_mt, opted_out=False)
+            if conversation.awaiting == Conversation.Awaiting.DIRECT:
+                return MOType.DIRECT_RESPONSE
+            # A question or info request takes one answer; later texts are replies.
+            Conversation.objects.filter(pk=conversation.pk).update(
+                awaiting=Conversation.Awaiting.NOTHING
+            )
+            if conversation.awaiting == Conversation.Awaiting.QUESTION:
+                return MOType.QUESTION_RESPONSE
+            return MOType.INFO_RESPONSE
+        campaign = profile_current_campaign(profile=self.profile)
+        if campaign is not None:
+            self.message.campaign = campaign
+            self.message.in_reply_to = self.last_mt
+            _count_on_broadcast(self.last_mt, opted_out=False)
+            return MOType.REPLY
+        has_subscriptions = Subscription.objects.filter(
+            profile=self.profile, status=Subscription.Status.ACTIVE
+        ).exists()
+        return MOType.UNKNOWN if has_subscriptions else MOType.UNMATCHED
+
+
+def message_receive(
+    *,
+    phone: str,
+    body: str,
+    to: str = "",
+    gateway_message_id: str = "",
+    media_url: str = "",
+    company_key: str = "",
+    received_at: datetime | None = None,
+) -> InboundResult:
+    """Store and process one incoming message. Redelivery of the same gateway id is a no-op.
+
+    Raises Unroutable when no company can be told, and ValueError for a number that
+    cannot be parsed at all.
+    """
+    number = phone_normalize(phone)
+    if not number.e164:
+        raise ValueError(f"Not a phone number: {phone!r}")
+    e164 = number.e164
+    company = _resolve_company(phone=e164, to=to, body=body, company_key=company_key)
+    now = timezone.now()
+    with transaction.atomic():
+        if gateway_message_id:
+            existing = Message.objects.filter(
+                company=company,
+                direction=Message.Direction.MO,
+                gateway_message_id=gateway_message_id,
+            ).first()
+            if existing is not None:
+                return InboundResult(message=existing, replies=[])
+        keyword = Keyword.objects.filter(
+            company=company, active=True, name=keyword_text(body)
+        ).first()
+        profile = _profile_for(company, e164, keyword)
+        # Serialise the messages of one number: a STOP and a keyword arriving together
+        # must not both read the state before the other changed it.
+        Profile.objects.select_for_update().filter(pk=profile.pk).first()
+        profile.refresh_from_db()
+        message = Message.objects.create(
+            company=company,
+            profile=profile,
+            phone_number=e164,
+            direction=Message.Direction.MO,
+            message_type=MOType.UNKNOWN,
+            body=body,
+            media_url=media_url,
+            channel=Message.Channel.MMS if media_url else Message.Channel.SMS,
+            status=Message.Status.RECEIVED,
+            originator=to,
+            gateway_message_id=gateway_message_id[:100],
+            received_at=received_at or now,
+            created_at=now,
+        )
+        duplicate = (
+            Message.objects.filter(
+                profile=profile,
+                direction=Message.Direction.MO,
+                body=body,
+                created_at__gte=now - SIMULTANEOUS_WINDOW,
+            )
+            .exclude(pk=message.pk)
+            .exists()
+        )
+        handler = _Handler(message, profile, company)
+        if duplicate:
+            message.message_type = MOType.SIMULTANEOUS
+        else:
+            message.message_type = handler.classify()
+        message.save(update_fields=["message_type", "campaign", "keyword", "in_reply_to"])
+    logger.info("MO %s from %s: %s", message.pk, e164, message.message_type)
+    return InboundResult(message=message, replies=handler.replies)
