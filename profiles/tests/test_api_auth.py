@@ -258,3 +258,14 @@ def test_without_redis_the_limit_falls_back_to_each_process(settings):
     _reset_gate()
     threading.Timer(0.05, _release.set).start()
     assert _call(_blocking, user).status_code == 200  # the slot came back
+
+
+def test_a_remembered_login_ends_when_the_password_changes(alice, company):
+    assert api_get(alice, "profiles").status_code == 200  # verified and remembered
+    alice.set_password("a-new-password")
+    alice.save()
+    assert api_get(alice, "profiles").status_code == 401
+    assert api_get(basic(alice.email, "a-new-password"), "profiles").status_code == 200
+    alice.is_active = False
+    alice.save()
+    assert api_get(basic(alice.email, "a-new-password"), "profiles").status_code == 401
