@@ -48,4 +48,10 @@ def nav_items(request: HttpRequest) -> dict[str, Any]:
                 continue
             items.append({"label": label, "url": url, "active": path.startswith(url)})
         sections[section] = items
+    # Only the longest matching entry is active: /profiles/users/ is Users, not Profiles.
+    matches = [i for items in sections.values() for i in items if i["active"]]
+    if len(matches) > 1:
+        best = max(matches, key=lambda i: len(i["url"]))
+        for item in matches:
+            item["active"] = item is best
     return {"nav_items": sections}

@@ -190,9 +190,12 @@ def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "Profile saved." if changed else "Nothing changed.")
         return redirect("profiles:detail", pk=pk)
     status = 400 if request.method == "POST" else 200
-    return render(
-        request, "profiles/detail_edit.html", {"profile": profile, "form": form}, status=status
-    )
+    ctx = {
+        "profile": profile,
+        "form": form,
+        "readable": phone_format_readable(profile.phone_number),
+    }
+    return render(request, "profiles/detail_edit.html", ctx, status=status)
 
 
 _FLAG_ACTIONS = {

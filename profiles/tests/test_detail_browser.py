@@ -1,0 +1,101 @@
+"""A person walks through the profile page in a real browser."""
+
+import pytest
+from django.core.management import call_command
+
+from profiles.models import CustomFieldValue, Note
+from profiles.tests.detail_builders import make_rich_profile
+from tests.browser import screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TABS = [
+    ("Custom Fields", "#custom-fields-table"),
+    ("Legislators", ".legislator-groups"),
+    ("Subscriptions", "#subscriptions-table"),
+    ("Messages", "#messages-table"),
+    ("Donations", "#donation-totals"),
+    ("Activity", "#activity-feed"),
+    ("Notes", "#notes-list"),
+]
+
+
+def test_an_agent_walks_every_tab_edits_a_field_adds_a_note_and_opts_out(page_as, bob, company):
+    call_command("load_legislators", "profiles/data/legislators-sample.yaml", verbosity=0)
+    profile = make_rich_profile(company, author=bob)
+    page = page_as(bob)
+    page.set_viewport_size({"width": 1360, "height": 900})
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(f"/profiles/{profile.pk}/")
+    assert page.locator("#profile-phone").inner_text() == "+1 212-555-0147"
+
+    for label, marker in TABS:
+        page.click(f"#profile-tab-nav a:text-is('{label}')")
+        page.wait_for_selector(marker)
+        assert page.locator("#profile-tab-nav a.active").inner_text() == label
+        screenshot(page, f"profile-tab-{label.lower().replace(' ', '-')}")
+    assert "tab=notes" in page.url  # htmx pushed the tab into the address bar
+
+    # Custom Fields: a wrong age is refused, a right one is stored.
+    page.click("#profile-tab-nav a:text-is('Custom Fields')")
+    row = page.locator("tr[data-field='Age']")
+    row.locator("summary:text('Edit')").click()
+    row.locator("input[name=value]").fill("200")
+    row.locator("button:text('Save')").click()
+    page.wait_for_selector(".flash-error")
+    assert "between 0 and 130" in page.locator(".flash-error").inner_text()
+    row = page.locator("tr[data-field='Age']")
+    row.locator("summary:text('Edit')").click()
+    row.locator("input[name=value]").fill("34")
+    row.locator("button:text('Save')").click()
+    page.wait_for_selector("tr[data-field='Age'] td.field-value:text('34')")
+    assert CustomFieldValue.objects.get(profile=profile, field__name="Age").value == "34"
+
+    # Notes: add one, the counter follows the typing.
+    page.click("#profile-tab-nav a:text-is('Notes')")
+    page.fill("#note-body", "Called back, wants Saturday shifts")
+    assert page.locator("#note-chars").inner_text() == "34 / 500"
+    page.click("#note-form button[type=submit]")
+    page.wait_for_selector("text=Called back, wants Saturday shifts")
+    assert Note.objects.filter(profile=profile).count() == 2
+    screenshot(page, "profile-notes-added")
+
+    # Subscriptions: opt out after confirming, then load the older history.
+    page.click("#profile-tab-nav a:text-is('Subscriptions')")
+    rally = page.locator("tbody.subscription[data-campaign='Rally Reminders']")
+    rally.locator("button:text('Opt out')").click()
+    page.wait_for_selector(".flash-success")
+    sub = profile.subscriptions.get(campaign__name="Rally Reminders")
+    assert sub.status == "Opted-Out" and sub.opt_out_source == "Opt-out from profile"
+    page.click("text=Click to load subscription history")
+    page.wait_for_selector(".history-table")
+    assert "Texted a STOP word" in page.locator(".history-table").inner_text()
+    screenshot(page, "profile-subscriptions-after-opt-out")
+
+    # Activity: filter by channel without leaving the page.
+    page.click("#profile-tab-nav a:text-is('Activity')")
+    page.select_option("#activity-channel", "rcs")
+    page.wait_for_function("document.querySelectorAll('#activity-feed .feed-item').length === 1")
+    assert "Your ticket" in page.locator("#activity-feed").inner_text()
+
+
+def test_an_admin_sees_the_header_actions_and_the_settings_pages(page_as, alice, company):
+    profile = make_rich_profile(company, author=alice)
+    page = page_as(alice)
+    page.set_viewport_size({"width": 1360, "height": 900})
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(f"/profiles/{profile.pk}/")
+    page.click("#profile-more")
+    screenshot(page, "profile-admin-menu")
+    page.click("#toggle-blacklist")
+    page.wait_for_selector("#badge-blacklisted")
+    profile.refresh_from_db()
+    assert profile.blacklisted and profile.status == "Undeliverable"
+    page.goto(f"/profiles/{profile.pk}/edit/")
+    screenshot(page, "profile-edit")
+    page.goto(f"/profiles/{profile.pk}/erase/")
+    screenshot(page, "profile-erase")
+    page.goto("/profiles/custom-fields/")
+    screenshot(page, "settings-custom-fields")
+    page.goto("/profiles/users/")
+    screenshot(page, "settings-users")
