@@ -192,8 +192,8 @@ class ProfileFilter(django_filters.FilterSet):
             labels.append(f"Subscription Status: {dict(SUBSCRIPTION_STATUS_CHOICES)[status]}")
         seen = data.get("first_seen_type") or []
         if seen:
-            names = dict(FIRST_SEEN_TYPE_CHOICES)
-            labels.append("First seen type: " + ", ".join(names[s] for s in seen))
+            names = [label for choice, label in FIRST_SEEN_TYPE_CHOICES if choice in seen]
+            labels.append("First seen type: " + ", ".join(names))
         profile_status = data.get("profile_status")
         if profile_status:
             labels.append(f"Profile Status: {dict(PROFILE_STATUS_CHOICES)[profile_status]}")

@@ -77,8 +77,9 @@ def estimated_count(queryset: QuerySet) -> int | None:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
-def capped_count(queryset: QuerySet, cap: int = COUNT_CAP) -> int:
+def capped_count(queryset: QuerySet, cap: int | None = None) -> int:
     """COUNT(*) over at most cap + 1 rows: SELECT COUNT(*) FROM (... LIMIT cap + 1)."""
+    cap = cap or COUNT_CAP
     return queryset.order_by().values("pk")[: cap + 1].count()
 
 
@@ -115,8 +116,8 @@ def profile_page(
     ids = ids[:per_page]
     by_id = Profile.objects.select_related("crm_sync").in_bulk(ids)
     rows = [by_id[pk] for pk in ids if pk in by_id]
-    if not exact and not has_next:
-        # The estimate was high (or the cap hid the end): this is the last page.
+    if not exact and not has_next and rows:
+        # The estimate was off (or the cap hid the end): this is the last page.
         total, exact, capped = offset + len(rows), True, False
     return ProfilePage(
         rows=rows,

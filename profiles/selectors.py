@@ -12,7 +12,12 @@ from typing import Any, Literal
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import QueryDict
 
-from .filters import ProfileFilter
+from .filters import (
+    FIRST_SEEN_TYPE_CHOICES,
+    PROFILE_STATUS_CHOICES,
+    SUBSCRIPTION_STATUS_CHOICES,
+    ProfileFilter,
+)
 from .models import Company, Profile
 
 ScopeKind = Literal["campaign", "broadcast", "opt_in_path"]
@@ -102,6 +107,21 @@ def _as_querydict(params: QueryDict | Mapping[str, Any] | None) -> QueryDict:
     return data
 
 
+def _known_choices_only(data: QueryDict) -> QueryDict:
+    """Drop unknown option values so one stale or mistyped value cannot void a filter."""
+
+    allowed = {
+        "subscription_status": {c for c, _ in SUBSCRIPTION_STATUS_CHOICES},
+        "first_seen_type": {c for c, _ in FIRST_SEEN_TYPE_CHOICES},
+        "profile_status": {c for c, _ in PROFILE_STATUS_CHOICES},
+    }
+    cleaned = data.copy()
+    for key, choices in allowed.items():
+        if key in cleaned:
+            cleaned.setlist(key, [v for v in cleaned.getlist(key) if v in choices])
+    return cleaned
+
+
 def profile_filter(
     *,
     company: Company,
@@ -113,7 +133,7 @@ def profile_filter(
     if scope is not None:
         queryset = queryset.filter(scope.members())
     return ProfileFilter(
-        _as_querydict(params),
+        _known_choices_only(_as_querydict(params)),
         queryset=queryset,
         scope_active=scope.active() if scope is not None else None,
     )

@@ -40,7 +40,7 @@ def chat_url(profile: Profile) -> str:
 
 
 def _when(value: Any) -> str:
-    return date_format(value, "N j, Y") if value else ""
+    return date_format(value, "M j, Y") if value else ""
 
 
 class ProfileTable(tables.Table):
@@ -108,6 +108,9 @@ class ProfileTable(tables.Table):
         city_line = ", ".join(p for p in (record.city, region) if p)
         parts = [p for p in (record.street1, record.street2, city_line) if p]
         return format_html_join(mark_safe("<br>"), "{}", ((p,) for p in parts))
+
+    def render_source_type(self, record: Profile) -> str:
+        return record.source_type  # the seed's own wording ("Used mData"), not a label
 
     def render_created_at(self, value: Any) -> str:
         return _when(value)

@@ -1,9 +1,28 @@
 from celery import shared_task
+from django.db import OperationalError
 
 from profiles.models import Company
+
+from . import services
 
 
 @shared_task
 def ping_database(*, company_id: int) -> dict:
     """A trivial round trip through the broker and the database, for health checks."""
     return {"company": Company.objects.get(pk=company_id).name}
+
+
+@shared_task(name="reports.export_run", bind=True, max_retries=3, acks_late=True)
+def export_run(self, *, export_id: int) -> dict:
+    """Build one export's CSV. Redelivered after a worker dies (acks_late): the claim in
+    `services.export_run` makes a second delivery a no-op while the first is alive."""
+    try:
+        return services.export_run(export_id=export_id)
+    except OperationalError as exc:
+        raise self.retry(exc=exc, countdown=30) from exc
+
+
+@shared_task(name="reports.exports_restart_stalled")
+def exports_restart_stalled() -> dict:
+    """Periodic: re-queue or fail exports whose worker stopped (see CELERY_BEAT_SCHEDULE)."""
+    return services.exports_restart_stalled()

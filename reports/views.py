@@ -1,0 +1,101 @@
+"""The Reports page (/reports/): the Exports table, its live progress, downloads."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from profiles.selectors import SCOPE_KINDS, ProfileScope
+from profiles.tenancy import Perm, require_perm
+
+from .exports.profiles import profiles_export_config, profiles_export_name
+from .models import Export
+from .selectors import export_can_download, export_list
+from .services import export_create
+
+ROW_KEYS = ("q", "subscription_status", "first_seen_type", "profile_status", "sort")
+
+
+def _row_context(request: HttpRequest, export: Export) -> dict[str, Any]:
+    return {
+        "export": export,
+        "can_download": export_can_download(
+            export=export,
+            user=request.user,
+            role=request.role,  # type: ignore[attr-defined]
+        ),
+    }
+
+
+@require_GET
+@require_perm(Perm.VIEW)
+def index(request: HttpRequest) -> HttpResponse:
+    paginator = Paginator(export_list(company=request.company), 25)  # type: ignore[attr-defined]
+    page = paginator.get_page(request.GET.get("page"))
+    rows = [_row_context(request, export) for export in page.object_list]
+    return render(request, "reports/index.html", {"page": page, "rows": rows})
+
+
+@require_GET
+@require_perm(Perm.VIEW)
+def export_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """One row of the Exports table; the page polls it while the export runs."""
+    export = get_object_or_404(export_list(company=request.company), pk=pk)  # type: ignore[attr-defined]
+    return render(request, "reports/_export_row.html", _row_context(request, export))
+
+
+@require_GET
+@require_perm(Perm.VIEW)
+def export_download(request: HttpRequest, pk: int) -> FileResponse:
+    export = get_object_or_404(export_list(company=request.company), pk=pk)  # type: ignore[attr-defined]
+    if export.status != "done" or not export.file:
+        raise Http404("This export has no file yet.")
+    if not export_can_download(export=export, user=request.user, role=request.role):  # type: ignore[attr-defined]
+        raise PermissionDenied(
+            "Only the person who asked for this export, or an Admin, may download it."
+        )
+    return FileResponse(
+        export.file.open("rb"),
+        as_attachment=True,
+        filename=export.file.name.rsplit("/", 1)[-1],
+        content_type="text/csv; charset=utf-8",
+    )
+
+
+@require_POST
+@require_perm(Perm.EXPORT)
+def profiles_export(request: HttpRequest) -> HttpResponse:
+    """Save as CSV on the profiles table: queue an export of exactly the rows shown."""
+    company = request.company  # type: ignore[attr-defined]
+    submitted = QueryDict(request.POST.get("query", ""), mutable=True)
+    query = QueryDict(mutable=True)
+    for key in ROW_KEYS:
+        if key in submitted:
+            query.setlist(key, submitted.getlist(key))
+    scope = None
+    kind = request.POST.get("scope_kind", "")
+    if kind:
+        if kind not in SCOPE_KINDS:
+            raise Http404("Unknown scope")
+        try:
+            scope = ProfileScope.load(
+                company=company, kind=kind, object_id=int(request.POST.get("scope_id", ""))
+            )
+        except (ValueError, ObjectDoesNotExist) as exc:
+            raise Http404("No such " + kind.replace("_", " ")) from exc
+    encoded = query.urlencode()
+    export = export_create(
+        company=company,
+        requested_by=request.user,
+        kind=Export.Kind.PROFILES,
+        name=profiles_export_name(company=company, query=encoded, scope=scope),
+        config=profiles_export_config(query=encoded, scope=scope),
+    )
+    messages.success(
+        request, f"Your export “{export.name}” has started. It appears below when it is ready."
+    )
+    return redirect("reports:index")
