@@ -1,0 +1,99 @@
+"""The full profiles CSV export, end to end through the Celery task, against raw COPY.
+
+The export runs in a forked child process (as a worker runs it: `export_run.apply`,
+the same code a worker executes), so its peak RSS is the worker's alone. Baseline,
+same run: `COPY (the export's own SELECT) TO STDOUT WITH CSV`, written to a file.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import resource
+import statistics
+import tempfile
+import time
+
+RUNS = 3
+
+
+def _run_export(export_id: int, conn) -> None:
+    from reports.tasks import export_run
+
+    started = time.perf_counter()
+    result = export_run.apply(kwargs={"export_id": export_id}).get()
+    conn.send((time.perf_counter() - started, result))
+    conn.close()
+
+
+def _raw_copy(rows_queryset) -> None:
+    from django.db import connection
+
+    sql, params = rows_queryset.query.sql_with_params()
+    raw = connection.get_new_connection(connection.get_connection_params())
+    try:
+        statement = f"COPY ({sql}) TO STDOUT WITH CSV"
+        with (
+            tempfile.TemporaryFile() as out,
+            raw.cursor() as cursor,
+            cursor.copy(statement, params or None) as copy,
+        ):
+            for data in copy:
+                out.write(data)
+    finally:
+        raw.close()
+
+
+def run(report) -> None:
+    from django.db import connections
+    from django.db.models import Count
+
+    from profiles.models import Company, CustomField, Profile
+    from reports.exports import export_type_for
+    from reports.exports.profiles import profiles_export_config
+    from reports.models import Export
+
+    from .bench_profiles_table import _member
+
+    company = Company.objects.annotate(n=Count("profiles")).order_by("-n").first()
+    user = _member(company)
+    total = Profile.objects.for_company(company).count()
+    fields = CustomField.objects.for_company(company).count()
+    print(f"{company.name}: {total:,} profiles, {fields} custom fields", flush=True)
+
+    context = multiprocessing.get_context("fork")
+    export_seconds, peaks = [], []
+    for _ in range(RUNS):
+        export = Export.objects.create(
+            company=company,
+            requested_by=user,
+            kind=Export.Kind.PROFILES,
+            name="bench",
+            config=profiles_export_config(query="", scope=None),
+        )
+        connections.close_all()  # a forked child must open its own connections
+        parent, child = context.Pipe()
+        process = context.Process(target=_run_export, args=(export.pk, child))
+        process.start()
+        seconds, result = parent.recv()
+        process.join()
+        assert result.get("rows") == total, result
+        export_seconds.append(seconds)
+        peaks.append(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+        export.refresh_from_db()
+        if export.file:
+            os.remove(export.file.path)
+        export.delete()
+
+    probe = Export(company=company, kind=Export.Kind.PROFILES, config={"query": ""})
+    rows = export_type_for(Export.Kind.PROFILES).rows(probe)
+    copy_seconds = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        _raw_copy(rows)
+        copy_seconds.append(time.perf_counter() - started)
+
+    value = statistics.median(export_seconds) * 1000
+    baseline = statistics.median(copy_seconds) * 1000
+    report(f"profiles CSV export of {total:,} profiles (Celery task)", value, baseline)
+    report("profiles CSV export: worker peak RSS", max(peaks), 300.0, unit="MB")
