@@ -220,3 +220,29 @@ def test_retyping_a_field_converts_values_or_refuses_when_one_does_not_fit(compa
     custom_field_update(field=field, name="Is member", field_type="yesno")
     assert CustomFieldValue.objects.get(profile=first).value == "Yes"
     assert CustomField.objects.get(pk=field.pk).name == "Is member"
+
+
+def test_an_erased_profile_page_shows_no_personal_data_and_offers_no_edits(
+    client_as, alice, profile
+):
+    profile_erase(profile=profile, actor=alice, confirmation=profile.phone_number)
+    client = client_as(alice)
+    html = client.get(reverse("profiles:detail", args=[profile.pk])).content.decode()
+    assert "Personal data erased" in html and 'id="badge-erased"' in html
+    assert "Maria" not in html and "555-0147" not in html
+    assert 'id="edit-profile"' not in html
+    messages_tab = client.get(reverse("profiles:detail", args=[profile.pk]), {"tab": "messages"})
+    assert "Rally at City Hall" not in messages_tab.content.decode()
+    edit = client.get(reverse("profiles:edit", args=[profile.pk]))
+    assert edit.status_code == 302
+    with pytest.raises(ProfileActionError, match="already erased"):
+        profile_erase(profile=profile, actor=alice, confirmation=f"erased:{profile.pk}")
+
+
+def test_unblacklisting_an_erased_profile_is_refused(alice, profile):
+    from profiles.services import profile_unblacklist
+
+    profile_erase(profile=profile, actor=alice, confirmation=profile.phone_number)
+    profile.blacklisted = True
+    with pytest.raises(ProfileActionError, match="stays suppressed"):
+        profile_unblacklist(profile=profile, actor=alice)

@@ -191,3 +191,16 @@ def test_the_legislator_page_shows_contact_details(client_as, charlie, company):
     person = Legislator.objects.get(external_id="S000003")
     html = client_as(charlie).get(reverse("profiles:legislator", args=[person.pk])).content
     assert b"Morgan Placeholder" in html and b"202-555-0103" in html
+
+
+def test_a_broadcast_message_links_to_its_campaign_and_broadcast(client_as, bob, profile):
+    from campaigns.models import Broadcast
+
+    campaign = profile.subscriptions.first().campaign
+    broadcast = Broadcast.objects.create(
+        company=profile.company, campaign=campaign, name="GOTV blast", body="Vote!"
+    )
+    make_message(profile, body="Vote!", campaign=campaign, broadcast=broadcast)
+    html = tab(client_as(bob), profile, "messages").content.decode()
+    assert ">GOTV blast</a>" in html
+    assert f'href="/campaigns/{campaign.pk}/"' in html or "campaigns:detail" not in html

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import selectors_detail as sel
@@ -58,6 +58,30 @@ def tabs_for(request: HttpRequest) -> list[tuple[str, str]]:
     return [t for t in TABS if t[0] != "legislators"]
 
 
+def campaign_url(campaign_id: int) -> str:
+    try:
+        return reverse("campaigns:detail", args=[campaign_id])
+    except NoReverseMatch:
+        return f"/campaigns/{campaign_id}/"
+
+
+def broadcast_url(broadcast_id: int) -> str:
+    # The broadcast's own page where it exists, else its recipients in the profiles table.
+    for name in ("campaigns:broadcast_detail", "profiles:broadcast_profiles"):
+        try:
+            return reverse(name, args=[broadcast_id])
+        except NoReverseMatch:
+            continue
+    return ""
+
+
+def _link(rows: Any) -> None:
+    for row in rows:
+        row.campaign_url = campaign_url(row.campaign_id) if row.campaign_id else ""
+        if hasattr(row, "broadcast_id"):
+            row.broadcast_url = broadcast_url(row.broadcast_id) if row.broadcast_id else ""
+
+
 def _page(request: HttpRequest, rows: Any) -> Any:
     return Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
 
@@ -98,9 +122,12 @@ def tab_context(request: HttpRequest, profile: Profile, tab: str) -> dict[str, A
         ctx.update(legislator_groups=groups, incomplete=incomplete)
     elif tab == "subscriptions":
         ctx["page_obj"] = _page(request, sel.profile_subscriptions(profile=profile, search=q))
-        ctx["scheduled"] = sel.profile_scheduled_messages(profile=profile)[:50]
+        ctx["scheduled"] = list(sel.profile_scheduled_messages(profile=profile)[:50])
+        _link(ctx["page_obj"])
+        _link(ctx["scheduled"])
     elif tab == "messages":
         page_obj = _page(request, sel.profile_messages(profile=profile, search=q))
+        _link(page_obj)
         for message in page_obj:
             message.status_labels = sel.message_status_labels(message)
             # Seed 000 names the one-on-one type "direct message"; others keep their API name.
