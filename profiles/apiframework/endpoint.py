@@ -13,6 +13,7 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -75,6 +76,11 @@ def api_endpoint(*, methods: Iterable[str], perm: Perm) -> Callable[[Endpoint], 
                 return result if isinstance(result, HttpResponse) else render(result)
             except ApiError as error:
                 return error_response(error)
+            except SuspiciousOperation as error:
+                # Too many fields (10,000 phone_number[] values) or too large a body:
+                # Django refuses to parse it; the client gets the seed's error 16.
+                message = f"Invalid query parameters: {error}"
+                return error_response(ApiError(16, message[:300], 400))
             except Exception:
                 log.exception("API call %s failed", request.path)
                 return error_response(ApiError(0, "Unknown error", 500))
