@@ -37,6 +37,7 @@ class BulkOptOut(models.Model):
     already_opted_out_count = models.PositiveIntegerField(default=0)
     no_profile_count = models.PositiveIntegerField(default=0)
     invalid_count = models.PositiveIntegerField(default=0)
+    duplicate_count = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True, default="")
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

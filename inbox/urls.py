@@ -1,5 +1,22 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import bulk_views, views
 
 app_name = "inbox"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("chat/<int:profile_id>/", views.chat, name="chat"),
+    path("chat/<int:profile_id>/messages/", views.chat_messages, name="chat_messages"),
+    path("chat/<int:profile_id>/send/", views.chat_send_view, name="chat_send"),
+    path("messages/<int:message_id>/respond/", views.respond, name="respond"),
+    path("messages/<int:message_id>/opt-out/", views.opt_out, name="opt_out"),
+    path("emoji.json", views.emoji_aliases, name="emoji_aliases"),
+    path("opt-out/", bulk_views.bulk_opt_out, name="bulk_opt_out"),
+    path("opt-out/<int:pk>/", bulk_views.bulk_opt_out_detail, name="bulk_opt_out_detail"),
+    path(
+        "opt-out/<int:pk>/results.csv",
+        bulk_views.bulk_opt_out_results,
+        name="bulk_opt_out_results",
+    ),
+]

@@ -1,0 +1,145 @@
+"""Manual bulk opt-out pages (Admins): the form, progress and results."""
+
+import csv
+import io
+from itertools import islice
+from pathlib import PurePath
+
+from django import forms
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET
+
+from campaigns.models import Campaign
+from profiles.tenancy import Perm, require_perm
+
+from .models import BulkOptOut
+from .phone_csv import NOT_CSV, CsvError, parse_phone_csv
+
+ACCEPTED_EXTENSIONS = {".csv", ".txt"}
+PASTE_PLACEHOLDER = "phone\n"
+
+
+class BulkOptOutForm(forms.Form):
+    campaign = forms.ModelChoiceField(
+        queryset=Campaign.objects.none(),
+        required=False,
+        label="Opt-out users from",
+    )
+    file = forms.FileField(required=False, label="CSV file")
+    numbers = forms.CharField(
+        required=False,
+        label="Or paste phone numbers",
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
+        initial=PASTE_PLACEHOLDER,
+    )
+
+    def __init__(self, *args, company, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.company = company
+        field = self.fields["campaign"]
+        field.queryset = Campaign.objects.for_company(company)
+        field.empty_label = f"{company.name} (all campaigns)"
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if not upload:
+            return upload
+        if upload.size > settings.MAX_UPLOAD_BYTES:
+            limit = settings.MAX_UPLOAD_BYTES // (1024 * 1024)
+            raise forms.ValidationError(
+                f"The file is larger than {limit} MB. Split it and upload the parts."
+            )
+        if PurePath(upload.name).suffix.lower() not in ACCEPTED_EXTENSIONS:
+            raise forms.ValidationError(NOT_CSV)
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        pasted = (data.get("numbers") or "").strip()
+        has_paste = pasted and pasted.lower() != "phone"
+        if self.errors:
+            return data
+        if upload and has_paste:
+            raise forms.ValidationError("Upload a file or paste numbers, not both.")
+        if not upload and not has_paste:
+            raise forms.ValidationError("Upload a CSV file or paste at least one phone number.")
+        if upload:
+            content = upload.read()
+            upload.seek(0)
+        else:
+            content = pasted.encode("utf-8")
+        try:
+            # Reading the first row now reports a wrong file at once, not in the results.
+            list(islice(parse_phone_csv(content, normalize=False), 1))
+        except CsvError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        data["content"] = content
+        data["source_name"] = upload.name if upload else "Pasted numbers"
+        return data
+
+
+@require_perm(Perm.MANAGE)
+def bulk_opt_out(request: HttpRequest) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    form = BulkOptOutForm(request.POST or None, request.FILES or None, company=company)
+    if request.method == "POST" and form.is_valid():
+        from .tasks import bulk_opt_out_run_task
+
+        with transaction.atomic():
+            bulk = BulkOptOut(
+                company=company,
+                campaign=form.cleaned_data["campaign"],
+                source_name=form.cleaned_data["source_name"][:200],
+                uploaded_by=request.user,
+            )
+            bulk.source_file.save(
+                "opt-out.csv", ContentFile(form.cleaned_data["content"]), save=False
+            )
+            bulk.save()
+            transaction.on_commit(lambda: bulk_opt_out_run_task.delay(bulk.pk))
+        return redirect("inbox:bulk_opt_out_detail", pk=bulk.pk)
+    recent = BulkOptOut.objects.for_company(company).select_related("campaign", "uploaded_by")[:10]
+    return render(request, "inbox/bulk_opt_out.html", {"form": form, "recent": recent})
+
+
+def _results_preview(bulk: BulkOptOut, limit: int = 100) -> list[list[str]]:
+    """The rows that need attention (not opted out), for reading on the page."""
+    if not bulk.results_file:
+        return []
+    with bulk.results_file.open("rb") as handle:
+        reader = csv.reader(io.StringIO(handle.read().decode("utf-8-sig")))
+        next(reader, None)
+        return list(islice((row for row in reader if row[3] != "opted out"), limit))
+
+
+@require_GET
+@require_perm(Perm.MANAGE)
+def bulk_opt_out_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    bulk = get_object_or_404(
+        BulkOptOut.objects.for_company(company).select_related("campaign"), pk=pk
+    )
+    context = {"bulk": bulk, "preview": _results_preview(bulk) if bulk.status == "done" else []}
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "inbox/_bulk_status.html", context)
+    return render(request, "inbox/bulk_opt_out_detail.html", context)
+
+
+@require_GET
+@require_perm(Perm.MANAGE)
+def bulk_opt_out_results(request: HttpRequest, pk: int) -> FileResponse:
+    company = request.company  # type: ignore[attr-defined]
+    bulk = get_object_or_404(BulkOptOut.objects.for_company(company), pk=pk)
+    if not bulk.results_file:
+        raise Http404("The results are not ready yet.")
+    return FileResponse(
+        bulk.results_file.open("rb"),
+        as_attachment=True,
+        filename=f"opt-out-results-{bulk.pk}.csv",
+        content_type="text/csv",
+    )

@@ -1,0 +1,73 @@
+"""What agents do from the Inbox: chat, reply, opt one profile out."""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from campaigns.models import Campaign, Subscription
+from campaigns.services import profile_opt_out
+from messaging.models import Message, MTType
+from messaging.services import message_send
+from profiles.models import Company, OptOutSource, Profile
+
+
+class InboxError(Exception):
+    """An inbox action the rules refuse; the message is for the agent."""
+
+
+@transaction.atomic
+def chat_send(
+    *,
+    company: Company,
+    profile: Profile,
+    body: str,
+    user: AbstractBaseUser,
+    campaign: Campaign | None = None,
+) -> Message:
+    """A one-on-one message; the subscriber's next text becomes a direct_response."""
+    if not body.strip():
+        raise InboxError("Type a message first.")
+    return message_send(
+        company=company,
+        profile=profile,
+        body=body.strip(),
+        campaign=campaign,
+        message_type=MTType.DIRECT_MESSAGE,
+        sent_by=user,
+    )
+
+
+@transaction.atomic
+def inbox_reply(
+    *, company: Company, incoming: Message, body: str, user: AbstractBaseUser
+) -> Message:
+    """The Response form: answer one incoming message in its campaign."""
+    if not body.strip():
+        raise InboxError("Type a response first.")
+    if incoming.profile is None:
+        raise InboxError("This message has no profile to answer.")
+    return message_send(
+        company=company,
+        profile=incoming.profile,
+        body=body.strip(),
+        campaign=incoming.campaign,
+        message_type=MTType.REGULAR_TEXT,
+        sent_by=user,
+        in_reply_to=incoming,
+    )
+
+
+@transaction.atomic
+def inbox_opt_out(*, incoming: Message, user: AbstractBaseUser) -> list[Subscription]:
+    """Opt the sender out of the campaign shown in the row (seed 003)."""
+    if incoming.profile is None:
+        raise InboxError("This message has no profile to opt out.")
+    if incoming.campaign is None:
+        raise InboxError(
+            "This message has no campaign. Open the profile to opt it out of a campaign."
+        )
+    return profile_opt_out(
+        profile=incoming.profile,
+        source=OptOutSource.INBOX,
+        campaign=incoming.campaign,
+        actor=user,
+    )

@@ -1,0 +1,56 @@
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+
+from messaging.models import Message, MOType
+from profiles.phones import phone_format_readable
+
+TYPE_BADGES = {
+    MOType.OPT_OUT: "badge-red",
+    MOType.UNKNOWN_OPT_OUT: "badge-red",
+    MOType.DEACTIVATION: "badge-red",
+    MOType.OPT_IN: "badge-green",
+    MOType.REACTIVATION: "badge-green",
+    MOType.HELP_REQUEST: "badge-amber",
+    MOType.UNKNOWN_HELP_REQUEST: "badge-amber",
+    MOType.DIRECT_RESPONSE: "badge-blue",
+}
+
+
+class InboxTable(tables.Table):
+    phone_number = tables.Column(verbose_name="Phone number", orderable=False)
+    body = tables.Column(verbose_name="Message", orderable=False)
+    campaign = tables.Column(verbose_name="Campaign", orderable=False, default="—")
+    message_type = tables.Column(verbose_name="Type", orderable=False)
+    received_at = tables.DateTimeColumn(
+        verbose_name="Received", orderable=False, format="M j, Y g:i A"
+    )
+    menu = tables.TemplateColumn(
+        template_name="inbox/_row_menu.html", verbose_name="", orderable=False
+    )
+
+    class Meta:
+        model = Message
+        fields = ("phone_number", "body", "campaign", "message_type", "received_at", "menu")
+        attrs = {"class": "table inbox-table", "id": "inbox-table"}
+        row_attrs = {"data-message-id": lambda record: record.pk}
+        empty_text = "No incoming messages match."
+
+    def render_phone_number(self, record: Message) -> str:
+        readable = phone_format_readable(record.phone_number)
+        if record.profile_id is None:
+            return readable
+        name = record.profile.full_name
+        return format_html(
+            '<a href="{}">{}</a>{}',
+            reverse("profiles:detail", args=[record.profile_id]),
+            readable,
+            format_html('<div class="muted small">{}</div>', name) if name else "",
+        )
+
+    def render_body(self, value: str) -> str:
+        return format_html('<span class="inbox-body">{}</span>', value)
+
+    def render_message_type(self, value: str) -> str:
+        badge = TYPE_BADGES.get(value, "")
+        return format_html('<span class="badge {}">{}</span>', badge, value.replace("_", " "))
