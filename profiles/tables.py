@@ -80,6 +80,16 @@ class ProfileTable(tables.Table):
         if not can_chat:
             self.columns.hide("actions")
 
+    def rendered_rows(self) -> list[list[SafeString | str]]:
+        """Each row's cells, rendered by this table's render_<column> methods.
+
+        django-tables2's generic cell path inspects every render method's signature
+        and resolves accessors per cell; every column here has a render method taking
+        the record, so calling them directly renders a page several times faster.
+        """
+        renderers = [getattr(self, f"render_{column.name}") for column in self.columns]
+        return [[render(record) for render in renderers] for record in self.data.data]
+
     def render_user(self, record: Profile) -> SafeString:
         lines = []
         if record.full_name:
@@ -112,8 +122,8 @@ class ProfileTable(tables.Table):
     def render_source_type(self, record: Profile) -> str:
         return record.source_type  # the seed's own wording ("Used mData"), not a label
 
-    def render_created_at(self, value: Any) -> str:
-        return _when(value)
+    def render_created_at(self, record: Profile) -> str:
+        return _when(record.created_at)
 
     def render_crm(self, record: Profile) -> SafeString | str:
         if record.crm_sync is None:
