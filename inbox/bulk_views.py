@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from campaigns.models import Campaign
 from profiles.tenancy import Perm, require_perm
+from reports.csv_safe import FORMULA_PREFIXES
 
 from .models import BulkOptOut
 from .phone_csv import NOT_CSV, CsvError, parse_phone_csv
@@ -114,7 +115,13 @@ def _results_preview(bulk: BulkOptOut, limit: int = 100) -> list[list[str]]:
     with bulk.results_file.open("rb") as handle:
         reader = csv.reader(io.StringIO(handle.read().decode("utf-8-sig")))
         next(reader, None)
-        return list(islice((row for row in reader if row[3] != "opted out"), limit))
+        rows = islice((row for row in reader if row[3] != "opted out"), limit)
+        # The file's cells carry the spreadsheet-safety apostrophe; the page needs none.
+        return [[_unescape(cell) for cell in row] for row in rows]
+
+
+def _unescape(cell: str) -> str:
+    return cell[1:] if cell.startswith("'") and cell[1:2] in FORMULA_PREFIXES else cell
 
 
 @require_GET
