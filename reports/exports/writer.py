@@ -37,6 +37,10 @@ def _copy_rows(rows: QuerySet, out: BinaryIO, on_progress: ProgressCallback, eve
     own_connection = not connection.in_atomic_block
     if own_connection:
         raw = connection.get_new_connection(connection.get_connection_params())
+        # The export's plan costs far above jit_above_cost (a subquery per custom
+        # field and row), and compiling it took longer than running it: measured
+        # 2.2 s of JIT for 0.8 s of work on 20,000 profiles.
+        raw.execute("SET jit = off")
     else:
         connection.ensure_connection()
         raw = connection.connection
