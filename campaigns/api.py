@@ -1,10 +1,10 @@
 """Campaign, keyword, subscriber, broadcast, donation and tag endpoints (seed 004)."""
 
 from decimal import Decimal
-from xml.etree.ElementTree import Element
 
 from django.db import transaction
 from django.db.models import Count, Q, Sum
+from lxml.etree import _Element as Element
 
 from profiles.apiframework import ApiCall, ApiError, api_endpoint, invalid, not_found, sub, success
 from profiles.apiframework.xml import fmt_time

@@ -4,11 +4,10 @@ List Incoming Messages, List Outgoing Messages, Send SMS Message, Send MMS Messa
 Attachments, Upload Attachment, Archive Attachment, Clear Conversation.
 """
 
-from xml.etree.ElementTree import Element
-
 from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from lxml.etree import _Element as Element
 
 from profiles.apiframework import ApiCall, api_endpoint, invalid, not_found, sub, success
 from profiles.apiframework.profile_xml import (

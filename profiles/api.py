@@ -5,10 +5,9 @@ Attribute, Custom Column Value, List Groups, List Group Members, Create Group, A
 Member, Remove Group Member.
 """
 
-from xml.etree.ElementTree import Element
-
 from django.db import transaction
 from django.db.models import QuerySet
+from lxml.etree import _Element as Element
 
 from .api_services import (
     PROFILE_API_FIELDS,

@@ -10,12 +10,12 @@ import logging
 from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
-from xml.etree.ElementTree import Element
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
+from lxml.etree import _Element as Element
 
 from profiles.tenancy import Perm, has_perm
 

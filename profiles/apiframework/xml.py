@@ -1,4 +1,8 @@
-"""Building and rendering the API's XML with the standard library's ElementTree.
+"""Building and rendering the API's XML with lxml's ElementTree API.
+
+lxml rather than the standard library: a page of 1,000 profiles is ~50,000 elements,
+and the standard library's pure-Python serializer alone took longer than the whole
+page's 300 ms budget.
 
 Every response is `<?xml version="1.0" encoding="UTF-8"?>` followed by one
 `<response success="true|false">`. Text from the database can hold characters that
@@ -10,9 +14,9 @@ import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
-from xml.etree.ElementTree import Element, SubElement, tostring
 
 from django.http import HttpResponse
+from lxml.etree import Element, SubElement, tostring
 
 from .errors import ApiError
 
@@ -49,12 +53,20 @@ def fmt_iso(value: datetime | None) -> str:
 
 
 def sub(parent: Element, tag: str, text: Any = None, **attrs: Any) -> Element:
-    """Append `<tag attr="...">text</tag>`; None text gives an empty element."""
-    element = SubElement(parent, tag, {k: clean_text(v) for k, v in attrs.items()})
-    if text is not None:
-        cleaned = clean_text(text)
-        if cleaned:
-            element.text = cleaned
+    """Append `<tag attr="...">text</tag>`; None or "" text gives an empty element.
+
+    The hot path of every page (a page of profiles appends ~45,000 elements), so plain
+    strings skip `clean_text` unless they hold a forbidden character.
+    """
+    if attrs:
+        element = SubElement(parent, tag, {k: clean_text(v) for k, v in attrs.items()})
+    else:
+        element = SubElement(parent, tag)
+    if text is not None and text != "":
+        if type(text) is str and not _FORBIDDEN.search(text):
+            element.text = text
+        else:
+            element.text = clean_text(text) or None
     return element
 
 
