@@ -207,7 +207,7 @@ def test_a_campaign_export_adds_cleaned_before_the_custom_fields(company, dana):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_copy_and_the_python_writer_write_the_same_bytes(company, dana):
+def test_copy_and_the_python_writer_write_the_same_bytes(company, dana, requires_postgres):
     world = make_table_profiles(company)
     field = CustomField.objects.create(company=company, name="Note")
     CustomFieldValue.objects.create(profile=world.profiles["active"], field=field, value="-5")
