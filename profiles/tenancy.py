@@ -90,7 +90,9 @@ class CurrentCompanyMiddleware:
                 if company and role_in(user, company) is None:
                     company = None
             company = company or default_company(user)
-            if company is not None:
+            if company is not None and company_id != company.pk:
+                # Assigning marks the session modified (a write per request) even when
+                # the value is the same, so only store a change.
                 request.session[SESSION_KEY] = company.pk
             request.company = company  # type: ignore[attr-defined]
             request.role = role_in(user, company)  # type: ignore[attr-defined]
