@@ -10,13 +10,15 @@ through messaging's own failure handling (re-send once, bounces clean the profil
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
+
 from django.db import connection, transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from messaging.compliance import profiles_with_refusal
 from messaging.gateways import SendResult, get_gateway
-from messaging.models import Message
+from messaging.models import Attachment, Message
 from profiles.models import Profile
 
 BATCH = 1000
@@ -65,21 +67,51 @@ def _mark_refused(queued: QuerySet[Message]) -> int:
     return total
 
 
+@dataclass
+class _Outgoing:
+    """What a gateway reads of a message, loaded as plain values (no model instance)."""
+
+    pk: int
+    profile_id: int | None
+    phone_number: str
+    originator: str
+    body: str
+    channel: str
+    encoding: str
+    segments: int
+    media_url: str
+    attachment_id: int | None
+    attempts: int
+    attachment: Attachment | None = None
+
+
+_FIELDS = [f.name for f in fields(_Outgoing) if f.name != "attachment"]
+
+
 def _deliver_ids(ids: list[int]) -> dict[str, int]:
     from messaging.services import _record_failure  # the one failure policy, reused
 
     gateway = get_gateway()
     outcomes = {"sent": 0, "failed": 0, "retry": 0}
+    attachments: dict[int, Attachment | None] = {}
     with transaction.atomic():
         # Locked and skip-locked: a copy of this batch running elsewhere (a redelivered
         # task) cannot send the same rows; it skips them and the rows stay single-sent.
-        messages = list(
-            Message.objects.select_for_update(of=("self",), skip_locked=True)
-            .select_related("profile", "attachment")
+        rows = (
+            Message.objects.select_for_update(skip_locked=True)
             .filter(pk__in=ids, status=Message.Status.QUEUED)
+            .values_list(*_FIELDS)
         )
         sent: list[tuple[int, str, int]] = []
-        for message in messages:
+        delivered: list[int] = []
+        for row in rows:
+            message = _Outgoing(*row)
+            if message.attachment_id is not None:
+                if message.attachment_id not in attachments:
+                    attachments[message.attachment_id] = Attachment.objects.filter(
+                        pk=message.attachment_id
+                    ).first()
+                message.attachment = attachments[message.attachment_id]
             message.attempts += 1
             try:
                 result = gateway.send(message)
@@ -87,12 +119,14 @@ def _deliver_ids(ids: list[int]) -> dict[str, int]:
                 result = SendResult(ok=False, error=f"Gateway error: {exc}")
             if result.ok:
                 sent.append((message.pk, result.gateway_message_id[:100], message.attempts))
+                if message.profile_id:
+                    delivered.append(message.profile_id)
             else:
-                outcomes[_record_failure(message, result)] += 1
+                failed = Message.objects.select_related("profile").get(pk=message.pk)
+                failed.attempts = message.attempts
+                outcomes[_record_failure(failed, result)] += 1
         _mark_sent(sent)
         outcomes["sent"] = len(sent)
-        sent_ids = {pk for pk, _, _ in sent}
-        delivered = [m.profile_id for m in messages if m.profile_id and m.pk in sent_ids]
         if delivered:
             # A delivered message ends a run of soft bounces (messaging.bounces).
             Profile.objects.filter(pk__in=delivered, consecutive_soft_bounces__gt=0).update(

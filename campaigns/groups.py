@@ -1,0 +1,301 @@
+"""Profile groups: create, add and remove members (by number or CSV), replace members.
+
+Uploaded groups hold explicit members. Adding a number nobody has yet creates its
+profile, first seen type "Uploaded group" (seed 001), as Mobile Commons does; such a
+profile has no subscription, so it is not messaged until it opts in somewhere. Filtered
+groups hold a saved profiles-table query instead and have no member rows to change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from inbox.phone_csv import CsvError, parse_phone_csv
+from profiles.models import Company, Group, GroupMembership, Profile, SourceType
+from profiles.phones import PhoneResult, phone_normalize
+
+
+class GroupError(ValueError):
+    """A group change the rules refuse. `code` is the API error id (seed 004)."""
+
+    def __init__(self, message: str, code: int = 6) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class Outcome:
+    ADDED = "Added"
+    CREATED = "Added (new profile)"
+    ALREADY = "Already a member"
+    REMOVED = "Removed"
+    NOT_MEMBER = "Not a member"
+    NO_PROFILE = "No profile with this number"
+    DUPLICATE = "Duplicate"
+    INVALID = "Invalid"
+
+
+@dataclass
+class RowOutcome:
+    line_no: int
+    raw: str
+    phone_number: str
+    outcome: str
+    detail: str = ""
+
+
+@dataclass
+class GroupChange:
+    rows: list[RowOutcome] = field(default_factory=list)
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for row in self.rows if row.outcome == outcome)
+
+    @property
+    def summary(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for row in self.rows:
+            counts[row.outcome] = counts.get(row.outcome, 0) + 1
+        return counts
+
+    @property
+    def problems(self) -> list[RowOutcome]:
+        good = {Outcome.ADDED, Outcome.CREATED, Outcome.REMOVED, Outcome.ALREADY}
+        return [row for row in self.rows if row.outcome not in good]
+
+
+@transaction.atomic
+def group_create(
+    *,
+    company: Company,
+    name: str,
+    kind: str = Group.Kind.UPLOADED,
+    filter_params: dict[str, Any] | None = None,
+    actor: AbstractBaseUser | None = None,
+) -> Group:
+    name = name.strip()
+    if not name:
+        raise GroupError("A group needs a name.", 18)
+    if kind not in Group.Kind.values:
+        raise GroupError(f"Unknown group type {kind!r}.")
+    if kind == Group.Kind.FILTERED and not filter_params:
+        raise GroupError("A filtered group needs a search or at least one filter.")
+    return Group.objects.create(
+        company=company,
+        name=name[:200],
+        kind=kind,
+        filter_params=filter_params or {} if kind == Group.Kind.FILTERED else {},
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+
+
+@transaction.atomic
+def group_update(*, group: Group, name: str, filter_params: dict[str, Any] | None = None) -> Group:
+    name = name.strip()
+    if not name:
+        raise GroupError("A group needs a name.", 18)
+    group.name = name[:200]
+    if group.kind == Group.Kind.FILTERED and filter_params is not None:
+        if not filter_params:
+            raise GroupError("A filtered group needs a search or at least one filter.")
+        group.filter_params = filter_params
+    group.save()
+    return group
+
+
+@transaction.atomic
+def group_delete(*, group: Group) -> None:
+    from campaigns.models import Broadcast
+
+    in_use = Broadcast.objects.filter(
+        status__in=[
+            Broadcast.Status.SCHEDULED,
+            Broadcast.Status.GENERATED,
+            Broadcast.Status.SENDING,
+        ]
+    ).filter(included_groups=group) | Broadcast.objects.filter(
+        status__in=[
+            Broadcast.Status.SCHEDULED,
+            Broadcast.Status.GENERATED,
+            Broadcast.Status.SENDING,
+        ],
+        excluded_groups=group,
+    )
+    if in_use.exists():
+        raise GroupError("A scheduled or sending broadcast uses this group.")
+    group.delete()
+
+
+def _uploaded(group: Group) -> None:
+    if group.kind != Group.Kind.UPLOADED:
+        raise GroupError("Members of a filtered group come from its saved search.")
+
+
+def _phone_rows(numbers: Iterable[str]) -> list[tuple[int, str, PhoneResult, int | None]]:
+    rows: list[tuple[int, str, PhoneResult, int | None]] = []
+    first: dict[str, int] = {}
+    for line_no, raw in enumerate(numbers, start=1):
+        raw = str(raw).strip()
+        if not raw:
+            continue
+        phone = phone_normalize(raw)
+        duplicate = first.get(phone.e164) if phone.e164 else None
+        if phone.e164 and duplicate is None:
+            first[phone.e164] = line_no
+        rows.append((line_no, raw, phone, duplicate))
+    return rows
+
+
+def group_add_members(
+    *,
+    group: Group,
+    phone_numbers: Iterable[str],
+    actor: AbstractBaseUser | None = None,
+) -> GroupChange:
+    """Add numbers (creating unknown profiles), one outcome per number."""
+    return _add_rows(group, _phone_rows(phone_numbers), actor)
+
+
+def group_upload_csv(
+    *, group: Group, source: bytes | str | IO, actor: AbstractBaseUser | None = None
+) -> GroupChange:
+    """Add the numbers of a CSV file. Raises GroupError for a file that is not CSV."""
+    _uploaded(group)
+    try:
+        parsed = [
+            (row.line_no, row.raw, row.phone, row.duplicate_of)
+            for row in parse_phone_csv(source)
+            if row.phone is not None
+        ]
+    except CsvError as exc:
+        raise GroupError(str(exc), 16) from exc
+    return _add_rows(group, parsed, actor)
+
+
+@transaction.atomic
+def _add_rows(
+    group: Group,
+    rows: list[tuple[int, str, PhoneResult, int | None]],
+    actor: AbstractBaseUser | None,
+) -> GroupChange:
+    _uploaded(group)
+    change = GroupChange()
+    valid = {
+        phone.e164: phone
+        for _, _, phone, duplicate in rows
+        if phone.valid and phone.e164 and duplicate is None
+    }
+    profiles = Profile.objects.for_company(group.company_id)
+    existing = dict(profiles.filter(phone_number__in=list(valid)).values_list("phone_number", "pk"))
+    missing = [e164 for e164 in valid if e164 not in existing]
+    now = timezone.now()
+    Profile.objects.bulk_create(
+        [
+            Profile(
+                company_id=group.company_id,
+                phone_number=e164,
+                carrier_name=valid[e164].carrier_name,
+                number_type=valid[e164].number_type or "unknown",
+                number_country=valid[e164].country,
+                source_type=SourceType.UPLOADED_GROUP,
+                source_name=group.name,
+                source_user=actor if actor is not None and actor.is_authenticated else None,
+                created_at=now,
+            )
+            for e164 in missing
+        ],
+        ignore_conflicts=True,
+    )
+    created = set(missing)
+    ids = dict(profiles.filter(phone_number__in=list(valid)).values_list("phone_number", "pk"))
+    members = set(
+        GroupMembership.objects.filter(group=group, profile_id__in=ids.values()).values_list(
+            "profile_id", flat=True
+        )
+    )
+    GroupMembership.objects.bulk_create(
+        [GroupMembership(group=group, profile_id=pk) for pk in ids.values() if pk not in members],
+        ignore_conflicts=True,
+    )
+    for line_no, raw, phone, duplicate in rows:
+        e164 = phone.e164 or ""
+        if not phone.valid or not e164:
+            outcome, detail = Outcome.INVALID, phone.reason
+        elif duplicate is not None:
+            outcome, detail = Outcome.DUPLICATE, f"Same number as line {duplicate}"
+        elif ids.get(e164) in members:
+            outcome, detail = Outcome.ALREADY, ""
+        elif e164 in created:
+            outcome, detail = Outcome.CREATED, ""
+        else:
+            outcome, detail = Outcome.ADDED, ""
+        change.rows.append(RowOutcome(line_no, raw, e164, outcome, detail))
+    Group.objects.filter(pk=group.pk).update(updated_at=now)
+    return change
+
+
+@transaction.atomic
+def group_remove_members(*, group: Group, phone_numbers: Iterable[str]) -> GroupChange:
+    _uploaded(group)
+    change = GroupChange()
+    rows = _phone_rows(phone_numbers)
+    numbers = [phone.e164 for _, _, phone, _ in rows if phone.e164]
+    ids = dict(
+        Profile.objects.for_company(group.company_id)
+        .filter(phone_number__in=numbers)
+        .values_list("phone_number", "pk")
+    )
+    members = set(
+        GroupMembership.objects.filter(group=group, profile_id__in=ids.values()).values_list(
+            "profile_id", flat=True
+        )
+    )
+    GroupMembership.objects.filter(group=group, profile_id__in=members).delete()
+    for line_no, raw, phone, duplicate in rows:
+        e164 = phone.e164 or ""
+        if not e164:
+            outcome, detail = Outcome.INVALID, phone.reason
+        elif duplicate is not None:
+            outcome, detail = Outcome.DUPLICATE, f"Same number as line {duplicate}"
+        elif e164 not in ids:
+            outcome, detail = Outcome.NO_PROFILE, ""
+        elif ids[e164] in members:
+            outcome, detail = Outcome.REMOVED, ""
+        else:
+            outcome, detail = Outcome.NOT_MEMBER, ""
+        change.rows.append(RowOutcome(line_no, raw, e164, outcome, detail))
+    return change
+
+
+@transaction.atomic
+def group_remove_profile(*, group: Group, profile: Profile) -> bool:
+    _uploaded(group)
+    deleted, _ = GroupMembership.objects.filter(group=group, profile=profile).delete()
+    return bool(deleted)
+
+
+@transaction.atomic
+def group_replace_members(*, group: Group, profiles: QuerySet[Profile]) -> int:
+    """Make `profiles` the group's exact members, set-based (an analysis result)."""
+    _uploaded(group)
+    ids_sql, params = profiles.order_by().values("pk").query.sql_with_params()
+    table = GroupMembership._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE group_id = %s AND profile_id NOT IN ({ids_sql})",  # noqa: S608 (compiled ORM SQL)
+            [group.pk, *params],
+        )
+        cursor.execute(
+            f"INSERT INTO {table} (group_id, profile_id, added_at) "  # noqa: S608
+            f"SELECT %s, r.id, %s FROM ({ids_sql}) r (id) "
+            "ON CONFLICT DO NOTHING",
+            [group.pk, timezone.now(), *params],
+        )
+    Group.objects.filter(pk=group.pk).update(updated_at=timezone.now())
+    return GroupMembership.objects.filter(group=group).count()
