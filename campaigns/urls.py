@@ -1,5 +1,40 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from .views import broadcasts, campaigns, groups
 
 app_name = "campaigns"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", campaigns.campaign_list_view, name="list"),
+    path("new/", campaigns.campaign_create_view, name="create"),
+    path("<int:pk>/", campaigns.campaign_detail, name="detail"),
+    path("<int:pk>/edit/", campaigns.campaign_edit, name="edit"),
+    path("<int:pk>/end/", campaigns.campaign_end_view, name="end"),
+    path("<int:pk>/opt-in-paths/", campaigns.opt_in_path_create_view, name="opt_in_path_create"),
+    path("<int:pk>/keywords/", campaigns.keyword_create_view, name="keyword_create"),
+    path("<int:pk>/keywords/<int:keyword_id>/end/", campaigns.keyword_end_view, name="keyword_end"),
+    path("<int:pk>/broadcasts/new/", broadcasts.broadcast_new, name="broadcast_create"),
+    path(
+        "<int:pk>/broadcasts/estimate/",
+        broadcasts.broadcast_estimate_view,
+        name="broadcast_estimate",
+    ),
+    path("broadcasts/", broadcasts.broadcast_list_view, name="broadcast_list"),
+    path("broadcasts/<int:pk>/", broadcasts.broadcast_detail, name="broadcast_detail"),
+    path("broadcasts/<int:pk>/edit/", broadcasts.broadcast_edit, name="broadcast_edit"),
+    path("broadcasts/<int:pk>/<str:action>/", broadcasts.broadcast_state, name="broadcast_state"),
+    path("groups/", groups.group_list_view, name="group_list"),
+    path("groups/new/", groups.group_create_view, name="group_create"),
+    path("groups/<int:pk>/", groups.group_detail, name="group_detail"),
+    path("groups/<int:pk>/delete/", groups.group_delete_view, name="group_delete"),
+    path(
+        "groups/<int:pk>/members/<str:action>/",
+        groups.group_members_change,
+        name="group_members",
+    ),
+    path(
+        "groups/<int:pk>/members/<int:profile_id>/remove/",
+        groups.group_member_remove,
+        name="group_member_remove",
+    ),
+]

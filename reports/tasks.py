@@ -4,6 +4,7 @@ from django.db import OperationalError
 from profiles.models import Company
 
 from . import services
+from .analysis_tasks import analyses_run_due, analysis_run  # noqa: F401 (registers the tasks)
 
 
 @shared_task

@@ -1,0 +1,178 @@
+import datetime as dt
+import zoneinfo
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from django import forms
+from django.conf import settings
+
+from profiles.models import Company, Group
+
+from .models import Broadcast, Campaign, OptInPath
+
+ZONES = sorted(
+    z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/"))
+)
+
+
+def _tags(text: str) -> list[str]:
+    return [t.strip() for t in text.split(",") if t.strip()]
+
+
+class CampaignForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    timezone = forms.ChoiceField(choices=[(z, z) for z in ZONES], initial="America/New_York")
+    help_text = forms.CharField(
+        max_length=640, required=False, label="HELP reply", widget=forms.TextInput()
+    )
+    opt_out_text = forms.CharField(
+        max_length=640, required=False, label="Opt-out confirmation", widget=forms.TextInput()
+    )
+    tags = forms.CharField(required=False, help_text="Comma separated")
+
+    def cleaned_tags(self) -> list[str]:
+        return _tags(self.cleaned_data.get("tags", ""))
+
+
+class OptInPathForm(forms.Form):
+    name = forms.CharField(max_length=200, label="Opt-in path name")
+    welcome_message = forms.CharField(max_length=640, required=False)
+
+
+class KeywordForm(forms.Form):
+    name = forms.CharField(max_length=50, label="Keyword")
+    opt_in_path = forms.ModelChoiceField(queryset=OptInPath.objects.none())
+
+    def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["opt_in_path"].queryset = campaign.opt_in_paths.filter(active=True)
+
+
+def query_params(text: str) -> dict[str, Any]:
+    """A profiles-table URL or query string → the dict `profile_list` takes."""
+    text = text.strip()
+    query = urlsplit(text).query if ("?" in text or "://" in text) else text.lstrip("?")
+    params: dict[str, Any] = {}
+    for key, values in parse_qs(query).items():
+        if key in ("page", "per_page"):
+            continue
+        values = [v for v in values if v.strip()]
+        if values:
+            params[key] = values if len(values) > 1 else values[0]
+    return params
+
+
+class GroupForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(
+        choices=Group.Kind.choices, initial=Group.Kind.UPLOADED, widget=forms.RadioSelect
+    )
+    query = forms.CharField(
+        required=False,
+        label="Profiles table search",
+        help_text="Filtered groups: paste the address of a filtered profiles table.",
+    )
+    file = forms.FileField(required=False, label="CSV file of phone numbers")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("kind") == Group.Kind.FILTERED:
+            data["filter_params"] = query_params(data.get("query") or "")
+            if not data["filter_params"]:
+                self.add_error("query", "Paste a search or filtered profiles table address.")
+        return data
+
+
+class GroupMembersForm(forms.Form):
+    numbers = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "One number per line"}),
+        required=False,
+        label="Phone numbers",
+    )
+    file = forms.FileField(required=False, label="or a CSV file with a phone column")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        file = data.get("file")
+        if file and file.size > settings.MAX_UPLOAD_BYTES:
+            raise forms.ValidationError("The file is too large.")
+        if not file and not (data.get("numbers") or "").strip():
+            raise forms.ValidationError("Enter numbers or choose a CSV file.")
+        return data
+
+    def numbers_list(self) -> list[str]:
+        text = self.cleaned_data.get("numbers") or ""
+        return [line.strip() for line in text.replace(",", "\n").splitlines() if line.strip()]
+
+
+class BroadcastForm(forms.Form):
+    name = forms.CharField(max_length=200, required=False)
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5, "data-sms-counter": "#body-counter"})
+    )
+    include_subscribers = forms.BooleanField(
+        required=False, initial=True, label="All subscribers of the campaign"
+    )
+    included_groups = forms.ModelMultipleChoiceField(
+        queryset=Group.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    excluded_groups = forms.ModelMultipleChoiceField(
+        queryset=Group.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    send = forms.ChoiceField(
+        choices=[("draft", "Save as draft"), ("now", "Send now"), ("later", "Send at a time")],
+        initial="draft",
+        widget=forms.RadioSelect,
+    )
+    delivery_time = forms.DateTimeField(
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    localtime = forms.BooleanField(
+        required=False, label="Deliver at this time in each subscriber's own time zone"
+    )
+    throttle_per_minute = forms.IntegerField(
+        required=False, min_value=1, label="Throttle (messages per minute)"
+    )
+    tags = forms.CharField(required=False, help_text="Comma separated")
+
+    def __init__(self, *args: Any, company: Company, campaign: Campaign, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.campaign = campaign
+        groups = Group.objects.for_company(company).order_by("name")
+        self.fields["included_groups"].queryset = groups
+        self.fields["excluded_groups"].queryset = groups
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        when = data.get("delivery_time")
+        if data.get("send") == "later":
+            if when is None:
+                self.add_error("delivery_time", "Choose the date and time to send.")
+            else:
+                # The time is typed in the campaign's time zone (seed 004 delivery_time).
+                zone = zoneinfo.ZoneInfo(self.campaign.timezone)
+                data["delivery_time"] = when.replace(tzinfo=None).replace(tzinfo=zone)
+        return data
+
+    def cleaned_tags(self) -> list[str]:
+        return _tags(self.cleaned_data.get("tags", ""))
+
+    @classmethod
+    def initial_for(cls, broadcast: Broadcast) -> dict[str, Any]:
+        zone = zoneinfo.ZoneInfo(broadcast.campaign.timezone)
+        when: dt.datetime | None = broadcast.delivery_time
+        return {
+            "name": broadcast.name,
+            "body": broadcast.body,
+            "include_subscribers": broadcast.include_subscribers,
+            "included_groups": list(broadcast.included_groups.all()),
+            "excluded_groups": list(broadcast.excluded_groups.all()),
+            "send": "later" if broadcast.status == Broadcast.Status.SCHEDULED else "draft",
+            "delivery_time": when.astimezone(zone).replace(tzinfo=None) if when else None,
+            "localtime": broadcast.localtime,
+            "throttle_per_minute": broadcast.throttle_per_minute,
+            "tags": ", ".join(t.name for t in broadcast.tags.all()),
+        }

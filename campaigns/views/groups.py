@@ -1,0 +1,150 @@
+"""Groups: list and create (uploaded or filtered), group page with members, add, remove."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from profiles.models import Group, Profile
+from profiles.tenancy import Perm, require_perm
+
+from ..forms import GroupForm, GroupMembersForm
+from ..groups import (
+    GroupError,
+    group_add_members,
+    group_create,
+    group_delete,
+    group_remove_members,
+    group_remove_profile,
+    group_upload_csv,
+)
+from ..selectors import group_list, group_members
+
+MEMBERS_PER_PAGE = 50
+
+
+@require_perm(Perm.VIEW)
+def group_list_view(request: HttpRequest) -> HttpResponse:
+    initial = {}
+    if request.GET.get("query"):
+        initial = {"kind": Group.Kind.FILTERED, "query": request.GET["query"]}
+    form = GroupForm(initial=initial)
+    groups = group_list(company=request.company, kind=request.GET.get("kind", ""))
+    return render(request, "campaigns/groups.html", {"groups": groups, "form": form})
+
+
+@require_POST
+@require_perm(Perm.MANAGE)
+def group_create_view(request: HttpRequest) -> HttpResponse:
+    form = GroupForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            group = group_create(
+                company=request.company,
+                name=form.cleaned_data["name"],
+                kind=form.cleaned_data["kind"],
+                filter_params=form.cleaned_data.get("filter_params"),
+                actor=request.user,
+            )
+            change = None
+            if group.kind == Group.Kind.UPLOADED and form.cleaned_data.get("file"):
+                change = group_upload_csv(
+                    group=group, source=form.cleaned_data["file"].read(), actor=request.user
+                )
+        except GroupError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Group {group.name} created.")
+            if change is not None:
+                request.session[f"group_change_{group.pk}"] = _change_for_session(change)
+            return redirect("campaigns:group_detail", pk=group.pk)
+    groups = group_list(company=request.company)
+    return render(request, "campaigns/groups.html", {"groups": groups, "form": form}, status=400)
+
+
+def _change_for_session(change) -> dict:
+    return {
+        "summary": change.summary,
+        "problems": [
+            {"line": r.line_no, "raw": r.raw, "outcome": r.outcome, "detail": r.detail}
+            for r in change.problems[:200]
+        ],
+        "more": max(len(change.problems) - 200, 0),
+    }
+
+
+def _group(request: HttpRequest, pk: int) -> Group:
+    return get_object_or_404(Group.objects.for_company(request.company), pk=pk)
+
+
+@require_perm(Perm.VIEW)
+def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    group = _group(request, pk)
+    paginator = Paginator(group_members(group=group), MEMBERS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    ctx = {
+        "group": group,
+        "page": page,
+        "form": GroupMembersForm(),
+        "change": request.session.pop(f"group_change_{group.pk}", None),
+        "analyses": group.analyses.all(),
+        "filter_query": urlencode(group.filter_params or {}, doseq=True),
+    }
+    return render(request, "campaigns/group_detail.html", ctx)
+
+
+@require_POST
+@require_perm(Perm.MANAGE)
+def group_members_change(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    group = _group(request, pk)
+    form = GroupMembersForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for error in form.non_field_errors():
+            messages.error(request, error)
+        return redirect("campaigns:group_detail", pk=group.pk)
+    try:
+        if action == "remove":
+            change = group_remove_members(group=group, phone_numbers=form.numbers_list())
+        elif form.cleaned_data.get("file"):
+            change = group_upload_csv(
+                group=group, source=form.cleaned_data["file"].read(), actor=request.user
+            )
+        else:
+            change = group_add_members(
+                group=group, phone_numbers=form.numbers_list(), actor=request.user
+            )
+    except GroupError as exc:
+        messages.error(request, str(exc))
+    else:
+        request.session[f"group_change_{group.pk}"] = _change_for_session(change)
+    return redirect("campaigns:group_detail", pk=group.pk)
+
+
+@require_POST
+@require_perm(Perm.MANAGE)
+def group_member_remove(request: HttpRequest, pk: int, profile_id: int) -> HttpResponse:
+    group = _group(request, pk)
+    profile = get_object_or_404(Profile.objects.for_company(request.company), pk=profile_id)
+    try:
+        group_remove_profile(group=group, profile=profile)
+    except GroupError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"{profile.phone_number} removed from {group.name}.")
+    return redirect("campaigns:group_detail", pk=group.pk)
+
+
+@require_POST
+@require_perm(Perm.MANAGE)
+def group_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    group = _group(request, pk)
+    try:
+        group_delete(group=group)
+    except GroupError as exc:
+        messages.error(request, str(exc))
+        return redirect("campaigns:group_detail", pk=group.pk)
+    messages.success(request, f"Group {group.name} deleted.")
+    return redirect("campaigns:group_list")
