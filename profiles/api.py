@@ -7,6 +7,7 @@ Member, Remove Group Member.
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from lxml.etree import _Element as Element
 
 from .api_services import (
@@ -25,9 +26,10 @@ from .apiframework.profile_xml import (
     ProfileParts,
     company_custom_fields,
     profile_element,
+    profile_xml,
     profiles_with_details,
 )
-from .apiframework.xml import fmt_time
+from .apiframework.xml import fmt_time, render_text, tag_text
 from .models import CustomFieldValue, Group, OptOutSource, Profile
 from .services import ProfileActionError, custom_value_set, profile_update
 from .tenancy import Perm
@@ -67,7 +69,7 @@ def profile_response(call: ApiCall, found: Profile) -> Element:
 
 
 @api_endpoint(methods=["GET"], perm=Perm.VIEW)
-def profiles(call: ApiCall) -> Element:
+def profiles(call: ApiCall) -> HttpResponse:
     """List All Profiles: `<profiles num page>`; no total count (the sample has none)."""
     p = call.params
     page = p.page(default_limit=1000)
@@ -88,12 +90,11 @@ def profiles(call: ApiCall) -> Element:
     if numbers:
         queryset = queryset.filter(phone_number__in=numbers)
     fields = company_custom_fields(call.company, parts)
-    rows = list(profiles_with_details(page.slice(queryset.order_by("id")), parts))
-    root = success()
-    container = sub(root, "profiles", num=len(rows), page=page.number)
-    for row in rows:
-        profile_element(container, row, custom_fields=fields, parts=parts)
-    return root
+    rows = profiles_with_details(page.slice(queryset.order_by("id")), parts)
+    # Written as text rather than elements: a page of 1,000 profiles is ~45,000 of them.
+    body = "".join(profile_xml(row, custom_fields=fields, parts=parts) for row in rows)
+    profiles_xml = tag_text("profiles", body, num=len(rows), page=page.number)
+    return render_text(f'<response success="true">{profiles_xml}</response>')
 
 
 @api_endpoint(methods=["GET"], perm=Perm.VIEW)

@@ -8,6 +8,10 @@ Every response is `<?xml version="1.0" encoding="UTF-8"?>` followed by one
 `<response success="true|false">`. Text from the database can hold characters that
 XML 1.0 forbids (control characters pasted from spreadsheets); they are dropped here so
 one bad value never makes a whole page unparseable for the client.
+
+Pages of profiles skip the element tree altogether: `esc_text`, `esc_attr` and `leaf`
+write the same bytes lxml's serializer writes (its escapes included), as plain strings,
+which costs a fraction of building ~45,000 elements and serializing them.
 """
 
 import re
@@ -22,7 +26,23 @@ from .errors import ApiError
 
 DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 CONTENT_TYPE = "application/xml; charset=utf-8"
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_FORBIDDEN_CHARS = "\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff"
+_FORBIDDEN = re.compile(f"[{_FORBIDDEN_CHARS}]")
+# What lxml escapes in text, and in attribute values (quoted with ").
+_TEXT_SPECIAL = re.compile(f"[&<>\r{_FORBIDDEN_CHARS}]")
+_ATTR_SPECIAL = re.compile(f'[&<>"\t\n\r{_FORBIDDEN_CHARS}]')
+_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+_ATTR_ESCAPES = str.maketrans(
+    {
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        '"': "&quot;",
+        "\t": "&#9;",
+        "\n": "&#10;",
+        "\r": "&#13;",
+    }
+)
 
 
 def clean_text(value: Any) -> str:
@@ -70,6 +90,36 @@ def sub(parent: Element, tag: str, text: Any = None, **attrs: Any) -> Element:
     return element
 
 
+def esc_text(value: Any) -> str:
+    """`value` as element text, escaped as lxml serializes it ("" for None)."""
+    text = value if type(value) is str else clean_text(value)
+    if _TEXT_SPECIAL.search(text) is None:
+        return text  # the common case: nothing to escape
+    return _FORBIDDEN.sub("", text).translate(_TEXT_ESCAPES)
+
+
+def esc_attr(value: Any) -> str:
+    """`value` as a double-quoted attribute value, escaped as lxml serializes it."""
+    text = value if type(value) is str else clean_text(value)
+    if _ATTR_SPECIAL.search(text) is None:
+        return text
+    return _FORBIDDEN.sub("", text).translate(_ATTR_ESCAPES)
+
+
+def leaf(tag: str, value: Any) -> str:
+    """`<tag>value</tag>`, or `<tag/>` when value is None or "" (what `sub` builds)."""
+    if value is None or value == "":
+        return f"<{tag}/>"
+    text = esc_text(value)
+    return f"<{tag}>{text}</{tag}>" if text else f"<{tag}/>"
+
+
+def tag_text(tag: str, inner: str = "", **attrs: Any) -> str:
+    """`<tag attr="...">inner</tag>` with already-serialized `inner`; `<tag .../>` if empty."""
+    head = tag + "".join(f' {name}="{esc_attr(value)}"' for name, value in attrs.items())
+    return f"<{head}>{inner}</{tag}>" if inner else f"<{head}/>"
+
+
 def success() -> Element:
     return Element("response", {"success": "true"})
 
@@ -77,6 +127,12 @@ def success() -> Element:
 def render(root: Element, status: int = 200) -> HttpResponse:
     body = DECLARATION + tostring(root, encoding="unicode")
     return HttpResponse(body.encode("utf-8"), status=status, content_type=CONTENT_TYPE)
+
+
+def render_text(body: str, status: int = 200) -> HttpResponse:
+    """A response whose XML was written as text (`leaf`, `tag_text`), not as elements."""
+    text = DECLARATION + body
+    return HttpResponse(text.encode("utf-8"), status=status, content_type=CONTENT_TYPE)
 
 
 def error_response(error: ApiError) -> HttpResponse:

@@ -1,12 +1,15 @@
 """List All Profiles, Profile Summary, Profile Update, OptOut, Update Attribute, Custom Column."""
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from campaigns.models import Subscription
 from messaging.models import Message
-from profiles.models import CustomField, CustomFieldValue, OptOutSource, Profile
+from profiles.models import CrmSync, CustomField, CustomFieldValue, OptOutSource, Profile
 from tests import api_samples
 from tests.api_client import api_get, api_post, error_of, ok, sample, shape
 from tests.factories import make_campaign, make_opt_in_path, make_profile, make_subscription
@@ -193,6 +196,51 @@ def test_unknown_parameters_and_xml_metacharacters_are_harmless(alice, company):
     response = api_get(alice, "profiles", {"unknown": "<x>", "format": "json"})
     profile = ok(response).find("profiles/profile")
     assert profile.findtext("first_name") == '<b>&"O\'Neil"</b>'
+
+
+@pytest.mark.parametrize("endpoint", ["profiles", "profile"])
+def test_profile_text_dates_and_escapes_come_back_exactly(alice, company, endpoint):
+    # Parsers turn an unescaped CR into LF, and tabs and newlines inside attributes into
+    # spaces, so getting this text back unchanged proves each character was escaped.
+    tricky = "A & <B> \"c\" 'd'\tx\ny\r\nz ☃ 😀\x01"
+    clean = tricky.replace("\x01", "")
+    in_paris = timezone.get_fixed_timezone(120)
+    moment = dt.datetime(2019, 6, 21, 16, 49, 40, 987654, tzinfo=in_paris)  # 14:49:40 UTC
+    field = CustomField.objects.create(company=company, name='Notes & "more"')
+    sync = CrmSync.objects.create(company=company, name="CRM <One>")
+    profile = make_profile(
+        company,
+        "+12025551234",
+        first_name=tricky,
+        latitude="25.50",
+        source_user=alice,
+        crm_sync=sync,
+        crm_synced_at=moment,
+    )
+    CustomFieldValue.objects.create(profile=profile, field=field, value=tricky)
+    campaign = make_campaign(company, "Tips & <tricks>", description=tricky)
+    make_subscription(profile, campaign, activated_at=moment)
+    Subscription.objects.filter(profile=profile).update(created_at=moment)
+    Profile.objects.filter(pk=profile.pk).update(created_at=moment, updated_at=moment)
+
+    root = ok(api_get(alice, endpoint, {"phone_number": "12025551234"}))
+    element = root.find("profiles/profile" if endpoint == "profiles" else "profile")
+    assert element.findtext("first_name") == clean
+    assert element.findtext("created_at") == "2019-06-21 14:49:40 UTC"
+    assert element.findtext("updated_at") == "2019-06-21 14:49:40 UTC"
+    assert element.find("opted_out_at").text is None
+    assert element.findtext("last_saved_location/latitude") == "25.5"
+    assert element.find("source").get("email") == alice.email
+    column = element.find("custom_columns/custom_column")
+    assert (column.get("name"), column.text) == ('Notes & "more"', clean)
+    subscription = element.find("subscriptions/subscription")
+    assert subscription.get("campaign_name") == "Tips & <tricks>"
+    assert subscription.get("campaign_description") == clean
+    assert subscription.get("created_at") == "2019-06-21T14:49:40Z"
+    assert subscription.get("activated_at") == "2019-06-21T14:49:40Z"
+    assert subscription.get("opted_out_at") == ""
+    integration = element.find("integrations/integration")
+    assert integration.attrib == {"name": "CRM <One>", "synced_at": "2019-06-21T14:49:40Z"}
 
 
 def test_non_utf8_parameters_do_not_break_the_api(alice, company):
