@@ -165,12 +165,27 @@ _SUBSCRIPTION_COLUMNS = (
 def profiles_with_details(queryset: QuerySet[Profile], parts: ProfileParts) -> list[ProfileRow]:
     """The queryset's profiles, in its order, as rows `profile_xml` reads.
 
-    Three queries whatever the count: the profiles, then all their custom values and
-    all their subscriptions, grouped here from flat tuples.
+    A fixed number of queries whatever the count: the page's ids (for a sliced
+    queryset), the profiles, then all their custom values and all their subscriptions,
+    grouped here from flat tuples.
     """
-    rows = [
-        ProfileRow(*values) for values in queryset.annotate(**_ROW_TIMES).values_list(*_ROW_COLUMNS)
-    ]
+    if queryset.query.is_sliced:
+        # Page on the bare table first, then join and format only the page's rows: the
+        # database would otherwise join and format every row the OFFSET skips (a page
+        # deep into a million profiles), and a page's ids as one array always plan as
+        # primary-key lookups.
+        ids = list(queryset.values_list("pk", flat=True))
+        if not ids:
+            return []
+        position = {pk: index for index, pk in enumerate(ids)}
+        page = Profile.objects.filter(AnyOf(F("id"), ids)).annotate(**_ROW_TIMES)
+        rows = sorted(
+            (ProfileRow(*values) for values in page.values_list(*_ROW_COLUMNS)),
+            key=lambda row: position[row.id],
+        )
+    else:
+        page = queryset.annotate(**_ROW_TIMES)
+        rows = [ProfileRow(*values) for values in page.values_list(*_ROW_COLUMNS)]
     if not rows:
         return rows
     by_id = {row.id: row for row in rows}
