@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from profiles.models import Company
+from profiles.models import Company, Profile
 
 from .models import Campaign, Keyword, OptInPath, Tag
 
@@ -111,9 +111,8 @@ def campaign_end(*, campaign: Campaign) -> Campaign:
     Keyword.objects.filter(opt_in_path__campaign=campaign, active=True).update(
         active=False, ended_at=now
     )
-    profile_refresh_status(
-        profiles=Subscription.objects.filter(campaign=campaign).values_list("profile_id", flat=True)
-    )
+    subscribers = Subscription.objects.filter(campaign=campaign).values("profile_id")
+    profile_refresh_status(profiles=Profile.objects.filter(pk__in=subscribers))
     return campaign
 
 

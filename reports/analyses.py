@@ -271,7 +271,7 @@ def analysis_chart(*, analysis: ProfileAnalysis, runs: int = 12) -> dict[str, An
     reasons = sorted(latest.items(), key=lambda kv: -kv[1])[:8]
     top = max([n for _, n in reasons] + [1])
     reason_bars = [
-        {"label": label, "value": n, "w": 360 * n / top, "y": 8 + i * 26}
+        {"label": label, "value": n, "w": 320 * n / top, "y": 8 + i * 26}
         for i, (label, n) in enumerate(reasons)
     ]
     return {

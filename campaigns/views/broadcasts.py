@@ -66,11 +66,10 @@ def _save(request: HttpRequest, form: BroadcastForm, broadcast: Broadcast | None
     when = data["delivery_time"] if data["send"] == "later" else None
     if data["send"] in ("now", "later"):
         if broadcast.status == Broadcast.Status.SCHEDULED:
-            broadcast_reschedule(broadcast=broadcast, delivery_time=when)
-        else:
-            broadcast_schedule(broadcast=broadcast, delivery_time=when)
-    elif broadcast.status == Broadcast.Status.SCHEDULED:
-        broadcast_unschedule(broadcast=broadcast)
+            return broadcast_reschedule(broadcast=broadcast, delivery_time=when)
+        return broadcast_schedule(broadcast=broadcast, delivery_time=when)
+    if broadcast.status == Broadcast.Status.SCHEDULED:
+        return broadcast_unschedule(broadcast=broadcast)
     return broadcast
 
 
@@ -92,7 +91,7 @@ def _compose(request: HttpRequest, campaign: Campaign, broadcast: Broadcast | No
 
 
 def _saved_message(broadcast: Broadcast) -> str:
-    if broadcast.status == Broadcast.Status.SCHEDULED:
+    if broadcast.status == Broadcast.Status.SCHEDULED and broadcast.delivery_time:
         return f"Broadcast scheduled for {broadcast.estimated_recipients_count:,} recipients."
     if broadcast.status == Broadcast.Status.DRAFT:
         return "Broadcast saved as a draft."

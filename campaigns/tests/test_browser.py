@@ -1,0 +1,90 @@
+"""An admin composes, schedules and unschedules a broadcast; an analyst runs an analysis."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from campaigns.models import Broadcast
+from messaging.models import Message
+from profiles.models import Group
+from reports.models import ProfileAnalysis
+from tests.browser import screenshot
+from tests.factories import make_campaign, make_profile, make_subscription
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_an_admin_composes_schedules_and_unschedules_a_broadcast(page_as, alice, company):
+    campaign = make_campaign(company, "Rally Alerts", description="Turnout reminders")
+    people = [make_profile(company, first_name=f"P{i}") for i in range(4)]
+    for person in people:
+        make_subscription(person, campaign)
+    quiet = Group.objects.create(company=company, name="Do not disturb")
+    quiet.members.add(people[0])
+
+    page = page_as(alice)
+    page.goto(f"/campaigns/{campaign.pk}/")
+    screenshot(page, "campaign_detail")
+    page.click("text=New broadcast")
+    page.wait_for_selector("#estimate-recipients")
+    assert page.inner_text("#estimate-recipients") == "4"
+    page.fill("#id_body", "Polls open 7am–8pm tomorrow. Reply STOP to opt out.")
+    assert "segment" in page.inner_text("#body-counter")
+    page.check(f"input[name=excluded_groups][value='{quiet.pk}']")
+    page.wait_for_function("document.querySelector('#estimate-recipients').textContent === '3'")
+    page.check("input[name=send][value=later]")
+    page.fill("#id_delivery_time", "2099-11-03T09:30")
+    screenshot(page, "broadcast_compose")
+    page.click("button:has-text('Save broadcast')")
+    screenshot(page, "broadcast_saved")
+    page.wait_for_selector("text=Broadcast scheduled for 3 recipients")
+    broadcast = Broadcast.objects.get()
+    assert broadcast.status == Broadcast.Status.SCHEDULED
+    assert page.inner_text("#estimated") == "3"
+    screenshot(page, "broadcast_scheduled")
+
+    page.click("#unschedule")
+    page.wait_for_selector("text=it is a draft again")
+    broadcast.refresh_from_db()
+    assert broadcast.status == Broadcast.Status.DRAFT
+    assert not Message.objects.filter(broadcast=broadcast).exists()
+    page.goto("/campaigns/broadcasts/")
+    screenshot(page, "broadcast_list")
+
+
+def test_an_analyst_creates_an_analysis_runs_it_and_opens_its_group(page_as, dana, company):
+    failing = make_profile(company, "+12025550161", first_name="Flaky")
+    for _ in range(3):
+        Message.objects.create(
+            company=company,
+            profile=failing,
+            phone_number=failing.phone_number,
+            direction=Message.Direction.MT,
+            message_type="regular_text",
+            body="Hi",
+            status=Message.Status.FAILED,
+            error_code="30003",
+            status_reason="Unreachable",
+            created_at=timezone.now() - dt.timedelta(days=2),
+        )
+    page = page_as(dana)
+    page.goto("/")
+    page.click("nav >> text=Profile Analysis")
+    page.select_option("#id_analysis_type", "frequent_mt_failures")
+    page.select_option("#id_recurring", "weekly")
+    page.fill("#id_mt_failures", "2")
+    page.fill("#id_name", "Failing numbers")
+    page.click("button:has-text('Create analysis')")
+    page.wait_for_selector("text=first run is queued")
+    page.click("button:has-text('Run now')")
+    page.wait_for_selector("text=is running")
+    analysis = ProfileAnalysis.objects.get()
+    assert analysis.runs.count() == 2
+    assert "UTC" in page.inner_text("#last-processed")
+    screenshot(page, "analysis_detail")
+    page.goto("/reports/analyses/")
+    screenshot(page, "analysis_list")
+    page.click("text=Failing numbers")
+    page.wait_for_selector("text=+12025550161")
+    screenshot(page, "analysis_group")

@@ -1,0 +1,108 @@
+import pytest
+
+from campaigns.models import Broadcast, Campaign, Keyword
+from profiles.models import Group
+from tests.factories import make_campaign, make_opt_in_path, make_profile, make_subscription
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def campaign(company):
+    campaign = make_campaign(company, "Action Alerts")
+    for _ in range(3):
+        make_subscription(make_profile(company), campaign)
+    make_subscription(make_profile(company), campaign, status="Opted-Out")
+    return campaign
+
+
+def test_every_role_sees_campaigns_and_their_counts(campaign, charlie, client_as):
+    assert client_as(charlie).get("/campaigns/").status_code == 200
+    page = client_as(charlie).get(f"/campaigns/{campaign.pk}/").content.decode()
+    assert 'id="active-count">3<' in page
+    assert f"/profiles/campaign/{campaign.pk}/" in page
+
+
+def test_only_admins_set_up_campaigns_and_keywords(campaign, alice, bob, client_as):
+    data = {"name": "New", "timezone": "America/Chicago", "tags": "gotv, 2026"}
+    assert client_as(bob).post("/campaigns/new/", data).status_code == 403
+    assert client_as(alice).post("/campaigns/new/", data).status_code == 302
+    created = Campaign.objects.get(name="New")
+    assert sorted(t.name for t in created.tags.all()) == ["2026", "gotv"]
+    path = make_opt_in_path(campaign)
+    url = f"/campaigns/{campaign.pk}/keywords/"
+    assert client_as(bob).post(url, {"name": "vote", "opt_in_path": path.pk}).status_code == 403
+    client_as(alice).post(url, {"name": "vote", "opt_in_path": path.pk})
+    assert Keyword.objects.get(opt_in_path=path).name == "VOTE"
+    client_as(alice).post(f"/campaigns/{campaign.pk}/end/")
+    campaign.refresh_from_db()
+    assert not campaign.active
+    assert not Keyword.objects.get(opt_in_path=path).active
+
+
+def test_another_companys_campaign_broadcast_and_group_are_not_found(
+    campaign, company, eve, client_as
+):
+    group = Group.objects.create(company=company, name="Ours")
+    broadcast = Broadcast.objects.create(company=company, campaign=campaign, name="B", body="x")
+    for url in (
+        f"/campaigns/{campaign.pk}/",
+        f"/campaigns/{campaign.pk}/broadcasts/new/",
+        f"/campaigns/broadcasts/{broadcast.pk}/",
+        f"/campaigns/groups/{group.pk}/",
+    ):
+        assert client_as(eve).get(url).status_code == 404, url
+
+
+def test_composing_needs_the_broadcast_permission(campaign, bob, client_as):
+    assert client_as(bob).get(f"/campaigns/{campaign.pk}/broadcasts/new/").status_code == 403
+    data = {"body": "Hi", "include_subscribers": "on", "send": "now"}
+    response = client_as(bob).post(f"/campaigns/{campaign.pk}/broadcasts/new/", data)
+    assert response.status_code == 403
+    assert not Broadcast.objects.exists()
+
+
+def test_the_estimate_panel_counts_the_chosen_audience(campaign, company, alice, client_as):
+    quiet = Group.objects.create(company=company, name="Quiet")
+    quiet.members.add(campaign.subscriptions.filter(status="Active").first().profile)
+    response = client_as(alice).post(
+        f"/campaigns/{campaign.pk}/broadcasts/estimate/",
+        {"include_subscribers": "on", "excluded_groups": [quiet.pk]},
+    )
+    assert 'id="estimate-recipients">2<' in response.content.decode()
+
+
+def test_a_broadcast_scheduled_from_the_form_uses_the_campaign_time_zone(
+    campaign, alice, client_as
+):
+    data = {
+        "body": "Polls open at 7",
+        "include_subscribers": "on",
+        "send": "later",
+        "delivery_time": "2099-11-03T09:30",
+    }
+    response = client_as(alice).post(f"/campaigns/{campaign.pk}/broadcasts/new/", data)
+    assert response.status_code == 302
+    broadcast = Broadcast.objects.get()
+    assert broadcast.status == Broadcast.Status.SCHEDULED
+    # 09:30 in New York (EST, UTC-5) is 14:30 UTC.
+    assert broadcast.delivery_time.isoformat() == "2099-11-03T14:30:00+00:00"
+    assert broadcast.estimated_recipients_count == 3
+    client_as(alice).post(f"/campaigns/broadcasts/{broadcast.pk}/unschedule/")
+    broadcast.refresh_from_db()
+    assert broadcast.status == Broadcast.Status.DRAFT
+
+
+def test_groups_are_managed_by_admins_and_seen_by_everyone(company, alice, charlie, client_as):
+    data = {"name": "Volunteers", "kind": "UploadedGroup"}
+    assert client_as(charlie).post("/campaigns/groups/new/", data).status_code == 403
+    assert client_as(alice).post("/campaigns/groups/new/", data).status_code == 302
+    group = Group.objects.get(name="Volunteers")
+    url = f"/campaigns/groups/{group.pk}/members/add/"
+    assert client_as(charlie).post(url, {"numbers": "2025550177"}).status_code == 403
+    client_as(alice).post(url, {"numbers": "2025550177\nnonsense"})
+    page = client_as(charlie).get(f"/campaigns/groups/{group.pk}/").content.decode()
+    assert "+12025550177" in page
+    filtered = {"name": "Search", "kind": "FilteredGroup", "query": "/profiles/?q=Rosa&page=3"}
+    client_as(alice).post("/campaigns/groups/new/", filtered)
+    assert Group.objects.get(name="Search").filter_params == {"q": "Rosa"}
