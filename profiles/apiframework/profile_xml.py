@@ -14,7 +14,7 @@ element for the endpoints that nest a profile inside other elements.
 """
 
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.conf import settings
 from django.db.models import CharField, F, Func, Lookup, QuerySet
@@ -23,7 +23,7 @@ from lxml.etree import fromstring
 
 from profiles.models import Company, CustomField, CustomFieldValue, Profile, ProfileStatus
 
-from .xml import esc_attr, esc_text, leaf, tag_text
+from .xml import LeafTags, clean_text, esc_attr, leaf_tags, leaves, tag_text
 
 # The seed's samples call a profile without subscriptions "Profiles with no Subscriptions".
 _STATUS_NAMES = {ProfileStatus.NONE: "Profiles with no Subscriptions"}
@@ -207,37 +207,35 @@ def profiles_with_details(queryset: QuerySet[Profile], parts: ProfileParts) -> l
     return rows
 
 
-class CustomColumn(NamedTuple):
-    """A company's custom field with its `<custom_column name="...">` tags written once."""
+@dataclass(frozen=True)
+class CustomColumns:
+    """A company's custom fields in name order, with their `<custom_column>` tags."""
 
-    pk: int
-    name: str
-    open_tag: str
-    empty_tag: str
+    ids: tuple[int, ...] = ()
+    tags: LeafTags = ()
+    all_empty: str = ""  # the columns of a profile without custom values
 
 
-def company_custom_fields(company: Company, parts: ProfileParts) -> list[CustomColumn]:
+def company_custom_fields(company: Company, parts: ProfileParts) -> CustomColumns:
     if not parts.custom_columns:
-        return []
+        return CustomColumns()
     fields = CustomField.objects.for_company(company).order_by("name").values_list("id", "name")
-    return [
-        CustomColumn(
-            pk,
-            name,
-            f'<custom_column name="{esc_attr(name)}">',
-            tag_text("custom_column", name=name),
+    ids, tags = [], []
+    for pk, name in fields:
+        name_attr = f' name="{esc_attr(name)}"'
+        ids.append(pk)
+        tags.append(
+            (f"<custom_column{name_attr}>", "</custom_column>", f"<custom_column{name_attr}/>")
         )
-        for pk, name in fields
-    ]
+    return CustomColumns(tuple(ids), tuple(tags), "".join(empty for _, _, empty in tags))
 
 
-def _custom_columns_xml(values: dict[int, str], columns: list[CustomColumn]) -> str:
-    out = []
-    for column in columns:
-        value = values.get(column.pk)
-        text = esc_text(value) if value else ""
-        out.append(f"{column.open_tag}{text}</custom_column>" if text else column.empty_tag)
-    return "".join(out)
+def _custom_columns_xml(values: dict[int, str], columns: CustomColumns) -> str:
+    if not values:
+        inner = columns.all_empty
+    else:
+        inner = leaves(columns.tags, [values.get(pk) or "" for pk in columns.ids])
+    return f"<custom_columns>{inner}</custom_columns>" if inner else "<custom_columns/>"
 
 
 def _subscriptions_xml(subscriptions: list[tuple]) -> str:
@@ -267,53 +265,70 @@ def _subscriptions_xml(subscriptions: list[tuple]) -> str:
     return "".join(out)
 
 
-def profile_xml(row: ProfileRow, *, custom_fields: list[CustomColumn], parts: ProfileParts) -> str:
+_HEAD = leaf_tags(
+    "first_name", "last_name", "phone_number", "email", "status", "created_at",
+    "updated_at", "opted_out_at", "opted_out_source",
+)  # fmt: skip
+_ADDRESS = leaf_tags("street1", "street2", "city", "state", "postal_code", "country")
+_LOCATION = leaf_tags(
+    "latitude", "longitude", "precision", "city", "state", "postal_code", "country"
+)
+_DISTRICTS = leaf_tags(
+    "congressional_district", "state_upper_district", "state_lower_district", "split_district"
+)
+
+
+def profile_xml(row: ProfileRow, *, custom_fields: CustomColumns, parts: ProfileParts) -> str:
     """One `<profile>` as XML text (the seed's element order)."""
-    source = {"type": row.source_type, "name": row.source_name}
-    if row.source_email is not None:
-        source["email"] = row.source_email  # who added it (API, upload, inbox)
+    # who added it (API, upload, inbox)
+    email = "" if row.source_email is None else f' email="{esc_attr(row.source_email)}"'
     out = [
         f'<profile id="{row.id}">',
-        leaf("first_name", row.first_name),
-        leaf("last_name", row.last_name),
-        leaf("phone_number", row.phone_number.lstrip("+")),
-        leaf("email", row.email),
-        leaf("status", _STATUS_NAMES.get(row.status, row.status)),
-        leaf("created_at", row.created_at),
-        leaf("updated_at", row.updated_at),
-        leaf("opted_out_at", row.opted_out_at),
-        leaf("opted_out_source", row.opted_out_source),
-        tag_text("source", **source),
+        leaves(
+            _HEAD,
+            (
+                row.first_name,
+                row.last_name,
+                row.phone_number.lstrip("+"),
+                row.email,
+                _STATUS_NAMES.get(row.status, row.status),
+                row.created_at or "",
+                row.updated_at or "",
+                row.opted_out_at or "",
+                row.opted_out_source,
+            ),
+        ),
+        f'<source type="{esc_attr(row.source_type)}" name="{esc_attr(row.source_name)}"{email}/>',
         "<address>",
-        leaf("street1", row.street1),
-        leaf("street2", row.street2),
-        leaf("city", row.city),
-        leaf("state", row.state),
-        leaf("postal_code", row.postal_code),
-        leaf("country", row.country),
+        leaves(
+            _ADDRESS,
+            (row.street1, row.street2, row.city, row.state, row.postal_code, row.country),
+        ),
         "</address><last_saved_location>",
-        leaf("latitude", row.latitude),
-        leaf("longitude", row.longitude),
-        leaf("precision", row.precision),
-        leaf("city", row.geocoded_city),
-        leaf("state", row.geocoded_state),
-        leaf("postal_code", row.geocoded_postal_code),
-        leaf("country", row.geocoded_country),
+        leaves(
+            _LOCATION,
+            (
+                clean_text(row.latitude),
+                clean_text(row.longitude),
+                row.precision,
+                row.geocoded_city,
+                row.geocoded_state,
+                row.geocoded_postal_code,
+                row.geocoded_country,
+            ),
+        ),
         "</last_saved_location>",
     ]
     if parts.districts:
-        out += [
-            "<last_saved_districts>",
-            leaf("congressional_district", row.congressional_district),
-            leaf("state_upper_district", row.state_upper_district),
-            leaf("state_lower_district", row.state_lower_district),
-            leaf("split_district", "Yes" if row.split_district else "No"),
-            "</last_saved_districts>",
-        ]
-    if parts.custom_columns:
-        out.append(
-            tag_text("custom_columns", _custom_columns_xml(row.custom_values, custom_fields))
+        districts = (
+            row.congressional_district,
+            row.state_upper_district,
+            row.state_lower_district,
+            "Yes" if row.split_district else "No",
         )
+        out += ["<last_saved_districts>", leaves(_DISTRICTS, districts), "</last_saved_districts>"]
+    if parts.custom_columns:
+        out.append(_custom_columns_xml(row.custom_values, custom_fields))
     # The samples show <subscriptions> only for profiles that have some.
     if parts.subscriptions and row.subscriptions:
         out.append(tag_text("subscriptions", _subscriptions_xml(row.subscriptions)))
@@ -332,7 +347,7 @@ def profile_xml(row: ProfileRow, *, custom_fields: list[CustomColumn], parts: Pr
 
 
 def profile_element(
-    parent: Element, row: ProfileRow, *, custom_fields: list[CustomColumn], parts: ProfileParts
+    parent: Element, row: ProfileRow, *, custom_fields: CustomColumns, parts: ProfileParts
 ) -> Element:
     """`profile_xml` as an element appended to `parent` (for profiles nested in others)."""
     element = fromstring(profile_xml(row, custom_fields=custom_fields, parts=parts))

@@ -9,12 +9,13 @@ Every response is `<?xml version="1.0" encoding="UTF-8"?>` followed by one
 XML 1.0 forbids (control characters pasted from spreadsheets); they are dropped here so
 one bad value never makes a whole page unparseable for the client.
 
-Pages of profiles skip the element tree altogether: `esc_text`, `esc_attr` and `leaf`
+Pages of profiles skip the element tree altogether: `esc_text`, `esc_attr` and `leaves`
 write the same bytes lxml's serializer writes (its escapes included), as plain strings,
 which costs a fraction of building ~45,000 elements and serializing them.
 """
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -106,12 +107,28 @@ def esc_attr(value: Any) -> str:
     return _FORBIDDEN.sub("", text).translate(_ATTR_ESCAPES)
 
 
-def leaf(tag: str, value: Any) -> str:
-    """`<tag>value</tag>`, or `<tag/>` when value is None or "" (what `sub` builds)."""
-    if value is None or value == "":
-        return f"<{tag}/>"
-    text = esc_text(value)
-    return f"<{tag}>{text}</{tag}>" if text else f"<{tag}/>"
+LeafTags = tuple[tuple[str, str, str], ...]
+
+
+def leaf_tags(*tags: str) -> LeafTags:
+    """The open, close and empty forms of each tag, for `leaves`."""
+    return tuple((f"<{tag}>", f"</{tag}>", f"<{tag}/>") for tag in tags)
+
+
+def leaves(tags: LeafTags, values: Sequence[str]) -> str:
+    """`<tag>value</tag>` (`<tag/>` when empty) for sibling elements with string values.
+
+    One pattern search over the joined values usually shows that none needs escaping,
+    instead of one call per element (a page of 1,000 profiles has ~30,000 of them).
+    """
+    if _TEXT_SPECIAL.search("".join(values)) is not None:
+        values = [esc_text(value) for value in values]
+    return "".join(
+        [
+            start + value + end if value else empty
+            for (start, end, empty), value in zip(tags, values, strict=True)
+        ]
+    )
 
 
 def tag_text(tag: str, inner: str = "", **attrs: Any) -> str:
@@ -130,7 +147,7 @@ def render(root: Element, status: int = 200) -> HttpResponse:
 
 
 def render_text(body: str, status: int = 200) -> HttpResponse:
-    """A response whose XML was written as text (`leaf`, `tag_text`), not as elements."""
+    """A response whose XML was written as text (`leaves`, `tag_text`), not as elements."""
     text = DECLARATION + body
     return HttpResponse(text.encode("utf-8"), status=status, content_type=CONTENT_TYPE)
 
