@@ -156,16 +156,18 @@ def _bearer_token(request: HttpRequest, raw: str) -> ApiToken:
     return token
 
 
-def _company_for(user: AbstractBaseUser, key: str) -> Company:
+def _company_for(user: AbstractBaseUser, key: str) -> tuple[Company, str | None]:
+    """The company asked for (or the user's default) and the user's role there if known."""
     if not key:
         company = default_company(user)
         if company is None:
             raise ApiError(4, "Invalid company id: you are not a member of any company", 403)
-        return company
+        return company, None
     company = Company.objects.filter(key=key).first()
-    if company is None or role_in(user, company) is None:
+    role = role_in(user, company) if company is not None else None
+    if role is None:
         raise ApiError(4, "Invalid company id", 403)
-    return company
+    return company, role
 
 
 def caller_for(request: HttpRequest, company_key: str) -> Caller:
@@ -175,17 +177,17 @@ def caller_for(request: HttpRequest, company_key: str) -> Caller:
     scheme = scheme.lower()
     if scheme == "basic" and credentials:
         user = _basic_user(request, credentials)
-        company = _company_for(user, company_key)
+        company, role = _company_for(user, company_key)
         token = None
     elif scheme == "bearer" and credentials:
         token = _bearer_token(request, credentials)
         user = token.user
         if company_key and company_key != token.company.key:
             raise ApiError(4, "Invalid company id: this token belongs to another company", 403)
-        company = token.company
+        company, role = token.company, None
     else:
         raise _unauthorized("Authentication required: HTTP Basic or a Bearer token")
-    role = role_in(user, company)
+    role = role or role_in(user, company)
     if role is None:
         raise ApiError(4, "Invalid company id: you are not a member of this company", 403)
     return Caller(user=user, company=company, role=role, token=token)
