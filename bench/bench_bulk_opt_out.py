@@ -13,11 +13,12 @@ new activity events deleted), so the bench database keeps its state.
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 
 NUMBERS = 100_000
-RUNS = 3
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 
 
 def _formats(e164: str, i: int) -> str:

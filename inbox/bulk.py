@@ -21,13 +21,14 @@ from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
+from django.db.models import F, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from campaigns.models import Subscription
 from profiles.models import ActivityEvent, OptOutSource, Profile
 from profiles.phones import phone_normalize
-from profiles.status import profile_refresh_status
+from profiles.status import status_expressions
 from reports.csv_safe import csv_row
 
 from .models import BulkOptOut
@@ -177,26 +178,60 @@ def profiles_opt_out_bulk(
                 params,
             )
             cursor.execute(
-                f"""UPDATE {profile_table} AS p SET opted_out_at = %(now)s,
-                        opted_out_source = %(source)s, updated_at = %(now)s
-                        {", opted_out_globally = TRUE" if campaign is None else ""}
-                    FROM bulk_changed c WHERE p.id = c.id""",  # noqa: S608 (table names from model metadata)
-                params,
-            )
-            cursor.execute(
                 f"""INSERT INTO {event_table} (company_id, profile_id, kind, channel, origin,
                         description, data, actor_id, created_at)
                     SELECT %(company)s, id, %(kind)s, '', 'inbox', %(description)s,
                         %(data)s, %(actor)s, %(now)s FROM bulk_changed""",  # noqa: S608 (table names from model metadata)
                 params,
             )
-            profile_refresh_status(
-                profiles=Profile.objects.filter(pk__in=RawSQL("SELECT id FROM bulk_changed", []))
+            # One UPDATE writes the opt-out columns and the maintained status together:
+            # every rewrite of 100,000 profile rows also rewrites their trigram indexes.
+            overrides = {"opted_out_source": source}
+            fields = {"opted_out_at": now, "opted_out_source": source, "updated_at": now}
+            if campaign is None:
+                overrides["opted_out_globally"] = True
+                fields["opted_out_globally"] = True
+            status, description = (_as_if(e, overrides) for e in status_expressions())
+            Profile.objects.filter(pk__in=RawSQL("SELECT id FROM bulk_changed", [])).update(
+                status=status, status_description=description, **fields
             )
             cursor.execute("SELECT id FROM bulk_changed")
             return {row[0] for row in cursor.fetchall()}
     finally:
         _drop_temp()
+
+
+def _as_if(expression, values: dict):
+    """The status rule evaluated as if the row already held `values`.
+
+    An UPDATE's right-hand side reads the row as it was, so the maintained status of a
+    profile whose opt-out columns the same statement writes is computed from the rule
+    (profiles.status, unchanged) with those columns replaced by their new values.
+    """
+    if isinstance(expression, F) and expression.name in values:
+        return Value(values[expression.name])
+    if isinstance(expression, Q):
+        rebuilt = Q(_connector=expression.connector, _negated=expression.negated)
+        for child in expression.children:
+            if isinstance(child, tuple) and child[0] in values:
+                holds = values[child[0]] == child[1]
+                rebuilt.children.append(Q(pk__isnull=not holds))
+            elif isinstance(child, tuple):
+                rebuilt.children.append(child)
+            else:
+                rebuilt.children.append(_as_if(child, values))
+        return rebuilt
+    if hasattr(expression, "get_source_expressions"):
+        copy = expression.copy()
+        if isinstance(copy, When):
+            copy.condition = _as_if(copy.condition, values)
+            copy.result = _as_if(copy.result, values)
+            return copy
+        copy.set_source_expressions(
+            [_as_if(source, values) for source in copy.get_source_expressions()]
+        )
+        return copy
+    return expression
 
 
 def bulk_opt_out_apply(

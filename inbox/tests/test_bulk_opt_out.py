@@ -67,6 +67,7 @@ def test_a_messy_file_gives_every_row_its_exact_outcome(company, people):
         assert profile.opted_out_globally
         assert profile.opted_out_source == OptOutSource.MANUAL
         assert profile.status == ProfileStatus.UNDELIVERABLE
+        assert profile.status_description == OptOutSource.MANUAL
         assert not profile.subscriptions.filter(status="Active").exists()
         assert ActivityEvent.objects.filter(profile=profile, kind="opted_out").exists()
 
@@ -97,6 +98,9 @@ def test_one_campaign_opt_out_leaves_the_other_campaigns(company, people, alerts
     assert not ann.opted_out_globally
     assert ann.subscriptions.get(campaign=alerts).opt_out_source == OptOutSource.MANUAL
     assert ann.status == ProfileStatus.OPTED_OUT
+    assert ann.status_description == OptOutSource.MANUAL
+    dee.refresh_from_db()
+    assert dee.status == ProfileStatus.ACTIVE  # still subscribed to News
 
 
 def test_another_companys_numbers_are_never_touched(company, other_company, people):
