@@ -122,6 +122,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "broadcasts_send_due": {"task": "campaigns.broadcasts_send_due", "schedule": 60.0},
     "analyses_run_due": {"task": "reports.analyses_run_due", "schedule": 15 * 60.0},
     "exports_restart_stalled": {"task": "reports.exports_restart_stalled", "schedule": 120.0},
+    "messages_queue_due": {"task": "messaging.messages_queue_due", "schedule": 60.0},
 }
 
 CACHES = {
