@@ -1,0 +1,252 @@
+"""Writing generated demo rows: COPY on PostgreSQL, batched INSERTs elsewhere.
+
+At a million profiles (about twelve million rows with their history) the load is
+dominated by index maintenance and foreign-key checks, not by the rows themselves.
+So for large loads on PostgreSQL the loader saves the definitions of the tables'
+secondary indexes, unique constraints and foreign keys, drops them, streams the rows
+with COPY, and recreates them at the end: a sorted index build is several times
+faster than a million single inserts, and re-adding a foreign key checks every row
+with one join instead of one lookup per row. It all happens in the caller's
+transaction, so a failed load leaves the tables and their indexes as they were.
+"""
+
+import json
+import queue
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from django.db import connection
+from django.db.models import BooleanField, Field, Max
+
+from .rows import NULL, TABLES
+
+Log = Callable[[str], None]
+
+
+def _default_text(field: Field, now: str) -> str:
+    """A field's default as COPY text, for the columns the generator does not write."""
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return now
+    value = field.get_default()
+    if value is None:
+        return NULL
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    return str(value)
+
+
+def _from_text(value: str, boolean: bool) -> object:
+    if value == NULL:
+        return None
+    return value == "t" if boolean else value
+
+
+class Loader:
+    """Writes chunks of rows for the tables in profiles.demo.rows.TABLES."""
+
+    def __init__(self, *, rebuild_indexes: bool, log: Log, copy: bool = True) -> None:
+        self.postgres = connection.vendor == "postgresql"
+        self.copy = copy and self.postgres
+        self.rebuild_indexes = rebuild_indexes and self.postgres
+        self.log = log
+        self.saved: list[tuple[str, str, str]] = []  # (kind, table, definition)
+        self.counts = dict.fromkeys(TABLES, 0)
+        self.statements: dict[str, tuple[str, str, int, list[bool]]] = {}
+        now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
+        for name, (model, columns) in TABLES.items():
+            fields = {f.column: f for f in model._meta.concrete_fields}
+            extra = [f for column, f in fields.items() if column not in columns]
+            every = [*columns, *(f.column for f in extra)]
+            # Appended to every line: the defaults of columns the generator leaves out.
+            suffix = "".join("\t" + _default_text(f, now) for f in extra)
+            booleans = [isinstance(fields[c], BooleanField) for c in every]
+            table = model._meta.db_table
+            quoted = ", ".join(connection.ops.quote_name(c) for c in every)
+            if self.copy:
+                sql = f"COPY {table} ({quoted}) FROM STDIN"
+            else:
+                marks = ", ".join(["%s"] * len(every))
+                sql = f"INSERT INTO {table} ({quoted}) VALUES ({marks})"  # noqa: S608 (model tables)
+            self.statements[name] = (sql, suffix, len(columns), booleans)
+        self.queue: queue.Queue | None = None
+        self.writer: threading.Thread | None = None
+        self.error: BaseException | None = None
+
+    @property
+    def tables(self) -> list[str]:
+        return [model._meta.db_table for model, _ in TABLES.values()]
+
+    def first_ids(self) -> dict[str, int]:
+        """Ids are given by the generator, so rows can refer to each other before loading."""
+        return {
+            name: (model.objects.aggregate(top=Max("id"))["top"] or 0) + 1
+            for name, (model, _) in TABLES.items()
+        }
+
+    # --- indexes and constraints ------------------------------------------------------
+
+    def prepare(self, *, freeze: bool = False) -> None:
+        if freeze and self.copy:
+            for name, (sql, *rest) in self.statements.items():
+                self.statements[name] = (f"{sql} WITH (FREEZE)", *rest)
+        if self.postgres:
+            with connection.cursor() as cursor:
+                # Session settings for this transaction only: bigger sort memory for
+                # the index builds, and no wait for the WAL flush at commit.
+                cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
+                cursor.execute("SET LOCAL synchronous_commit = off")
+        if self.rebuild_indexes:
+            self._drop_indexes()
+        if self.copy:
+            self._start_writer()
+
+    def _check_pending(self, cursor) -> None:
+        # Foreign keys are DEFERRABLE INITIALLY DEFERRED: rows written earlier in this
+        # transaction (the campaigns, say) hold pending checks, and PostgreSQL refuses
+        # to alter a table with pending checks. Run them now, then defer again.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+    def _drop_indexes(self) -> None:
+        with connection.cursor() as cursor:
+            self._check_pending(cursor)
+            cursor.execute(
+                """
+                SELECT con.contype, rel.relname, con.conname, pg_get_constraintdef(con.oid)
+                FROM pg_constraint con
+                JOIN pg_class rel ON rel.oid = con.conrelid
+                JOIN pg_namespace ns ON ns.oid = rel.relnamespace
+                WHERE rel.relname = ANY(%s) AND ns.nspname = current_schema()
+                  AND con.contype IN ('f', 'u')
+                ORDER BY con.contype, rel.relname, con.conname
+                """,
+                [self.tables],
+            )
+            constraints = cursor.fetchall()
+            cursor.execute(
+                """
+                SELECT i.tablename, i.indexname, i.indexdef
+                FROM pg_indexes i
+                WHERE i.tablename = ANY(%s) AND i.schemaname = current_schema()
+                  AND NOT EXISTS (
+                      SELECT 1 FROM pg_constraint con WHERE con.conname = i.indexname
+                  )
+                ORDER BY i.tablename, i.indexname
+                """,
+                [self.tables],
+            )
+            indexes = cursor.fetchall()
+            quote = connection.ops.quote_name
+            # Foreign keys first ('f' sorts before 'u'), then unique constraints, then indexes.
+            for kind, table, name, definition in constraints:
+                cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+                self.saved.append(
+                    (
+                        kind,
+                        table,
+                        f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}",
+                    )
+                )
+            for table, name, definition in indexes:
+                cursor.execute(f"DROP INDEX {quote(name)}")
+                self.saved.append(("i", table, definition))
+        self.log(f"dropped {len(self.saved)} indexes and constraints for the load")
+
+    def _restore_indexes(self) -> None:
+        order = {"i": 0, "u": 1, "f": 2}
+        took = []
+        with connection.cursor() as cursor:
+            self._check_pending(cursor)
+            for _, _, statement in sorted(self.saved, key=lambda s: order[s[0]]):
+                started = time.perf_counter()
+                cursor.execute(statement)
+                took.append((time.perf_counter() - started, statement))
+        self.log(
+            f"rebuilt {len(self.saved)} indexes and constraints in {sum(t for t, _ in took):.0f} s"
+        )
+        for seconds, statement in sorted(took, reverse=True)[:8]:
+            self.log(f"  {seconds:5.1f} s  {statement[:110]}")
+        self.saved = []
+
+    # --- rows -------------------------------------------------------------------------
+
+    def _start_writer(self) -> None:
+        # COPY runs on a second thread: while PostgreSQL parses and stores one chunk,
+        # Python generates the next (the socket writes release the GIL).
+        raw = connection.connection
+        self.queue = queue.Queue(maxsize=2)
+
+        def run() -> None:
+            with raw.cursor() as cursor:
+                while (item := self.queue.get()) is not None:
+                    if self.error is not None:
+                        continue
+                    try:
+                        self._copy(cursor, *item)
+                    except BaseException as error:  # re-raised on the main thread
+                        self.error = error
+
+        self.writer = threading.Thread(target=run, name="demo-copy", daemon=True)
+        self.writer.start()
+
+    def _copy(self, cursor, name: str, text: str) -> None:
+        with cursor.copy(self.statements[name][0]) as copy:
+            copy.write(text)
+
+    def write(self, tables: dict[str, tuple[int, str]]) -> None:
+        """Write one chunk: per table, (row count, COPY text lines)."""
+        for name, (count, text) in tables.items():
+            sql, suffix, width, booleans = self.statements[name]
+            first = text[: text.index("\n")]
+            if first.count("\t") + 1 != width:
+                raise ValueError(f"{name} rows have {first.count(chr(9)) + 1} values, not {width}")
+            self.counts[name] += count
+            if suffix:
+                text = text.replace("\n", suffix + "\n")
+            if self.queue is not None:
+                if self.error is not None:
+                    raise self.error
+                self.queue.put((name, text))
+                continue
+            rows = []
+            for line in text.split("\n")[:-1]:
+                values = line.split("\t")
+                if len(values) != len(booleans):
+                    raise ValueError(f"{name} row has {len(values)} values: {line!r}")
+                rows.append([_from_text(v, b) for v, b in zip(values, booleans, strict=True)])
+            with connection.cursor() as cursor:
+                for start in range(0, len(rows), 2000):
+                    cursor.executemany(sql, rows[start : start + 2000])
+
+    def finish(self) -> None:
+        if self.queue is not None:
+            self.queue.put(None)
+            self.writer.join()
+            self.queue = None
+            if self.error is not None:
+                raise self.error
+        if self.saved:
+            self._restore_indexes()
+        if self.postgres:
+            with connection.cursor() as cursor:
+                for model, _ in TABLES.values():
+                    table = model._meta.db_table
+                    top = f"SELECT max(id) FROM {table}"  # noqa: S608 (a model's table)
+                    cursor.execute(
+                        f"SELECT setval(pg_get_serial_sequence(%s, 'id'), GREATEST(({top}), 1))",
+                        [table],
+                    )
+
+    def analyze(self) -> None:
+        """Fresh statistics for the planner (run after commit: VACUUM cannot be in one)."""
+        if not self.postgres:
+            return
+        # Inside a transaction (a caller's, or a test's) only ANALYZE is allowed.
+        command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+        with connection.cursor() as cursor:
+            for table in self.tables:
+                cursor.execute(f"{command} {table}")
