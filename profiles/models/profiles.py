@@ -187,6 +187,9 @@ class Profile(models.Model):
             ),
             models.Index(fields=["company", "source_type"], name="profile_source_type"),
             models.Index(fields=["company", "updated_at"], name="profile_updated"),
+            # The API lists a company's profiles by id; this makes deep pages an
+            # index-only scan instead of a walk over every skipped row.
+            models.Index(fields=["company", "id"], name="profile_company_id"),
             models.Index(Upper("email"), name="profile_email_upper"),
             # Substring search uses trigram GIN indexes, created on PostgreSQL only
             # by migration 0002 (SQLite has no equivalent and needs none at demo size).
