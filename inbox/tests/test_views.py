@@ -114,9 +114,7 @@ def test_chat_with_another_companys_profile_is_not_found(client_as, eve, subscri
     assert client_as(eve).get(reverse("inbox:chat", args=[subscriber.pk])).status_code == 404
 
 
-def test_the_response_form_answers_the_message_in_its_campaign(
-    client_as, bob, incoming, campaign
-):
+def test_the_response_form_answers_the_message_in_its_campaign(client_as, bob, incoming, campaign):
     response = client_as(bob).post(
         reverse("inbox:respond", args=[incoming.pk]), {"body": "Saturday!"}
     )
