@@ -168,7 +168,7 @@ class History:
 
     def subscribe_ended(self, first_seen: int) -> list[Sub]:
         """One subscription to a campaign that has ended since: a former subscriber."""
-        ended = [(c, start, end) for c, start, end in self.campaigns if not c.active]
+        ended = [(c, s, e) for c, s, e in self.campaigns if not c.active and e > first_seen]
         if not ended:
             return []
         campaign, start, end = ended[int(self.rng.random() * len(ended))]

@@ -164,12 +164,14 @@ class People:
     def showcase_list(self) -> list[tuple]:
         """(fate, opt-out source or invalid reason, first seen type) for the first
         profiles, so that every status, reason and source shows in any demo size."""
-        cases: list[tuple] = [("subscriber", "", s) for s in self.sources[0]]
+        # The first profile is the oldest: only it is sure to predate an ended campaign.
+        cases: list[tuple] = [("former", "", "")]
+        cases += [("subscriber", "", s) for s in self.sources[0]]
         cases += [("invalid", reason, "") for reason in INVALID_REASONS]
         cases += [("global", source, "") for source, _ in GLOBAL_SOURCES]
         cases += [("opted_out", source, "") for source, _ in CAMPAIGN_OPT_OUTS]
         cases += [(fate, "", "") for fate in ("blacklisted", "deactivated", "cleaned_soft")]
-        cases += [(fate, "", "") for fate in ("cleaned_hard", "never", "synced", "former")]
+        cases += [(fate, "", "") for fate in ("cleaned_hard", "never", "synced")]
         return cases[::-1]  # popped from the end
 
     def pick(self, table: tuple[list, list[int]]):

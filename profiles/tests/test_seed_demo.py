@@ -26,7 +26,7 @@ from profiles.status import profile_refresh_status
 
 pytestmark = pytest.mark.django_db
 
-N = 400
+N = 300
 
 
 def seed(**options):
