@@ -25,7 +25,8 @@ def _owned_models() -> list[type[Model]]:
     models = []
     for label in PRODUCT_APPS:
         for model in apps.get_app_config(label).get_models(include_auto_created=True):
-            if model not in KEPT and model not in models:
+            # Only tables whose rows belong to a company (directly or through a parent).
+            if model not in KEPT and model not in models and _scope(model, "0") is not None:
                 models.append(model)
     ordered: list[type[Model]] = []
     visiting: set[type[Model]] = set()

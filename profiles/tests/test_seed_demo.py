@@ -238,3 +238,15 @@ def test_the_insert_path_of_the_quick_start_loads_the_same_data(settings):
     snapshot = statuses()
     profile_refresh_status(profiles=Profile.objects.all())
     assert statuses() == snapshot
+
+
+def test_a_reset_removes_only_the_demo_companies_data(company):
+    from tests.factories import make_campaign, make_profile, make_subscription
+
+    theirs = make_profile(company, first_name="Kept")
+    make_subscription(theirs, make_campaign(company))
+    seed()
+    seed(reset=True)
+    assert Profile.objects.filter(company=company).get() == theirs
+    assert Subscription.objects.filter(company=company).count() == 1
+    assert Profile.objects.filter(company__name=DEMO_COMPANY).count() == N
