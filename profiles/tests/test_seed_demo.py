@@ -23,6 +23,7 @@ from profiles.models import (
 )
 from profiles.phones import phone_normalize
 from profiles.status import profile_refresh_status
+from tests.factories import make_campaign, make_profile, make_subscription
 
 pytestmark = pytest.mark.django_db
 
@@ -241,8 +242,6 @@ def test_the_insert_path_of_the_quick_start_loads_the_same_data(settings):
 
 
 def test_a_reset_removes_only_the_demo_companies_data(company):
-    from tests.factories import make_campaign, make_profile, make_subscription
-
     theirs = make_profile(company, first_name="Kept")
     make_subscription(theirs, make_campaign(company))
     seed()
