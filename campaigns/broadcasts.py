@@ -11,8 +11,10 @@ locked (SELECT … FOR UPDATE) by both the state changes and the generator, so a
 unschedule racing the start either wins cleanly or gets a clear error.
 
 Fan-out never runs in a request. Generation splits the audience into chunks of profile
-id ranges (`BroadcastChunk`); each chunk is a Celery task that inserts its Message rows
-with one INSERT … SELECT … ON CONFLICT DO NOTHING and then delivers them. The partial
+id ranges (`BroadcastChunk`); each chunk is a Celery task that creates its Message rows
+through messaging's `message_send_many` (one INSERT … SELECT … ON CONFLICT DO NOTHING
+under the send rule) and then delivers them with messaging's `messages_deliver_batch`:
+broadcasts never write outgoing messages or call a gateway themselves. The partial
 unique index on messages (broadcast, profile) makes a redelivered chunk (acks_late: a
 killed worker's task comes back) insert nothing it already inserted, so each profile
 gets a broadcast at most once; and because the chunk's rows commit before delivery,
@@ -31,30 +33,23 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.db.models import (
-    BigIntegerField,
-    BooleanField,
-    Case,
     CharField,
     Count,
-    DateTimeField,
     F,
-    IntegerField,
     Q,
     QuerySet,
     Sum,
     Value,
-    When,
 )
-from django.db.models.functions import Coalesce, Left, NullIf
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
-from messaging.compliance import number_refusal, profiles_with_refusal
-from messaging.models import Message, MTType
-from messaging.segments import MMS_TEXT_LIMIT, segment_info
-from messaging.services import body_prepare
+from messaging.delivery import messages_deliver_batch
+from messaging.models import Message
+from messaging.segments import MMS_TEXT_LIMIT
+from messaging.services import message_send_many
 from profiles.models import Group, Profile
 
-from .delivery import messages_deliver_batch
 from .models import Broadcast, BroadcastChunk, Campaign, Tag
 from .selectors import broadcast_estimate, broadcast_recipients
 
@@ -468,7 +463,13 @@ def _chunk_profiles(chunk: BroadcastChunk, broadcast: Broadcast) -> QuerySet[Pro
 
 def broadcast_send_chunk(*, chunk_id: int) -> dict[str, Any]:
     """Send one chunk. Safe to run any number of times: it sends each message once."""
-    chunk = BroadcastChunk.objects.select_related("broadcast__campaign").filter(pk=chunk_id).first()
+    chunk = (
+        BroadcastChunk.objects.select_related(
+            "broadcast__campaign", "broadcast__company", "broadcast__created_by"
+        )
+        .filter(pk=chunk_id)
+        .first()
+    )
     if chunk is None:
         return {"chunk": chunk_id, "skipped": "missing"}
     if chunk.status == BroadcastChunk.Status.PENDING:
@@ -499,14 +500,11 @@ def _chunk_messages(chunk: BroadcastChunk) -> QuerySet[Message]:
 
 
 def _generate_chunk_messages(chunk: BroadcastChunk) -> None:
-    """Create the chunk's messages, set-based, under the send function's own rule.
+    """Create the chunk's messages through messaging's `message_send_many`.
 
-    One INSERT … SELECT writes a message for every addressed profile: Queued when
-    `messaging.compliance.refusal_expression` (the rule `message_send` applies) lets the
-    number through, Undeliverable with the reason otherwise, exactly what
-    `message_send_many` would write, without building a Python object per recipient.
-    ON CONFLICT DO NOTHING against the (broadcast, profile) unique index makes a rerun
-    create nothing twice.
+    It writes them set-based (one INSERT … SELECT under the send rule) with ON CONFLICT
+    DO NOTHING against the (broadcast, profile) unique index, so a rerun creates nothing
+    twice. Delivery follows in `_deliver_chunk`, hence no queueing here.
     """
     broadcast = chunk.broadcast
     Broadcast.objects.filter(pk=broadcast.pk, status=Status.GENERATED).update(
@@ -518,126 +516,16 @@ def _generate_chunk_messages(chunk: BroadcastChunk) -> None:
         locked = BroadcastChunk.objects.select_for_update().get(pk=chunk.pk)
         if locked.status != BroadcastChunk.Status.PENDING:
             return
-        profiles = profiles_with_refusal(
-            _chunk_profiles(chunk, broadcast), campaign=broadcast.campaign
+        message_send_many(
+            company=broadcast.company,
+            profiles=_chunk_profiles(chunk, broadcast),
+            body=broadcast.body,
+            campaign=broadcast.campaign,
+            broadcast=broadcast,
+            attachment=broadcast.attachment,
+            sent_by=broadcast.created_by,
+            enqueue=False,
         )
-        bad_numbers = _number_refusals(profiles)
-        if bad_numbers:
-            profiles = profiles.exclude(pk__in=list(bad_numbers))
-        sql, params = _message_rows(broadcast, profiles)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {Message._meta.db_table} ({', '.join(_INSERT_COLUMNS)}) "  # noqa: S608 (constant column names, compiled ORM SQL)
-                f"{sql} ON CONFLICT DO NOTHING",
-                params,
-            )
-        if bad_numbers:
-            refused = Profile.objects.filter(pk__in=list(bad_numbers))
-            sql, params = _message_rows(broadcast, refused, reasons=bad_numbers)
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"INSERT INTO {Message._meta.db_table} ({', '.join(_INSERT_COLUMNS)}) "  # noqa: S608
-                    f"{sql} ON CONFLICT DO NOTHING",
-                    params,
-                )
-
-
-# number_type is written by phone_normalize together with the number, and only for a
-# number it found valid; those need no second parse. Any other number is checked again
-# with the send function's own `number_refusal` (libphonenumber, ~0.3 ms a number).
-_CLASSIFIED_VALID = ["mobile", "fixed_or_mobile", "voip"]
-
-
-def _number_refusals(profiles: QuerySet[Profile]) -> dict[int, str]:
-    unclassified = profiles.filter(refusal="").exclude(number_type__in=_CLASSIFIED_VALID)
-    refusals = {}
-    for pk, phone in unclassified.values_list("pk", "phone_number"):
-        reason = number_refusal(phone)
-        if reason:
-            refusals[pk] = reason
-    return refusals
-
-
-_INSERT_COLUMNS = [
-    "company_id",
-    "profile_id",
-    "phone_number",
-    "direction",
-    "message_type",
-    "body",
-    "media_url",
-    "campaign_id",
-    "broadcast_id",
-    "attachment_id",
-    "originator",
-    "originator_type",
-    "channel",
-    "status",
-    "status_reason",
-    "encoding",
-    "segments",
-    "multipart",
-    "attempts",
-    "gateway_message_id",
-    "error_code",
-    "sent_by_id",
-    "created_at",
-    "updated_at",
-]
-
-
-def _message_rows(
-    broadcast: Broadcast, profiles: QuerySet[Profile], reasons: dict[int, str] | None = None
-) -> tuple[str, tuple]:
-    """SELECT giving one broadcast Message row per profile, in `_INSERT_COLUMNS` order."""
-    body = body_prepare(broadcast.body)
-    info = segment_info(body, has_media=broadcast.attachment_id is not None)
-    now = timezone.now()
-    if reasons is None:
-        status = Case(
-            When(refusal="", then=Value(Message.Status.QUEUED)),
-            default=Value(Message.Status.UNDELIVERABLE),
-            output_field=CharField(),
-        )
-        reason = Left(F("refusal"), 200)
-    else:
-        status = Value(Message.Status.UNDELIVERABLE)
-        reason = Case(
-            *[When(pk=pk, then=Value(text[:200])) for pk, text in reasons.items()],
-            default=Value(""),
-            output_field=CharField(),
-        )
-    company = broadcast.company
-    columns = {
-        "m_company": F("company_id"),
-        "m_profile": F("pk"),
-        "m_phone": F("phone_number"),
-        "m_direction": Value(Message.Direction.MT),
-        "m_type": Value(MTType.REGULAR_TEXT),
-        "m_body": Value(body),
-        "m_media": Value(""),
-        "m_campaign": Value(broadcast.campaign_id, output_field=BigIntegerField()),
-        "m_broadcast": Value(broadcast.pk, output_field=BigIntegerField()),
-        "m_attachment": Value(broadcast.attachment_id, output_field=BigIntegerField()),
-        "m_originator": Value(
-            getattr(company, "short_code", "") or settings.SMS_DEFAULT_ORIGINATOR
-        ),
-        "m_originator_type": Value(Message.OriginatorType.SHORT_CODE),
-        "m_channel": Value(info.channel),
-        "m_status": status,
-        "m_reason": reason,
-        "m_encoding": Value(info.encoding),
-        "m_segments": Value(info.segments, output_field=IntegerField()),
-        "m_multipart": Value(info.multipart, output_field=BooleanField()),
-        "m_attempts": Value(0, output_field=IntegerField()),
-        "m_gateway_id": Value(""),
-        "m_error": Value(""),
-        "m_sent_by": Value(broadcast.created_by_id, output_field=IntegerField()),
-        "m_created": Value(now, output_field=DateTimeField()),
-        "m_updated": Value(now, output_field=DateTimeField()),
-    }
-    rows = profiles.annotate(**columns).values_list(*columns).order_by()
-    return rows.query.sql_with_params()
 
 
 def _deliver_chunk(chunk: BroadcastChunk) -> None:

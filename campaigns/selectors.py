@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
+from messaging.compliance import profiles_with_refusal
 from profiles.models import Company, Group, GroupMembership, Profile
 
 from .models import Broadcast, Campaign, Subscription
@@ -143,8 +144,6 @@ def broadcast_estimate(
     excluded_groups: Iterable[Group] = (),
 ) -> dict[str, int]:
     """Audience size and how many of them the send rules would let through."""
-    from .deliverability import deliverable_q, with_refusal
-
     audience = broadcast_audience(
         company=company,
         campaign=campaign,
@@ -152,8 +151,9 @@ def broadcast_estimate(
         included_groups=included_groups,
         excluded_groups=excluded_groups,
     )
-    counts = with_refusal(audience, campaign=campaign).aggregate(
-        audience=Count("pk"), deliverable=Count("pk", filter=deliverable_q())
+    # The send rule itself (messaging.compliance), over the whole audience at once.
+    counts = profiles_with_refusal(audience, campaign=campaign).aggregate(
+        audience=Count("pk"), deliverable=Count("pk", filter=Q(refusal=""))
     )
     audience_count = counts["audience"] or 0
     deliverable = counts["deliverable"] or 0

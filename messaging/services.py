@@ -1,21 +1,43 @@
 """Sending: the single chokepoint every outgoing message passes through.
 
-Chat, replies, the API, broadcasts, help responses, welcome messages and opt-out
-receipts all call `message_send` (or `message_send_many` for a set of profiles).
-Both check the same compliance rule (messaging.compliance) when the message is
-created, and `message_deliver` checks it again just before the gateway is called,
-so a STOP that arrives while a message waits in the queue still wins.
+The only ways out (a source scan in messaging/tests/test_single_way_out.py fails the
+build if a module elsewhere writes outgoing Message rows or talks to a gateway):
+
+* `message_send`: one message to one profile. Chat, replies, the API, help responses,
+  welcome messages and opt-out receipts use it.
+* `message_send_many`: the same for a set of profiles, set-based (one INSERT … SELECT);
+  broadcasts fan out through it, chunk by chunk.
+* `message_deliver` (here) and `messages_deliver_batch` (messaging.delivery): the only
+  code that hands a message to a gateway. Failures of either go through
+  `message_record_failure`.
+
+Both send functions check the same compliance rule (messaging.compliance) when the
+message is created, and both delivery functions check it again just before the gateway
+is called, so a STOP that arrives while a message waits in the queue still wins.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import emoji
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db import connection, transaction
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    Case,
+    CharField,
+    DateTimeField,
+    F,
+    IntegerField,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Left
 from django.utils import timezone
 
 from profiles.models import CleanedReason, Company, Profile
@@ -170,6 +192,119 @@ class SendManyResult:
     message_ids: list[int]
 
 
+# number_type is written by phone_normalize together with the number, and only for a
+# number it found valid; those need no second parse. Any other number is checked again
+# with the rule's own `number_refusal` (libphonenumber, ~0.3 ms a number).
+_CLASSIFIED_VALID = ["mobile", "fixed_or_mobile", "voip"]
+
+# The columns one INSERT … SELECT writes, in the order `_message_rows` selects them.
+_INSERT_COLUMNS = [
+    "company_id",
+    "profile_id",
+    "phone_number",
+    "direction",
+    "message_type",
+    "body",
+    "media_url",
+    "campaign_id",
+    "broadcast_id",
+    "attachment_id",
+    "originator",
+    "originator_type",
+    "channel",
+    "status",
+    "status_reason",
+    "encoding",
+    "segments",
+    "multipart",
+    "attempts",
+    "gateway_message_id",
+    "error_code",
+    "sent_by_id",
+    "scheduled_at",
+    "created_at",
+    "updated_at",
+]
+
+
+def _number_refusals(profiles: QuerySet[Profile]) -> dict[int, str]:
+    """Profile id → reason, for the SQL-textable rows whose number itself is refused."""
+    unclassified = profiles.filter(refusal="").exclude(number_type__in=_CLASSIFIED_VALID)
+    refusals = {}
+    for pk, phone in unclassified.values_list("pk", "phone_number").iterator(chunk_size=2000):
+        reason = number_refusal(phone)
+        if reason:
+            refusals[pk] = reason
+    return refusals
+
+
+def _message_rows(
+    profiles: QuerySet[Profile], common: dict[str, Any], reasons: dict[int, str] | None
+) -> tuple[str, tuple]:
+    """SELECT giving one outgoing Message row per profile, in `_INSERT_COLUMNS` order.
+
+    Without `reasons` the status comes from the SQL rule (`refusal`); with them every
+    row is Undeliverable with its profile's reason (the numbers SQL cannot judge).
+    """
+    if reasons is None:
+        status = Case(
+            When(refusal="", then=Value(common["status"])),
+            default=Value(Message.Status.UNDELIVERABLE),
+            output_field=CharField(),
+        )
+        reason = Left(F("refusal"), 200)
+    else:
+        status = Value(Message.Status.UNDELIVERABLE)
+        reason = Case(
+            *[When(pk=pk, then=Value(text[:200])) for pk, text in reasons.items()],
+            default=Value(""),
+            output_field=CharField(),
+        )
+    now = timezone.now()
+    columns = {
+        "m_company": Value(common["company_id"], output_field=BigIntegerField()),
+        "m_profile": F("pk"),
+        "m_phone": F("phone_number"),
+        "m_direction": Value(Message.Direction.MT),
+        "m_type": Value(common["message_type"]),
+        "m_body": Value(common["body"]),
+        "m_media": Value(common["media_url"]),
+        "m_campaign": Value(common["campaign_id"], output_field=BigIntegerField()),
+        "m_broadcast": Value(common["broadcast_id"], output_field=BigIntegerField()),
+        "m_attachment": Value(common["attachment_id"], output_field=BigIntegerField()),
+        "m_originator": Value(common["originator"]),
+        "m_originator_type": Value(Message.OriginatorType.SHORT_CODE),
+        "m_channel": Value(common["channel"]),
+        "m_status": status,
+        "m_reason": reason,
+        "m_encoding": Value(common["encoding"]),
+        "m_segments": Value(common["segments"], output_field=IntegerField()),
+        "m_multipart": Value(common["multipart"], output_field=BooleanField()),
+        "m_attempts": Value(0, output_field=IntegerField()),
+        "m_gateway_id": Value(""),
+        "m_error": Value(""),
+        "m_sent_by": Value(common["sent_by_id"], output_field=IntegerField()),
+        "m_scheduled": Value(common["scheduled_at"], output_field=DateTimeField()),
+        "m_created": Value(now, output_field=DateTimeField()),
+        "m_updated": Value(now, output_field=DateTimeField()),
+    }
+    rows = profiles.annotate(**columns).values_list(*columns).order_by()
+    return rows.query.sql_with_params()
+
+
+def _insert_rows(sql: str, params: tuple, *, skip_existing: bool) -> list[tuple[int, str]]:
+    """Run one INSERT … SELECT; (id, status) of the rows it actually wrote."""
+    conflict = " ON CONFLICT DO NOTHING" if skip_existing else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Message._meta.db_table} ({', '.join(_INSERT_COLUMNS)}) "  # noqa: S608 (constant column names, compiled ORM SQL)
+            f"{sql}{conflict} RETURNING id, status",
+            params,
+        )
+        return cursor.fetchall()
+
+
+@transaction.atomic
 def message_send_many(
     *,
     company: Company,
@@ -186,77 +321,59 @@ def message_send_many(
     enqueue: bool = True,
     batch_size: int = 2000,
 ) -> SendManyResult:
-    """`message_send` for a set of profiles, set-based: one query decides who may be
-    texted (the same refusal expression), messages are bulk-inserted per batch.
+    """`message_send` for a set of profiles, set-based: one INSERT … SELECT writes a
+    message for every profile, Queued (or Initial when scheduled) where the rule
+    (`messaging.compliance.refusal_expression`, the one `message_send` applies) lets the
+    number through, Undeliverable with the reason otherwise. The rows whose stored number
+    SQL cannot judge get `number_refusal`, as in `message_send`. No Python object is
+    built per recipient, so a broadcast chunk of thousands is one statement.
 
-    Idempotent for broadcasts: profiles that already have a message of the broadcast
-    are skipped, so a redelivered fan-out chunk sends nothing twice.
+    Idempotent for broadcasts: ON CONFLICT DO NOTHING against the (broadcast, profile)
+    unique index skips profiles that already have a message of the broadcast, so a
+    redelivered fan-out chunk sends nothing twice. The counts and ids are those of the
+    rows this call wrote. `batch_size` is how many queued ids one delivery task takes.
     """
+    if campaign is not None and campaign.company_id != company.pk:
+        raise SendError("The campaign belongs to another company.")
     body = body_prepare(body)
     info = segment_info(body, has_media=bool(attachment or media_url))
-    rows = profiles_with_refusal(profiles.filter(company=company), campaign=campaign)
-    if broadcast is not None:
-        already = Message.objects.filter(
-            broadcast=broadcast, profile=OuterRef("pk"), direction=Message.Direction.MT
-        )
-        rows = rows.exclude(Exists(already))
-    rows = rows.order_by("pk").values_list("pk", "phone_number", "refusal")
     common = {
-        "company": company,
-        "direction": Message.Direction.MT,
+        "company_id": company.pk,
         "message_type": message_type,
         "body": body,
-        "attachment": attachment,
         "media_url": media_url,
-        "campaign": campaign,
-        "broadcast": broadcast,
+        "campaign_id": campaign.pk if campaign is not None else None,
+        "broadcast_id": broadcast.pk if broadcast is not None else None,
+        "attachment_id": attachment.pk if attachment is not None else None,
         "originator": originator or company.short_code or settings.SMS_DEFAULT_ORIGINATOR,
         "channel": info.channel,
         "encoding": info.encoding,
         "segments": info.segments,
         "multipart": info.multipart,
-        "sent_by": sent_by if sent_by is not None and sent_by.is_authenticated else None,
+        "sent_by_id": sent_by.pk if sent_by is not None and sent_by.is_authenticated else None,
         "scheduled_at": scheduled_at,
+        "status": _status_for(None, scheduled_at),
     }
-    queued = undeliverable = 0
-    ids: list[int] = []
-    batch: list[Message] = []
-
-    def flush() -> None:
-        nonlocal queued, undeliverable
-        with transaction.atomic():
-            created = Message.objects.bulk_create(batch, ignore_conflicts=broadcast is not None)
-            if broadcast is not None:
-                # ignore_conflicts returns no primary keys: read back what this batch made.
-                created = list(
-                    Message.objects.filter(
-                        broadcast=broadcast, profile_id__in=[m.profile_id for m in batch]
-                    ).only("pk", "status")
-                )
-            new_queued = [m.pk for m in created if m.status == Message.Status.QUEUED]
-            queued += len(new_queued)
-            undeliverable += sum(m.status == Message.Status.UNDELIVERABLE for m in created)
-            ids.extend(m.pk for m in created)
-            if enqueue:
-                _enqueue(new_queued)
-        batch.clear()
-
-    for profile_id, phone_number, sql_reason in rows.iterator(chunk_size=batch_size):
-        reason = sql_reason or number_refusal(phone_number)
-        batch.append(
-            Message(
-                profile_id=profile_id,
-                phone_number=phone_number,
-                status=_status_for(reason, scheduled_at),
-                status_reason=reason or "",
-                **common,
-            )
+    skip_existing = broadcast is not None
+    rows = profiles_with_refusal(profiles.filter(company=company), campaign=campaign)
+    bad_numbers = _number_refusals(rows)
+    if bad_numbers:
+        rows = rows.exclude(pk__in=list(bad_numbers))
+    written = _insert_rows(*_message_rows(rows, common, None), skip_existing=skip_existing)
+    if bad_numbers:
+        refused = Profile.objects.filter(pk__in=list(bad_numbers))
+        written += _insert_rows(
+            *_message_rows(refused, common, bad_numbers), skip_existing=skip_existing
         )
-        if len(batch) >= batch_size:
-            flush()
-    if batch:
-        flush()
-    return SendManyResult(queued=queued, undeliverable=undeliverable, message_ids=ids)
+    queued_ids = sorted(pk for pk, status in written if status == Message.Status.QUEUED)
+    if enqueue:
+        for start in range(0, len(queued_ids), batch_size):
+            _enqueue(queued_ids[start : start + batch_size])
+    return SendManyResult(
+        queued=len(queued_ids),
+        undeliverable=sum(status == Message.Status.UNDELIVERABLE for _, status in written),
+        message_ids=sorted(pk for pk, _ in written),
+    )
 
 
 def _retry_later(message: Message) -> None:
@@ -266,8 +383,12 @@ def _retry_later(message: Message) -> None:
     transaction.on_commit(lambda: tasks.message_deliver.apply_async((message.pk,), countdown=delay))
 
 
-def _record_failure(message: Message, result: SendResult) -> str:
-    """A failed attempt: bounce bookkeeping, then a re-send once or Failed Permanently."""
+def message_record_failure(message: Message, result: SendResult) -> str:
+    """A failed attempt: bounce bookkeeping, then a re-send once or Failed Permanently.
+
+    The one failure policy of every delivery path (single, batch, receipts). The caller
+    has set `message.attempts`; returns "retry" or "failed".
+    """
     profile = message.profile
     if profile is not None and result.bounce == Bounce.HARD:
         profile_clean(profile=profile, reason=CleanedReason.HARD_BOUNCE)
@@ -328,7 +449,7 @@ def message_deliver(*, message_id: int) -> str:
         except Exception as exc:  # noqa: BLE001 (any gateway crash is one failed attempt)
             result = SendResult(ok=False, error=f"Gateway error: {exc}")
         if not result.ok:
-            return _record_failure(message, result)
+            return message_record_failure(message, result)
         message.status = Message.Status.SENT
         message.sent_at = timezone.now()
         message.gateway_message_id = result.gateway_message_id[:100]
@@ -383,7 +504,7 @@ def message_receipt_apply(
             bounce=bounce,
             retriable=bounce != Bounce.HARD,
         )
-        return _record_failure(message, result)
+        return message_record_failure(message, result)
 
 
 def messages_queue_due(*, now: datetime | None = None, limit: int = 5000) -> dict[str, int]:

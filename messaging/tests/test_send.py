@@ -193,3 +193,51 @@ def test_sending_to_many_applies_the_same_rule_and_is_idempotent_per_broadcast(
     )
     assert (again.queued, again.undeliverable) == (0, 0)
     assert Message.objects.filter(broadcast=broadcast).count() == 6
+
+
+def test_sending_to_many_refuses_a_stored_number_that_is_not_a_valid_mobile(
+    company, campaign, fake_outbox, django_capture_on_commit_callbacks
+):
+    from messaging.compliance import Reason
+
+    good = make_profile(company)
+    make_subscription(good, campaign)
+    # A number stored before validation existed: SQL sees nothing wrong with the row.
+    broken = make_profile(company)
+    Profile.objects.filter(pk=broken.pk).update(phone_number="+1202555", number_type="")
+    make_subscription(broken, campaign)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = message_send_many(
+            company=company, profiles=Profile.objects.filter(pk__in=[good.pk, broken.pk]),
+            body="Hi", campaign=campaign,
+        )  # fmt: skip
+    assert (result.queued, result.undeliverable) == (1, 1)
+    refused = Message.objects.get(profile=broken)
+    assert (refused.status, refused.status_reason) == (
+        Message.Status.UNDELIVERABLE,
+        Reason.INVALID_NUMBER,
+    )
+    assert [m["to"] for m in fake_outbox.outbox] == [good.phone_number]
+    assert sorted(result.message_ids) == sorted(
+        Message.objects.filter(direction=Message.Direction.MT).values_list("pk", flat=True)
+    )
+
+
+def test_sending_to_many_later_keeps_the_messages_until_they_are_due(
+    company, campaign, fake_outbox
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    profile = make_profile(company)
+    make_subscription(profile, campaign)
+    later = timezone.now() + dt.timedelta(hours=2)
+    result = message_send_many(
+        company=company, profiles=Profile.objects.filter(pk=profile.pk), body="Later",
+        campaign=campaign, scheduled_at=later,
+    )  # fmt: skip
+    message = Message.objects.get(pk=result.message_ids[0])
+    assert (message.status, message.scheduled_at) == (Message.Status.INITIAL, later)
+    assert result.queued == 0
+    assert list(fake_outbox.outbox) == []

@@ -1,11 +1,12 @@
-"""Deliver many queued messages at once: the batch form of messaging's `message_deliver`.
+"""Deliver many queued messages at once: the batch form of `message_deliver`.
 
 Per message, `message_deliver` locks the row, re-checks the rule, calls the gateway and
 saves: four round trips, too many for a million-recipient broadcast. Here the same
 steps run for a batch: one UPDATE marks the messages whose number became untextable
 since they were queued (a STOP that arrived meanwhile still wins), the gateway is called
 for each of the rest, and the outcomes are written back in one UPDATE. Failures go
-through messaging's own failure handling (re-send once, bounces clean the profile).
+through the same `message_record_failure` (re-send once, bounces clean the profile).
+Broadcast chunks deliver through here.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from django.db import connection, transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from messaging.compliance import profiles_with_refusal
-from messaging.gateways import SendResult, get_gateway
-from messaging.models import Attachment, Message
 from profiles.models import Profile
+
+from .compliance import profiles_with_refusal
+from .gateways import SendResult, get_gateway
+from .models import Attachment, Message
+from .services import message_record_failure
 
 BATCH = 1000
 
@@ -89,8 +92,6 @@ _FIELDS = [f.name for f in fields(_Outgoing) if f.name != "attachment"]
 
 
 def _deliver_ids(ids: list[int]) -> dict[str, int]:
-    from messaging.services import _record_failure  # the one failure policy, reused
-
     gateway = get_gateway()
     outcomes = {"sent": 0, "failed": 0, "retry": 0}
     attachments: dict[int, Attachment | None] = {}
@@ -124,7 +125,7 @@ def _deliver_ids(ids: list[int]) -> dict[str, int]:
             else:
                 failed = Message.objects.select_related("profile").get(pk=message.pk)
                 failed.attempts = message.attempts
-                outcomes[_record_failure(failed, result)] += 1
+                outcomes[message_record_failure(failed, result)] += 1
         _mark_sent(sent)
         outcomes["sent"] = len(sent)
         if delivered:
