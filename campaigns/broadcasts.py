@@ -573,7 +573,19 @@ def broadcast_finish_if_done(*, broadcast_id: int) -> bool:
         broadcast.undeliverable_count = totals["undeliverable"]
         broadcast.status = Status.SENT
         broadcast.finished_at = timezone.now()
-        broadcast.save()
+        # Only the delivery counts: replies_count and opt_outs_count belong to incoming
+        # messages (messaging.inbound) and may be growing while the broadcast finishes.
+        broadcast.save(
+            update_fields=[
+                "recipients_count",
+                "sent_count",
+                "failed_count",
+                "undeliverable_count",
+                "status",
+                "finished_at",
+                "updated_at",
+            ]
+        )
     return True
 
 
@@ -589,32 +601,6 @@ def broadcast_progress(*, broadcast: Broadcast) -> dict[str, int]:
     )
     totals["percent"] = round(100 * totals["done"] / totals["chunks"]) if totals["chunks"] else 0
     return totals
-
-
-# ── responses ──────────────────────────────────────────────────────────────────
-
-
-def broadcast_refresh_response_counts(*, broadcast: Broadcast) -> Broadcast:
-    """replies_count and opt_outs_count: incoming messages answering this broadcast."""
-    from messaging.models import MOType
-
-    answers = Message.objects.filter(
-        direction=Message.Direction.MO, in_reply_to__broadcast_id=broadcast.pk
-    )
-    counts = answers.aggregate(
-        replies=Count("pk"),
-        opt_outs=Count(
-            "profile",
-            filter=Q(message_type__in=[MOType.OPT_OUT, MOType.DEACTIVATION]),
-            distinct=True,
-        ),
-    )
-    Broadcast.objects.filter(pk=broadcast.pk).update(
-        replies_count=counts["replies"], opt_outs_count=counts["opt_outs"]
-    )
-    broadcast.replies_count = counts["replies"]
-    broadcast.opt_outs_count = counts["opt_outs"]
-    return broadcast
 
 
 # ── periodic ───────────────────────────────────────────────────────────────────

@@ -136,13 +136,23 @@ def _profile_for(company: Company, phone: str, keyword: Keyword | None) -> Profi
     return profile
 
 
-def _count_on_broadcast(last_mt: Message | None, *, opted_out: bool) -> None:
-    if last_mt is None or last_mt.broadcast_id is None:
+def _count_on_broadcast(answered: Message | None, *, opted_out: bool) -> None:
+    """Count an incoming message on the broadcast whose message it answers.
+
+    The broadcast's replies_count and opt_outs_count are kept here only, by increments
+    in the transaction that stores and classifies the MO (and only once per MO: a
+    redelivered MO returns before classification). Recounting from rows would join every
+    message of a broadcast of up to a million recipients on each reply or page view;
+    the rows still agree, since the counted MO's in_reply_to is that broadcast message.
+    Every answer counts as a reply, a STOP included; a STOP that opted the number out
+    also counts as an opt-out.
+    """
+    if answered is None or answered.broadcast_id is None:
         return
     updates = {"replies_count": F("replies_count") + 1}
     if opted_out:
         updates["opt_outs_count"] = F("opt_outs_count") + 1
-    Broadcast.objects.filter(pk=last_mt.broadcast_id).update(**updates)
+    Broadcast.objects.filter(pk=answered.broadcast_id).update(**updates)
 
 
 class _Handler:
@@ -197,7 +207,9 @@ class _Handler:
             campaign=None if everywhere else campaign,
         )
         self.message.campaign = campaign
-        if changed or (everywhere and not was_global):
+        self.message.in_reply_to = self.last_mt
+        opted_out = bool(changed or (everywhere and not was_global))
+        if opted_out:
             text = campaign.opt_out_text if campaign and campaign.opt_out_text else ""
             self.reply(
                 text or DEFAULT_OPT_OUT.format(company=self.company.name),
@@ -205,7 +217,7 @@ class _Handler:
                 campaign=campaign,
                 compliance_exempt_types={MTType.OPT_OUT_RECEIPT},
             )
-        _count_on_broadcast(self.last_mt, opted_out=True)
+        _count_on_broadcast(self.last_mt, opted_out=opted_out)
         if self.word in DEACTIVATION_WORDS:
             return MOType.DEACTIVATION
         return MOType.UNKNOWN_OPT_OUT if campaign is None else MOType.OPT_OUT
@@ -274,7 +286,7 @@ class _Handler:
         if conversation is not None:
             self.message.campaign = conversation.campaign
             self.message.in_reply_to = conversation.last_message
-            _count_on_broadcast(self.last_mt, opted_out=False)
+            _count_on_broadcast(conversation.last_message, opted_out=False)
             if conversation.awaiting == Conversation.Awaiting.DIRECT:
                 return MOType.DIRECT_RESPONSE
             # A question or info request takes one answer; later texts are replies.

@@ -287,3 +287,44 @@ def test_local_time_delivery_waits_for_each_profiles_time_zone(company):
     gap = chunks["America/Los_Angeles"].not_before - chunks["America/New_York"].not_before
     assert gap == dt.timedelta(hours=3)
     assert not Message.objects.filter(broadcast=broadcast).exists()
+
+
+def test_a_reply_and_a_stop_are_counted_once_and_survive_the_broadcasts_finish(
+    company, audience, committed, client_as, alice
+):
+    from django.urls import reverse
+
+    from messaging.inbound import message_receive
+    from messaging.models import MOType
+
+    campaign, people = audience
+    broadcast = broadcast_create(campaign=campaign, body="Can you call?", throttle_per_minute=2)
+    committed(broadcast_schedule, broadcast=broadcast)  # first chunk (ann, ben) sent
+    broadcast.refresh_from_db()
+    assert broadcast.status == Broadcast.Status.SENDING
+    ann, ben = people["ann"], people["ben"]
+    reply = message_receive(phone=ann.phone_number, body="Yes!", company_key=company.key).message
+    stop = message_receive(phone=ben.phone_number, body="STOP", company_key=company.key).message
+    assert (reply.message_type, stop.message_type) == (MOType.REPLY, MOType.OPT_OUT)
+    # Both answers point at the broadcast message they answer.
+    assert reply.in_reply_to.broadcast_id == broadcast.pk
+    assert stop.in_reply_to.broadcast_id == broadcast.pk
+
+    BroadcastChunk.objects.filter(broadcast=broadcast).update(not_before=timezone.now())
+    broadcasts_send_due()  # the remaining chunks, then the final counts
+    broadcast.refresh_from_db()
+    assert broadcast.status == Broadcast.Status.SENT
+    # Every answer is a reply, the STOP included; the STOP is also the one opt-out.
+    assert (broadcast.replies_count, broadcast.opt_outs_count) == (2, 1)
+    answers = Message.objects.filter(direction="mo", in_reply_to__broadcast=broadcast)
+    assert answers.count() == broadcast.replies_count
+
+    page = client_as(alice).get(reverse("campaigns:broadcast_detail", args=[broadcast.pk]))
+    assert page.status_code == 200
+    broadcast.refresh_from_db()
+    assert (broadcast.replies_count, broadcast.opt_outs_count) == (2, 1)
+    # A second STOP from a number already opted out is a reply to the receipt, not to
+    # the broadcast, and opts nobody out again.
+    message_receive(phone=ben.phone_number, body="STOP", company_key=company.key)
+    broadcast.refresh_from_db()
+    assert (broadcast.replies_count, broadcast.opt_outs_count) == (2, 1)

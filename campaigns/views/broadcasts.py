@@ -15,7 +15,6 @@ from ..broadcasts import (
     BroadcastError,
     broadcast_create,
     broadcast_progress,
-    broadcast_refresh_response_counts,
     broadcast_reschedule,
     broadcast_schedule,
     broadcast_unschedule,
@@ -140,8 +139,6 @@ def broadcast_estimate_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_perm(Perm.VIEW)
 def broadcast_detail(request: HttpRequest, pk: int) -> HttpResponse:
     broadcast = _broadcast(request, pk)
-    if broadcast.status == Broadcast.Status.SENT:
-        broadcast_refresh_response_counts(broadcast=broadcast)
     ctx = {
         "broadcast": broadcast,
         "progress": broadcast_progress(broadcast=broadcast),
