@@ -1,4 +1,6 @@
-"""Profile groups: create, add and remove members (by number or CSV), replace members.
+"""Profile groups: create, add and remove members by number, replace members.
+
+CSV files of numbers are added by a worker: campaigns.group_uploads.
 
 Uploaded groups hold explicit members. Adding a number nobody has yet creates its
 profile, first seen type "Uploaded group" (seed 001), as Mobile Commons does; such a
@@ -10,14 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from inbox.phone_csv import CsvError, parse_phone_csv
 from profiles.models import Company, Group, GroupMembership, Profile, SourceType
 from profiles.phones import PhoneResult, phone_normalize
 
@@ -160,22 +161,6 @@ def group_add_members(
 ) -> GroupChange:
     """Add numbers (creating unknown profiles), one outcome per number."""
     return _add_rows(group, _phone_rows(phone_numbers), actor)
-
-
-def group_upload_csv(
-    *, group: Group, source: bytes | str | IO, actor: AbstractBaseUser | None = None
-) -> GroupChange:
-    """Add the numbers of a CSV file. Raises GroupError for a file that is not CSV."""
-    _uploaded(group)
-    try:
-        parsed = [
-            (row.line_no, row.raw, row.phone, row.duplicate_of)
-            for row in parse_phone_csv(source)
-            if row.phone is not None
-        ]
-    except CsvError as exc:
-        raise GroupError(str(exc), 16) from exc
-    return _add_rows(group, parsed, actor)
 
 
 @transaction.atomic

@@ -276,3 +276,43 @@ class BroadcastChunk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.broadcast_id}#{self.index}"
+
+
+class GroupUpload(models.Model):
+    """A CSV file of numbers added to an uploaded group, processed by a worker.
+
+    The per-row outcomes are written to `results_file` as CSV; the counts stay here.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    objects = CompanyQuerySet.as_manager()
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="uploads")
+    source_file = models.FileField(upload_to="group_uploads/%Y/%m/")
+    source_name = models.CharField(max_length=200, blank=True, default="")
+    results_file = models.FileField(upload_to="group_uploads/%Y/%m/", blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField(default=0)
+    total_rows = models.PositiveIntegerField(default=0)
+    added_count = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    already_count = models.PositiveIntegerField(default=0)
+    invalid_count = models.PositiveIntegerField(default=0)
+    duplicate_count = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True, default="")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.source_name or 'Upload'} → {self.group_id}"

@@ -28,6 +28,16 @@ urlpatterns = [
     path("groups/<int:pk>/", groups.group_detail, name="group_detail"),
     path("groups/<int:pk>/delete/", groups.group_delete_view, name="group_delete"),
     path(
+        "groups/<int:pk>/uploads/<int:upload_pk>/",
+        groups.group_upload_status,
+        name="group_upload",
+    ),
+    path(
+        "groups/<int:pk>/uploads/<int:upload_pk>/results.csv",
+        groups.group_upload_results,
+        name="group_upload_results",
+    ),
+    path(
         "groups/<int:pk>/members/<str:action>/",
         groups.group_members_change,
         name="group_members",

@@ -47,7 +47,9 @@ RESULT_HEADER = ["line", "phone", "phone_number", "outcome", "detail"]
 
 
 @dataclass
-class _Row:
+class NumberRow:
+    """One line of an uploaded list of numbers and what became of it."""
+
     line_no: int
     raw: str
     e164: str | None = None
@@ -57,7 +59,7 @@ class _Row:
 
 @dataclass
 class BulkResult:
-    rows: list[_Row] = field(default_factory=list)
+    rows: list[NumberRow] = field(default_factory=list)
 
     def count(self, outcome: str) -> int:
         return sum(1 for row in self.rows if row.outcome == outcome)
@@ -108,8 +110,11 @@ def _match_profiles(company_id: int, numbers: list[str]) -> dict[str, int]:
     return matched
 
 
-def _resolve(rows: list[_Row], company_id: int) -> dict[str, int]:
-    """Fill e164 / invalid outcomes and return the profiles found (E.164 → id)."""
+def number_rows_resolve(rows: list[NumberRow], company_id: int) -> dict[str, int]:
+    """Fill e164 / invalid outcomes and return the profiles found (E.164 → id).
+
+    A valid number with no profile keeps an empty outcome and its E.164 form.
+    """
     for row in rows:
         row.e164 = quick_e164(row.raw)
     found = _match_profiles(company_id, sorted({r.e164 for r in rows if r.e164}))
@@ -241,9 +246,11 @@ def bulk_opt_out_apply(
     """Parse, match and opt out; every row gets an outcome. Raises CsvError for a file
     that cannot be read at all."""
     report = progress or (lambda pct: None)
-    rows = [_Row(line_no=r.line_no, raw=r.raw) for r in parse_phone_csv(source, normalize=False)]
+    rows = [
+        NumberRow(line_no=r.line_no, raw=r.raw) for r in parse_phone_csv(source, normalize=False)
+    ]
     report(20)
-    found = _resolve(rows, company_id)
+    found = number_rows_resolve(rows, company_id)
     report(50)
     seen: dict[str, int] = {}
     for row in rows:
@@ -273,11 +280,12 @@ def bulk_opt_out_apply(
     return BulkResult(rows=rows)
 
 
-def _results_csv(result: BulkResult) -> bytes:
+def outcomes_csv(rows: list[NumberRow]) -> bytes:
+    """The per-row outcomes file of a list upload (bulk opt-out, group upload)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(RESULT_HEADER)
-    for row in result.rows:
+    for row in rows:
         digits = (row.e164 or "").lstrip("+")
         writer.writerow(csv_row([row.line_no, row.raw, digits, row.outcome, row.detail]))
     return buffer.getvalue().encode("utf-8-sig")
@@ -309,7 +317,7 @@ def bulk_opt_out_run(*, bulk_id: int) -> dict[str, int]:
         )
         return {"failed": 1}
     bulk.results_file.save(
-        f"opt-out-results-{bulk.pk}.csv", ContentFile(_results_csv(result)), save=False
+        f"opt-out-results-{bulk.pk}.csv", ContentFile(outcomes_csv(result.rows)), save=False
     )
     counts = {
         "total_rows": len(result.rows),

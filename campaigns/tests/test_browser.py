@@ -88,3 +88,28 @@ def test_an_analyst_creates_an_analysis_runs_it_and_opens_its_group(page_as, dan
     page.click("text=Failing numbers")
     page.wait_for_selector("text=+12025550161")
     screenshot(page, "analysis_group")
+
+
+def test_an_admin_adds_a_csv_file_to_a_group_and_reads_its_outcomes(page_as, alice, company):
+    make_profile(company, "+12025550190", first_name="Known")
+    group = Group.objects.create(company=company, name="Door knockers")
+    page = page_as(alice)
+    page.goto(f"/campaigns/groups/{group.pk}/")
+    page.set_input_files(
+        "#members-form input[type=file]",
+        files=[
+            {
+                "name": "knockers.csv",
+                "mimeType": "text/csv",
+                "buffer": b"phone\n(202) 555-0190\n2025550191\n2025550191\nnonsense\n",
+            }
+        ],
+    )
+    page.click("#members-form button:has-text('Add to group')")
+    page.wait_for_selector("#group-uploads [data-upload-state]:has-text('Done')")
+    assert page.inner_text("#group-uploads [data-count=added]") == "1"
+    assert page.inner_text("#group-uploads [data-count=created]") == "1"
+    assert page.inner_text("#group-uploads [data-count=duplicate]") == "1"
+    assert page.inner_text("#group-uploads [data-count=invalid]") == "1"
+    assert "+12025550191" in page.inner_text("table")
+    screenshot(page, "group_upload_done")

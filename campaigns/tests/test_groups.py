@@ -1,5 +1,7 @@
 import pytest
+from django.core.files.base import ContentFile
 
+from campaigns.group_uploads import group_upload_apply, group_upload_run, group_upload_start
 from campaigns.groups import (
     GroupError,
     Outcome,
@@ -7,9 +9,10 @@ from campaigns.groups import (
     group_create,
     group_remove_members,
     group_replace_members,
-    group_upload_csv,
 )
+from campaigns.models import GroupUpload
 from campaigns.selectors import group_members
+from inbox.phone_csv import CsvError
 from profiles.models import Group, Profile, SourceType
 from tests.factories import make_profile
 
@@ -26,27 +29,75 @@ def test_an_uploaded_csv_adds_members_with_an_outcome_per_row(company, alice):
         '"+1 202 555 0101",Again\r\n'
         "not a number,Bad\r\n"
     ).encode()
-    change = group_upload_csv(group=group, source=csv, actor=alice)
-    outcomes = [(row.line_no, row.outcome) for row in change.rows]
-    assert outcomes == [
+    rows = group_upload_apply(group=group, source=csv, actor_id=alice.pk)
+    assert [(row.line_no, row.outcome) for row in rows] == [
         (2, Outcome.ADDED),
         (3, Outcome.CREATED),
         (4, Outcome.DUPLICATE),
         (5, Outcome.INVALID),
     ]
+    assert rows[2].detail == "Same number as line 3"
     created = Profile.objects.get(company=company, phone_number="+12025550101")
     assert created.source_type == SourceType.UPLOADED_GROUP
     assert created.source_name == "Volunteers"
+    assert created.source_user == alice
     assert set(group_members(group=group)) == {known, created}
 
     again = group_add_members(group=group, phone_numbers=["202-555-0100"])
     assert again.rows[0].outcome == Outcome.ALREADY
+    rerun = group_upload_apply(group=group, source=csv)
+    assert [row.outcome for row in rerun][:2] == [Outcome.ALREADY, Outcome.ALREADY]
+    assert group_members(group=group).count() == 2
 
 
-def test_a_spreadsheet_that_is_not_csv_is_refused_as_a_whole(company):
+def test_an_upload_runs_in_the_background_and_writes_counts_and_a_results_file(
+    company, alice, django_capture_on_commit_callbacks
+):
+    make_profile(company, "+12025550100")
+    group = group_create(company=company, name="Canvassers")
+    numbers = "phone\n2025550100\n2025550102\n2025550102\n12345\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        upload = group_upload_start(
+            group=group, content=numbers.encode(), source_name="list.csv", actor=alice
+        )
+    upload.refresh_from_db()
+    assert upload.status == GroupUpload.Status.DONE
+    assert upload.progress == 100
+    assert (
+        upload.total_rows,
+        upload.added_count,
+        upload.created_count,
+        upload.already_count,
+        upload.duplicate_count,
+        upload.invalid_count,
+    ) == (4, 1, 1, 0, 1, 1)
+    with upload.results_file.open("rb") as handle:
+        lines = handle.read().decode("utf-8-sig").splitlines()
+    assert lines[0] == "line,phone,phone_number,outcome,detail"
+    assert lines[1] == "2,2025550100,12025550100,Added,"
+    assert lines[4].startswith("5,12345,")
+    assert group_members(group=group).count() == 2
+    assert group_upload_run(upload_id=upload.pk) == {"skipped": 1}
+
+
+def test_a_spreadsheet_that_is_not_csv_fails_the_upload_as_a_whole(company):
     group = group_create(company=company, name="Sheet")
-    with pytest.raises(GroupError, match="not a CSV"):
-        group_upload_csv(group=group, source=b"PK\x03\x04binary")
+    with pytest.raises(CsvError, match="not a CSV"):
+        group_upload_apply(group=group, source=b"PK\x03\x04binary")
+    upload = GroupUpload.objects.create(company=company, group=group, source_name="x.xlsx")
+    upload.source_file.save("x.csv", ContentFile(b"PK\x03\x04binary"))
+    assert group_upload_run(upload_id=upload.pk) == {"failed": 1}
+    upload.refresh_from_db()
+    assert upload.status == GroupUpload.Status.FAILED
+    assert "not a CSV" in upload.error
+
+
+def test_a_filtered_group_takes_no_upload(company):
+    group = group_create(
+        company=company, name="Rosas", kind=Group.Kind.FILTERED, filter_params={"q": "Rosa"}
+    )
+    with pytest.raises(GroupError):
+        group_upload_start(group=group, content=b"phone\n2025550100\n", source_name="a.csv")
 
 
 def test_removing_numbers_reports_who_was_not_a_member(company):

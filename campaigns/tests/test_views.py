@@ -106,3 +106,49 @@ def test_groups_are_managed_by_admins_and_seen_by_everyone(company, alice, charl
     filtered = {"name": "Search", "kind": "FilteredGroup", "query": "/profiles/?q=Rosa&page=3"}
     client_as(alice).post("/campaigns/groups/new/", filtered)
     assert Group.objects.get(name="Search").filter_params == {"q": "Rosa"}
+
+
+def test_a_csv_file_is_added_by_a_worker_and_the_group_page_shows_its_outcomes(
+    company, other_company, alice, charlie, eve, client_as, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from campaigns.models import GroupUpload
+
+    group = Group.objects.create(company=company, name="Walkers")
+    url = f"/campaigns/groups/{group.pk}/members/add/"
+    csv = SimpleUploadedFile("walkers.csv", b"phone\n2025550188\nnot a phone\n")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_as(alice).post(url, {"file": csv})
+    assert response.status_code == 302
+    upload = GroupUpload.objects.get(group=group)
+    assert (upload.status, upload.created_count, upload.invalid_count) == ("done", 1, 1)
+    page = client_as(charlie).get(f"/campaigns/groups/{group.pk}/").content.decode()
+    assert "walkers.csv" in page and "+12025550188" in page
+    assert "Download per-row outcomes" in page
+    results = client_as(charlie).get(
+        f"/campaigns/groups/{group.pk}/uploads/{upload.pk}/results.csv"
+    )
+    assert b"Added (new profile)" in b"".join(results.streaming_content)
+    partial = client_as(charlie).get(
+        f"/campaigns/groups/{group.pk}/uploads/{upload.pk}/", HTTP_HX_REQUEST="true"
+    )
+    assert b"Rows read" in partial.content and b"<html" not in partial.content
+    assert (
+        client_as(eve).get(f"/campaigns/groups/{group.pk}/uploads/{upload.pk}/").status_code == 404
+    )
+
+
+def test_a_file_that_is_not_csv_is_refused_at_once_and_nothing_is_queued(company, alice, client_as):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from campaigns.models import GroupUpload
+
+    sheet = SimpleUploadedFile("people.xlsx", b"PK\x03\x04binary")
+    response = client_as(alice).post(
+        "/campaigns/groups/new/", {"name": "Sheet", "kind": "UploadedGroup", "file": sheet}
+    )
+    assert response.status_code == 400
+    assert "not a CSV" in response.content.decode()
+    assert not Group.objects.filter(name="Sheet").exists()
+    assert not GroupUpload.objects.exists()

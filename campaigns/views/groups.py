@@ -1,17 +1,25 @@
-"""Groups: list and create (uploaded or filtered), group page with members, add, remove."""
+"""Groups: list and create (uploaded or filtered), group page with members, add, remove.
 
+A CSV file is never processed in the request: it is stored as a GroupUpload and a worker
+adds the numbers while the group page shows the progress (campaigns.group_uploads).
+"""
+
+from itertools import islice
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from inbox.phone_csv import CsvError, parse_phone_csv
 from profiles.models import Group, Profile
 from profiles.tenancy import Perm, require_perm
 
 from ..forms import GroupForm, GroupMembersForm
+from ..group_uploads import group_upload_start
 from ..groups import (
     GroupError,
     group_add_members,
@@ -19,8 +27,8 @@ from ..groups import (
     group_delete,
     group_remove_members,
     group_remove_profile,
-    group_upload_csv,
 )
+from ..models import GroupUpload
 from ..selectors import group_list, group_members
 
 MEMBERS_PER_PAGE = 50
@@ -42,27 +50,34 @@ def group_create_view(request: HttpRequest) -> HttpResponse:
     form = GroupForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            group = group_create(
-                company=request.company,
-                name=form.cleaned_data["name"],
-                kind=form.cleaned_data["kind"],
-                filter_params=form.cleaned_data.get("filter_params"),
-                actor=request.user,
-            )
-            change = None
-            if group.kind == Group.Kind.UPLOADED and form.cleaned_data.get("file"):
-                change = group_upload_csv(
-                    group=group, source=form.cleaned_data["file"].read(), actor=request.user
+            # One transaction: a file refused at once leaves no empty group behind.
+            with transaction.atomic():
+                group = group_create(
+                    company=request.company,
+                    name=form.cleaned_data["name"],
+                    kind=form.cleaned_data["kind"],
+                    filter_params=form.cleaned_data.get("filter_params"),
+                    actor=request.user,
                 )
+                if group.kind == Group.Kind.UPLOADED and form.cleaned_data.get("file"):
+                    _start_upload(group, form.cleaned_data["file"], request.user)
         except GroupError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, f"Group {group.name} created.")
-            if change is not None:
-                request.session[f"group_change_{group.pk}"] = _change_for_session(change)
             return redirect("campaigns:group_detail", pk=group.pk)
     groups = group_list(company=request.company)
     return render(request, "campaigns/groups.html", {"groups": groups, "form": form}, status=400)
+
+
+def _start_upload(group: Group, upload, actor) -> GroupUpload:
+    """Check the file's first row now (a wrong file is told at once), then queue it."""
+    content = upload.read()
+    try:
+        list(islice(parse_phone_csv(content, normalize=False), 1))
+    except CsvError as exc:
+        raise GroupError(str(exc), 16) from exc
+    return group_upload_start(group=group, content=content, source_name=upload.name, actor=actor)
 
 
 def _change_for_session(change) -> dict:
@@ -90,6 +105,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "page": page,
         "form": GroupMembersForm(),
         "change": request.session.pop(f"group_change_{group.pk}", None),
+        "uploads": group.uploads.select_related("uploaded_by")[:5],
         "analyses": group.analyses.all(),
         "filter_query": urlencode(group.filter_params or {}, doseq=True),
     }
@@ -109,9 +125,9 @@ def group_members_change(request: HttpRequest, pk: int, action: str) -> HttpResp
         if action == "remove":
             change = group_remove_members(group=group, phone_numbers=form.numbers_list())
         elif form.cleaned_data.get("file"):
-            change = group_upload_csv(
-                group=group, source=form.cleaned_data["file"].read(), actor=request.user
-            )
+            _start_upload(group, form.cleaned_data["file"], request.user)
+            messages.success(request, "The file is being added; the progress shows below.")
+            return redirect("campaigns:group_detail", pk=group.pk)
         else:
             change = group_add_members(
                 group=group, phone_numbers=form.numbers_list(), actor=request.user
@@ -148,3 +164,34 @@ def group_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("campaigns:group_detail", pk=group.pk)
     messages.success(request, f"Group {group.name} deleted.")
     return redirect("campaigns:group_list")
+
+
+def _upload(request: HttpRequest, pk: int, upload_pk: int) -> GroupUpload:
+    return get_object_or_404(
+        GroupUpload.objects.for_company(request.company).select_related("group"),
+        pk=upload_pk,
+        group_id=pk,
+    )
+
+
+@require_GET
+@require_perm(Perm.VIEW)
+def group_upload_status(request: HttpRequest, pk: int, upload_pk: int) -> HttpResponse:
+    """The upload's progress card (polled by the group page), or the card on its own page."""
+    upload = _upload(request, pk, upload_pk)
+    template = "campaigns/_group_upload.html" if request.htmx else "campaigns/group_upload.html"
+    return render(request, template, {"upload": upload, "group": upload.group})
+
+
+@require_GET
+@require_perm(Perm.VIEW)
+def group_upload_results(request: HttpRequest, pk: int, upload_pk: int) -> FileResponse:
+    upload = _upload(request, pk, upload_pk)
+    if not upload.results_file:
+        raise Http404("The results are not ready yet.")
+    return FileResponse(
+        upload.results_file.open("rb"),
+        as_attachment=True,
+        filename=f"group-upload-results-{upload.pk}.csv",
+        content_type="text/csv",
+    )
