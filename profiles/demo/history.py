@@ -249,8 +249,9 @@ class History:
         media: str = "",
         error: tuple[str, str] = ("", ""),
     ) -> int:
-        ts = self.clock.ts
-        mid = self.rows.new_id("message")
+        rows = self.rows
+        mid = rows.next_id["message"]
+        rows.next_id["message"] = mid + rows.step
         if originator is None:
             originator = (
                 (RCS_AGENT, AGENT) if channel == "rcs" else (self.catalog.short_code, SHORT)
@@ -261,7 +262,7 @@ class History:
         encoding, count = encoding_segments
         if channel != "sms":
             count = 1
-        created = ts(moment)
+        created = self.clock.ts(moment)
         if direction == MO:
             status, sent_at, received_at = RECEIVED, NULL, created
         else:
@@ -269,7 +270,7 @@ class History:
             sent_at = NULL if status == QUEUED else created
             received_at = NULL
         queued = status == QUEUED
-        self.rows.tables["message"].append(
+        rows.tables["message"].append(
             f"{mid}\t{self.company}\t{pid}\t{phone}\t{direction}\t{kind}\t{body}\t{media}\t"
             f"{campaign or NULL}\t{broadcast or NULL}\t{keyword or NULL}\t{originator[0]}\t"
             f"{originator[1]}\t{channel}\t{status}\t{error[1]}\t{encoding}\t{count}\t"
@@ -299,7 +300,7 @@ class History:
                 pid,
                 phone,
                 MO,
-                MOType.OPT_IN,
+                MOType.OPT_IN.value,
                 word,
                 moment,
                 campaign=campaign,
@@ -307,14 +308,18 @@ class History:
             )
         elif path.double_opt_in:
             body = f"Reply Y to confirm your subscription to {sub.campaign.name} texts."
-            self.message(pid, phone, MT, MTType.OPT_IN_REQUEST, body, moment, campaign=campaign)
+            self.message(
+                pid, phone, MT, MTType.OPT_IN_REQUEST.value, body, moment, campaign=campaign
+            )
             moment += 60 + int(rng.random() * 3000)
-            self.message(pid, phone, MO, MOType.OPT_IN_CONFIRMATION, "Y", moment, campaign=campaign)
+            self.message(
+                pid, phone, MO, MOType.OPT_IN_CONFIRMATION.value, "Y", moment, campaign=campaign
+            )
         self.message(
             pid,
             phone,
             MT,
-            MTType.OPT_IN_CONFIRMATION,
+            MTType.OPT_IN_CONFIRMATION.value,
             path.welcome,
             moment + 2,
             campaign=campaign,
@@ -325,12 +330,12 @@ class History:
     def stop_messages(
         self, pid: int, phone: str, campaign: CampaignInfo, moment: int, word: str
     ) -> None:
-        self.message(pid, phone, MO, MOType.OPT_OUT, word, moment, campaign=campaign.id)
+        self.message(pid, phone, MO, MOType.OPT_OUT.value, word, moment, campaign=campaign.id)
         self.message(
             pid,
             phone,
             MT,
-            MTType.OPT_OUT_RECEIPT,
+            MTType.OPT_OUT_RECEIPT.value,
             campaign.opt_out_text,
             moment + 2,
             campaign=campaign.id,
@@ -364,7 +369,7 @@ class History:
                 pid,
                 phone,
                 MT,
-                MTType.REGULAR_TEXT,
+                MTType.REGULAR_TEXT.value,
                 broadcast.body,
                 moment,
                 campaign=broadcast.campaign_id,
@@ -408,7 +413,7 @@ class History:
                 pid,
                 phone,
                 MO,
-                MOType.REPLY,
+                MOType.REPLY.value,
                 body,
                 reply_at,
                 campaign=broadcast.campaign_id,
@@ -433,12 +438,12 @@ class History:
             return
         say = self.message
         if roll < 0.03:
-            say(pid, phone, MO, MOType.HELP_REQUEST, "HELP", moment, campaign=campaign)
+            say(pid, phone, MO, MOType.HELP_REQUEST.value, "HELP", moment, campaign=campaign)
             say(
                 pid,
                 phone,
                 MT,
-                MTType.HELP_RESPONSE,
+                MTType.HELP_RESPONSE.value,
                 sub.campaign.help_text,
                 moment + 2,
                 campaign=campaign,
@@ -449,7 +454,7 @@ class History:
                 pid,
                 phone,
                 MT,
-                MTType.DIRECT_MESSAGE,
+                MTType.DIRECT_MESSAGE.value,
                 body,
                 moment,
                 campaign=campaign,
@@ -460,7 +465,7 @@ class History:
                 pid,
                 phone,
                 MO,
-                MOType.DIRECT_RESPONSE,
+                MOType.DIRECT_RESPONSE.value,
                 answer,
                 moment + 300 + int(rng.random() * 3600),
                 campaign=campaign,
@@ -468,11 +473,11 @@ class History:
                 reply_to=mid,
             )
         elif roll < 0.08:
-            mid = say(pid, phone, MT, MTType.QUESTION, QUESTION, moment, campaign=campaign)
+            mid = say(pid, phone, MT, MTType.QUESTION.value, QUESTION, moment, campaign=campaign)
             if rng.random() < 0.85:
-                kind, answer = MOType.QUESTION_RESPONSE, rng.choice(QUESTION_ANSWERS)
+                kind, answer = MOType.QUESTION_RESPONSE.value, rng.choice(QUESTION_ANSWERS)
             else:
-                kind, answer = MOType.INVALID_QUESTION_RESPONSE, "what town hall?"
+                kind, answer = MOType.INVALID_QUESTION_RESPONSE.value, "what town hall?"
             say(
                 pid,
                 phone,
@@ -484,11 +489,13 @@ class History:
                 reply_to=mid,
             )
         elif roll < 0.095:
-            mid = say(pid, phone, MT, MTType.INFO_REQUEST, INFO_REQUEST, moment, campaign=campaign)
+            mid = say(
+                pid, phone, MT, MTType.INFO_REQUEST.value, INFO_REQUEST, moment, campaign=campaign
+            )
             if zip_code and rng.random() < 0.9:
-                kind, answer = MOType.INFO_RESPONSE, zip_code
+                kind, answer = MOType.INFO_RESPONSE.value, zip_code
             else:
-                kind, answer = MOType.INVALID_INFO_RESPONSE, "not sure"
+                kind, answer = MOType.INVALID_INFO_RESPONSE.value, "not sure"
             say(
                 pid,
                 phone,
@@ -501,13 +508,13 @@ class History:
             )
         elif roll < 0.105:
             word = sub.path.keyword or "JOIN"
-            say(pid, phone, MO, MOType.DUPLICATE_OPT_IN, word, moment, campaign=campaign)
+            say(pid, phone, MO, MOType.DUPLICATE_OPT_IN.value, word, moment, campaign=campaign)
             body = f"You're already subscribed to {sub.campaign.name}. Reply HELP for help."
             say(
                 pid,
                 phone,
                 MT,
-                MTType.DUPLICATE_SUBSCRIPTION_NOTIFICATION,
+                MTType.DUPLICATE_SUBSCRIPTION_NOTIFICATION.value,
                 body,
                 moment + 2,
                 campaign=campaign,
@@ -515,9 +522,9 @@ class History:
         else:
             kind, body = rng.choice(
                 (
-                    (MOType.UNMATCHED, "who is this?"),
-                    (MOType.UNKNOWN, "??"),
-                    (MOType.UNMATCHED, "Wrong number"),
+                    (MOType.UNMATCHED.value, "who is this?"),
+                    (MOType.UNKNOWN.value, "??"),
+                    (MOType.UNMATCHED.value, "Wrong number"),
                 )
             )
             say(pid, phone, MO, kind, body, moment)
@@ -536,7 +543,7 @@ class History:
                 pid,
                 phone,
                 MT,
-                MTType.REGULAR_TEXT,
+                MTType.REGULAR_TEXT.value,
                 body,
                 moment,
                 campaign=campaign,
@@ -571,22 +578,43 @@ class History:
 
     def donation_messages(self, pid, phone, campaign, amount, status, moment, fund_name) -> None:
         say = self.message
-        say(pid, phone, MO, MOType.DONATION, f"GIVE {amount}", moment - 120, campaign=campaign)
+        say(
+            pid, phone, MO, MOType.DONATION.value, f"GIVE {amount}", moment - 120, campaign=campaign
+        )
         ask = (
             f"Reply YES to confirm your ${amount} gift to {fund_name}. "
             "It will be added to your phone bill."
         )
-        say(pid, phone, MT, MTType.DONATION_CONFIRMATION, ask, moment - 118, campaign=campaign)
-        say(pid, phone, MO, MOType.DONATION_CONFIRMATION, "YES", moment - 30, campaign=campaign)
+        say(
+            pid, phone, MT, MTType.DONATION_CONFIRMATION.value, ask, moment - 118, campaign=campaign
+        )
+        say(
+            pid,
+            phone,
+            MO,
+            MOType.DONATION_CONFIRMATION.value,
+            "YES",
+            moment - 30,
+            campaign=campaign,
+        )
         kind, body = {
-            "accepted": (MTType.DONATION_APPROVED, f"Thank you! Your ${amount} gift was approved."),
-            "refunded": (MTType.DONATION_APPROVED, f"Thank you! Your ${amount} gift was approved."),
-            "declined": (MTType.DONATION_DECLINED, "Sorry, your carrier declined this donation."),
+            "accepted": (
+                MTType.DONATION_APPROVED.value,
+                f"Thank you! Your ${amount} gift was approved.",
+            ),
+            "refunded": (
+                MTType.DONATION_APPROVED.value,
+                f"Thank you! Your ${amount} gift was approved.",
+            ),
+            "declined": (
+                MTType.DONATION_DECLINED.value,
+                "Sorry, your carrier declined this donation.",
+            ),
             "failed": (
-                MTType.DONATION_FAILURE,
+                MTType.DONATION_FAILURE.value,
                 "We could not process your donation. Please try again.",
             ),
-        }.get(status, (MTType.DONATION_UNCONFIRMED, "Your donation is being processed."))
+        }.get(status, (MTType.DONATION_UNCONFIRMED.value, "Your donation is being processed."))
         say(pid, phone, MT, kind, body, moment, campaign=campaign)
 
     def activity(

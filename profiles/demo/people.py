@@ -160,6 +160,9 @@ class People:
             )
             if name in catalog.fields
         }
+        self.value_fields = [
+            (catalog.fields[name], share, make) for name, (share, make) in self.value_makers.items()
+        ]
 
     def showcase_list(self) -> list[tuple]:
         """(fate, opt-out source or invalid reason, first seen type) for the first
@@ -490,11 +493,14 @@ class People:
         return f"{1 + int(self.rng.random() * 12):02d}-{1 + int(self.rng.random() * 28):02d}"
 
     def custom_values(self, pid: int, person: dict) -> None:
-        add, new_id, rng = self.rows.tables["value"].append, self.rows.new_id, self.rng
-        updated, fields = self.clock.ts(person["created"]), self.catalog.fields
-        for name, (share, make) in self.value_makers.items():
-            if rng.random() < share:
-                add(f"{new_id('value')}\t{pid}\t{fields[name]}\t{make(person)}\t{updated}")
+        rows, random = self.rows, self.rng.random
+        add, step, value_id = rows.tables["value"].append, rows.step, rows.next_id["value"]
+        updated = self.clock.ts(person["created"])
+        for field_id, share, make in self.value_fields:
+            if random() < share:
+                add(f"{value_id}\t{pid}\t{field_id}\t{make(person)}\t{updated}")
+                value_id += step
+        rows.next_id["value"] = value_id
 
     def groups_and_notes(self, pid: int, first_seen: int, source: str) -> None:
         rng, ts, history = self.rng, self.clock.ts, self.history
