@@ -56,10 +56,9 @@ from .selectors import broadcast_estimate, broadcast_recipients
 logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 5000
-# A dispatched chunk that has not finished after this long is presumed lost with its
-# worker and dispatched again (harmless: chunks are idempotent).
-# A chunk that started and has not finished after this long is presumed lost with its
-# worker and queued again (harmless: chunks are idempotent). A chunk takes seconds.
+# A chunk that started (or was queued and never started) and has not finished after
+# this long is presumed lost with its worker and queued again (harmless: chunks are
+# idempotent). A chunk takes seconds.
 CHUNK_STALL_AFTER = dt.timedelta(minutes=10)
 # Local-time broadcasts start when the first time zone reaches the delivery time:
 # UTC+14 (Line Islands) is the earliest wall clock on Earth.
@@ -434,7 +433,11 @@ def broadcast_chunks_dispatch(*, broadcast_id: int | None = None) -> int:
     )
     with transaction.atomic():
         due = BroadcastChunk.objects.select_for_update(skip_locked=True).filter(
-            Q(dispatched_at__isnull=True) | Q(started_at__lt=now - stall),
+            # Never queued; or started and silent since; or queued and never started
+            # (its worker died holding the task before it began).
+            Q(dispatched_at__isnull=True)
+            | Q(started_at__lt=now - stall)
+            | Q(started_at__isnull=True, dispatched_at__lt=now - stall),
             status=BroadcastChunk.Status.PENDING,
             not_before__lte=now,
         )

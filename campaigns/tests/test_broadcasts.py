@@ -328,3 +328,32 @@ def test_a_reply_and_a_stop_are_counted_once_and_survive_the_broadcasts_finish(
     message_receive(phone=ben.phone_number, body="STOP", company_key=company.key)
     broadcast.refresh_from_db()
     assert (broadcast.replies_count, broadcast.opt_outs_count) == (2, 1)
+
+
+def test_a_chunk_whose_worker_died_before_starting_it_is_queued_again(
+    company, audience, settings, monkeypatch
+):
+    import campaigns.tasks as tasks
+    from campaigns.broadcasts import broadcast_chunks_dispatch, broadcast_generate
+
+    campaign, people = audience
+    broadcast = broadcast_create(campaign=campaign, body="Lost task")
+    broadcast_schedule(broadcast=broadcast, delivery_time=timezone.now() + dt.timedelta(minutes=5))
+    Broadcast.objects.filter(pk=broadcast.pk).update(delivery_time=timezone.now())
+    settings.BROADCAST_CHUNK_STALL_SECONDS = 60
+    # Generation queues the chunk; the worker holding the task dies before it begins.
+    lost: list[int] = []
+    with monkeypatch.context() as patch:
+        patch.setattr(tasks.broadcast_send_chunk, "delay", lost.append)
+        broadcast_generate(broadcast_id=broadcast.pk)
+    chunk = BroadcastChunk.objects.get(broadcast=broadcast)
+    assert lost == [chunk.pk]
+    assert chunk.started_at is None and chunk.status == BroadcastChunk.Status.PENDING
+    assert broadcast_chunks_dispatch() == 0  # queued a moment ago: not presumed lost yet
+    BroadcastChunk.objects.filter(pk=chunk.pk).update(
+        dispatched_at=timezone.now() - dt.timedelta(minutes=5)
+    )
+    assert broadcast_chunks_dispatch() == 1  # silent past the stall limit: queued again
+    broadcast.refresh_from_db()
+    assert broadcast.status == Broadcast.Status.SENT
+    assert _sent_to(broadcast) == {people["ann"].pk, people["ben"].pk}
