@@ -117,17 +117,27 @@ class Message(models.Model):
         LONG_CODE = "long_code", "10DLC long code"
         RCS_AGENT = "rcs_agent", "RCS agent"
 
-    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, db_index=False, related_name="+")
     objects = CompanyQuerySet.as_manager()
     profile = models.ForeignKey(
-        Profile, null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
+        Profile,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_index=False,
+        related_name="messages",
     )
     phone_number = models.CharField(max_length=20, help_text="E.164 of the subscriber")
     direction = models.CharField(max_length=2, choices=Direction.choices)
     message_type = models.CharField(max_length=40, help_text="MOType or MTType value")
     body = models.TextField(blank=True, default="")
     attachment = models.ForeignKey(
-        Attachment, null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
+        Attachment,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_index=False,
+        related_name="messages",
     )
     media_url = models.URLField(blank=True, default="")
     campaign = models.ForeignKey(
@@ -142,10 +152,16 @@ class Message(models.Model):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
+        db_index=False,
         related_name="messages",
     )
     keyword = models.ForeignKey(
-        "campaigns.Keyword", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "campaigns.Keyword",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_index=False,
+        related_name="+",
     )
     originator = models.CharField(max_length=40, blank=True, default="")
     originator_type = models.CharField(
@@ -161,13 +177,23 @@ class Message(models.Model):
     gateway_message_id = models.CharField(max_length=100, blank=True, default="")
     error_code = models.CharField(max_length=40, blank=True, default="")
     previous = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "self", null=True, blank=True, on_delete=models.SET_NULL, db_index=False, related_name="+"
     )
     in_reply_to = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_index=False,
+        related_name="replies",
     )
     sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_index=False,
+        related_name="+",
     )
     scheduled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -185,14 +211,34 @@ class Message(models.Model):
                 name="message_once_per_broadcast_profile",
             )
         ]
+        # Messages are the biggest table and every write pays for every index, so the
+        # plain foreign-key indexes are replaced: company, profile and broadcast lookups
+        # use the composite indexes below, and the mostly-empty references get partial
+        # indexes (enough for the integrity checks when a referenced row is removed).
         indexes = [
             models.Index(fields=["profile", "-created_at"], name="message_profile_time"),
             models.Index(
                 fields=["company", "direction", "-created_at"], name="message_company_dir_time"
             ),
-            models.Index(fields=["gateway_message_id"], name="message_gateway_id"),
+            models.Index(
+                fields=["gateway_message_id"],
+                name="message_gateway_id",
+                condition=~Q(gateway_message_id=""),
+            ),
             models.Index(fields=["broadcast", "status"], name="message_broadcast_status"),
-            models.Index(fields=["status", "scheduled_at"], name="message_status_scheduled"),
+            models.Index(
+                fields=["status", "scheduled_at"],
+                name="message_status_scheduled",
+                condition=Q(scheduled_at__isnull=False),
+            ),
+            *(
+                models.Index(
+                    fields=[name],
+                    name=f"message_{name}_set",
+                    condition=Q(**{f"{name}__isnull": False}),
+                )
+                for name in ("attachment", "keyword", "previous", "in_reply_to", "sent_by")
+            ),
         ]
 
     def __str__(self) -> str:

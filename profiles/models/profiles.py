@@ -269,8 +269,14 @@ class CustomField(models.Model):
 class CustomFieldValue(models.Model):
     """One value per profile and field, stored as validated canonical text."""
 
-    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="custom_values")
-    field = models.ForeignKey(CustomField, on_delete=models.CASCADE, related_name="values")
+    # No separate FK indexes: the unique (profile, field) and the (field, value) indexes
+    # already serve both lookups, and this table holds several rows per profile.
+    profile = models.ForeignKey(
+        Profile, on_delete=models.CASCADE, db_index=False, related_name="custom_values"
+    )
+    field = models.ForeignKey(
+        CustomField, on_delete=models.CASCADE, db_index=False, related_name="values"
+    )
     value = models.CharField(max_length=1000)
     updated_at = models.DateTimeField(auto_now=True)
 
