@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from campaigns.models import Subscription
 from profiles.models import ActivityEvent, OptOutSource, Profile
-from profiles.phones import phone_normalize
+from profiles.phones import PhoneResult, phone_normalize
 from profiles.status import status_expressions
 from reports.csv_safe import csv_row
 
@@ -55,6 +55,8 @@ class NumberRow:
     e164: str | None = None
     outcome: str = ""
     detail: str = ""
+    # The full parse, kept for the rows the cheap canonical form could not match.
+    phone: PhoneResult | None = None
 
 
 @dataclass
@@ -94,7 +96,7 @@ def _drop_temp() -> None:
         cursor.execute("DROP TABLE IF EXISTS bulk_changed")
 
 
-def _match_profiles(company_id: int, numbers: list[str]) -> dict[str, int]:
+def profiles_by_number(company_id: int, numbers: list[str]) -> dict[str, int]:
     """E.164 → profile id of the company, for the numbers given (one query)."""
     if not numbers:
         return {}
@@ -117,17 +119,17 @@ def number_rows_resolve(rows: list[NumberRow], company_id: int) -> dict[str, int
     """
     for row in rows:
         row.e164 = quick_e164(row.raw)
-    found = _match_profiles(company_id, sorted({r.e164 for r in rows if r.e164}))
+    found = profiles_by_number(company_id, sorted({r.e164 for r in rows if r.e164}))
     unresolved = [r for r in rows if not (r.e164 and r.e164 in found)]
     for row in unresolved:
-        phone = phone_normalize(row.raw)
+        phone = row.phone = phone_normalize(row.raw)
         if not phone.valid:
             row.e164 = phone.e164
             row.outcome, row.detail = Outcome.INVALID, phone.reason
         else:
             row.e164 = phone.e164
     found.update(
-        _match_profiles(
+        profiles_by_number(
             company_id, sorted({r.e164 for r in unresolved if r.e164 and not r.outcome})
         )
     )

@@ -41,6 +41,9 @@ def test_an_uploaded_csv_adds_members_with_an_outcome_per_row(company, alice):
     assert created.source_type == SourceType.UPLOADED_GROUP
     assert created.source_name == "Volunteers"
     assert created.source_user == alice
+    assert (created.number_type, created.number_country) == ("fixed_or_mobile", "US")
+    assert created.status == Profile._meta.get_field("status").get_default()
+    assert not created.opted_out_globally
     assert set(group_members(group=group)) == {known, created}
 
     again = group_add_members(group=group, phone_numbers=["202-555-0100"])
