@@ -8,8 +8,6 @@ needs libphonenumber's metadata; both paths call the same `number_refusal` for i
 Order matters: the first matching reason is the one shown to agents.
 """
 
-import hashlib
-
 from django.db.models import (
     Case,
     CharField,
@@ -40,11 +38,6 @@ class Reason:
     INVALID_NUMBER = PhoneReason.INVALID
     OPTED_OUT_ALL = "Opted out of all campaigns"
     OPTED_OUT_CAMPAIGN = "Opted out of {campaign}"
-
-
-def phone_digest(e164: str) -> str:
-    """What the suppression list stores for a number: SHA-256 of its E.164 form."""
-    return hashlib.sha256(e164.encode()).hexdigest()
 
 
 class _PhoneDigest(SHA256):

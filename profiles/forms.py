@@ -8,6 +8,7 @@ from django import forms
 
 from .custom_fields import CustomFieldError, gender_code
 from .models import CustomFieldType, Gender, Note, Profile, Role
+from .services import PROFILE_EDITABLE_FIELDS
 
 # ISO 639-1 two-letter codes: the language a subscriber reads (seed 002).
 _ISO_639_1_CODES = (
@@ -38,21 +39,7 @@ class ProfileEditForm(forms.ModelForm):
 
     class Meta:
         model = Profile
-        fields = [
-            "first_name",
-            "last_name",
-            "email",
-            "street1",
-            "street2",
-            "city",
-            "state",
-            "postal_code",
-            "country",
-            "birthday",
-            "gender",
-            "language",
-            "timezone",
-        ]
+        fields = list(PROFILE_EDITABLE_FIELDS)
         labels = {"street1": "Street", "street2": "Street (line 2)", "postal_code": "ZIP code"}
         help_texts = {
             "timezone": "IANA time zone, e.g. America/New_York",

@@ -7,6 +7,7 @@ store (profile.invalid_data_description) or report row by row.
 """
 
 import contextlib
+import hashlib
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -129,3 +130,9 @@ def phone_search_digits(text: str) -> str:
     A leading US trunk "1" is kept: "+1 202" and "1202" both search for "1202".
     """
     return re.sub(r"\D", "", _clean(text))
+
+
+def phone_digest(e164: str) -> str:
+    """What the suppression list stores for a number: SHA-256 of its E.164 form, so the
+    list that keeps an erased number from ever being texted does not hold the number."""
+    return hashlib.sha256(e164.encode()).hexdigest()

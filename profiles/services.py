@@ -1,6 +1,5 @@
 """Writes to profiles that several apps share. Each runs inside the caller's transaction."""
 
-import hashlib
 import secrets
 from typing import Any
 
@@ -22,6 +21,7 @@ from .models import (
     Role,
     Suppression,
 )
+from .phones import phone_digest
 
 
 def activity_record(
@@ -272,11 +272,6 @@ def profile_activate(*, profile: Profile, actor: AbstractBaseUser | None) -> boo
         description="Activated",
         actor=actor,
     )
-
-
-def phone_digest(e164: str) -> str:
-    """The SHA-256 hex digest a Suppression stores in place of the number."""
-    return hashlib.sha256(e164.encode()).hexdigest()
 
 
 def phone_suppressed(*, company_id: int, e164: str) -> bool:

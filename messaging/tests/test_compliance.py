@@ -6,11 +6,11 @@ from django.utils import timezone
 from messaging.compliance import (
     Reason,
     number_refusal,
-    phone_digest,
     refusal_reason,
     textable_profiles,
 )
 from profiles.models import CleanedReason, Suppression
+from profiles.phones import phone_digest
 from tests.factories import make_campaign, make_profile, make_subscription
 
 pytestmark = pytest.mark.django_db

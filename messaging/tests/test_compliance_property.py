@@ -16,11 +16,11 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from campaigns.services import profile_opt_out, subscription_create
 from messaging.bounces import profile_clean
-from messaging.compliance import phone_digest
 from messaging.gateways import FakeGateway
 from messaging.models import Message
 from messaging.services import message_deliver, message_send
 from profiles.models import CleanedReason, OptOutSource, Profile, Suppression
+from profiles.phones import phone_digest
 from profiles.status import profile_refresh_status
 from tests.factories import make_campaign, make_company, make_profile
 

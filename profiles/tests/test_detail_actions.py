@@ -13,11 +13,11 @@ from profiles.models import (
     ProfileStatus,
     Suppression,
 )
+from profiles.phones import phone_digest
 from profiles.services import (
     ProfileActionError,
     custom_field_update,
     note_create,
-    phone_digest,
     profile_erase,
 )
 from profiles.tests.detail_builders import make_message, make_rich_profile
