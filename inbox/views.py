@@ -56,6 +56,7 @@ def _index_context(request: HttpRequest) -> dict[str, Any]:
         "table": table,
         "filter": filterset,
         "count_label": f"{COUNT_CAP:,}+" if shown > COUNT_CAP else f"{shown:,}",
+        "count": shown,
         "filtered": any(request.GET.get(k) for k in filterset.form.fields),
     }
 
