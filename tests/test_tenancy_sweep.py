@@ -1,0 +1,164 @@
+"""No page shows another company's data.
+
+Acme Action holds one of everything, each marked with a name no other company uses.
+Eve, an Admin of another company, opens every list page (she sees none of the marks)
+and every page of Acme's objects (each is "not found", never Acme's data).
+"""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from campaigns.broadcasts import broadcast_create
+from campaigns.services import subscription_create
+from inbox.models import BulkOptOut
+from messaging.models import Message
+from profiles.models import CustomField, Group, Note
+from reports.models import Export, ProfileAnalysis
+from tests.factories import make_campaign, make_opt_in_path, make_profile
+
+pytestmark = pytest.mark.django_db
+
+MARK = "Quartermaine"
+
+
+@pytest.fixture
+def acme(company, alice):
+    profile = make_profile(company, first_name="Zebulon", last_name=MARK, email="zq@acme.example")
+    campaign = make_campaign(company, name=f"{MARK} campaign")
+    path = make_opt_in_path(campaign, name=f"{MARK} path", keyword="QUARTER")
+    subscription, _ = subscription_create(profile=profile, campaign=campaign, source="Keyword")
+    group = Group.objects.create(company=company, name=f"{MARK} group")
+    group.memberships.create(profile=profile)
+    field = CustomField.objects.create(company=company, name=f"{MARK} field")
+    note = Note.objects.create(profile=profile, body=f"{MARK} note", author=alice)
+    message = Message.objects.create(
+        company=company,
+        profile=profile,
+        phone_number=profile.phone_number,
+        direction=Message.Direction.MO,
+        message_type="reply",
+        body=f"{MARK} says hello",
+        campaign=campaign,
+        status=Message.Status.RECEIVED,
+        received_at=timezone.now(),
+    )
+    broadcast = broadcast_create(campaign=campaign, body=f"{MARK} broadcast", name=f"{MARK} b")
+    export = Export.objects.create(
+        company=company, kind=Export.Kind.PROFILES, name=f"{MARK} export", requested_by=alice
+    )
+    analysis = ProfileAnalysis.objects.create(
+        company=company,
+        name=f"{MARK} analysis",
+        analysis_type=ProfileAnalysis.AnalysisType.FREQUENT_MT_FAILURES,
+        recurring=ProfileAnalysis.Recurring.WEEKLY,
+        parameters={"mt_failures": 1, "period_days": 30},
+    )
+    bulk = BulkOptOut.objects.create(company=company, source_name=f"{MARK}.csv")
+    return {
+        "profile": profile,
+        "campaign": campaign,
+        "path": path,
+        "subscription": subscription,
+        "group": group,
+        "field": field,
+        "note": note,
+        "message": message,
+        "broadcast": broadcast,
+        "export": export,
+        "analysis": analysis,
+        "bulk": bulk,
+    }
+
+
+LIST_PAGES = [
+    "home",
+    "profiles:list",
+    "profiles:custom_fields",
+    "profiles:users",
+    "profiles:api_tokens",
+    "campaigns:list",
+    "campaigns:broadcast_list",
+    "campaigns:group_list",
+    "inbox:index",
+    "inbox:bulk_opt_out",
+    "reports:index",
+    "reports:analysis_list",
+]
+
+
+@pytest.mark.parametrize("name", LIST_PAGES)
+def test_list_pages_show_another_company_nothing(client_as, eve, acme, name):
+    response = client_as(eve).get(reverse(name))
+    assert response.status_code == 200
+    assert MARK not in response.content.decode()
+    assert acme["profile"].phone_number not in response.content.decode()
+
+
+def test_a_search_for_another_companys_profile_finds_nothing(client_as, eve, acme):
+    response = client_as(eve).get(reverse("profiles:list"), {"q": MARK})
+    page = response.content.decode()
+    assert "Zebulon" not in page
+    assert acme["profile"].email not in page
+
+
+def object_pages(acme):
+    p, c, s = acme["profile"], acme["campaign"], acme["subscription"]
+    return [
+        ("profiles:detail", [p.pk]),
+        ("profiles:edit", [p.pk]),
+        ("profiles:erase", [p.pk]),
+        ("profiles:messages_csv", [p.pk]),
+        ("profiles:subscription_history", [p.pk, c.pk]),
+        ("profiles:campaign_profiles", [c.pk]),
+        ("profiles:broadcast_profiles", [acme["broadcast"].pk]),
+        ("profiles:opt_in_path_profiles", [acme["path"].pk]),
+        ("campaigns:detail", [c.pk]),
+        ("campaigns:edit", [c.pk]),
+        ("campaigns:broadcast_create", [c.pk]),
+        ("campaigns:broadcast_detail", [acme["broadcast"].pk]),
+        ("campaigns:broadcast_edit", [acme["broadcast"].pk]),
+        ("campaigns:group_detail", [acme["group"].pk]),
+        ("inbox:chat", [p.pk]),
+        ("inbox:chat_messages", [p.pk]),
+        ("inbox:respond", [acme["message"].pk]),
+        ("inbox:bulk_opt_out_detail", [acme["bulk"].pk]),
+        ("reports:export_status", [acme["export"].pk]),
+        ("reports:export_download", [acme["export"].pk]),
+        ("reports:analysis_detail", [acme["analysis"].pk]),
+    ], [
+        ("profiles:note_delete", [p.pk, acme["note"].pk]),
+        ("profiles:custom_field_edit", [acme["field"].pk]),
+        ("profiles:subscription_opt_out", [p.pk, s.pk]),
+        ("profiles:flag", [p.pk, "blacklist"]),
+        ("campaigns:end", [c.pk]),
+        ("campaigns:group_delete", [acme["group"].pk]),
+        ("inbox:opt_out", [acme["message"].pk]),
+        ("inbox:chat_send", [p.pk]),
+        ("reports:analysis_run", [acme["analysis"].pk]),
+        ("reports:analysis_delete", [acme["analysis"].pk]),
+    ]
+
+
+def test_every_page_of_another_companys_object_is_not_found(client_as, eve, acme):
+    reads, writes = object_pages(acme)
+    client = client_as(eve)
+    for name, args in reads:
+        response = client.get(reverse(name, args=args))
+        assert response.status_code == 404, name
+        assert MARK not in response.content.decode(), name
+    for name, args in writes:
+        response = client.post(reverse(name, args=args), {"body": "x", "confirm": "1"})
+        assert response.status_code == 404, name
+
+
+def test_nothing_of_acme_changed_after_eves_attempts(client_as, eve, acme):
+    test_every_page_of_another_companys_object_is_not_found(client_as, eve, acme)
+    profile, subscription = acme["profile"], acme["subscription"]
+    profile.refresh_from_db()
+    subscription.refresh_from_db()
+    assert not profile.blacklisted
+    assert subscription.status == "Active"
+    assert Note.objects.filter(pk=acme["note"].pk).exists()
+    assert Group.objects.filter(pk=acme["group"].pk).exists()
+    assert not Message.objects.filter(direction="mt", profile=profile).exists()
