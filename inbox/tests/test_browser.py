@@ -3,6 +3,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from messaging.webhooks import SIGNATURE_HEADER, webhook_signature
 from tests.browser import screenshot
@@ -39,11 +40,12 @@ def test_an_agent_chats_with_a_subscriber_and_opts_them_out(page_as, bob, compan
     box = page.locator("#chat-body")
     box.wait_for()
     counter = page.locator("#chat-counter")
-    assert "160 characters left" in counter.inner_text()
+    # The counter is filled by the page's script: wait for it rather than race it.
+    expect(counter).to_contain_text("160 characters left")
     box.press_sequentially("Noon at the park :smile:")
     page.wait_for_function("document.querySelector('#chat-body').value.includes('😄')")
-    assert "UCS-2" in counter.inner_text()
-    assert counter.get_attribute("data-remaining") == str(70 - len("Noon at the park ") - 2)
+    expect(counter).to_contain_text("UCS-2")
+    expect(counter).to_have_attribute("data-remaining", str(70 - len("Noon at the park ") - 2))
     screenshot(page, "inbox-chat-typing")
     box.press("Enter")
     page.locator(".chat-mt .chat-bubble", has_text="Noon at the park 😄").wait_for()
@@ -83,11 +85,11 @@ def test_an_admin_uploads_a_messy_csv_and_reads_the_results(page_as, alice, comp
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Opt-Out these Numbers").click()
     page.locator("#bulk-counts").wait_for()
-    assert page.locator("#count-opted-out").inner_text() == "4"
-    assert page.locator("#count-invalid").inner_text() == "2"
-    assert page.locator("#count-no-profile").inner_text() == "1"
-    assert page.locator("#count-duplicate").inner_text() == "1"
-    assert "Invalid phone number" in page.locator("#outcome-table").inner_text()
+    expect(page.locator("#count-opted-out")).to_have_text("4")
+    expect(page.locator("#count-invalid")).to_have_text("2")
+    expect(page.locator("#count-no-profile")).to_have_text("1")
+    expect(page.locator("#count-duplicate")).to_have_text("1")
+    expect(page.locator("#outcome-table")).to_contain_text("Invalid phone number")
     screenshot(page, "bulk-opt-out-results")
     with page.expect_download() as download:
         page.get_by_text("Download per-row outcomes").click()

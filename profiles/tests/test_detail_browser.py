@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from profiles.models import CustomFieldValue, Note
 from profiles.tests.detail_builders import make_rich_profile
@@ -27,12 +28,12 @@ def test_an_agent_walks_every_tab_edits_a_field_adds_a_note_and_opts_out(page_as
     page.set_viewport_size({"width": 1360, "height": 900})
     page.on("dialog", lambda dialog: dialog.accept())
     page.goto(f"/profiles/{profile.pk}/")
-    assert page.locator("#profile-phone").inner_text() == "+1 212-555-0147"
+    expect(page.locator("#profile-phone")).to_have_text("+1 212-555-0147")
 
     for label, marker in TABS:
         page.click(f"#profile-tab-nav a:text-is('{label}')")
         page.wait_for_selector(marker)
-        assert page.locator("#profile-tab-nav a.active").inner_text() == label
+        expect(page.locator("#profile-tab-nav a.active")).to_have_text(label)
         screenshot(page, f"profile-tab-{label.lower().replace(' ', '-')}")
     assert "tab=notes" in page.url  # htmx pushed the tab into the address bar
 
@@ -43,7 +44,7 @@ def test_an_agent_walks_every_tab_edits_a_field_adds_a_note_and_opts_out(page_as
     row.locator("input[name=value]").fill("200")
     row.locator("button:text('Save')").click()
     page.wait_for_selector(".flash-error")
-    assert "between 0 and 130" in page.locator(".flash-error").inner_text()
+    expect(page.locator(".flash-error")).to_contain_text("between 0 and 130")
     row = page.locator("tr[data-field='Age']")
     row.locator("summary:text('Edit')").click()
     row.locator("input[name=value]").fill("34")
@@ -54,7 +55,7 @@ def test_an_agent_walks_every_tab_edits_a_field_adds_a_note_and_opts_out(page_as
     # Notes: add one, the counter follows the typing.
     page.click("#profile-tab-nav a:text-is('Notes')")
     page.fill("#note-body", "Called back, wants Saturday shifts")
-    assert page.locator("#note-chars").inner_text() == "34 / 500"
+    expect(page.locator("#note-chars")).to_have_text("34 / 500")
     page.click("#note-form button[type=submit]")
     page.wait_for_selector("text=Called back, wants Saturday shifts")
     assert Note.objects.filter(profile=profile).count() == 2
@@ -69,14 +70,14 @@ def test_an_agent_walks_every_tab_edits_a_field_adds_a_note_and_opts_out(page_as
     assert sub.status == "Opted-Out" and sub.opt_out_source == "Opt-out from profile"
     page.click("text=Click to load subscription history")
     page.wait_for_selector(".history-table")
-    assert "Texted a STOP word" in page.locator(".history-table").inner_text()
+    expect(page.locator(".history-table")).to_contain_text("Texted a STOP word")
     screenshot(page, "profile-subscriptions-after-opt-out")
 
     # Activity: filter by channel without leaving the page.
     page.click("#profile-tab-nav a:text-is('Activity')")
     page.select_option("#activity-channel", "rcs")
     page.wait_for_function("document.querySelectorAll('#activity-feed .feed-item').length === 1")
-    assert "Your ticket" in page.locator("#activity-feed").inner_text()
+    expect(page.locator("#activity-feed")).to_contain_text("Your ticket")
 
 
 def test_an_admin_sees_the_header_actions_and_the_settings_pages(page_as, alice, company):

@@ -2,8 +2,10 @@
 
 import csv
 import io
+import re
 
 import pytest
+from playwright.sync_api import expect
 
 from profiles.models import Profile
 from profiles.tests.table_fixtures import make_table_profiles
@@ -45,10 +47,10 @@ def test_an_analyst_searches_filters_sorts_pages_and_downloads_an_export(
     page.wait_for_url("**subscription_status=undeliverable_stop**")
     assert "q=LOPEZ" in page.url
     assert row_names(page) == ["Mia Lopezova"]
-    assert page.locator("#filter-count").inner_text() == "1"
+    expect(page.locator("#filter-count")).to_have_text("1")
     page.hover("#filter-toggle")
     assert page.locator("#filter-list").is_visible()
-    assert "Texted a STOP word" in page.locator("#filter-list").inner_text()
+    expect(page.locator("#filter-list")).to_contain_text("Texted a STOP word")
     screenshot(page, "profiles-filtered")
 
     # Sort: the First seen date header toggles to oldest first.
@@ -62,7 +64,7 @@ def test_an_analyst_searches_filters_sorts_pages_and_downloads_an_export(
     page.click("#page-next")
     page.wait_for_url("**page=2**")
     assert "sort=created_at" in page.url
-    assert page.locator(".page-range").inner_text().startswith("26–")
+    expect(page.locator(".page-range")).to_have_text(re.compile(r"^26–"))
     page.fill("#page-number", "1")
     page.press("#page-number", "Enter")
     page.wait_for_url("**page=1**")
