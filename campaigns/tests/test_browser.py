@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from campaigns.models import Broadcast
 from messaging.models import Message
@@ -28,9 +29,9 @@ def test_an_admin_composes_schedules_and_unschedules_a_broadcast(page_as, alice,
     screenshot(page, "campaign_detail")
     page.click("text=New broadcast")
     page.wait_for_selector("#estimate-recipients")
-    assert page.inner_text("#estimate-recipients") == "4"
+    expect(page.locator("#estimate-recipients")).to_have_text("4")
     page.fill("#id_body", "Polls open 7am–8pm tomorrow. Reply STOP to opt out.")
-    assert "segment" in page.inner_text("#body-counter")
+    expect(page.locator("#body-counter")).to_contain_text("segment")
     page.check(f"input[name=excluded_groups][value='{quiet.pk}']")
     page.wait_for_function("document.querySelector('#estimate-recipients').textContent === '3'")
     page.check("input[name=send][value=later]")
@@ -41,7 +42,7 @@ def test_an_admin_composes_schedules_and_unschedules_a_broadcast(page_as, alice,
     page.wait_for_selector("text=Broadcast scheduled for 3 recipients")
     broadcast = Broadcast.objects.get()
     assert broadcast.status == Broadcast.Status.SCHEDULED
-    assert page.inner_text("#estimated") == "3"
+    expect(page.locator("#estimated")).to_have_text("3")
     screenshot(page, "broadcast_scheduled")
 
     page.click("#unschedule")
@@ -81,7 +82,7 @@ def test_an_analyst_creates_an_analysis_runs_it_and_opens_its_group(page_as, dan
     page.wait_for_selector("text=is running")
     analysis = ProfileAnalysis.objects.get()
     assert analysis.runs.count() == 2
-    assert "UTC" in page.inner_text("#last-processed")
+    expect(page.locator("#last-processed")).to_contain_text("UTC")
     screenshot(page, "analysis_detail")
     page.goto("/reports/analyses/")
     screenshot(page, "analysis_list")
@@ -107,9 +108,9 @@ def test_an_admin_adds_a_csv_file_to_a_group_and_reads_its_outcomes(page_as, ali
     )
     page.click("#members-form button:has-text('Add to group')")
     page.wait_for_selector("#group-uploads [data-upload-state]:has-text('Done')")
-    assert page.inner_text("#group-uploads [data-count=added]") == "1"
-    assert page.inner_text("#group-uploads [data-count=created]") == "1"
-    assert page.inner_text("#group-uploads [data-count=duplicate]") == "1"
-    assert page.inner_text("#group-uploads [data-count=invalid]") == "1"
-    assert "+12025550191" in page.inner_text("table")
+    expect(page.locator("#group-uploads [data-count=added]")).to_have_text("1")
+    expect(page.locator("#group-uploads [data-count=created]")).to_have_text("1")
+    expect(page.locator("#group-uploads [data-count=duplicate]")).to_have_text("1")
+    expect(page.locator("#group-uploads [data-count=invalid]")).to_have_text("1")
+    expect(page.locator("table")).to_contain_text("+12025550191")
     screenshot(page, "group_upload_done")

@@ -49,7 +49,7 @@ def test_an_analyst_searches_filters_sorts_pages_and_downloads_an_export(
     assert row_names(page) == ["Mia Lopezova"]
     expect(page.locator("#filter-count")).to_have_text("1")
     page.hover("#filter-toggle")
-    assert page.locator("#filter-list").is_visible()
+    expect(page.locator("#filter-list")).to_be_visible()
     expect(page.locator("#filter-list")).to_contain_text("Texted a STOP word")
     screenshot(page, "profiles-filtered")
 
@@ -82,7 +82,7 @@ def test_an_analyst_searches_filters_sorts_pages_and_downloads_an_export(
     export = Export.objects.get()
     row = page.locator(f"#export-{export.pk}")
     row.locator("text=Done").wait_for()
-    assert row.locator(".progress").get_attribute("aria-valuenow") == "100"
+    expect(row.locator(".progress")).to_have_attribute("aria-valuenow", "100")
     screenshot(page, "reports-exports")
     with page.expect_download() as info:
         row.locator("a.export-download").click()
@@ -108,7 +108,7 @@ def test_the_progress_bar_follows_a_running_export_until_it_is_done(page_as, dan
     page = page_as(dana)
     page.goto("/reports/")
     bar = page.locator(f"#export-{export.pk} .progress")
-    assert bar.get_attribute("aria-valuenow") == "30"
+    expect(bar).to_have_attribute("aria-valuenow", "30")
     screenshot(page, "reports-export-running")
     Export.objects.filter(pk=export.pk).update(progress=80, row_count=800)
     page.wait_for_function(
