@@ -38,6 +38,7 @@ PROFILE_API_FIELDS: dict[str, int] = {
     "state": 50,
     "postal_code": 20,
     "country": 2,
+    "constituent_id": 100,
 }
 
 

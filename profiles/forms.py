@@ -40,7 +40,13 @@ class ProfileEditForm(forms.ModelForm):
     class Meta:
         model = Profile
         fields = list(PROFILE_EDITABLE_FIELDS)
-        labels = {"street1": "Street", "street2": "Street (line 2)", "postal_code": "ZIP code"}
+        labels = {
+            "street1": "Street",
+            "street2": "Street (line 2)",
+            "postal_code": "ZIP code",
+            "constituent_id": "External ID",
+            "avatar_url": "Avatar link",
+        }
         help_texts = {
             "timezone": "IANA time zone, e.g. America/New_York",
             "country": "ISO 3166 two-letter code",

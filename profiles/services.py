@@ -70,6 +70,8 @@ PROFILE_EDITABLE_FIELDS = (
     "gender",
     "language",
     "timezone",
+    "constituent_id",
+    "avatar_url",
 )
 
 
@@ -248,6 +250,31 @@ def profile_unblacklist(*, profile: Profile, actor: AbstractBaseUser | None) -> 
 
 
 @transaction.atomic
+def profile_email_blacklist(*, profile: Profile, actor: AbstractBaseUser | None) -> bool:
+    """Add the email address to the email blacklist (seed 002). Texts are unaffected."""
+    return _flag_change(
+        profile=profile,
+        flag="email_blacklisted",
+        value=True,
+        kind=ActivityEvent.Kind.EMAIL_BLACKLISTED,
+        description="Added to the email blacklist",
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def profile_email_unblacklist(*, profile: Profile, actor: AbstractBaseUser | None) -> bool:
+    return _flag_change(
+        profile=profile,
+        flag="email_blacklisted",
+        value=False,
+        kind=ActivityEvent.Kind.EMAIL_UNBLACKLISTED,
+        description="Removed from the email blacklist",
+        actor=actor,
+    )
+
+
+@transaction.atomic
 def profile_deactivate(*, profile: Profile, actor: AbstractBaseUser | None) -> bool:
     """Disable the profile (seed 002): no communication is sent to it."""
     return _flag_change(
@@ -304,6 +331,8 @@ ERASED_TEXT_FIELDS = (
     "timezone",
     "source_name",
     "invalid_data_description",
+    "constituent_id",
+    "avatar_url",
 )
 
 
@@ -349,6 +378,7 @@ def profile_erase(
         latitude=None,
         longitude=None,
         birthday=None,
+        contact_score=None,
         erased_at=now,
         opted_out_globally=True,
         opted_out_at=now,

@@ -45,6 +45,8 @@ class ActivityEvent(models.Model):
         NOTE_DELETED = "note_deleted", "Note deleted"
         BLACKLISTED = "blacklisted", "Added to phone blacklist"
         UNBLACKLISTED = "unblacklisted", "Removed from phone blacklist"
+        EMAIL_BLACKLISTED = "email_blacklisted", "Added to email blacklist"
+        EMAIL_UNBLACKLISTED = "email_unblacklisted", "Removed from email blacklist"
         DEACTIVATED = "deactivated", "Deactivated"
         ACTIVATED = "activated", "Activated"
         CLEANED = "cleaned", "Cleaned"

@@ -162,6 +162,21 @@ class Profile(models.Model):
     language = models.CharField(max_length=2, blank=True, default="", help_text="ISO 639-1")
     timezone = models.CharField(max_length=64, blank=True, default="", help_text="IANA name")
 
+    # Seed 002's contact fields. db_default as well as default: the bulk paths (COPY
+    # in seed_demo, INSERT … SELECT in group uploads) name only the columns they fill.
+    constituent_id = models.CharField(
+        max_length=100,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="The person's id in your CRM or platform (the API's constituent_id)",
+    )
+    email_blacklisted = models.BooleanField(
+        default=False, db_default=False, help_text="On the email blacklist (no emails)"
+    )
+    avatar_url = models.URLField(blank=True, default="", db_default="")
+    contact_score = models.IntegerField(null=True, blank=True)
+
     crm_sync = models.ForeignKey(
         CrmSync, null=True, blank=True, on_delete=models.SET_NULL, related_name="profiles"
     )
@@ -190,6 +205,11 @@ class Profile(models.Model):
             # The API lists a company's profiles by id; this makes deep pages an
             # index-only scan instead of a walk over every skipped row.
             models.Index(fields=["company", "id"], name="profile_company_id"),
+            models.Index(
+                fields=["company", "constituent_id"],
+                name="profile_constituent_id",
+                condition=~models.Q(constituent_id=""),
+            ),
             models.Index(Upper("email"), name="profile_email_upper"),
             # Substring search uses trigram GIN indexes, created on PostgreSQL only
             # by migration 0002 (SQLite has no equivalent and needs none at demo size).

@@ -493,6 +493,19 @@ def test_update_attribute_always_create_replaces_the_value(alice, company):
     assert profile.first_name == "Bassel"
 
 
+def test_update_attribute_sets_the_constituent_id(alice, company):
+    profile = make_profile(company, "+12025551234")
+    data = {
+        "phone_number": "12025551234",
+        "attribute": "constituent_id",
+        "attribute_value": "VAN-40217",
+        "save_behavior": "always_create",
+    }
+    ok(api_post(alice, "profile_update_attribute", data))
+    profile.refresh_from_db()
+    assert profile.constituent_id == "VAN-40217"
+
+
 def test_update_attribute_create_if_not_exists_keeps_an_existing_value(alice, company):
     field = CustomField.objects.create(company=company, name="Test")
     profile = make_profile(company, "+12025551234", email="keep@example.org")

@@ -246,3 +246,27 @@ def test_unblacklisting_an_erased_profile_is_refused(alice, profile):
     profile.blacklisted = True
     with pytest.raises(ProfileActionError, match="stays suppressed"):
         profile_unblacklist(profile=profile, actor=alice)
+
+
+def test_the_email_blacklist_is_recorded_and_does_not_stop_texts(client_as, alice, company):
+    from messaging.compliance import refusal_reason
+    from profiles.models import ActivityEvent
+
+    profile = make_profile(company, email="ana@example.org")
+    response = client_as(alice).post(f"/profiles/{profile.pk}/flag/email_blacklist/")
+    assert response.status_code == 302
+    profile.refresh_from_db()
+    assert profile.email_blacklisted
+    assert ActivityEvent.objects.get(profile=profile, kind="email_blacklisted").actor == alice
+    assert refusal_reason(profile=profile) is None  # an email flag says nothing about SMS
+    page = client_as(alice).get(f"/profiles/{profile.pk}/").content.decode()
+    assert "Email blacklisted" in page
+
+
+def test_erasure_also_removes_the_external_id_and_avatar(alice, company):
+    profile = make_profile(
+        company, constituent_id="CRM-991", avatar_url="https://img.example/a.png", contact_score=7
+    )
+    profile_erase(profile=profile, actor=alice, confirmation=profile.phone_number)
+    profile.refresh_from_db()
+    assert (profile.constituent_id, profile.avatar_url, profile.contact_score) == ("", "", None)

@@ -21,6 +21,8 @@ from ..services import (
     profile_activate,
     profile_blacklist,
     profile_deactivate,
+    profile_email_blacklist,
+    profile_email_unblacklist,
     profile_erase,
     profile_unblacklist,
     profile_update,
@@ -230,6 +232,8 @@ _FLAG_ACTIONS = {
     "unblacklist": (profile_unblacklist, "Removed from the phone blacklist."),
     "deactivate": (profile_deactivate, "Deactivated: no messages will be sent."),
     "activate": (profile_activate, "Activated."),
+    "email_blacklist": (profile_email_blacklist, "Added to the email blacklist."),
+    "email_unblacklist": (profile_email_unblacklist, "Removed from the email blacklist."),
 }
 
 
