@@ -36,6 +36,7 @@ class ProfileEditForm(forms.ModelForm):
     birthday = forms.DateField(
         required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="YYYY-MM-DD"
     )
+    avatar_url = forms.URLField(required=False, assume_scheme="https", label="Avatar link")
 
     class Meta:
         model = Profile
