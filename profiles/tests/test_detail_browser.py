@@ -21,6 +21,16 @@ TABS = [
 ]
 
 
+def open_tab(page, label: str) -> None:
+    """Open a tab and wait until htmx has settled it: a click or a change made before
+    then would land on the old tab's DOM and be lost."""
+    page.click(f"#profile-tab-nav a:text-is('{label}')")
+    expect(page.locator("#profile-tab-nav a.active")).to_have_text(label)
+    page.wait_for_function(
+        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
+
+
 def test_an_agent_walks_every_tab_edits_a_field_adds_a_note_and_opts_out(page_as, bob, company):
     call_command("load_legislators", "profiles/data/legislators-sample.yaml", verbosity=0)
     profile = make_rich_profile(company, author=bob)
@@ -38,7 +48,7 @@ def test_an_agent_walks_every_tab_edits_a_field_adds_a_note_and_opts_out(page_as
     assert "tab=notes" in page.url  # htmx pushed the tab into the address bar
 
     # Custom Fields: a wrong age is refused, a right one is stored.
-    page.click("#profile-tab-nav a:text-is('Custom Fields')")
+    open_tab(page, "Custom Fields")
     row = page.locator("tr[data-field='Age']")
     row.locator("summary:text('Edit')").click()
     row.locator("input[name=value]").fill("200")
@@ -53,7 +63,7 @@ def test_an_agent_walks_every_tab_edits_a_field_adds_a_note_and_opts_out(page_as
     assert CustomFieldValue.objects.get(profile=profile, field__name="Age").value == "34"
 
     # Notes: add one, the counter follows the typing.
-    page.click("#profile-tab-nav a:text-is('Notes')")
+    open_tab(page, "Notes")
     page.fill("#note-body", "Called back, wants Saturday shifts")
     expect(page.locator("#note-chars")).to_have_text("34 / 500")
     page.click("#note-form button[type=submit]")
@@ -62,7 +72,7 @@ def test_an_agent_walks_every_tab_edits_a_field_adds_a_note_and_opts_out(page_as
     screenshot(page, "profile-notes-added")
 
     # Subscriptions: opt out after confirming, then load the older history.
-    page.click("#profile-tab-nav a:text-is('Subscriptions')")
+    open_tab(page, "Subscriptions")
     rally = page.locator("tbody.subscription[data-campaign='Rally Reminders']")
     rally.locator("button:text('Opt out')").click()
     page.wait_for_selector(".flash-success")
@@ -74,7 +84,7 @@ def test_an_agent_walks_every_tab_edits_a_field_adds_a_note_and_opts_out(page_as
     screenshot(page, "profile-subscriptions-after-opt-out")
 
     # Activity: filter by channel without leaving the page.
-    page.click("#profile-tab-nav a:text-is('Activity')")
+    open_tab(page, "Activity")
     page.select_option("#activity-channel", "rcs")
     page.wait_for_function("document.querySelectorAll('#activity-feed .feed-item').length === 1")
     expect(page.locator("#activity-feed")).to_contain_text("Your ticket")
