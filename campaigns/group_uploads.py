@@ -20,7 +20,7 @@ from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
 
-from inbox.bulk import NumberRow, number_rows_resolve, outcomes_csv, profiles_by_number
+from inbox.bulk import NumberRow, list_upload_run, number_rows_resolve, profiles_by_number
 from inbox.phone_csv import CsvError, parse_phone_csv
 from profiles.models import Group, GroupMembership, Profile, SourceType
 from profiles.phones import PhoneResult, phone_normalize
@@ -206,44 +206,22 @@ def group_upload_apply(
 def group_upload_run(*, upload_id: int) -> dict[str, int]:
     """Process one uploaded file (the Celery task calls this). Safe to run again."""
     upload = GroupUpload.objects.select_related("group").get(pk=upload_id)
-    if upload.status == GroupUpload.Status.DONE:
-        return {"skipped": 1}
-    GroupUpload.objects.filter(pk=upload.pk).update(status=GroupUpload.Status.RUNNING, progress=5)
 
-    def progress(pct: int) -> None:
-        GroupUpload.objects.filter(pk=upload.pk).update(progress=pct)
-
-    try:
-        with upload.source_file.open("rb") as handle:
-            data = handle.read()
-        rows = group_upload_apply(
+    def apply(data: bytes, progress: Callable[[int], None]) -> list[NumberRow]:
+        return group_upload_apply(
             group=upload.group, source=data, actor_id=upload.uploaded_by_id, progress=progress
         )
-    except (CsvError, GroupError) as exc:
-        GroupUpload.objects.filter(pk=upload.pk).update(
-            status=GroupUpload.Status.FAILED, error=str(exc), finished_at=timezone.now()
-        )
-        return {"failed": 1}
-    upload.results_file.save(
-        f"group-upload-results-{upload.pk}.csv", ContentFile(outcomes_csv(rows)), save=False
-    )
 
-    def count(outcome: str) -> int:
-        return sum(1 for row in rows if row.outcome == outcome)
-
-    counts = {
-        "total_rows": len(rows),
-        "added_count": count(Outcome.ADDED),
-        "created_count": count(Outcome.CREATED),
-        "already_count": count(Outcome.ALREADY),
-        "invalid_count": count(Outcome.INVALID),
-        "duplicate_count": count(Outcome.DUPLICATE),
-    }
-    GroupUpload.objects.filter(pk=upload.pk).update(
-        status=GroupUpload.Status.DONE,
-        progress=100,
-        results_file=upload.results_file.name,
-        finished_at=timezone.now(),
-        **counts,
+    return list_upload_run(
+        job=upload,
+        apply=apply,
+        errors=(CsvError, GroupError),
+        results_name=f"group-upload-results-{upload.pk}.csv",
+        counted={
+            "added_count": Outcome.ADDED,
+            "created_count": Outcome.CREATED,
+            "already_count": Outcome.ALREADY,
+            "invalid_count": Outcome.INVALID,
+            "duplicate_count": Outcome.DUPLICATE,
+        },
     )
-    return counts

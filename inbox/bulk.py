@@ -293,47 +293,70 @@ def outcomes_csv(rows: list[NumberRow]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
+def list_upload_run(
+    *,
+    job,
+    apply: Callable[[bytes, Callable[[int], None]], list[NumberRow]],
+    errors: tuple[type[Exception], ...],
+    results_name: str,
+    counted: dict[str, str],
+) -> dict[str, int]:
+    """The life of one uploaded number list (a bulk opt-out, a group upload).
+
+    Claims the job, runs `apply(data, progress)` over the file, writes the per-row
+    outcomes file and stores `total_rows` plus one count per `counted` field
+    (field name → outcome). A refused file marks the job failed with its message.
+    Safe to run again: a finished job is skipped.
+    """
+    model = type(job)
+    if job.status == model.Status.DONE:
+        return {"skipped": 1}
+    jobs = model.objects.filter(pk=job.pk)
+    jobs.update(status=model.Status.RUNNING, progress=5)
+    try:
+        with job.source_file.open("rb") as handle:
+            data = handle.read()
+        rows = apply(data, lambda pct: jobs.update(progress=pct))
+    except errors as exc:
+        jobs.update(status=model.Status.FAILED, error=str(exc), finished_at=timezone.now())
+        return {"failed": 1}
+    job.results_file.save(results_name, ContentFile(outcomes_csv(rows)), save=False)
+    counts = {"total_rows": len(rows)}
+    for name, outcome in counted.items():
+        counts[name] = sum(1 for row in rows if row.outcome == outcome)
+    jobs.update(
+        status=model.Status.DONE,
+        progress=100,
+        results_file=job.results_file.name,
+        finished_at=timezone.now(),
+        **counts,
+    )
+    return counts
+
+
 def bulk_opt_out_run(*, bulk_id: int) -> dict[str, int]:
     """Process one uploaded list (the Celery task calls this). Safe to run again."""
     bulk = BulkOptOut.objects.select_related("campaign").get(pk=bulk_id)
-    if bulk.status == BulkOptOut.Status.DONE:
-        return {"skipped": 1}
-    BulkOptOut.objects.filter(pk=bulk.pk).update(status=BulkOptOut.Status.RUNNING, progress=5)
 
-    def progress(pct: int) -> None:
-        BulkOptOut.objects.filter(pk=bulk.pk).update(progress=pct)
-
-    try:
-        with bulk.source_file.open("rb") as handle:
-            data = handle.read()
-        result = bulk_opt_out_apply(
+    def apply(data: bytes, progress: Callable[[int], None]) -> list[NumberRow]:
+        return bulk_opt_out_apply(
             company_id=bulk.company_id,
             source=data,
             campaign=bulk.campaign,
             actor_id=bulk.uploaded_by_id,
             progress=progress,
-        )
-    except CsvError as exc:
-        BulkOptOut.objects.filter(pk=bulk.pk).update(
-            status=BulkOptOut.Status.FAILED, error=str(exc), finished_at=timezone.now()
-        )
-        return {"failed": 1}
-    bulk.results_file.save(
-        f"opt-out-results-{bulk.pk}.csv", ContentFile(outcomes_csv(result.rows)), save=False
+        ).rows
+
+    return list_upload_run(
+        job=bulk,
+        apply=apply,
+        errors=(CsvError,),
+        results_name=f"opt-out-results-{bulk.pk}.csv",
+        counted={
+            "opted_out_count": Outcome.OPTED_OUT,
+            "already_opted_out_count": Outcome.ALREADY,
+            "no_profile_count": Outcome.NO_PROFILE,
+            "invalid_count": Outcome.INVALID,
+            "duplicate_count": Outcome.DUPLICATE,
+        },
     )
-    counts = {
-        "total_rows": len(result.rows),
-        "opted_out_count": result.count(Outcome.OPTED_OUT),
-        "already_opted_out_count": result.count(Outcome.ALREADY),
-        "no_profile_count": result.count(Outcome.NO_PROFILE),
-        "invalid_count": result.count(Outcome.INVALID),
-        "duplicate_count": result.count(Outcome.DUPLICATE),
-    }
-    BulkOptOut.objects.filter(pk=bulk.pk).update(
-        status=BulkOptOut.Status.DONE,
-        progress=100,
-        results_file=bulk.results_file.name,
-        finished_at=timezone.now(),
-        **counts,
-    )
-    return counts
