@@ -81,9 +81,6 @@ def _seed(profiles: int):
             "number_type": "'mobile'",
             "created_at": "now()",
             "updated_at": "now()",
-            "opted_out_globally": "(i %% 20 = 0)",
-            "opted_out_at": "CASE WHEN i %% 20 = 0 THEN now() END",
-            "opted_out_source": "CASE WHEN i %% 20 = 0 THEN 'Texted a STOP word' ELSE '' END",
             "blacklisted": "(i %% 100 = 7)",
         },
     )
@@ -93,24 +90,32 @@ def _seed(profiles: int):
             f"SELECT {', '.join(expressions)} FROM generate_series(0, %s) AS g(i)",
             [*params, profiles - 1],
         )
+        # One in twenty texted STOP ALL (the insert's trigger gave each a state row).
+        cursor.execute(
+            "UPDATE profiles_profilestate s SET opted_out_globally = true, opted_out_at = now(), "
+            "opted_out_source = 'Texted a STOP word', status = 'Undeliverable', "
+            "status_description = 'Texted a STOP word' FROM profiles_profile p "
+            "WHERE p.id = s.profile_id AND p.company_id = %s AND p.id %% 20 = 0",
+            [company.pk],
+        )
         columns, expressions, params = _literal_defaults(
             Subscription,
             {
                 "company_id": str(company.pk),
                 "profile_id": "p.id",
                 "campaign_id": str(campaign.pk),
-                "status": "CASE WHEN p.opted_out_globally THEN 'Opted-Out' ELSE 'Active' END",
+                "status": "CASE WHEN g.opted_out_globally THEN 'Opted-Out' ELSE 'Active' END",
                 "opt_in_source": "'Bench'",
                 "created_at": "now()",
                 "activated_at": "now()",
-                "opted_out_at": "p.opted_out_at",
-                "opt_out_source": "p.opted_out_source",
+                "opted_out_at": "g.opted_out_at",
+                "opt_out_source": "g.opted_out_source",
             },
         )
         cursor.execute(
             f"INSERT INTO {Subscription._meta.db_table} ({', '.join(columns)}) "
             f"SELECT {', '.join(expressions)} FROM {Profile._meta.db_table} p "
-            "WHERE p.company_id = %s",
+            "JOIN profiles_profilestate g ON g.profile_id = p.id WHERE p.company_id = %s",
             [*params, company.pk],
         )
         cursor.execute("ANALYZE")
@@ -131,6 +136,8 @@ def _drop() -> None:
         ("campaigns_broadcast", "company_id"),
         ("campaigns_subscription", "company_id"),
         ("profiles_activityevent", "company_id"),
+        ("profiles_profilestate", "profile_id IN (SELECT id FROM profiles_profile "
+         "WHERE company_id"),
         ("profiles_profile", "company_id"),
         ("campaigns_campaign", "company_id"),
         ("profiles_company", "id"),
@@ -149,8 +156,9 @@ def _expected(campaign_id: int) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT COUNT(*) FROM campaigns_subscription s JOIN profiles_profile p "
-            "ON p.id = s.profile_id WHERE s.campaign_id = %s AND s.status = 'Active' "
-            "AND NOT p.blacklisted AND NOT p.opted_out_globally",
+            "ON p.id = s.profile_id JOIN profiles_profilestate g ON g.profile_id = p.id "
+            "WHERE s.campaign_id = %s AND s.status = 'Active' "
+            "AND NOT p.blacklisted AND NOT g.opted_out_globally",
             [campaign_id],
         )
         return cursor.fetchone()[0]
@@ -188,8 +196,9 @@ def _baseline(company, campaign) -> float:
         cursor.execute(
             f"INSERT INTO {Message._meta.db_table} ({', '.join(columns)}) "
             f"SELECT {', '.join(expressions)} FROM campaigns_subscription s "
-            "JOIN profiles_profile p ON p.id = s.profile_id WHERE s.campaign_id = %s "
-            "AND s.status = 'Active' AND NOT p.blacklisted AND NOT p.opted_out_globally",
+            "JOIN profiles_profile p ON p.id = s.profile_id "
+            "JOIN profiles_profilestate g ON g.profile_id = p.id WHERE s.campaign_id = %s "
+            "AND s.status = 'Active' AND NOT p.blacklisted AND NOT g.opted_out_globally",
             [*params, campaign.pk],
         )
     elapsed = time.perf_counter() - started
@@ -240,9 +249,10 @@ def _verify(broadcast_id: int, campaign_id: int) -> dict[str, int]:
         cursor.execute(
             "SELECT COUNT(*) FILTER (WHERE m.status = 'Sent'), "
             "COUNT(*) - COUNT(DISTINCT m.profile_id), "
-            "COUNT(*) FILTER (WHERE p.opted_out_globally), "
+            "COUNT(*) FILTER (WHERE g.opted_out_globally), "
             "COUNT(*) FILTER (WHERE p.blacklisted AND m.status = 'Sent') "
             "FROM messaging_message m JOIN profiles_profile p ON p.id = m.profile_id "
+            "JOIN profiles_profilestate g ON g.profile_id = p.id "
             "WHERE m.broadcast_id = %s AND m.direction = 'mt'",
             [broadcast_id],
         )

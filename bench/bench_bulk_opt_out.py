@@ -7,8 +7,8 @@ all campaigns, activity events and status refresh (inbox.bulk.bulk_opt_out_apply
 Baseline, same run: COPY the E.164 numbers into a temporary table and one
 `UPDATE subscriptions ... FROM` it: the least any set-based opt-out must do.
 
-Every run is undone afterwards (subscriptions re-activated, profile columns restored,
-new activity events deleted), so the bench database keeps its state.
+Every run is undone afterwards (subscriptions re-activated, the profiles' state rows
+restored, new activity events deleted), so the bench database keeps its state.
 """
 
 from __future__ import annotations
@@ -42,9 +42,10 @@ def _snapshot(company_id: int, numbers: list[str]):
         )
         active = [row[0] for row in cursor.fetchall()]
         cursor.execute(
-            """SELECT id, opted_out_globally, opted_out_at, opted_out_source, status,
-                      status_description, updated_at
-               FROM profiles_profile WHERE company_id = %s AND phone_number = ANY(%s)""",
+            """SELECT s.profile_id, s.opted_out_globally, s.opted_out_at, s.opted_out_source,
+                      s.status, s.status_description, s.updated_at
+               FROM profiles_profilestate s JOIN profiles_profile p ON p.id = s.profile_id
+               WHERE p.company_id = %s AND p.phone_number = ANY(%s)""",
             [company_id, numbers],
         )
         profiles = cursor.fetchall()
@@ -72,9 +73,9 @@ def _restore(snapshot) -> None:
             for row in profiles:
                 copy.write_row(row)
         cursor.execute(
-            """UPDATE profiles_profile p SET opted_out_globally = r.g, opted_out_at = r.at,
+            """UPDATE profiles_profilestate s SET opted_out_globally = r.g, opted_out_at = r.at,
                opted_out_source = r.src, status = r.st, status_description = r.descr,
-               updated_at = r.upd FROM bench_restore r WHERE p.id = r.id"""
+               updated_at = r.upd FROM bench_restore r WHERE s.profile_id = r.id"""
         )
         cursor.execute("DELETE FROM profiles_activityevent WHERE id > %s", [last_event])
 

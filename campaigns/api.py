@@ -80,7 +80,7 @@ def subscribe_once(call: ApiCall, profile: Profile, path: OptInPath) -> Subscrip
     if Subscription.objects.filter(profile=profile, campaign=campaign).exists():
         return None
     if (
-        profile.opted_out_globally
+        profile.standing.opted_out_globally
         or profile.blacklisted
         or profile.deactivated
         or profile.cleaned_at is not None

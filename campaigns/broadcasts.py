@@ -338,11 +338,12 @@ def _local_moment(broadcast: Broadcast, zone_name: str) -> dt.datetime:
 
 def _id_ranges(profiles: QuerySet[Profile], size: int) -> list[tuple[int, int]]:
     """Split the profiles' ids into consecutive ranges of at most `size` profiles each."""
-    sql, params = profiles.values("pk").query.sql_with_params()
+    # A named column rather than a column alias list: SQLite has no `AS a (id)`.
+    sql, params = profiles.values(range_id=F("pk")).query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id, rn FROM (SELECT a.id, ROW_NUMBER() OVER (ORDER BY a.id) AS rn "  # noqa: S608 (compiled ORM SQL, parameters bound)
-            f"FROM ({sql}) a (id)) numbered WHERE (rn - 1) %% %s = 0 "
+            f"SELECT id, rn FROM (SELECT a.range_id AS id, ROW_NUMBER() OVER "  # noqa: S608 (compiled ORM SQL, parameters bound)
+            f"(ORDER BY a.range_id) AS rn FROM ({sql}) a) numbered WHERE (rn - 1) %% %s = 0 "
             f"OR rn = (SELECT COUNT(*) FROM ({sql}) b) ORDER BY id",
             [*params, size, *params],
         )

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from profiles.models import Company, Group, GroupMembership, Profile, SourceType
@@ -269,7 +269,8 @@ def group_remove_profile(*, group: Group, profile: Profile) -> bool:
 def group_replace_members(*, group: Group, profiles: QuerySet[Profile]) -> int:
     """Make `profiles` the group's exact members, set-based (an analysis result)."""
     _uploaded(group)
-    ids_sql, params = profiles.order_by().values("pk").query.sql_with_params()
+    # A named column rather than a column alias list: SQLite has no `AS r (id)`.
+    ids_sql, params = profiles.order_by().values(member_id=F("pk")).query.sql_with_params()
     table = GroupMembership._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -278,8 +279,9 @@ def group_replace_members(*, group: Group, profiles: QuerySet[Profile]) -> int:
         )
         cursor.execute(
             f"INSERT INTO {table} (group_id, profile_id, added_at) "  # noqa: S608
-            f"SELECT %s, r.id, %s FROM ({ids_sql}) r (id) "
-            "ON CONFLICT DO NOTHING",
+            f"SELECT %s, r.member_id, %s FROM ({ids_sql}) r "
+            # WHERE true: SQLite would read ON CONFLICT as the join's ON clause.
+            "WHERE true ON CONFLICT DO NOTHING",
             [group.pk, timezone.now(), *params],
         )
     Group.objects.filter(pk=group.pk).update(updated_at=timezone.now())

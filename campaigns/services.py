@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from profiles.models import ActivityEvent, OptOutSource, Profile
 from profiles.services import activity_record
-from profiles.status import profile_refresh_status
+from profiles.status import profile_state_write
 
 from .models import Campaign, OptInPath, Subscription
 
@@ -61,8 +61,8 @@ def subscription_create(
         activated_at=now,
         via_api=via_api,
     )
-    if profile.opted_out_globally:
-        Profile.objects.filter(pk=profile.pk).update(opted_out_globally=False)
+    # A fresh opt-in lifts an opt-out of every campaign: the status below says so.
+    values = {"opted_out_globally": False} if profile.standing.opted_out_globally else None
     activity_record(
         profile=profile,
         kind=ActivityEvent.Kind.SUBSCRIBED,
@@ -71,7 +71,7 @@ def subscription_create(
         origin="api" if via_api else "",
         data={"campaign_id": campaign.pk, "subscription_id": subscription.pk},
     )
-    profile_refresh_status(profiles=[profile.pk])
+    profile_state_write(profiles=[profile.pk], values=values, now=now)
     profile.refresh_from_db()
     return subscription, True
 
@@ -108,12 +108,11 @@ def profile_opt_out(
         sub.opt_out_source = source
         sub.save(update_fields=["status", "opted_out_at", "opt_out_source"])
     everywhere = campaign is None and subscription is None
-    newly_global = everywhere and not profile.opted_out_globally
+    newly_global = everywhere and not profile.standing.opted_out_globally
     if changed or newly_global:
-        updates = {"opted_out_at": now, "opted_out_source": source}
+        updates: dict[str, object] = {"opted_out_at": now, "opted_out_source": source}
         if everywhere:
             updates["opted_out_globally"] = True
-        Profile.objects.filter(pk=profile.pk).update(**updates)
         scope = (
             "all campaigns"
             if everywhere
@@ -126,7 +125,8 @@ def profile_opt_out(
             description=f"Opted out of {scope}: {source}",
             data={"subscription_ids": [s.pk for s in changed], "source": source},
         )
-        profile_refresh_status(profiles=[profile.pk])
+        # The opt-out record and the status it leads to, in one UPDATE.
+        profile_state_write(profiles=[profile.pk], values=updates, now=now)
         profile.refresh_from_db()
     return changed
 

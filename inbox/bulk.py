@@ -2,9 +2,10 @@
 
 Set-based so that 100,000 numbers take seconds: the numbers go into a temporary table
 (COPY on PostgreSQL), and a handful of statements do the work: one UPDATE of the
-subscriptions, one UPDATE of the profiles' opt-out columns, one INSERT ... SELECT of
-activity events and one status refresh over the affected profiles. The rules are those
-of campaigns.services.profile_opt_out: the same fields, the same source, a company-wide
+subscriptions, one INSERT ... SELECT of activity events and one UPDATE of the
+profiles' narrow state rows, which writes the opt-out record and the status together
+(profiles.models.ProfileState says why they are not profile columns). The rules are
+those of campaigns.services.profile_opt_out: the same fields, the same source, a company-wide
 opt-out also sets opted_out_globally, and opting out what is already opted out changes
 nothing (so running the same file twice changes nothing the second time).
 
@@ -21,14 +22,13 @@ from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.db.models import F, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from campaigns.models import Subscription
-from profiles.models import ActivityEvent, OptOutSource, Profile
+from profiles.models import ActivityEvent, OptOutSource, Profile, ProfileState
 from profiles.phones import PhoneResult, phone_normalize
-from profiles.status import status_expressions
+from profiles.status import profile_state_write
 from reports.csv_safe import csv_row
 
 from .models import BulkOptOut
@@ -148,6 +148,7 @@ def profiles_opt_out_bulk(
     source = OptOutSource.MANUAL
     sub_table = Subscription._meta.db_table
     profile_table = Profile._meta.db_table
+    state_table = ProfileState._meta.db_table
     event_table = ActivityEvent._meta.db_table
     in_scope = "" if campaign is None else "AND s.campaign_id = %(campaign)s"
     params = {
@@ -168,13 +169,19 @@ def profiles_opt_out_bulk(
             # fixed fragments; every value is a query parameter.
             # Changing: an active subscription in scope or, company-wide, not yet opted
             # out of everything. The rest is already opted out and stays untouched.
+            not_global = (
+                f"OR NOT EXISTS (SELECT 1 FROM {state_table} g WHERE g.profile_id = p.id"  # noqa: S608 (a model's table)
+                " AND g.opted_out_globally)"
+                if campaign is None
+                else ""
+            )
             cursor.execute(
                 f"""INSERT INTO bulk_changed (id)
                     SELECT p.id FROM {profile_table} p JOIN bulk_targets t ON t.id = p.id
                     WHERE p.company_id = %(company)s AND (
                         EXISTS (SELECT 1 FROM {sub_table} s WHERE s.profile_id = p.id
                                 AND s.status = 'Active' {in_scope})
-                        {"OR NOT p.opted_out_globally" if campaign is None else ""})""",  # noqa: S608 (table names from model metadata)
+                        {not_global})""",  # noqa: S608 (table names from model metadata)
                 params,
             )
             cursor.execute(
@@ -191,54 +198,20 @@ def profiles_opt_out_bulk(
                         %(data)s, %(actor)s, %(now)s FROM bulk_changed""",  # noqa: S608 (table names from model metadata)
                 params,
             )
-            # One UPDATE writes the opt-out columns and the maintained status together:
-            # every rewrite of 100,000 profile rows also rewrites their trigram indexes.
-            overrides = {"opted_out_source": source}
-            fields = {"opted_out_at": now, "opted_out_source": source, "updated_at": now}
+            # The opt-out record and the status it leads to, in one UPDATE of the narrow
+            # state rows; the wide profile rows (and their trigram indexes) stay as they are.
+            values: dict[str, object] = {"opted_out_at": now, "opted_out_source": source}
             if campaign is None:
-                overrides["opted_out_globally"] = True
-                fields["opted_out_globally"] = True
-            status, description = (_as_if(e, overrides) for e in status_expressions())
-            Profile.objects.filter(pk__in=RawSQL("SELECT id FROM bulk_changed", [])).update(
-                status=status, status_description=description, **fields
+                values["opted_out_globally"] = True
+            profile_state_write(
+                profiles=Profile.objects.filter(pk__in=RawSQL("SELECT id FROM bulk_changed", [])),
+                values=values,
+                now=now,
             )
             cursor.execute("SELECT id FROM bulk_changed")
             return {row[0] for row in cursor.fetchall()}
     finally:
         _drop_temp()
-
-
-def _as_if(expression, values: dict):
-    """The status rule evaluated as if the row already held `values`.
-
-    An UPDATE's right-hand side reads the row as it was, so the maintained status of a
-    profile whose opt-out columns the same statement writes is computed from the rule
-    (profiles.status, unchanged) with those columns replaced by their new values.
-    """
-    if isinstance(expression, F) and expression.name in values:
-        return Value(values[expression.name])
-    if isinstance(expression, Q):
-        rebuilt = Q(_connector=expression.connector, _negated=expression.negated)
-        for child in expression.children:
-            if isinstance(child, tuple) and child[0] in values:
-                holds = values[child[0]] == child[1]
-                rebuilt.children.append(Q(pk__isnull=not holds))
-            elif isinstance(child, tuple):
-                rebuilt.children.append(child)
-            else:
-                rebuilt.children.append(_as_if(child, values))
-        return rebuilt
-    if hasattr(expression, "get_source_expressions"):
-        copy = expression.copy()
-        if isinstance(copy, When):
-            copy.condition = _as_if(copy.condition, values)
-            copy.result = _as_if(copy.result, values)
-            return copy
-        copy.set_source_expressions(
-            [_as_if(source, values) for source in copy.get_source_expressions()]
-        )
-        return copy
-    return expression
 
 
 def bulk_opt_out_apply(

@@ -37,6 +37,7 @@ class Reason:
     LANDLINE = PhoneReason.LANDLINE
     INVALID_NUMBER = PhoneReason.INVALID
     OPTED_OUT_ALL = "Opted out of all campaigns"
+    NO_STANDING = "No opt-out record for this profile"
     OPTED_OUT_CAMPAIGN = "Opted out of {campaign}"
 
 
@@ -78,9 +79,12 @@ def refusal_expression(*, campaign=None, allow_opted_out: bool = False) -> Case:
         When(cleaned_at__isnull=False, then=Value(Reason.SOFT_BOUNCE)),
         When(invalid_data=True, then=Value(Reason.INVALID_DATA)),
         When(number_type=NumberType.LANDLINE, then=Value(Reason.LANDLINE)),
+        # A trigger gives every profile its ProfileState row; if one were ever missing,
+        # not knowing whether the number opted out means not texting it.
+        When(standing__isnull=True, then=Value(Reason.NO_STANDING)),
     ]
     if not allow_opted_out:
-        whens.append(When(opted_out_globally=True, then=Value(Reason.OPTED_OUT_ALL)))
+        whens.append(When(standing__opted_out_globally=True, then=Value(Reason.OPTED_OUT_ALL)))
         if campaign is not None:
             # Re-joining a campaign adds a new Active row and keeps the opted-out one as
             # history, so "opted out of this campaign" means: an opted-out row and no

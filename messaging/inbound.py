@@ -200,7 +200,7 @@ class _Handler:
     def opt_out(self) -> str:
         campaign = profile_current_campaign(profile=self.profile)
         everywhere = self.word in DEACTIVATION_WORDS or campaign is None
-        was_global = self.profile.opted_out_globally
+        was_global = self.profile.standing.opted_out_globally
         changed = profile_opt_out(
             profile=self.profile,
             source=OptOutSource.STOP_WORD,

@@ -68,20 +68,26 @@ class ProfileAdmin(ImportExportModelAdmin):
         "first_name",
         "last_name",
         "email",
-        "status",
+        "standing__status",
         "source_type",
         "created_at",
     ]
-    list_filter = ["status", "source_type", "blacklisted", "deactivated", "company"]
+    list_filter = ["standing__status", "source_type", "blacklisted", "deactivated", "company"]
     search_fields = ["phone_number", "first_name", "last_name", "email"]
-    readonly_fields = ["status", "status_description", "created_at", "updated_at"]
+    readonly_fields = ["subscription_status", "created_at", "updated_at"]
     show_full_result_count = False  # no COUNT(*) over millions of rows
-    list_select_related = ["company"]
+    list_select_related = ["company", "standing"]
     raw_id_fields = ["crm_sync", "source_user"]
     inlines = [CustomValueInline]
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # profiles are erased (GDPR), never deleted: history stays
+
+    @admin.display(description="Subscription status")
+    def subscription_status(self, profile: Profile) -> str:
+        standing = profile.standing
+        detail = f" ({standing.status_description})" if standing.status_description else ""
+        return f"{standing.status}{detail}"
 
 
 @admin.register(CustomField)

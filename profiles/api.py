@@ -32,6 +32,7 @@ from .apiframework.profile_xml import (
 from .apiframework.xml import fmt_time, render_text, tag_text
 from .models import CustomFieldValue, Group, OptOutSource, Profile
 from .services import ProfileActionError, custom_value_set, profile_update
+from .status import profiles_changed_between
 from .tenancy import Perm
 
 # Parameters of profile_update that are not profile attributes or custom columns.
@@ -82,11 +83,9 @@ def profiles(call: ApiCall) -> HttpResponse:
         clicks=p.flag("include_clicks", True),
         members=p.flag("include_members", True),
     )
-    queryset = Profile.objects.for_company(call.company)
-    if since:
-        queryset = queryset.filter(updated_at__gte=since)
-    if until:
-        queryset = queryset.filter(updated_at__lte=until)
+    queryset = profiles_changed_between(
+        Profile.objects.for_company(call.company), since=since, until=until
+    )
     if numbers:
         queryset = queryset.filter(phone_number__in=numbers)
     fields = company_custom_fields(call.company, parts)
@@ -292,11 +291,7 @@ def group_members(call: ApiCall) -> Element:
     group = _group(call)
     page = call.params.page(default_limit=1000)
     since, until = call.params.date_range()
-    queryset = members_of(group=group)
-    if since:
-        queryset = queryset.filter(updated_at__gte=since)
-    if until:
-        queryset = queryset.filter(updated_at__lte=until)
+    queryset = profiles_changed_between(members_of(group=group), since=since, until=until)
     parts = ProfileParts.for_company(call.company)
     fields = company_custom_fields(call.company, parts)
     root = success()

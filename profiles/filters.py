@@ -1,8 +1,9 @@
 """The profiles table's search box and Filters pane (seed 001), as one FilterSet.
 
-Every option filters on maintained columns of `Profile` (status, status_description,
-source_type, cleaned_at) or on an indexed EXISTS, so a filter costs an index scan at a
-million profiles, never a join over subscriptions per row.
+Every option filters on maintained columns (the status and description kept in
+ProfileState, the profile's source_type and cleaned_at) or on an indexed EXISTS, so a
+filter costs an index scan at a million profiles, never a join over subscriptions per
+row.
 """
 
 import re
@@ -158,13 +159,13 @@ class ProfileFilter(django_filters.FilterSet):
         self, queryset: QuerySet[Profile], name: str, value: str
     ) -> QuerySet:
         if value in STATUS_BY_CHOICE:
-            return queryset.filter(status=STATUS_BY_CHOICE[value])
+            return queryset.filter(standing__status=STATUS_BY_CHOICE[value])
         if value in UNDELIVERABLE_REASONS:
             # The reason lives in status_description both for profiles that cannot be
             # messaged at all (Undeliverable) and for those opted out of campaigns.
             return queryset.filter(
-                status__in=[ProfileStatus.UNDELIVERABLE, ProfileStatus.OPTED_OUT],
-                status_description=UNDELIVERABLE_REASONS[value],
+                standing__status__in=[ProfileStatus.UNDELIVERABLE, ProfileStatus.OPTED_OUT],
+                standing__status_description=UNDELIVERABLE_REASONS[value],
             )
         return queryset
 

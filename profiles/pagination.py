@@ -114,7 +114,7 @@ def profile_page(
     ids = list(queryset.values_list("pk", flat=True)[offset : offset + per_page + 1])
     has_next = len(ids) > per_page
     ids = ids[:per_page]
-    by_id = Profile.objects.select_related("crm_sync").in_bulk(ids)
+    by_id = Profile.objects.select_related("crm_sync", "standing").in_bulk(ids)
     rows = [by_id[pk] for pk in ids if pk in by_id]
     if not exact and not has_next and rows:
         # The estimate was off (or the cap hid the end): this is the last page.

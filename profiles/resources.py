@@ -7,7 +7,7 @@ class ProfileResource(resources.ModelResource):
     class Meta:
         model = Profile
         import_id_fields = ("company", "phone_number")
-        exclude = ("status", "status_description", "source_user", "crm_sync")
+        exclude = ("source_user", "crm_sync")
         skip_unchanged = True
 
 

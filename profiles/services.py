@@ -351,7 +351,7 @@ def profile_erase(
     from messaging.models import Message
 
     from .phones import phone_search_digits
-    from .status import profile_refresh_status
+    from .status import profile_state_write
 
     locked = _lock(profile)
     if locked.erased_at:
@@ -380,9 +380,6 @@ def profile_erase(
         birthday=None,
         contact_score=None,
         erased_at=now,
-        opted_out_globally=True,
-        opted_out_at=now,
-        opted_out_source=OptOutSource.ERASED,
         updated_at=now,
     )
     # These events may quote personal data (a note's first words, a typed value); the
@@ -402,7 +399,12 @@ def profile_erase(
         description="Personal data erased (GDPR); the number is suppressed",
         origin="profile",
     )
-    profile_refresh_status(profiles=[locked.pk])
+    erased = {
+        "opted_out_globally": True,
+        "opted_out_at": now,
+        "opted_out_source": OptOutSource.ERASED,
+    }
+    profile_state_write(profiles=[locked.pk], values=erased, now=now)
     profile.refresh_from_db()
     return profile
 

@@ -13,13 +13,19 @@ single UPDATE. Order matters: the first matching rule wins.
   5. other subscriptions (campaigns ended)  → Former Subscriber
   6. matched by a CRM sync                  → Synced
   7. otherwise                              → No Subscriptions
+
+The result is stored in the profile's ProfileState row (`standing`), next to the
+opt-out record it partly depends on; see that model for why it is a table of its own.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from datetime import datetime
 
+from django.db import connection
 from django.db.models import (
     Case,
     CharField,
+    DateTimeField,
     Exists,
     F,
     OuterRef,
@@ -29,8 +35,10 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
 
-from .models import OptOutSource, Profile, ProfileStatus
+from .models import OptOutSource, Profile, ProfileState, ProfileStatus
 
 
 def _subscription_expressions() -> tuple[Exists, Exists, Exists, Subquery]:
@@ -49,7 +57,7 @@ def _subscription_expressions() -> tuple[Exists, Exists, Exists, Subquery]:
 
 
 def status_expressions() -> tuple[Case, Case]:
-    """(status, status_description) expressions for Profile.objects.update()."""
+    """(status, status_description) as expressions over a Profile queryset."""
     active, any_sub, opted_out, latest_source = _subscription_expressions()
     status = Case(
         When(invalid_data=True, then=Value(ProfileStatus.INVALID)),
@@ -57,7 +65,7 @@ def status_expressions() -> tuple[Case, Case]:
             Q(blacklisted=True)
             | Q(deactivated=True)
             | Q(cleaned_at__isnull=False)
-            | Q(opted_out_globally=True),
+            | Q(standing__opted_out_globally=True),
             then=Value(ProfileStatus.UNDELIVERABLE),
         ),
         When(active, then=Value(ProfileStatus.ACTIVE)),
@@ -73,7 +81,7 @@ def status_expressions() -> tuple[Case, Case]:
         When(deactivated=True, then=Value(OptOutSource.DEACTIVATED)),
         When(cleaned_reason="Hard Bounce", then=Value(OptOutSource.HARD_BOUNCE)),
         When(cleaned_at__isnull=False, then=Value(OptOutSource.SOFT_BOUNCE)),
-        When(opted_out_globally=True, then=F("opted_out_source")),
+        When(standing__opted_out_globally=True, then=F("standing__opted_out_source")),
         When(active, then=Value("")),
         When(opted_out, then=latest_source),
         default=Value(""),
@@ -82,12 +90,119 @@ def status_expressions() -> tuple[Case, Case]:
     return status, description
 
 
-def profile_refresh_status(*, profiles: QuerySet[Profile] | Iterable[int]) -> int:
-    """Recompute status for the given profiles (a queryset or ids) in one UPDATE."""
+def _as_if(expression, values: Mapping[str, object]):
+    """The expression evaluated as if the profile's standing already held `values`.
+
+    An UPDATE's right-hand side reads the row as it was, so the status of a profile
+    whose opt-out columns the same statement writes is computed from the rule above
+    (unchanged) with those columns replaced by their new values.
+    """
+    if isinstance(expression, F) and expression.name.removeprefix("standing__") in values:
+        return Value(values[expression.name.removeprefix("standing__")])
+    if isinstance(expression, Q):
+        rebuilt = Q(_connector=expression.connector, _negated=expression.negated)
+        for child in expression.children:
+            name = child[0].removeprefix("standing__") if isinstance(child, tuple) else None
+            if name in values:
+                holds = values[name] == child[1]
+                rebuilt.children.append(Q(pk__isnull=not holds))
+            elif isinstance(child, tuple):
+                rebuilt.children.append(child)
+            else:
+                rebuilt.children.append(_as_if(child, values))
+        return rebuilt
+    if hasattr(expression, "get_source_expressions"):
+        copy = expression.copy()
+        if isinstance(copy, When):
+            copy.condition = _as_if(copy.condition, values)
+            copy.result = _as_if(copy.result, values)
+            return copy
+        copy.set_source_expressions(
+            [_as_if(source, values) for source in copy.get_source_expressions()]
+        )
+        return copy
+    return expression
+
+
+def profile_state_write(
+    *,
+    profiles: QuerySet[Profile] | Iterable[int],
+    values: Mapping[str, object] | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Write `values` (opt-out columns of ProfileState) and the status that follows.
+
+    One UPDATE of the narrow state rows, whatever the number of profiles. Without
+    `values` only the rows whose status actually changes are written (and get a new
+    updated_at); with them, every given profile's row is. Returns the rows written.
+    """
+    values = dict(values or {})
     queryset = (
         profiles
         if isinstance(profiles, QuerySet)
         else Profile.objects.filter(pk__in=list(profiles))
     )
-    status, description = status_expressions()
-    return queryset.update(status=status, status_description=description)
+    status, description = (_as_if(e, values) for e in status_expressions())
+    select = (
+        queryset.order_by()
+        .annotate(target_id=F("pk"), new_status=status, new_description=description)
+        .values("target_id", "new_status", "new_description")
+    )
+    sql, params = select.query.sql_with_params()
+    table = connection.ops.quote_name(ProfileState._meta.db_table)
+    fields = {name: ProfileState._meta.get_field(name) for name in values}
+    assignments = "".join(
+        f", {connection.ops.quote_name(field.column)} = %s" for field in fields.values()
+    )
+    assigned = [field.get_db_prep_save(values[name], connection) for name, field in fields.items()]
+    changed_only = (
+        ""
+        if values
+        else f" AND ({table}.status <> x.new_status"
+        f" OR {table}.status_description <> x.new_description)"
+    )
+    with connection.cursor() as cursor:
+        # Only quoted model metadata and compiled ORM SQL are interpolated; every value
+        # is a parameter.
+        cursor.execute(
+            f"UPDATE {table} SET status = x.new_status,"  # noqa: S608 (model metadata, compiled ORM SQL)
+            f" status_description = x.new_description, updated_at = %s{assignments}"
+            f" FROM ({sql}) AS x WHERE {table}.profile_id = x.target_id{changed_only}",
+            [now or timezone.now(), *assigned, *params],
+        )
+        return cursor.rowcount
+
+
+def profile_refresh_status(*, profiles: QuerySet[Profile] | Iterable[int]) -> int:
+    """Recompute the status of the given profiles (a queryset or ids) in one UPDATE.
+
+    Returns the number of profiles whose status or description changed.
+    """
+    return profile_state_write(profiles=profiles)
+
+
+def profile_last_change() -> Greatest:
+    """When the profile last changed: its own data or its standing (status, opt-out).
+
+    A bulk opt-out writes only the standing rows, and an integration syncing "profiles
+    updated since" must still see those opt-outs.
+    """
+    return Greatest(
+        "updated_at",
+        Coalesce("standing__updated_at", "updated_at"),
+        output_field=DateTimeField(),
+    )
+
+
+def profiles_changed_between(
+    queryset: QuerySet[Profile], *, since: datetime | None, until: datetime | None
+) -> QuerySet[Profile]:
+    """The profiles whose last change (profile_last_change) falls in [since, until]."""
+    if since is None and until is None:
+        return queryset
+    queryset = queryset.alias(last_change=profile_last_change())
+    if since is not None:
+        queryset = queryset.filter(last_change__gte=since)
+    if until is not None:
+        queryset = queryset.filter(last_change__lte=until)
+    return queryset

@@ -104,12 +104,15 @@ class ProfileTable(tables.Table):
         )
 
     def render_subscription_status(self, record: Profile) -> SafeString:
+        standing = record.standing
         badge = format_html(
-            '<span class="badge {}">{}</span>', STATUS_BADGES.get(record.status, ""), record.status
+            '<span class="badge {}">{}</span>',
+            STATUS_BADGES.get(standing.status, ""),
+            standing.status,
         )
-        if record.status_description:
+        if standing.status_description:
             return format_html(
-                '{}<div class="muted small">{}</div>', badge, record.status_description
+                '{}<div class="muted small">{}</div>', badge, standing.status_description
             )
         return badge
 

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from campaigns.models import Campaign, Keyword, OptInPath, Subscription
-from profiles.models import Company, Membership, Profile
+from profiles.models import Company, Membership, Profile, ProfileState
 from profiles.phones import phone_normalize
 
 _numbers = itertools.count(1000)
@@ -33,7 +33,12 @@ def make_user(username: str, *, company: Company | None, role: str = "staff", **
     return user
 
 
+# Columns of the profile's ProfileState row (`standing`) that a test may set directly.
+STANDING_FIELDS = frozenset(f.name for f in ProfileState._meta.concrete_fields) - {"profile"}
+
+
 def make_profile(company: Company, phone_number: str | None = None, **fields: Any) -> Profile:
+    """A profile; standing fields (opted_out_globally, status, …) go to its state row."""
     phone = phone_normalize(phone_number or next_phone())
     assert phone.e164, f"test phone {phone_number!r} does not parse"
     defaults = {
@@ -41,8 +46,17 @@ def make_profile(company: Company, phone_number: str | None = None, **fields: An
         "number_type": phone.number_type,
         "number_country": phone.country,
     }
+    standing = {name: fields.pop(name) for name in list(fields) if name in STANDING_FIELDS}
     defaults.update(fields)
-    return Profile.objects.create(company=company, phone_number=phone.e164, **defaults)
+    profile = Profile.objects.create(company=company, phone_number=phone.e164, **defaults)
+    if standing:
+        ProfileState.objects.filter(profile=profile).update(**standing)
+    return profile
+
+
+def set_standing(profile: Profile, **values: Any) -> None:
+    """Write columns of the profile's state row as they are (no status refresh)."""
+    ProfileState.objects.filter(profile=profile).update(**values)
 
 
 def make_campaign(company: Company, name: str = "Action Alerts", **fields: Any) -> Campaign:

@@ -13,7 +13,7 @@ from campaigns.groups import (
 from campaigns.models import GroupUpload
 from campaigns.selectors import group_members
 from inbox.phone_csv import CsvError
-from profiles.models import Group, Profile, SourceType
+from profiles.models import Group, Profile, ProfileStatus, SourceType
 from tests.factories import make_profile
 
 pytestmark = pytest.mark.django_db
@@ -42,8 +42,8 @@ def test_an_uploaded_csv_adds_members_with_an_outcome_per_row(company, alice):
     assert created.source_name == "Volunteers"
     assert created.source_user == alice
     assert (created.number_type, created.number_country) == ("fixed_or_mobile", "US")
-    assert created.status == Profile._meta.get_field("status").get_default()
-    assert not created.opted_out_globally
+    assert created.standing.status == ProfileStatus.NONE
+    assert not created.standing.opted_out_globally
     assert set(group_members(group=group)) == {known, created}
 
     again = group_add_members(group=group, phone_numbers=["202-555-0100"])

@@ -15,9 +15,9 @@ def test_opting_out_of_one_campaign_keeps_the_others(company, bob):
     subscription_create(profile=profile, campaign=alerts, source="Web form")
     changed = profile_opt_out(profile=profile, campaign=news, source=OptOutSource.INBOX, actor=bob)
     assert [s.campaign for s in changed] == [news]
-    assert profile.status == ProfileStatus.ACTIVE
-    assert not profile.opted_out_globally
-    assert profile.opted_out_source == OptOutSource.INBOX
+    assert profile.standing.status == ProfileStatus.ACTIVE
+    assert not profile.standing.opted_out_globally
+    assert profile.standing.opted_out_source == OptOutSource.INBOX
     event = ActivityEvent.objects.get(profile=profile, kind="opted_out")
     assert event.actor == bob
 
@@ -26,9 +26,9 @@ def test_opting_out_everywhere_makes_the_profile_undeliverable(company):
     profile = make_profile(company)
     subscription_create(profile=profile, campaign=make_campaign(company), source="Keyword")
     profile_opt_out(profile=profile, source=OptOutSource.STOP_WORD)
-    assert profile.status == ProfileStatus.UNDELIVERABLE
-    assert profile.status_description == OptOutSource.STOP_WORD
-    assert profile.opted_out_globally
+    assert profile.standing.status == ProfileStatus.UNDELIVERABLE
+    assert profile.standing.status_description == OptOutSource.STOP_WORD
+    assert profile.standing.opted_out_globally
 
 
 def test_opting_out_twice_changes_nothing_the_second_time(company):
@@ -53,7 +53,7 @@ def test_reactivating_keeps_the_old_subscription_as_history(company):
         "Opted-Out",
     ]
     profile.refresh_from_db()
-    assert profile.status == ProfileStatus.ACTIVE
+    assert profile.standing.status == ProfileStatus.ACTIVE
 
 
 def test_an_unknown_opt_out_source_is_refused(company):

@@ -98,7 +98,7 @@ def _group(request: HttpRequest, pk: int) -> Group:
 @require_perm(Perm.VIEW)
 def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     group = _group(request, pk)
-    paginator = Paginator(group_members(group=group), MEMBERS_PER_PAGE)
+    paginator = Paginator(group_members(group=group).select_related("standing"), MEMBERS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     ctx = {
         "group": group,

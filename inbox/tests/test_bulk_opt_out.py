@@ -64,10 +64,10 @@ def test_a_messy_file_gives_every_row_its_exact_outcome(company, people):
     for suffix in ("0101", "0102", "0103", "0105"):
         profile = people[suffix]
         profile.refresh_from_db()
-        assert profile.opted_out_globally
-        assert profile.opted_out_source == OptOutSource.MANUAL
-        assert profile.status == ProfileStatus.UNDELIVERABLE
-        assert profile.status_description == OptOutSource.MANUAL
+        assert profile.standing.opted_out_globally
+        assert profile.standing.opted_out_source == OptOutSource.MANUAL
+        assert profile.standing.status == ProfileStatus.UNDELIVERABLE
+        assert profile.standing.status_description == OptOutSource.MANUAL
         assert not profile.subscriptions.filter(status="Active").exists()
         assert ActivityEvent.objects.filter(profile=profile, kind="opted_out").exists()
 
@@ -95,12 +95,12 @@ def test_one_campaign_opt_out_leaves_the_other_campaigns(company, people, alerts
     assert not dee.subscriptions.filter(campaign=news, status="Opted-Out").exists()
     ann = people["0101"]
     ann.refresh_from_db()
-    assert not ann.opted_out_globally
+    assert not ann.standing.opted_out_globally
     assert ann.subscriptions.get(campaign=alerts).opt_out_source == OptOutSource.MANUAL
-    assert ann.status == ProfileStatus.OPTED_OUT
-    assert ann.status_description == OptOutSource.MANUAL
+    assert ann.standing.status == ProfileStatus.OPTED_OUT
+    assert ann.standing.status_description == OptOutSource.MANUAL
     dee.refresh_from_db()
-    assert dee.status == ProfileStatus.ACTIVE  # still subscribed to News
+    assert dee.standing.status == ProfileStatus.ACTIVE  # still subscribed to News
 
 
 def test_another_companys_numbers_are_never_touched(company, other_company, people):
@@ -108,7 +108,7 @@ def test_another_companys_numbers_are_never_touched(company, other_company, peop
     make_subscription(outsider, make_campaign(other_company, "Theirs"))
     bulk_opt_out_apply(company_id=company.pk, source=b"phone\n2025550101\n")
     outsider.refresh_from_db()
-    assert not outsider.opted_out_globally
+    assert not outsider.standing.opted_out_globally
     assert outsider.subscriptions.get().status == "Active"
 
 

@@ -75,7 +75,7 @@ def test_a_hard_bounce_cleans_the_profile_at_once(
     assert (message.status, message.attempts) == (Message.Status.FAILED, 1)
     assert subscriber.cleaned_reason == CleanedReason.HARD_BOUNCE
     assert subscriber.cleaned_at is not None
-    assert subscriber.status == ProfileStatus.UNDELIVERABLE
+    assert subscriber.standing.status == ProfileStatus.UNDELIVERABLE
     later = _queued(company, subscriber, campaign)
     assert later.status == Message.Status.UNDELIVERABLE
 

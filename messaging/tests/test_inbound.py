@@ -75,7 +75,7 @@ def test_stop_all_is_a_deactivation_that_leaves_every_campaign(company, subscrib
     result = _receive(body)
     assert result.message.message_type == MOType.DEACTIVATION
     subscriber.refresh_from_db()
-    assert subscriber.opted_out_globally
+    assert subscriber.standing.opted_out_globally
     assert not subscriber.subscriptions.filter(status="Active").exists()
 
 
@@ -87,7 +87,7 @@ def test_a_stop_from_a_number_of_unknown_campaign_opts_out_of_everything(company
     result = _receive("STOP")
     assert result.message.message_type == MOType.UNKNOWN_OPT_OUT
     profile.refresh_from_db()
-    assert profile.opted_out_globally
+    assert profile.standing.opted_out_globally
 
 
 def test_the_opt_out_receipt_is_sent_once_however_often_stop_is_texted(subscriber, campaign):

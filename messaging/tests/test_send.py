@@ -4,7 +4,7 @@ from campaigns.services import profile_opt_out
 from messaging.models import Conversation, Message, MTType
 from messaging.services import SendError, message_deliver, message_send, message_send_many
 from profiles.models import OptOutSource, Profile
-from tests.factories import make_campaign, make_profile, make_subscription
+from tests.factories import make_campaign, make_profile, make_subscription, set_standing
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +80,8 @@ def test_an_opt_out_receipt_reaches_the_number_that_just_opted_out(
 
 
 def test_an_opt_out_receipt_still_respects_a_blacklist(company, campaign, subscriber):
-    Profile.objects.filter(pk=subscriber.pk).update(blacklisted=True, opted_out_globally=True)
+    Profile.objects.filter(pk=subscriber.pk).update(blacklisted=True)
+    set_standing(subscriber, opted_out_globally=True)
     receipt = message_send(
         company=company,
         profile=subscriber,

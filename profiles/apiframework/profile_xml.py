@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import CharField, F, Func, Lookup, QuerySet
+from django.db.models import CharField, Expression, F, Func, Lookup, QuerySet
 from lxml.etree import _Element as Element
 from lxml.etree import fromstring
 
 from profiles.models import Company, CustomField, CustomFieldValue, Profile, ProfileStatus
+from profiles.status import profile_last_change
 
 from .xml import LeafTags, clean_text, esc_attr, leaf_tags, leaves, tag_text
 
@@ -57,8 +58,8 @@ class UtcText(Func):
     ELEMENT = ('YYYY-MM-DD HH24:MI:SS "UTC"', "%Y-%m-%d %H:%M:%S UTC")  # fmt_time
     ATTRIBUTE = ('YYYY-MM-DD"T"HH24:MI:SS"Z"', "%Y-%m-%dT%H:%M:%SZ")  # fmt_iso
 
-    def __init__(self, column: str, style: tuple[str, str]) -> None:
-        super().__init__(F(column))
+    def __init__(self, column: str | Expression, style: tuple[str, str]) -> None:
+        super().__init__(F(column) if isinstance(column, str) else column)
         self.style = style
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple]:
@@ -136,13 +137,13 @@ class ProfileRow:
 
 _ROW_TIMES = {
     "api_created_at": UtcText("created_at", UtcText.ELEMENT),
-    "api_updated_at": UtcText("updated_at", UtcText.ELEMENT),
-    "api_opted_out_at": UtcText("opted_out_at", UtcText.ELEMENT),
+    "api_updated_at": UtcText(profile_last_change(), UtcText.ELEMENT),
+    "api_opted_out_at": UtcText("standing__opted_out_at", UtcText.ELEMENT),
     "api_crm_synced_at": UtcText("crm_synced_at", UtcText.ATTRIBUTE),
 }
 _ROW_COLUMNS = (
-    "id", "first_name", "last_name", "phone_number", "email", "status",
-    "api_created_at", "api_updated_at", "api_opted_out_at", "opted_out_source",
+    "id", "first_name", "last_name", "phone_number", "email", "standing__status",
+    "api_created_at", "api_updated_at", "api_opted_out_at", "standing__opted_out_source",
     "source_type", "source_name", "source_user__email",
     "street1", "street2", "city", "state", "postal_code", "country",
     "latitude", "longitude", "precision", "geocoded_city", "geocoded_state",

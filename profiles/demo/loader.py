@@ -85,6 +85,7 @@ class Loader:
         return {
             name: (model.objects.aggregate(top=Max("id"))["top"] or 0) + 1
             for name, (model, _) in TABLES.items()
+            if model._meta.pk.name == "id"  # a profile's state row takes the profile's id
         }
 
     # --- indexes and constraints ------------------------------------------------------
@@ -234,6 +235,8 @@ class Loader:
         if self.postgres:
             with connection.cursor() as cursor:
                 for model, _ in TABLES.values():
+                    if model._meta.pk.name != "id":
+                        continue
                     table = model._meta.db_table
                     top = f"SELECT max(id) FROM {table}"  # noqa: S608 (a model's table)
                     cursor.execute(

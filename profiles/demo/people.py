@@ -314,13 +314,16 @@ class People:
             f"{pid}\t{self.company}\t{phone}\t{p['first']}\t{p['last']}\t{p['email']}\t"
             f"{p['street']}\t{p['street2']}\t{p['address']}\t{carrier}\t{number_type}\t"
             f"{number_country}\t{source}\t{source_name}\t{ts(first_seen)}\t{ts(updated)}\t"
-            f"{'t' if global_out else 'f'}\t{ts(opted_out_at) if opted_out_at else NULL}\t"
-            f"{profile_source}\t{ts(cleaned_at) if cleaned_at else NULL}\t{cleaned_reason}\t"
+            f"{ts(cleaned_at) if cleaned_at else NULL}\t{cleaned_reason}\t"
             f"{soft_bounces}\t{'t' if fate == 'blacklisted' else 'f'}\t"
             f"{'t' if fate == 'deactivated' else 'f'}\t{'t' if invalid_description else 'f'}\t"
             f"{invalid_description}\t{ts(event) if erased else NULL}\t{p['birthday']}\t"
             f"{p['gender']}\t{p['language']}\t{p['timezone']}\t{crm_sync or NULL}\t"
-            f"{crm_at or NULL}\t{status}\t{description}"
+            f"{crm_at or NULL}"
+        )
+        self.rows.tables["state"].append(
+            f"{pid}\t{status}\t{description}\t{'t' if global_out else 'f'}\t"
+            f"{ts(opted_out_at) if opted_out_at else NULL}\t{profile_source}\t{ts(updated)}"
         )
         history.write_subscriptions(pid, subs)
         self.after_profile(pid, phone, person, fate, subs, event, first_seen, source)

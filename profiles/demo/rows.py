@@ -11,7 +11,14 @@ later migration) get the model field's default from the loader.
 
 from campaigns.models import Donation, Subscription
 from messaging.models import Message
-from profiles.models import ActivityEvent, CustomFieldValue, GroupMembership, Note, Profile
+from profiles.models import (
+    ActivityEvent,
+    CustomFieldValue,
+    GroupMembership,
+    Note,
+    Profile,
+    ProfileState,
+)
 
 NULL = "\\N"
 
@@ -46,9 +53,6 @@ PROFILE_COLUMNS = [
     "source_name",
     "created_at",
     "updated_at",
-    "opted_out_globally",
-    "opted_out_at",
-    "opted_out_source",
     "cleaned_at",
     "cleaned_reason",
     "consecutive_soft_bounces",
@@ -63,8 +67,18 @@ PROFILE_COLUMNS = [
     "timezone",
     "crm_sync_id",
     "crm_synced_at",
+]
+
+# Written before the chunk's profiles: the trigger that gives every new profile a
+# default state row (migration 0006) then finds the generated one and keeps it.
+STATE_COLUMNS = [
+    "profile_id",
     "status",
     "status_description",
+    "opted_out_globally",
+    "opted_out_at",
+    "opted_out_source",
+    "updated_at",
 ]
 
 VALUE_COLUMNS = ("id", "profile_id", "field_id", "value", "updated_at")
@@ -143,6 +157,7 @@ NOTE_COLUMNS = ("id", "profile_id", "body", "created_at")
 
 # Written in this order: every table after the profiles refers to them.
 TABLES = {
+    "state": (ProfileState, STATE_COLUMNS),
     "profile": (Profile, PROFILE_COLUMNS),
     "value": (CustomFieldValue, VALUE_COLUMNS),
     "subscription": (Subscription, SUBSCRIPTION_COLUMNS),

@@ -12,7 +12,13 @@ from messaging.models import Message
 from profiles.models import CrmSync, CustomField, CustomFieldValue, OptOutSource, Profile
 from tests import api_samples
 from tests.api_client import api_get, api_post, error_of, ok, sample, shape
-from tests.factories import make_campaign, make_opt_in_path, make_profile, make_subscription
+from tests.factories import (
+    make_campaign,
+    make_opt_in_path,
+    make_profile,
+    make_subscription,
+    set_standing,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -106,6 +112,25 @@ def test_profiles_filter_by_phone_numbers_as_list_or_array(alice, company):
     assert {p.get("id") for p in root.iter("profile")} == {str(a.pk), str(b.pk)}
     root = ok(api_get(alice, "profiles", {"phone_number[]": ["12025550001", "+12025550002"]}))
     assert {p.get("id") for p in root.iter("profile")} == {str(a.pk), str(b.pk)}
+
+
+def test_an_opt_out_counts_as_an_update_for_integrations_syncing_changes(alice, company):
+    from inbox.bulk import profiles_opt_out_bulk
+
+    quiet, opted = make_profile(company), make_profile(company)
+    make_subscription(opted, make_campaign(company))
+    Profile.objects.filter(pk__in=[quiet.pk, opted.pk]).update(updated_at="2020-01-01T12:00:00Z")
+    set_standing(quiet, updated_at=None)
+    set_standing(opted, updated_at="2020-01-01T12:00:00Z")
+    # A bulk opt-out writes only the state rows, never the profile rows.
+    profiles_opt_out_bulk(company_id=company.pk, profile_ids=[opted.pk])
+    root = ok(api_get(alice, "profiles", {"from": "2020-01-02T00:00:00"}))
+    assert [p.get("id") for p in root.iter("profile")] == [str(opted.pk)]
+    assert root.find("profiles/profile/status").text == "Undeliverable"
+    assert (
+        root.find("profiles/profile/updated_at").text
+        == root.find("profiles/profile/opted_out_at").text
+    )
 
 
 def test_profiles_filter_by_updated_time_with_utc_by_default(alice, company):
@@ -222,6 +247,7 @@ def test_profile_text_dates_and_escapes_come_back_exactly(alice, company, endpoi
     make_subscription(profile, campaign, activated_at=moment)
     Subscription.objects.filter(profile=profile).update(created_at=moment)
     Profile.objects.filter(pk=profile.pk).update(created_at=moment, updated_at=moment)
+    set_standing(profile, updated_at=moment)  # the subscription changed its status
 
     root = ok(api_get(alice, endpoint, {"phone_number": "12025551234"}))
     element = root.find("profiles/profile" if endpoint == "profiles" else "profile")

@@ -89,12 +89,12 @@ def test_blacklisting_makes_the_profile_undeliverable_and_is_recorded(client_as,
     client_as(alice).post(reverse("profiles:flag", args=[profile.pk, "blacklist"]))
     profile.refresh_from_db()
     assert profile.blacklisted is True
-    assert profile.status == ProfileStatus.UNDELIVERABLE
-    assert profile.status_description == "Blacklisted"
+    assert profile.standing.status == ProfileStatus.UNDELIVERABLE
+    assert profile.standing.status_description == "Blacklisted"
     assert ActivityEvent.objects.filter(profile=profile, kind="blacklisted", actor=alice).exists()
     client_as(alice).post(reverse("profiles:flag", args=[profile.pk, "unblacklist"]))
     profile.refresh_from_db()
-    assert profile.blacklisted is False and profile.status == ProfileStatus.ACTIVE
+    assert profile.blacklisted is False and profile.standing.status == ProfileStatus.ACTIVE
 
 
 def test_a_blacklisted_or_deactivated_profile_is_refused_by_the_send_rules(alice, profile):
@@ -102,7 +102,7 @@ def test_a_blacklisted_or_deactivated_profile_is_refused_by_the_send_rules(alice
     from profiles.services import profile_blacklist, profile_deactivate
 
     profile_deactivate(profile=profile, actor=alice)
-    assert profile.deactivated and profile.status == ProfileStatus.UNDELIVERABLE
+    assert profile.deactivated and profile.standing.status == ProfileStatus.UNDELIVERABLE
     assert refusal_reason(profile=profile) is not None
     profile_blacklist(profile=profile, actor=alice)
     assert refusal_reason(profile=profile) is not None
@@ -122,8 +122,8 @@ def test_erasure_removes_personal_data_and_keeps_an_anonymous_audit_trail(alice,
     assert erased.street1 == erased.city == erased.postal_code == erased.state == ""
     assert erased.congressional_district == "" and erased.latitude is None
     assert erased.phone_number == f"erased:{profile.pk}"
-    assert erased.erased_at is not None and erased.opted_out_globally
-    assert erased.status == ProfileStatus.UNDELIVERABLE
+    assert erased.erased_at is not None and erased.standing.opted_out_globally
+    assert erased.standing.status == ProfileStatus.UNDELIVERABLE
     assert not CustomFieldValue.objects.filter(profile=profile).exists()
     assert list(Note.objects.filter(profile=profile).values_list("body", flat=True)) == [""]
     assert profile.messages.count() == messages_before  # rows kept for the audit

@@ -101,7 +101,7 @@ def test_an_admin_sees_the_header_actions_and_the_settings_pages(page_as, alice,
     page.click("#toggle-blacklist")
     page.wait_for_selector("#badge-blacklisted")
     profile.refresh_from_db()
-    assert profile.blacklisted and profile.status == "Undeliverable"
+    assert profile.blacklisted and profile.standing.status == "Undeliverable"
     page.goto(f"/profiles/{profile.pk}/edit/")
     screenshot(page, "profile-edit")
     page.goto(f"/profiles/{profile.pk}/erase/")

@@ -30,8 +30,8 @@ def ids(queryset) -> set[int]:
 
 def test_the_fixtures_cover_every_status_reason_and_first_seen_type(world, company):
     profiles = Profile.objects.for_company(company)
-    assert set(profiles.values_list("status", flat=True)) == set(ProfileStatus.values)
-    descriptions = set(profiles.values_list("status_description", flat=True))
+    assert set(profiles.values_list("standing__status", flat=True)) == set(ProfileStatus.values)
+    descriptions = set(profiles.values_list("standing__status_description", flat=True))
     assert set(UNDELIVERABLE_REASONS.values()) <= descriptions
     seed_sources = {s for sources in FIRST_SEEN_TYPES.values() for s in sources}
     assert seed_sources <= set(profiles.values_list("source_type", flat=True))
@@ -43,14 +43,14 @@ def test_each_subscription_status_option_returns_exactly_its_profiles(world, com
     if not choice:
         expected = ids(profiles)
     elif choice in STATUS_BY_CHOICE:
-        expected = {p.pk for p in profiles if p.status == STATUS_BY_CHOICE[choice]}
+        expected = {p.pk for p in profiles if p.standing.status == STATUS_BY_CHOICE[choice]}
     else:
         reason = UNDELIVERABLE_REASONS[choice]
         expected = {
             p.pk
             for p in profiles
-            if p.status_description == reason
-            and p.status in (ProfileStatus.UNDELIVERABLE, ProfileStatus.OPTED_OUT)
+            if p.standing.status_description == reason
+            and p.standing.status in (ProfileStatus.UNDELIVERABLE, ProfileStatus.OPTED_OUT)
         }
     assert expected, f"no fixture for {choice!r}"
     got = ids(profile_list(company=company, params={"subscription_status": choice}))
@@ -221,4 +221,4 @@ def test_the_profile_status_filter_exists_only_on_scoped_tables(world, company):
     # Without a scope "cleaned" is not a filter at all: every profile is listed.
     got = profile_list(company=company, params={"profile_status": "cleaned"})
     assert ids(got) == ids(Profile.objects.for_company(company))
-    assert OptOutSource.STOP_WORD in set(got.values_list("status_description", flat=True))
+    assert OptOutSource.STOP_WORD in set(got.values_list("standing__status_description", flat=True))

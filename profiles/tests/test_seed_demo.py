@@ -39,7 +39,7 @@ def statuses():
     return dict(
         (pk, (status, description))
         for pk, status, description in Profile.objects.values_list(
-            "pk", "status", "status_description"
+            "pk", "standing__status", "standing__status_description"
         )
     )
 
@@ -64,9 +64,9 @@ def test_the_maintained_status_columns_match_what_the_status_rules_compute():
 def test_every_status_source_type_and_opt_out_source_shows_up():
     company = seed()
     profiles = Profile.objects.filter(company=company)
-    assert set(profiles.values_list("status", flat=True)) == set(ProfileStatus.values)
+    assert set(profiles.values_list("standing__status", flat=True)) == set(ProfileStatus.values)
     assert set(profiles.values_list("source_type", flat=True)) == set(SourceType.values)
-    sources = set(profiles.values_list("opted_out_source", flat=True))
+    sources = set(profiles.values_list("standing__opted_out_source", flat=True))
     sources |= set(Subscription.objects.values_list("opt_out_source", flat=True))
     assert set(OptOutSource.values) <= sources
     assert set(profiles.values_list("cleaned_reason", flat=True)) >= {"Soft Bounce", "Hard Bounce"}
@@ -159,10 +159,12 @@ def test_sent_broadcasts_count_exactly_the_messages_they_sent():
 def test_no_campaign_text_reaches_a_number_after_it_became_undeliverable():
     company = seed()
     marketing = [MTType.REGULAR_TEXT, MTType.DIRECT_MESSAGE, MTType.QUESTION, MTType.INFO_REQUEST]
-    undeliverable = Profile.objects.filter(company=company, status=ProfileStatus.UNDELIVERABLE)
+    undeliverable = Profile.objects.filter(
+        company=company, standing__status=ProfileStatus.UNDELIVERABLE
+    ).select_related("standing")
     for profile in undeliverable:
         late = profile.messages.filter(
-            direction="mt", message_type__in=marketing, created_at__gt=profile.opted_out_at
+            direction="mt", message_type__in=marketing, created_at__gt=profile.standing.opted_out_at
         )
         assert not late.exists(), profile.pk
 
@@ -229,7 +231,10 @@ def test_the_bulk_path_rebuilds_every_index_and_constraint_and_loads_the_same_ru
     snapshot = statuses()
     profile_refresh_status(profiles=Profile.objects.all())
     assert statuses() == snapshot
-    assert Counter(Profile.objects.values_list("status", flat=True))[ProfileStatus.ACTIVE] > 150
+    assert (
+        Counter(Profile.objects.values_list("standing__status", flat=True))[ProfileStatus.ACTIVE]
+        > 150
+    )
 
 
 def test_the_insert_path_of_the_quick_start_loads_the_same_data(settings):

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 def status_of(profile):
     profile_refresh_status(profiles=[profile.pk])
     profile.refresh_from_db()
-    return profile.status, profile.status_description
+    return profile.standing.status, profile.standing.status_description
 
 
 def test_a_profile_without_subscriptions_has_no_subscriptions(company):
@@ -73,10 +73,27 @@ def test_invalid_data_wins_over_everything(company):
     assert status_of(profile) == (ProfileStatus.INVALID, "Address in phone field")
 
 
-def test_one_update_refreshes_many_profiles(company, django_assert_max_num_queries):
+def test_one_update_refreshes_many_profiles_and_writes_only_what_changed(
+    company, django_assert_max_num_queries
+):
+    from campaigns.models import Subscription
+
     campaign = make_campaign(company)
     profiles = [make_profile(company) for _ in range(5)]
-    for p in profiles:
-        make_subscription(p, campaign)
+    for p in profiles:  # rows written behind the services' back: statuses are stale
+        Subscription.objects.create(company=company, profile=p, campaign=campaign)
     with django_assert_max_num_queries(1):
         assert profile_refresh_status(profiles=[p.pk for p in profiles]) == 5
+    assert {status_of(p) for p in profiles} == {(ProfileStatus.ACTIVE, "")}
+    assert profile_refresh_status(profiles=[p.pk for p in profiles]) == 0
+
+
+def test_every_new_profile_gets_its_state_row_however_it_is_inserted(company):
+    from profiles.models import Profile, ProfileState
+
+    one = make_profile(company)
+    Profile.objects.bulk_create([Profile(company=company, phone_number="+12025550199")])
+    many = Profile.objects.get(phone_number="+12025550199")
+    for profile in (one, many):
+        standing = ProfileState.objects.get(profile=profile)
+        assert (standing.status, standing.opted_out_globally) == (ProfileStatus.NONE, False)

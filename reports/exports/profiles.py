@@ -23,8 +23,8 @@ COLUMNS: list[tuple[str, Any]] = [
     ("email", CsvSafe(F("email"))),
     ("first_name", CsvSafe(F("first_name"))),
     ("last_name", CsvSafe(F("last_name"))),
-    ("status", CsvSafe(F("status"))),
-    ("description", CsvSafe(F("status_description"))),
+    ("status", CsvSafe(F("standing__status"))),
+    ("description", CsvSafe(F("standing__status_description"))),
     ("street1", CsvSafe(F("street1"))),
     ("street2", CsvSafe(F("street2"))),
     ("city", CsvSafe(F("city"))),
@@ -49,8 +49,8 @@ COLUMNS: list[tuple[str, Any]] = [
     ("created_at", UtcText(F("created_at"))),
     ("source_type", CsvSafe(F("source_type"))),
     ("source_name", CsvSafe(F("source_name"))),
-    ("opted_out_at", UtcText(F("opted_out_at"))),
-    ("opted_out_source", CsvSafe(F("opted_out_source"))),
+    ("opted_out_at", UtcText(F("standing__opted_out_at"))),
+    ("opted_out_source", CsvSafe(F("standing__opted_out_source"))),
 ]
 HEADERS: list[str] = [header for header, _ in COLUMNS]
 CLEANED_HEADER = "Cleaned?"
