@@ -126,8 +126,4 @@ class Migration(migrations.Migration):
             model_name='profilestate',
             index=models.Index(fields=['status_description'], name='profile_state_description'),
         ),
-        migrations.AddIndex(
-            model_name='profilestate',
-            index=models.Index(fields=['updated_at'], name='profile_state_updated'),
-        ),
     ]

@@ -256,7 +256,6 @@ class ProfileState(models.Model):
         indexes = [
             models.Index(fields=["status"], name="profile_state_status"),
             models.Index(fields=["status_description"], name="profile_state_description"),
-            models.Index(fields=["updated_at"], name="profile_state_updated"),
         ]
 
     def __str__(self) -> str:
