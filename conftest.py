@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
+from django.db import connections
 from django.test import Client
 
 from tests import factories
@@ -153,3 +154,6 @@ def page_as(browser, live_server, settings):
     yield _page
     for context in contexts:
         context.close()
+    # The test body ran beside Playwright's event loop, so Django gave it a connection
+    # of its own context; close it here or it keeps the test database from being dropped.
+    connections.close_all()
