@@ -14,10 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/shortcode_bench"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"  # the broadcast bench runs real workers
 
 
 def setup_django() -> None:
     os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
+    os.environ.setdefault("REDIS_URL", DEFAULT_REDIS_URL)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     os.environ["DEBUG"] = "false"  # DEBUG keeps every query in memory
     import django
