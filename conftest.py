@@ -131,6 +131,10 @@ def browser(chromium_path, live_server):
         )
         yield instance
         instance.close()
+        # Once Playwright has started, the test runs in another context, where Django
+        # opens a second connection that the database teardown never sees. Left open,
+        # it keeps the test database from being dropped at the end of the run.
+        connections.close_all()
 
 
 @pytest.fixture
@@ -154,6 +158,3 @@ def page_as(browser, live_server, settings):
     yield _page
     for context in contexts:
         context.close()
-    # The test body ran beside Playwright's event loop, so Django gave it a connection
-    # of its own context; close it here or it keeps the test database from being dropped.
-    connections.close_all()
