@@ -329,6 +329,9 @@ def run(report) -> None:
     if not settings.REDIS_URL:
         print("skipped: the broadcast bench needs REDIS_URL (real workers)", flush=True)
         return
+    # Later benches run in this process: leave Celery's configuration and its broker
+    # connections as they were found.
+    saved = {key: app.conf[key] for key in ("task_default_queue", "task_always_eager")}
     app.conf.task_default_queue = QUEUE
     app.conf.task_always_eager = False
     import redis
@@ -354,6 +357,8 @@ def run(report) -> None:
                 raise AssertionError(f"broadcast check failed: {faults}")
     finally:
         _drop()
+        app.conf.update(saved)
+        app.pool.force_close_all()
 
 
 if __name__ == "__main__":

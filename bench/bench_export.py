@@ -1,8 +1,11 @@
 """The full profiles CSV export, end to end through the Celery task, against raw COPY.
 
-The export runs in a forked child process (as a worker runs it: `export_run.apply`,
-the same code a worker executes), so its peak RSS is the worker's alone. Baseline,
-same run: `COPY (the export's own SELECT) TO STDOUT WITH CSV`, written to a file.
+The export runs in a fresh interpreter (multiprocessing's "spawn": as a worker runs it,
+`export_run.apply`, the same code a worker executes). Not a fork: a forked child shares
+the bench parent's pages, so its RSS counted the parent's gigabyte, and it inherited
+the broker connection an earlier bench had opened, whose after-fork cleanup blocked
+forever. The child reports its own high-water mark (VmHWM), the export's alone.
+Baseline, same run: `COPY (the export's own SELECT) TO STDOUT WITH CSV`, to a file.
 """
 
 from __future__ import annotations
@@ -17,12 +20,23 @@ import time
 RUNS = 3
 
 
+def _peak_rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) / 1024
+
+
 def _run_export(export_id: int, conn) -> None:
+    from bench.common import setup_django
+
+    setup_django()
     from reports.tasks import export_run
 
     started = time.perf_counter()
     result = export_run.apply(kwargs={"export_id": export_id}).get()
-    conn.send((time.perf_counter() - started, result))
+    conn.send((time.perf_counter() - started, result, _peak_rss_mb()))
     conn.close()
 
 
@@ -74,7 +88,7 @@ def run(report) -> None:
     # Runs alternate export and baselines so that load from other processes on the
     # machine falls on all of them alike. Two baselines: COPY with the server's
     # defaults, and COPY with JIT off as the export's own session sets it.
-    context = multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("spawn")
     export_seconds, copy_seconds, copy_nojit_seconds, peaks = [], [], [], []
     for _ in range(RUNS):
         copy_seconds.append(timed_copy(jit=True))
@@ -86,15 +100,15 @@ def run(report) -> None:
             name="bench",
             config=profiles_export_config(query="", scope=None),
         )
-        connections.close_all()  # a forked child must open its own connections
+        connections.close_all()
         parent, child = context.Pipe()
         process = context.Process(target=_run_export, args=(export.pk, child))
         process.start()
-        seconds, result = parent.recv()
+        seconds, result, peak_mb = parent.recv()
         process.join()
         assert result.get("rows") == total, result
         export_seconds.append(seconds)
-        peaks.append(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+        peaks.append(peak_mb)
         export.refresh_from_db()
         if export.file:
             os.remove(export.file.path)
