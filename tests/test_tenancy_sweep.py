@@ -225,14 +225,15 @@ def _admin_url(name: str, *args) -> str | None:
         return None
 
 
-def admin_walk(company, alice):
+def admin_walk(company, alice, actor=None):
     """(model label, method, url, data) for every page of every registered admin model."""
     for model, _ in admin.site._registry.items():
         info = f"{model._meta.app_label}_{model._meta.model_name}"
         label = model._meta.label
         yield label, "get", reverse(f"admin:{info}_changelist"), {}
         yield label, "get", reverse(f"admin:{info}_add"), {}
-        yield label, "post", reverse(f"admin:{info}_add"), {**HOSTILE_POST, "company": company.pk}
+        hostile = {**HOSTILE_POST, "company": company.pk, "user": getattr(actor, "pk", "")}
+        yield label, "post", reverse(f"admin:{info}_add"), hostile
         for extra in ("export", "import"):
             if url := _admin_url(f"{info}_{extra}"):
                 yield label, "get", url, {}
@@ -253,7 +254,7 @@ def admin_walk(company, alice):
         for page in ("change", "delete", "history"):
             url = reverse(f"admin:{info}_{page}", args=[obj.pk])
             yield label, "get", url, {}
-            yield label, "post", url, {**HOSTILE_POST, "company": company.pk}
+            yield label, "post", url, hostile
 
 
 def _every_admin_row():
@@ -269,7 +270,7 @@ def test_every_admin_page_refuses_another_company_and_changes_nothing(
     client = client_as(outsider)  # signs in first: last_login is not part of the check
     before = _every_admin_row()
     walked: set[str] = set()
-    for label, method, url, data in admin_walk(company, alice):
+    for label, method, url, data in admin_walk(company, alice, outsider):
         response = getattr(client, method)(url, data)
         assert response.status_code == 302, (label, method, url)
         assert response["Location"].startswith(reverse("admin:login")), (label, url)
