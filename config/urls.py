@@ -4,9 +4,6 @@ from django.urls import include, path
 
 from profiles.views.home import company_switch, home
 
-admin.site.site_header = "Shortcode administration"
-admin.site.site_title = "Shortcode"
-
 urlpatterns = [
     path("", home, name="home"),
     path("company/switch/", company_switch, name="company_switch"),

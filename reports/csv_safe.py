@@ -5,10 +5,13 @@ cells through `csv_cell`, so a subscriber who texts "=HYPERLINK(...)" or signs u
 such a name cannot make an analyst's spreadsheet execute it.
 """
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A number written as text ("-5", "2.5", an E.164 "+12025551234") is data, not a formula.
+_NUMBER_TEXT = re.compile(r"[+-]?\d+(\.\d+)?")
 
 
 def csv_cell(value: object) -> str:
@@ -30,3 +33,17 @@ def csv_cell(value: object) -> str:
 
 def csv_row(values: list[object] | tuple[object, ...]) -> list[str]:
     return [csv_cell(v) for v in values]
+
+
+def text_cell_safe(value: object) -> object:
+    """`csv_cell`'s formula rule for a cell that may arrive as text already.
+
+    The Django admin's exports (django-import-export) hand over cells rendered as
+    strings, numbers included, so a leading "+" or "-" alone cannot tell a formula from
+    a phone number there. Non-text cells (the typed cells of spreadsheet formats) pass.
+    """
+    if not isinstance(value, str) or not value.startswith(FORMULA_PREFIXES):
+        return value
+    if _NUMBER_TEXT.fullmatch(value):
+        return value
+    return "'" + value

@@ -2,20 +2,27 @@
 
 Acme Action holds one of everything, each marked with a name no other company uses.
 Eve, an Admin of another company, opens every list page (she sees none of the marks)
-and every page of Acme's objects (each is "not found", never Acme's data).
+and every page of Acme's objects (each is "not found", never Acme's data). In the Django
+admin, Eve and each lower role of her company are sent to its sign-in page from every
+page of every registered model, and nothing of Acme's changes.
 """
 
 import pytest
-from django.urls import reverse
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group as RoleGroup
+from django.contrib.auth.models import Permission
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from campaigns.broadcasts import broadcast_create
+from campaigns.models import Tag
 from campaigns.services import subscription_create
 from inbox.models import BulkOptOut
 from messaging.models import Message
-from profiles.models import CustomField, Group, Note
+from profiles.models import Company, CrmSync, CustomField, Group, Note
 from reports.models import Export, ProfileAnalysis
-from tests.factories import make_campaign, make_opt_in_path, make_profile
+from tests.factories import make_campaign, make_opt_in_path, make_profile, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +169,131 @@ def test_nothing_of_acme_changed_after_eves_attempts(client_as, eve, acme):
     assert Note.objects.filter(pk=acme["note"].pk).exists()
     assert Group.objects.filter(pk=acme["group"].pk).exists()
     assert not Message.objects.filter(direction="mt", profile=profile).exists()
+
+
+# The Django admin is for superusers only (config.admin_site): its pages are not scoped
+# by company, so every one of them, for every registered model, refuses another
+# company's Admin and each lower role, including a user older versions made staff.
+
+ADMIN_ROLES = ["admin", "agent", "analyst", "staff", "stray-staff"]
+HOSTILE_POST = {
+    "name": "Renamed",
+    "first_name": "Hacked",
+    "phone_number": "+12025550000",
+    "role": "admin",
+    "post": "yes",  # confirms a delete
+}
+
+
+@pytest.fixture
+def acme_for_admin(acme, company, alice):
+    Tag.objects.create(company=company, name=f"{MARK} tag")
+    CrmSync.objects.create(company=company, name=f"{MARK} sync")
+    return acme
+
+
+@pytest.fixture(params=ADMIN_ROLES)
+def outsider(request, other_company, eve):
+    if request.param == "admin":
+        return eve
+    if request.param == "stray-staff":  # as older versions made company Admins
+        group, _ = RoleGroup.objects.get_or_create(name="Admin")
+        group.permissions.set(Permission.objects.all())
+        eve.groups.add(group)
+        eve.is_staff = True
+        eve.save(update_fields=["is_staff"])
+        return eve
+    return make_user(f"other-{request.param}", company=other_company, role=request.param)
+
+
+def _acme_object(model, company, alice):
+    if model is Company:
+        return company
+    if model is get_user_model():
+        return alice
+    names = {f.name for f in model._meta.get_fields()}
+    for path in ("company", "profile__company", "group__company", "analysis__company"):
+        if path.split("__")[0] in names:
+            return model._base_manager.filter(**{path: company}).order_by("pk").first()
+    return model._base_manager.order_by("pk").first()  # platform data (legislators, beat)
+
+
+def _admin_url(name: str, *args) -> str | None:
+    try:
+        return reverse(f"admin:{name}", args=args)
+    except NoReverseMatch:
+        return None
+
+
+def admin_walk(company, alice, actor=None):
+    """(model label, method, url, data) for every page of every registered admin model."""
+    for model, _ in admin.site._registry.items():
+        info = f"{model._meta.app_label}_{model._meta.model_name}"
+        label = model._meta.label
+        yield label, "get", reverse(f"admin:{info}_changelist"), {}
+        yield label, "get", reverse(f"admin:{info}_add"), {}
+        hostile = {**HOSTILE_POST, "company": company.pk, "user": getattr(actor, "pk", "")}
+        yield label, "post", reverse(f"admin:{info}_add"), hostile
+        for extra in ("export", "import"):
+            if url := _admin_url(f"{info}_{extra}"):
+                yield label, "get", url, {}
+                yield label, "post", url, {"format": "0", "resource": "0"}
+        obj = _acme_object(model, company, alice)
+        if obj is None:
+            continue
+        yield (
+            label,
+            "post",
+            reverse(f"admin:{info}_changelist"),
+            {
+                "action": "delete_selected",
+                "_selected_action": [obj.pk],
+                "post": "yes",
+            },
+        )
+        for page in ("change", "delete", "history"):
+            url = reverse(f"admin:{info}_{page}", args=[obj.pk])
+            yield label, "get", url, {}
+            yield label, "post", url, hostile
+
+
+def _every_admin_row():
+    return {
+        model._meta.label: list(model._base_manager.order_by("pk").values())
+        for model in admin.site._registry
+    }
+
+
+def test_every_admin_page_refuses_another_company_and_changes_nothing(
+    client_as, outsider, acme_for_admin, company, alice
+):
+    client = client_as(outsider)  # signs in first: last_login is not part of the check
+    before = _every_admin_row()
+    walked: set[str] = set()
+    for label, method, url, data in admin_walk(company, alice, outsider):
+        response = getattr(client, method)(url, data)
+        assert response.status_code == 302, (label, method, url)
+        assert response["Location"].startswith(reverse("admin:login")), (label, url)
+        assert MARK not in response.content.decode(), (label, url)
+        if "/change/" in url:
+            walked.add(label)
+    # The walk reached Acme's own objects, not only empty lists.
+    assert {"profiles.Profile", "profiles.Membership", "campaigns.Tag"} <= walked
+    assert {"campaigns.Campaign", "messaging.Message", "reports.Export"} <= walked
+    login = client.get(reverse("admin:index"), follow=True).content.decode()
+    assert MARK not in login and acme_for_admin["profile"].phone_number not in login
+    assert _every_admin_row() == before
+    assert not outsider.memberships.filter(company=company).exists()
+
+
+def test_the_admin_walk_reaches_real_pages_for_an_operator(
+    client_as, acme_for_admin, company, alice
+):
+    operator = get_user_model().objects.create_superuser("root", "root@example.org", "pw-root")
+    client = client_as(operator)
+    for label, method, url, _ in admin_walk(company, alice):
+        if method != "get" or "/import/" in url:
+            continue
+        # Interaction history is never deleted (HistoryAdmin, profiles): 403 by design.
+        expected = {200, 403} if url.endswith("/delete/") else {200}
+        assert client.get(url).status_code in expected, (label, url)

@@ -3,6 +3,7 @@ from pathlib import Path
 import dj_database_url
 
 from config.env import env_bool, env_int, env_list, env_str
+from reports.admin_formats import EXPORT_FORMATS as ADMIN_EXPORT_FORMATS  # no models: safe here
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -12,7 +13,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "t
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.admin_site.OperatorAdminConfig",  # the Django admin, superusers only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -132,6 +133,11 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# The Django admin's exports (django-import-export): formulas escaped by the product's
+# rule, in the formats whose escaping reports.admin_formats controls.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+EXPORT_FORMATS = ADMIN_EXPORT_FORMATS
 
 # Product settings
 SMS_DEFAULT_REGION = env_str("SMS_DEFAULT_REGION", "US")

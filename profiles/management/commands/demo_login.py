@@ -3,7 +3,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 
 from profiles.models import Company, Membership, Role
@@ -38,15 +37,13 @@ class Command(BaseCommand):
                 defaults={"email": f"{username}@example.org", "first_name": username.title()},
             )
             if created:
+                # No is_staff, even for the Admin: company roles act on the product's
+                # pages; the Django admin is for superusers (config.admin_site).
                 user.set_password(password)
-                user.is_staff = role == Role.ADMIN
                 user.save()
             Membership.objects.get_or_create(
                 user=user, company=company, defaults={"role": role, "is_default": True}
             )
-            group = Group.objects.filter(name=Role(role).label).first()
-            if group and user.is_staff:
-                user.groups.add(group)
         self.stdout.write(self.style.SUCCESS("\nShortcode is ready at http://127.0.0.1:8000/"))
         self.stdout.write(f"Sign in as  admin  / {password}   (Admin of {company.name})")
         self.stdout.write("Other roles: agent, analyst, staff (same password).\n")
