@@ -103,6 +103,9 @@ class BandwidthProvider(Provider[BandwidthCredentials]):
             message = event["message"]
             if not message.get("from"):
                 raise PayloadError("field 'message.from' required")
+            media = message.get("media") or []
+            if not isinstance(media, list):
+                raise PayloadError("field 'message.media' is not a list")
             owner = message.get("owner") or event.get("to") or ""
             texts.append(
                 InboundText(
@@ -110,7 +113,7 @@ class BandwidthProvider(Provider[BandwidthCredentials]):
                     from_number=str(message["from"]),
                     to_number=str(owner),
                     text=str(message.get("text") or ""),
-                    media_urls=tuple(str(url) for url in message.get("media") or ()),
+                    media_urls=tuple(str(url) for url in media),
                     received_at=_when(message.get("time") or event.get("time")),
                 )
             )
@@ -123,7 +126,8 @@ class BandwidthProvider(Provider[BandwidthCredentials]):
             if status is None:
                 continue
             message = event["message"]
-            recipients = message.get("to") or [""]
+            recipients = message.get("to") if isinstance(message.get("to"), list) else None
+            recipients = recipients or [""]
             segments = message.get("segmentCount")
             updates.append(
                 status_update(

@@ -97,9 +97,16 @@ def _event(request: WebhookRequest) -> tuple[str, dict[str, Any]]:
     return event_type, {**payload, "_occurred_at": data.get("occurred_at")}
 
 
+def _recipients(payload: Mapping[str, Any]) -> list[dict[str, Any]]:
+    recipients = payload.get("to") or []
+    if not isinstance(recipients, list) or not all(isinstance(r, dict) for r in recipients):
+        raise PayloadError("field 'data.payload.to' is not a list of recipients")
+    return recipients
+
+
 def _first_error(payload: Mapping[str, Any]) -> tuple[str, str]:
     errors = payload.get("errors") or []
-    first = errors[0] if errors and isinstance(errors[0], dict) else {}
+    first = errors[0] if isinstance(errors, list) and errors and isinstance(errors[0], dict) else {}
     return str(first.get("code") or ""), str(first.get("title") or first.get("detail") or "")
 
 
@@ -119,6 +126,8 @@ class TelnyxProvider(Provider[TelnyxCredentials]):
             raise SignatureError("the timestamp is not a number") from exc
         if abs((time.time() if now is None else now) - sent_at) > TIMESTAMP_TOLERANCE_SECONDS:
             raise SignatureError("the timestamp is more than five minutes old")
+        if not creds.public_key:
+            raise SignatureError("no public key configured for this number")
         try:
             key = Ed25519PublicKey.from_public_bytes(base64.b64decode(creds.public_key))
             raw_signature = base64.b64decode(signature, validate=True)
@@ -134,10 +143,12 @@ class TelnyxProvider(Provider[TelnyxCredentials]):
         if event_type not in INBOUND_EVENTS:
             return []
         sender = payload.get("from") or {}
-        recipients = payload.get("to") or [{}]
         if not isinstance(sender, dict) or not sender.get("phone_number"):
             raise PayloadError("field 'data.payload.from.phone_number' required")
+        recipients = _recipients(payload) or [{}]
         media = payload.get("media") or []
+        if not isinstance(media, list):
+            raise PayloadError("field 'data.payload.media' is not a list")
         return [
             InboundText(
                 external_id=str(payload["id"]),
@@ -153,8 +164,8 @@ class TelnyxProvider(Provider[TelnyxCredentials]):
         event_type, payload = _event(request)
         if event_type not in STATUS_EVENTS:
             return []
-        recipients = payload.get("to")
-        if not isinstance(recipients, list) or not recipients:
+        recipients = _recipients(payload)
+        if not recipients:
             raise PayloadError("field 'data.payload.to' required")
         code, description = _first_error(payload)
         segments = payload.get("parts") if isinstance(payload.get("parts"), int) else None

@@ -203,6 +203,12 @@ def test_a_body_outside_the_documented_shapes_is_refused(body, reason):
         bandwidth.parse_status(WebhookRequest(URL, body, AUTH))
 
 
+def test_a_received_event_whose_media_is_not_a_list_is_refused():
+    event = {**RECEIVED_MMS, "message": {**RECEIVED_MMS["message"], "media": MEDIA}}
+    with pytest.raises(PayloadError, match="media' is not a list"):
+        bandwidth.parse_inbound(_request([event]))
+
+
 @pytest.mark.parametrize(
     ("headers", "creds", "reason"),
     [

@@ -234,6 +234,16 @@ STATUS_CASES = [
     ),
     (
         "message.finalized",
+        "expired",
+        ("40005",),
+        DeliveryStatus.FAILED,
+        True,
+        "40005",
+        NumberFact.SOFT_BOUNCE,
+        False,
+    ),
+    (
+        "message.finalized",
         "sending_failed",
         ("40011",),
         DeliveryStatus.FAILED,
@@ -300,6 +310,26 @@ def test_each_recipient_of_a_finalized_message_gets_its_own_receipt():
 def test_a_document_outside_the_documented_shapes_is_refused(body, reason):
     with pytest.raises(PayloadError, match=reason):
         telnyx.parse_status(_signed(None, body=body))
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"to": ["+18445550001"]}, "not a list of recipients"),
+        ({"to": {"phone_number": "+18445550001"}}, "not a list of recipients"),
+        ({"media": "https://media.telnyx.com/x.jpg"}, "media' is not a list"),
+    ],
+)
+def test_a_received_event_with_malformed_parts_is_refused(change, reason):
+    document = copy.deepcopy(RECEIVED)
+    document["data"]["payload"].update(change)
+    with pytest.raises(PayloadError, match=reason):
+        telnyx.parse_inbound(_signed(document))
+
+
+def test_a_number_without_a_public_key_refuses_every_webhook():
+    with pytest.raises(SignatureError, match="no public key"):
+        telnyx.verify(_signed(RECEIVED), TelnyxCredentials("KEY", ""), now=NOW)
 
 
 def test_a_received_event_without_a_sender_is_refused():

@@ -175,6 +175,14 @@ STATUS_CASES = [
         False,
     ),
     (
+        {"MessageStatus": "failed", "ErrorCode": "21211"},
+        DeliveryStatus.FAILED,
+        True,
+        "21211",
+        NumberFact.HARD_BOUNCE,
+        False,
+    ),
+    (
         {"MessageStatus": "undelivered", "ErrorCode": "30003"},
         DeliveryStatus.FAILED,
         True,
