@@ -2,7 +2,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "import_export",
     "django_celery_beat",
     "django_htmx",
+    "config.apps.ShortcodeConfig",
     "profiles",
     "campaigns",
     "messaging",
@@ -140,9 +141,18 @@ SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN", "")
 SMS_WEBHOOK_SECRET = env_str("SMS_WEBHOOK_SECRET", "dev-webhook-secret")
 SMS_SOFT_BOUNCE_LIMIT = env_int("SMS_SOFT_BOUNCE_LIMIT", 4)
+SMS_RETRY_DELAY_SECONDS = env_int("SMS_RETRY_DELAY_SECONDS", 30)
+# FakeGateway only (tests, benchmarks): a random failure rate and per-number rules.
+SMS_FAKE_FAILURE_RATE = env_float("SMS_FAKE_FAILURE_RATE", 0.0)
+SMS_FAKE_RULES: dict[str, str] = {}
 SMS_DEFAULT_ORIGINATOR = env_str("SMS_DEFAULT_ORIGINATOR", "41411")
 API_CONCURRENCY_LIMIT = env_int("API_CONCURRENCY_LIMIT", 160)
 ADVOCACY_ENABLED = env_bool("ADVOCACY_ENABLED", True)
+# Workers heartbeat; a running job silent this long lost its worker and is queued again.
+BROADCAST_CHUNK_STALL_SECONDS = env_int("BROADCAST_CHUNK_STALL_SECONDS", 600)
+EXPORT_STALL_SECONDS = env_int("EXPORT_STALL_SECONDS", 600)
+EXPORT_PENDING_STALL_SECONDS = env_int("EXPORT_PENDING_STALL_SECONDS", 1800)
+EXPORT_MAX_ATTEMPTS = env_int("EXPORT_MAX_ATTEMPTS", 3)
 
 LOGGING = {
     "version": 1,
