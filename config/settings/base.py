@@ -1,3 +1,4 @@
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -26,6 +27,7 @@ INSTALLED_APPS = [
     "import_export",
     "django_celery_beat",
     "django_htmx",
+    "axes",
     "config.apps.ShortcodeConfig",
     "profiles",
     "campaigns",
@@ -46,6 +48,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "profiles.tenancy.CurrentCompanyMiddleware",
+    "axes.middleware.AxesMiddleware",  # turns a locked-out sign-in into the lockout page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -161,4 +164,25 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 
-AUTHENTICATION_BACKENDS = ["profiles.auth.EmailOrUsernameBackend"]
+# Sign-in throttling. Web and admin sign-ins go through django-axes (its backend first);
+# the API keeps its own counter (profiles/apiframework/auth.py) with the same limits.
+# Both count failures per account (username and email are one account) and address.
+SIGN_IN_FAILURE_LIMIT = env_int("SIGN_IN_FAILURE_LIMIT", 10)
+SIGN_IN_LOCKOUT_MINUTES = env_int("SIGN_IN_LOCKOUT_MINUTES", 15)
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "profiles.auth.EmailOrUsernameBackend",
+]
+AXES_FAILURE_LIMIT = SIGN_IN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=SIGN_IN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "profiles.auth.sign_in_account"
+AXES_CLIENT_IP_CALLABLE = "profiles.auth.client_address"
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: none, the
+# client is REMOTE_ADDR). Set it behind a load balancer, or every client is one address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_LOCKOUT_CALLABLE = "profiles.views.sign_in.locked_out"
+AXES_RESET_ON_SUCCESS = True
+# Tries while locked out (even the right password) neither count nor extend the lockout,
+# so "try again in 15 minutes" stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
