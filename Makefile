@@ -58,8 +58,15 @@ test: install browser
 	$(PY) manage.py makemigrations --check --dry-run --settings=config.settings.test >/dev/null
 	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
 
+# The production settings with real-looking values of everything they require (they refuse
+# to start on any development default); check your own deployment with its environment:
+# DJANGO_SETTINGS_MODULE=config.settings.production manage.py check --deploy
 check-deploy: install
 	SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=shortcode.example.org \
+	  SMS_WEBHOOK_SECRET=$$(head -c 32 /dev/urandom | base64) \
+	  SMS_GATEWAY=messaging.gateways.HttpGateway SMS_GATEWAY_URL=https://sms-gateway.example.org/messages \
+	  DATABASE_URL=postgres://shortcode@db.example.org:5432/shortcode \
+	  REDIS_URL=redis://redis.example.org:6379/0 \
 	  DJANGO_SETTINGS_MODULE=config.settings.production $(PY) manage.py check --deploy --fail-level WARNING
 
 bench: install

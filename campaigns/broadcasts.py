@@ -56,10 +56,6 @@ from .selectors import broadcast_estimate, broadcast_recipients
 logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 5000
-# A chunk that started (or was queued and never started) and has not finished after
-# this long is presumed lost with its worker and queued again (harmless: chunks are
-# idempotent). A chunk takes seconds.
-CHUNK_STALL_AFTER = dt.timedelta(minutes=10)
 # Local-time broadcasts start when the first time zone reaches the delivery time:
 # UTC+14 (Line Islands) is the earliest wall clock on Earth.
 EARLIEST_UTC_OFFSET = dt.timedelta(hours=14)
@@ -429,9 +425,9 @@ def broadcast_chunks_dispatch(*, broadcast_id: int | None = None) -> int:
     from .tasks import broadcast_send_chunk
 
     now = timezone.now()
-    stall = dt.timedelta(
-        seconds=getattr(settings, "BROADCAST_CHUNK_STALL_SECONDS", CHUNK_STALL_AFTER.seconds)
-    )
+    # A chunk started (or queued and never started) and unfinished after this long is
+    # presumed lost with its worker and queued again (harmless: chunks are idempotent).
+    stall = dt.timedelta(seconds=settings.BROADCAST_CHUNK_STALL_SECONDS)
     with transaction.atomic():
         due = BroadcastChunk.objects.select_for_update(skip_locked=True).filter(
             # Never queued; or started and silent since; or queued and never started

@@ -138,8 +138,8 @@ class FakeGateway:
         return [m for m in list(cls.outbox) if m["to"] == phone_number]
 
     def send(self, message: Any) -> SendResult:
-        rule = getattr(settings, "SMS_FAKE_RULES", {}).get(message.phone_number, "")
-        rate = float(getattr(settings, "SMS_FAKE_FAILURE_RATE", 0) or 0)
+        rule = settings.SMS_FAKE_RULES.get(message.phone_number, "")
+        rate = settings.SMS_FAKE_FAILURE_RATE
         if rule == Bounce.HARD:
             return SendResult(ok=False, error_code="30003", error="Unreachable", bounce="hard")
         if rule == Bounce.SOFT:

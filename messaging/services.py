@@ -379,7 +379,7 @@ def message_send_many(
 def _retry_later(message: Message) -> None:
     from . import tasks
 
-    delay = getattr(settings, "SMS_RETRY_DELAY_SECONDS", 30)
+    delay = settings.SMS_RETRY_DELAY_SECONDS
     transaction.on_commit(lambda: tasks.message_deliver.apply_async((message.pk,), countdown=delay))
 
 

@@ -21,14 +21,13 @@ from .models import Export, JobStatus
 
 logger = logging.getLogger(__name__)
 
-# A running export touches heartbeat_at at least every few seconds; one silent for
-# this long lost its worker. A pending one this old lost its queue message.
-EXPORT_STALL_AFTER = timedelta(seconds=getattr(settings, "EXPORT_STALL_SECONDS", 600))
-EXPORT_PENDING_STALL_AFTER = timedelta(
-    seconds=getattr(settings, "EXPORT_PENDING_STALL_SECONDS", 1800)
-)
-EXPORT_MAX_ATTEMPTS = getattr(settings, "EXPORT_MAX_ATTEMPTS", 3)
 RESTART_LOCK_KEY = "reports:exports_restart_stalled:lock"
+
+
+def _stall_after() -> timedelta:
+    """A running export touches heartbeat_at every few seconds; one silent this long
+    lost its worker."""
+    return timedelta(seconds=settings.EXPORT_STALL_SECONDS)
 
 
 def _enqueue(export_id: int) -> None:
@@ -64,7 +63,7 @@ def _claim(export_id: int, now: datetime) -> bool:
 
     One conditional UPDATE, so a redelivered task and a restarted one cannot both run.
     """
-    stale = now - EXPORT_STALL_AFTER
+    stale = now - _stall_after()
     claimable = Q(status=JobStatus.PENDING) | Q(status=JobStatus.RUNNING, heartbeat_at__lt=stale)
     return bool(
         Export.objects.filter(claimable, pk=export_id).update(
@@ -142,15 +141,17 @@ def exports_restart_stalled(*, now: datetime | None = None) -> dict[str, Any]:
         return {"skipped": "another sweep is running"}
     try:
         now = now or timezone.now()
+        # A pending export this old lost its queue message.
+        pending_stall = timedelta(seconds=settings.EXPORT_PENDING_STALL_SECONDS)
         stalled = Export.objects.filter(
-            Q(status=JobStatus.RUNNING, heartbeat_at__lt=now - EXPORT_STALL_AFTER)
+            Q(status=JobStatus.RUNNING, heartbeat_at__lt=now - _stall_after())
             | Q(status=JobStatus.RUNNING, heartbeat_at__isnull=True)
-            | Q(status=JobStatus.PENDING, created_at__lt=now - EXPORT_PENDING_STALL_AFTER)
+            | Q(status=JobStatus.PENDING, created_at__lt=now - pending_stall)
         )
         requeued = failed = 0
         for export in stalled.only("pk", "attempts", "status"):
             with transaction.atomic():
-                if export.attempts >= EXPORT_MAX_ATTEMPTS:
+                if export.attempts >= settings.EXPORT_MAX_ATTEMPTS:
                     failed += Export.objects.filter(pk=export.pk, status=export.status).update(
                         status=JobStatus.FAILED,
                         error=(

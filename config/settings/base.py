@@ -1,8 +1,9 @@
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_float, env_int, env_list, env_str
 from reports.admin_formats import EXPORT_FORMATS as ADMIN_EXPORT_FORMATS  # no models: safe here
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -27,6 +28,8 @@ INSTALLED_APPS = [
     "import_export",
     "django_celery_beat",
     "django_htmx",
+    "axes",
+    "config.apps.ShortcodeConfig",
     "profiles",
     "campaigns",
     "messaging",
@@ -46,6 +49,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "profiles.tenancy.CurrentCompanyMiddleware",
+    "axes.middleware.AxesMiddleware",  # turns a locked-out sign-in into the lockout page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -146,9 +150,18 @@ SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN", "")
 SMS_WEBHOOK_SECRET = env_str("SMS_WEBHOOK_SECRET", "dev-webhook-secret")
 SMS_SOFT_BOUNCE_LIMIT = env_int("SMS_SOFT_BOUNCE_LIMIT", 4)
+SMS_RETRY_DELAY_SECONDS = env_int("SMS_RETRY_DELAY_SECONDS", 30)
+# FakeGateway only (tests, benchmarks): a random failure rate and per-number rules.
+SMS_FAKE_FAILURE_RATE = env_float("SMS_FAKE_FAILURE_RATE", 0.0)
+SMS_FAKE_RULES: dict[str, str] = {}
 SMS_DEFAULT_ORIGINATOR = env_str("SMS_DEFAULT_ORIGINATOR", "41411")
 API_CONCURRENCY_LIMIT = env_int("API_CONCURRENCY_LIMIT", 160)
 ADVOCACY_ENABLED = env_bool("ADVOCACY_ENABLED", True)
+# Workers heartbeat; a running job silent this long lost its worker and is queued again.
+BROADCAST_CHUNK_STALL_SECONDS = env_int("BROADCAST_CHUNK_STALL_SECONDS", 600)
+EXPORT_STALL_SECONDS = env_int("EXPORT_STALL_SECONDS", 600)
+EXPORT_PENDING_STALL_SECONDS = env_int("EXPORT_PENDING_STALL_SECONDS", 1800)
+EXPORT_MAX_ATTEMPTS = env_int("EXPORT_MAX_ATTEMPTS", 3)
 
 LOGGING = {
     "version": 1,
@@ -157,4 +170,25 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 
-AUTHENTICATION_BACKENDS = ["profiles.auth.EmailOrUsernameBackend"]
+# Sign-in throttling. Web and admin sign-ins go through django-axes (its backend first);
+# the API keeps its own counter (profiles/apiframework/auth.py) with the same limits.
+# Both count failures per account (username and email are one account) and address.
+SIGN_IN_FAILURE_LIMIT = env_int("SIGN_IN_FAILURE_LIMIT", 10)
+SIGN_IN_LOCKOUT_MINUTES = env_int("SIGN_IN_LOCKOUT_MINUTES", 15)
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "profiles.auth.EmailOrUsernameBackend",
+]
+AXES_FAILURE_LIMIT = SIGN_IN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=SIGN_IN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "profiles.auth.sign_in_account"
+AXES_CLIENT_IP_CALLABLE = "profiles.auth.client_address"
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: none, the
+# client is REMOTE_ADDR). Set it behind a load balancer, or every client is one address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_LOCKOUT_CALLABLE = "profiles.views.sign_in.locked_out"
+AXES_RESET_ON_SUCCESS = True
+# Tries while locked out (even the right password) neither count nor extend the lockout,
+# so "try again in 15 minutes" stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False

@@ -6,9 +6,17 @@ tokens page. The `company` parameter is a Company.key; without it the caller wor
 their default company ("we default to your firm"). A token is bound to the company it
 was issued in, so its caller cannot reach any other.
 
-Failed sign-ins are counted per client address and username in the cache; after
-FAILED_LOGIN_LIMIT failures in FAILED_LOGIN_WINDOW seconds that pair is refused with
-HTTP 429 until the window passes, so a password cannot be guessed through the API.
+Failed sign-ins are counted in the cache per client address and the credential being
+guessed: for Basic the account (its username and its email are one account, any case),
+for Bearer the token's prefix. After SIGN_IN_FAILURE_LIMIT failures that pair is refused
+with HTTP 429 (error 27) for SIGN_IN_LOCKOUT_MINUTES, so a password cannot be guessed
+through the API, while other accounts and tokens from the same address keep working.
+A valid token is never refused by the counter: it cannot be guessed, and refusing it
+would let anyone who knows a token's prefix lock its integration out.
+
+The web and admin sign-ins are throttled by django-axes; the API checks passwords with
+the project's backend directly, so its failures count here only and it answers with its
+own error XML, never axes' lockout page.
 """
 
 import base64
@@ -19,12 +27,13 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils import timezone
 
+from profiles.auth import EmailOrUsernameBackend, client_address, login_account_key
 from profiles.models import ApiToken, Company
 from profiles.tenancy import default_company, role_in
 
@@ -32,8 +41,6 @@ from .errors import ApiError
 
 log = logging.getLogger(__name__)
 
-FAILED_LOGIN_LIMIT = 10
-FAILED_LOGIN_WINDOW = 15 * 60
 # Checking a password costs a deliberate ~100-500 ms (PBKDF2). Basic auth sends the
 # password on every call, so a verified pair is remembered for a few minutes under an
 # HMAC of the credentials (never the password itself); the entry also holds the user's
@@ -53,13 +60,18 @@ def _unauthorized(message: str) -> ApiError:
     return ApiError(0, message, 401)
 
 
-def _client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
-def _throttle_key(request: HttpRequest, username: str) -> str:
-    who = f"{_client_address(request)}|{username.strip().lower()}"
+def _throttle_key(request: HttpRequest, credential: str) -> str:
+    """`credential` names what is being guessed: "account:<username>" or "token:<prefix>"."""
+    who = f"{client_address(request) or 'unknown'}|{credential}"
     return "api:failed-login:" + hashlib.sha256(who.encode()).hexdigest()
+
+
+def _lockout_seconds() -> int:
+    return settings.SIGN_IN_LOCKOUT_MINUTES * 60
+
+
+def _locked(key: str) -> bool:
+    return _failures(key) >= settings.SIGN_IN_FAILURE_LIMIT
 
 
 def _failures(key: str) -> int:
@@ -72,18 +84,19 @@ def _failures(key: str) -> int:
 
 def _record_failure(key: str) -> None:
     try:
-        cache.add(key, 0, FAILED_LOGIN_WINDOW)
+        cache.add(key, 0, _lockout_seconds())
         cache.incr(key)
     except Exception:
         log.warning("API login throttle: cache unavailable", exc_info=True)
 
 
 def _throttled() -> ApiError:
+    minutes = settings.SIGN_IN_LOCKOUT_MINUTES
     return ApiError(
         27,
-        "API rate limit exceeded: too many failed sign-ins, try again in 15 minutes",
+        f"API rate limit exceeded: too many failed sign-ins, try again in {minutes} minutes",
         429,
-        headers={"Retry-After": str(FAILED_LOGIN_WINDOW)},
+        headers={"Retry-After": str(_lockout_seconds())},
     )
 
 
@@ -122,14 +135,16 @@ def _basic_user(request: HttpRequest, encoded: str) -> AbstractBaseUser:
     username, sep, password = decoded.partition(":")
     if not sep or not username:
         raise _unauthorized("Malformed Basic authorization header")
-    key = _throttle_key(request, username)
-    if _failures(key) >= FAILED_LOGIN_LIMIT:
-        raise _throttled()
+    # A pair verified minutes ago proves the password (only its holder can present it),
+    # so guesses at the account from the same address do not lock its owner out.
     verified = _verified_key(username, password)
     user = _remembered_user(verified)
     if user is not None:
         return user
-    user = authenticate(request, username=username, password=password)
+    key = _throttle_key(request, "account:" + login_account_key(username))
+    if _locked(key):
+        raise _throttled()
+    user = EmailOrUsernameBackend().authenticate(request, username=username, password=password)
     if user is None:
         _record_failure(key)
         raise _unauthorized("Invalid login email or password")
@@ -138,15 +153,14 @@ def _basic_user(request: HttpRequest, encoded: str) -> AbstractBaseUser:
 
 
 def _bearer_token(request: HttpRequest, raw: str) -> ApiToken:
-    key = _throttle_key(request, "bearer-token")
-    if _failures(key) >= FAILED_LOGIN_LIMIT:
-        raise _throttled()
+    raw = raw.strip()
     token = (
-        ApiToken.objects.select_related("user", "company")
-        .filter(digest=ApiToken.hash(raw.strip()))
-        .first()
+        ApiToken.objects.select_related("user", "company").filter(digest=ApiToken.hash(raw)).first()
     )
     if token is None or token.revoked_at is not None or not token.user.is_active:
+        key = _throttle_key(request, "token:" + raw[:8])
+        if _locked(key):
+            raise _throttled()
         _record_failure(key)
         raise _unauthorized("Invalid or revoked API token")
     # One write per minute at most: a busy integration must not update the row per call.

@@ -4,14 +4,14 @@ import threading
 
 import pytest
 import redis
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connection
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from profiles.apiframework import api_endpoint, success
-from profiles.apiframework.auth import FAILED_LOGIN_LIMIT
 from profiles.models import ApiToken, Membership
 from profiles.tenancy import Perm
 from tests.api_client import api_get, api_post, basic, bearer, error_of, ok
@@ -60,7 +60,7 @@ def test_an_inactive_user_cannot_call_the_api(alice):
 
 
 def test_failed_logins_are_throttled_per_address_and_username(alice):
-    for _ in range(FAILED_LOGIN_LIMIT):
+    for _ in range(settings.SIGN_IN_FAILURE_LIMIT):
         assert api_get(basic(alice.email, "wrong"), "profiles").status_code == 401
     response = api_get(basic(alice.email, "pw-alice"), "profiles")
     assert response.status_code == 429
@@ -69,6 +69,68 @@ def test_failed_logins_are_throttled_per_address_and_username(alice):
     # Another client address is not locked out by this one's failures.
     other = api_get(basic(alice.email, "pw-alice"), "profiles", REMOTE_ADDR="10.0.0.9")
     assert other.status_code == 200
+
+
+def test_a_valid_token_keeps_working_while_bad_tokens_are_tried_from_its_address(alice, company):
+    raw = _token(alice, company)
+    for n in range(settings.SIGN_IN_FAILURE_LIMIT + 2):
+        assert api_get(bearer(f"sc_guess{n:03d}-not-a-token"), "profiles").status_code in (401, 429)
+    assert api_get(bearer(raw), "profiles").status_code == 200
+    # Even guesses at its own prefix (shown on the tokens page) cannot lock it out.
+    for n in range(settings.SIGN_IN_FAILURE_LIMIT + 2):
+        assert api_get(bearer(f"{raw[:8]}-guess-{n}"), "profiles").status_code in (401, 429)
+    assert api_get(bearer(raw), "profiles").status_code == 200
+
+
+def test_a_bad_token_tried_too_often_is_refused_with_error_27_other_tokens_are_not(alice):
+    for _ in range(settings.SIGN_IN_FAILURE_LIMIT):
+        assert api_get(bearer("sc_AAAAA-revoked-one"), "profiles").status_code == 401
+    response = api_get(bearer("sc_AAAAA-revoked-one"), "profiles")
+    assert response.status_code == 429
+    assert error_of(response) == (
+        27,
+        "API rate limit exceeded: too many failed sign-ins, try again in 15 minutes",
+    )
+    assert response["Retry-After"] == str(15 * 60)
+    # Another credential from the same address is still answered on its merits.
+    assert api_get(bearer("sc_BBBBB-another-one"), "profiles").status_code == 401
+
+
+def test_the_username_and_the_email_of_an_account_share_one_throttle_bucket(company):
+    make_user("staff", company=company)
+    limit = settings.SIGN_IN_FAILURE_LIMIT
+    logins = ["staff", "staff@example.org", "Staff", "STAFF@Example.org"]
+    for n in range(limit):
+        response = api_get(basic(logins[n % len(logins)], "wrong"), "profiles")
+        assert response.status_code == 401
+    for login in logins:
+        response = api_get(basic(login, "pw-staff"), "profiles")
+        assert response.status_code == 429 and error_of(response)[0] == 27
+
+
+def test_an_unknown_login_is_throttled_in_one_bucket_whatever_its_case(db):
+    for n in range(settings.SIGN_IN_FAILURE_LIMIT):
+        login = "Nobody@Example.org" if n % 2 else "nobody@example.org"
+        assert api_get(basic(login, "guess"), "profiles").status_code == 401
+    assert api_get(basic("NOBODY@example.org", "guess"), "profiles").status_code == 429
+
+
+def test_a_user_already_signed_in_keeps_working_while_their_account_is_guessed(alice):
+    assert api_get(alice, "profiles").status_code == 200  # verified and remembered
+    for _ in range(settings.SIGN_IN_FAILURE_LIMIT + 1):
+        assert api_get(basic(alice.email, "wrong"), "profiles").status_code in (401, 429)
+    assert api_get(alice, "profiles").status_code == 200
+
+
+def test_api_sign_in_failures_are_counted_by_the_api_not_by_the_web_sign_in_throttle(alice):
+    from axes.models import AccessAttempt
+
+    for _ in range(settings.SIGN_IN_FAILURE_LIMIT + 1):
+        response = api_get(basic(alice.email, "wrong"), "profiles")
+    assert response.status_code == 429 and error_of(response)[0] == 27  # XML, not a web page
+    assert not AccessAttempt.objects.exists()
+    web = Client().post("/accounts/login/", {"username": "alice", "password": "pw-alice"})
+    assert web.status_code == 302
 
 
 def test_a_bearer_token_works_in_its_company(alice, company):

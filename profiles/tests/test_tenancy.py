@@ -1,4 +1,5 @@
 import pytest
+from django.http import HttpRequest
 from django.urls import reverse
 
 from profiles.models import Membership
@@ -54,4 +55,5 @@ def test_roles_grant_what_the_product_promises():
 
 
 def test_users_sign_in_with_their_email(client, alice):
-    assert client.login(username="alice@example.org", password="pw-alice")
+    # The sign-in throttle's backend needs the request it throttles.
+    assert client.login(request=HttpRequest(), username="alice@example.org", password="pw-alice")

@@ -3,12 +3,12 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
 from reports.models import Export, JobStatus
 from reports.services import (
-    EXPORT_MAX_ATTEMPTS,
     RESTART_LOCK_KEY,
     export_run,
     exports_restart_stalled,
@@ -51,7 +51,9 @@ def test_an_export_whose_worker_died_is_run_again_to_the_end(company, dana):
 
 @pytest.mark.django_db
 def test_an_export_that_keeps_dying_is_failed_with_a_reason(company, dana):
-    export = running(company, dana, silent_for=timedelta(hours=1), attempts=EXPORT_MAX_ATTEMPTS)
+    export = running(
+        company, dana, silent_for=timedelta(hours=1), attempts=settings.EXPORT_MAX_ATTEMPTS
+    )
     assert exports_restart_stalled() == {"requeued": 0, "failed": 1}
     export.refresh_from_db()
     assert export.status == JobStatus.FAILED
@@ -86,7 +88,9 @@ def test_a_finished_export_is_never_run_again(company, dana):
 
 @pytest.mark.django_db
 def test_two_sweeps_cannot_overlap(company, dana):
-    export = running(company, dana, silent_for=timedelta(hours=1), attempts=EXPORT_MAX_ATTEMPTS)
+    export = running(
+        company, dana, silent_for=timedelta(hours=1), attempts=settings.EXPORT_MAX_ATTEMPTS
+    )
     cache.add(RESTART_LOCK_KEY, "1", timeout=60)
     try:
         assert exports_restart_stalled() == {"skipped": "another sweep is running"}

@@ -7,7 +7,6 @@ from django.core.management.base import BaseCommand
 
 from profiles.models import Company, Membership, Role
 
-CREDENTIALS = Path(settings.BASE_DIR) / ".demo-credentials"
 DEMO_USERS = [
     ("admin", Role.ADMIN),
     ("agent", Role.AGENT),
@@ -24,12 +23,13 @@ class Command(BaseCommand):
         if company is None:
             self.stderr.write("No company yet: run `manage.py seed_demo` first.")
             return
-        if CREDENTIALS.exists():
-            password = CREDENTIALS.read_text().strip()
+        credentials = Path(settings.BASE_DIR) / ".demo-credentials"
+        if credentials.exists():
+            password = credentials.read_text().strip()
         else:
             password = secrets.token_urlsafe(9)
-            CREDENTIALS.write_text(password + "\n")
-            CREDENTIALS.chmod(0o600)
+            credentials.write_text(password + "\n")
+            credentials.chmod(0o600)
         User = get_user_model()
         for username, role in DEMO_USERS:
             user, created = User.objects.get_or_create(
