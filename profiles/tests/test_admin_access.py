@@ -16,7 +16,6 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from campaigns.models import Tag
-from profiles.management.commands import demo_login
 from profiles.models import Membership, Role
 from tests.factories import make_profile
 
@@ -153,8 +152,8 @@ def test_the_admin_csv_export_escapes_formulas(client_as, operator, company):
     assert all(row["phone_number"].startswith("+1") for row in rows)
 
 
-def test_demo_login_makes_no_staff_users(company, tmp_path, monkeypatch):
-    monkeypatch.setattr(demo_login, "CREDENTIALS", tmp_path / ".demo-credentials")
+def test_demo_login_makes_no_staff_users(company, tmp_path, settings):
+    settings.BASE_DIR = tmp_path  # the command keeps its password file there
     call_command("demo_login", stdout=io.StringIO())
     users = get_user_model().objects.filter(username__in=["admin", "agent", "analyst", "staff"])
     assert users.count() == 4
