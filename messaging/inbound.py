@@ -33,7 +33,14 @@ from profiles.models import ActivityEvent, Company, OptOutSource, Profile, Sourc
 from profiles.phones import phone_normalize
 from profiles.services import activity_record
 
-from .models import GENERIC_GATEWAY, Conversation, Message, MOType, MTType
+from .models import (
+    GATEWAY_MESSAGE_ID_MAX_LENGTH,
+    GENERIC_GATEWAY,
+    Conversation,
+    Message,
+    MOType,
+    MTType,
+)
 from .routing import company_for_number
 from .selectors import conversation_awaiting, profile_current_campaign, profile_last_mt
 from .services import message_send
@@ -51,7 +58,6 @@ DEACTIVATION_WORDS = frozenset({"STOPALL"})
 HELP_WORDS = frozenset({"HELP"})
 REACTIVATION_WORDS = frozenset({"OOPS"})
 SIMULTANEOUS_WINDOW = timedelta(seconds=5)
-GATEWAY_ID_MAX_LENGTH = Message._meta.get_field("gateway_message_id").max_length
 
 DEFAULT_HELP = (
     "{company}: for help reply HELP, to stop messages reply STOP. Msg&data rates may apply."
@@ -298,8 +304,10 @@ def message_receive(
     """
     if not gateway_message_id:
         raise ValueError("An incoming message needs the aggregator's message id")
-    if len(gateway_message_id) > GATEWAY_ID_MAX_LENGTH:
-        raise ValueError(f"The message id is longer than {GATEWAY_ID_MAX_LENGTH} characters")
+    if len(gateway_message_id) > GATEWAY_MESSAGE_ID_MAX_LENGTH:
+        raise ValueError(
+            f"The message id is longer than {GATEWAY_MESSAGE_ID_MAX_LENGTH} characters"
+        )
     number = phone_normalize(phone)
     if not number.e164:
         raise ValueError(f"Not a phone number: {phone!r}")

@@ -9,6 +9,9 @@ from profiles.models.companies import CompanyQuerySet
 # Message.gateway of what arrives on the generic JSON webhook (/messaging/inbound/).
 # Provider-specific webhooks store their own names.
 GENERIC_GATEWAY = "generic"
+# Aggregator ids are far shorter (Twilio SIDs 34, Telnyx UUIDs 36, Bandwidth about 30);
+# a longer one is refused where it arrives, never cut to fit.
+GATEWAY_MESSAGE_ID_MAX_LENGTH = 100
 
 
 class MOType(models.TextChoices):
@@ -181,7 +184,9 @@ class Message(models.Model):
     # The aggregator that carried an MO and its id for it: a message id is unique per
     # company and gateway (the constraint below), which is how a redelivery is told.
     gateway = models.CharField(max_length=40, blank=True, default="", db_default="")
-    gateway_message_id = models.CharField(max_length=100, blank=True, default="")
+    gateway_message_id = models.CharField(
+        max_length=GATEWAY_MESSAGE_ID_MAX_LENGTH, blank=True, default=""
+    )
     error_code = models.CharField(max_length=40, blank=True, default="")
     previous = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, db_index=False, related_name="+"

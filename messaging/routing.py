@@ -41,9 +41,10 @@ def company_for_number(number: str) -> Company:
             raise Unroutable("the company number (to) is empty")
         raise Unroutable(f"{number!r} is not a short code or a phone number")
     # Admins type numbers in any spelling ("22 822", "(202) 555-0100"), so the stored side
-    # is normalised too; the last four digits appear together in every spelling and let
-    # the database narrow the companies to compare.
-    candidates = Company.objects.filter(short_code__contains=wanted[-4:])
+    # is normalised too. A company has one number and companies are few, so comparing
+    # them all costs less than the text's other queries; the sending numbers of a later
+    # change will be stored normalised and found by an index.
+    candidates = Company.objects.exclude(short_code="")
     matches = [c for c in candidates if number_normalize(c.short_code) == wanted]
     if not matches:
         raise Unroutable(f"{number!r} is not the number of any company")

@@ -25,7 +25,7 @@ from typing import Any
 
 from django.conf import settings
 
-from .models import Message
+from .models import GATEWAY_MESSAGE_ID_MAX_LENGTH, Message
 
 SIGNATURE_HEADER = "X-Shortcode-Signature"
 TIMESTAMP_HEADER = "X-Shortcode-Timestamp"
@@ -34,7 +34,6 @@ WEBHOOK_TOLERANCE = timedelta(minutes=5)
 # written as JSON \uXXXX escapes that is 9.6 KB, so the body cap leaves room for that.
 TEXT_MAX_LENGTH = 1600
 WEBHOOK_MAX_BODY_BYTES = 16 * 1024
-GATEWAY_ID_MAX_LENGTH = Message._meta.get_field("gateway_message_id").max_length
 NUMBER_MAX_LENGTH = 40  # Message.originator; a formatted phone number fits with room
 RECEIPT_STATUSES = ("delivered", "failed")
 BOUNCES = ("", "hard", "soft")
@@ -106,6 +105,10 @@ def webhook_payload(body: bytes) -> dict[str, Any]:
     return payload
 
 
+def _column_length(name: str) -> int:
+    return int(getattr(Message._meta.get_field(name), "max_length", 0) or 0)
+
+
 def _text(payload: dict[str, Any], name: str, max_length: int, *, required: bool = False) -> str:
     """One string field: absent or null is empty; any other type, or too long, is refused."""
     value = payload.get(name)
@@ -135,9 +138,9 @@ def inbound_text_read(payload: dict[str, Any]) -> InboundText:
     return InboundText(
         sender=_text(payload, "from", NUMBER_MAX_LENGTH, required=True),
         to=_text(payload, "to", NUMBER_MAX_LENGTH, required=True),
-        id=_text(payload, "id", GATEWAY_ID_MAX_LENGTH, required=True),
+        id=_text(payload, "id", GATEWAY_MESSAGE_ID_MAX_LENGTH, required=True),
         body=_text(payload, "body", TEXT_MAX_LENGTH),
-        media_url=_text(payload, "media_url", Message._meta.get_field("media_url").max_length),
+        media_url=_text(payload, "media_url", _column_length("media_url")),
     )
 
 
@@ -155,11 +158,11 @@ class DeliveryReceipt:
 
 def delivery_receipt_read(payload: dict[str, Any]) -> DeliveryReceipt:
     receipt = DeliveryReceipt(
-        id=_text(payload, "id", GATEWAY_ID_MAX_LENGTH, required=True),
+        id=_text(payload, "id", GATEWAY_MESSAGE_ID_MAX_LENGTH, required=True),
         sender=_text(payload, "from", NUMBER_MAX_LENGTH, required=True),
         status=_text(payload, "status", 20, required=True),
-        error_code=_text(payload, "error_code", Message._meta.get_field("error_code").max_length),
-        error=_text(payload, "error", Message._meta.get_field("status_reason").max_length),
+        error_code=_text(payload, "error_code", _column_length("error_code")),
+        error=_text(payload, "error", _column_length("status_reason")),
         bounce=_text(payload, "bounce", 10),
     )
     if receipt.status not in RECEIPT_STATUSES:
