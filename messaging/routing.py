@@ -38,7 +38,7 @@ def company_for_number(number: str) -> Company:
     wanted = number_normalize(number)
     if not wanted:
         if not (number or "").strip():
-            raise Unroutable("the company number (to) is empty")
+            raise Unroutable("no company number was given")
         raise Unroutable(f"{number!r} is not a short code or a phone number")
     # Admins type numbers in any spelling ("22 822", "(202) 555-0100"), so the stored side
     # is normalised too. A company has one number and companies are few, so comparing
