@@ -54,12 +54,12 @@ def requires_postgres(db) -> None:
 
 @pytest.fixture
 def company(db):
-    return factories.make_company("Acme Action")
+    return factories.make_company("Acme Action", short_code="22822")
 
 
 @pytest.fixture
 def other_company(db):
-    return factories.make_company("Other Org")
+    return factories.make_company("Other Org", short_code="73223")
 
 
 @pytest.fixture

@@ -1,5 +1,8 @@
 """Incoming messages (MO): store first, then classify with the seed's MO types and act.
 
+The company is the one whose number was texted (messaging.routing); the message is
+stored once per aggregator message id, which a unique constraint enforces.
+
 The message is saved before anything else so that nothing a subscriber texts is ever
 lost, and the opt-out it causes is written in the same transaction: if the opt-out
 fails, the message is not recorded as processed either and the aggregator retries.
@@ -20,7 +23,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
@@ -30,7 +33,15 @@ from profiles.models import ActivityEvent, Company, OptOutSource, Profile, Sourc
 from profiles.phones import phone_normalize
 from profiles.services import activity_record
 
-from .models import Conversation, Message, MOType, MTType
+from .models import (
+    GATEWAY_MESSAGE_ID_MAX_LENGTH,
+    GENERIC_GATEWAY,
+    Conversation,
+    Message,
+    MOType,
+    MTType,
+)
+from .routing import company_for_number
 from .selectors import conversation_awaiting, profile_current_campaign, profile_last_mt
 from .services import message_send
 
@@ -69,48 +80,7 @@ def keyword_text(body: str) -> str:
 class InboundResult:
     message: Message
     replies: list[Message]
-
-
-class Unroutable(Exception):
-    """No company could be told for an incoming message."""
-
-
-def _resolve_company(*, phone: str, to: str, body: str, company_key: str = "") -> Company:
-    if company_key:
-        company = Company.objects.filter(key=company_key).first()
-        if company is None:
-            raise Unroutable(f"Unknown company key {company_key!r}")
-        return company
-    candidates = Company.objects.all()
-    if to and Company.objects.filter(short_code=to).exists():
-        candidates = candidates.filter(short_code=to)
-    keyword = Keyword.objects.filter(
-        company__in=candidates, active=True, name=keyword_text(body)
-    ).first()
-    if keyword is not None:
-        return keyword.company
-    latest = (
-        Message.objects.filter(
-            company__in=candidates, phone_number=phone, direction=Message.Direction.MT
-        )
-        .order_by("-created_at")
-        .select_related("company")
-        .first()
-    )
-    if latest is not None:
-        return latest.company
-    profile = (
-        Profile.objects.filter(company__in=candidates, phone_number=phone)
-        .order_by("-updated_at")
-        .select_related("company")
-        .first()
-    )
-    if profile is not None:
-        return profile.company
-    only = list(candidates[:2])
-    if len(only) == 1:
-        return only[0]
-    raise Unroutable(f"No company for a message from {phone} to {to!r}")
+    redelivered: bool = False  # the aggregator sent a message id already stored
 
 
 def _profile_for(company: Company, phone: str, keyword: Keyword | None) -> Profile:
@@ -118,21 +88,27 @@ def _profile_for(company: Company, phone: str, keyword: Keyword | None) -> Profi
     if profile is not None:
         return profile
     info = phone_normalize(phone)
-    profile = Profile.objects.create(
-        company=company,
-        phone_number=phone,
-        carrier_name=info.carrier_name,
-        number_type=info.number_type,
-        number_country=info.country,
-        source_type=SourceType.KEYWORD if keyword else SourceType.UNKNOWN,
-        source_name=keyword.name if keyword else "",
-    )
-    activity_record(
-        profile=profile,
-        kind=ActivityEvent.Kind.CREATED,
-        description="Texted in" + (f" keyword {keyword.name}" if keyword else ""),
-        channel="sms",
-    )
+    try:
+        # Two first texts of a new number at once both get here; the unique number per
+        # company lets one create the profile and the other use it.
+        with transaction.atomic():
+            profile = Profile.objects.create(
+                company=company,
+                phone_number=phone,
+                carrier_name=info.carrier_name,
+                number_type=info.number_type,
+                number_country=info.country,
+                source_type=SourceType.KEYWORD if keyword else SourceType.UNKNOWN,
+                source_name=keyword.name if keyword else "",
+            )
+            activity_record(
+                profile=profile,
+                kind=ActivityEvent.Kind.CREATED,
+                description="Texted in" + (f" keyword {keyword.name}" if keyword else ""),
+                channel="sms",
+            )
+    except IntegrityError:
+        return Profile.objects.get(company=company, phone_number=phone)
     return profile
 
 
@@ -312,32 +288,61 @@ def message_receive(
     *,
     phone: str,
     body: str,
-    to: str = "",
-    gateway_message_id: str = "",
+    to: str,
+    gateway_message_id: str,
+    gateway: str = GENERIC_GATEWAY,
     media_url: str = "",
-    company_key: str = "",
     received_at: datetime | None = None,
 ) -> InboundResult:
-    """Store and process one incoming message. Redelivery of the same gateway id is a no-op.
+    """Store and process one incoming message, once per aggregator message id.
 
-    Raises Unroutable when no company can be told, and ValueError for a number that
-    cannot be parsed at all.
+    The company is the one whose number `to` is (Unroutable otherwise). A message id
+    already stored for that company and gateway is acknowledged without processing it
+    again: the database's unique constraint decides, so two deliveries of one message at
+    the same moment store one row and send one reply. Raises ValueError for a missing or
+    over-long message id and for a sender number that cannot be parsed.
     """
+    if not gateway_message_id:
+        raise ValueError("An incoming message needs the aggregator's message id")
+    if len(gateway_message_id) > GATEWAY_MESSAGE_ID_MAX_LENGTH:
+        raise ValueError(
+            f"The message id is longer than {GATEWAY_MESSAGE_ID_MAX_LENGTH} characters"
+        )
     number = phone_normalize(phone)
     if not number.e164:
         raise ValueError(f"Not a phone number: {phone!r}")
     e164 = number.e164
-    company = _resolve_company(phone=e164, to=to, body=body, company_key=company_key)
+    company = company_for_number(to)
     now = timezone.now()
     with transaction.atomic():
-        if gateway_message_id:
+        try:
+            with transaction.atomic():
+                message = Message.objects.create(
+                    company=company,
+                    phone_number=e164,
+                    direction=Message.Direction.MO,
+                    message_type=MOType.UNKNOWN,
+                    body=body,
+                    media_url=media_url,
+                    channel=Message.Channel.MMS if media_url else Message.Channel.SMS,
+                    status=Message.Status.RECEIVED,
+                    originator=to,
+                    gateway=gateway,
+                    gateway_message_id=gateway_message_id,
+                    received_at=received_at or now,
+                    created_at=now,
+                )
+        except IntegrityError:
             existing = Message.objects.filter(
                 company=company,
                 direction=Message.Direction.MO,
+                gateway=gateway,
                 gateway_message_id=gateway_message_id,
             ).first()
-            if existing is not None:
-                return InboundResult(message=existing, replies=[])
+            if existing is None:
+                raise
+            logger.info("MO %s redelivered by %s as %s", existing.pk, gateway, gateway_message_id)
+            return InboundResult(message=existing, replies=[], redelivered=True)
         keyword = Keyword.objects.filter(
             company=company, active=True, name=keyword_text(body)
         ).first()
@@ -346,21 +351,7 @@ def message_receive(
         # must not both read the state before the other changed it.
         Profile.objects.select_for_update().filter(pk=profile.pk).first()
         profile.refresh_from_db()
-        message = Message.objects.create(
-            company=company,
-            profile=profile,
-            phone_number=e164,
-            direction=Message.Direction.MO,
-            message_type=MOType.UNKNOWN,
-            body=body,
-            media_url=media_url,
-            channel=Message.Channel.MMS if media_url else Message.Channel.SMS,
-            status=Message.Status.RECEIVED,
-            originator=to,
-            gateway_message_id=gateway_message_id[:100],
-            received_at=received_at or now,
-            created_at=now,
-        )
+        message.profile = profile
         duplicate = (
             Message.objects.filter(
                 profile=profile,
@@ -376,6 +367,8 @@ def message_receive(
             message.message_type = MOType.SIMULTANEOUS
         else:
             message.message_type = handler.classify()
-        message.save(update_fields=["message_type", "campaign", "keyword", "in_reply_to"])
+        message.save(
+            update_fields=["profile", "message_type", "campaign", "keyword", "in_reply_to"]
+        )
     logger.info("MO %s from %s: %s", message.pk, e164, message.message_type)
     return InboundResult(message=message, replies=handler.replies)

@@ -6,6 +6,13 @@ from django.utils import timezone
 from profiles.models import Company, Profile
 from profiles.models.companies import CompanyQuerySet
 
+# Message.gateway of what arrives on the generic JSON webhook (/messaging/inbound/).
+# Provider-specific webhooks store their own names.
+GENERIC_GATEWAY = "generic"
+# Aggregator ids are far shorter (Twilio SIDs 34, Telnyx UUIDs 36, Bandwidth about 30);
+# a longer one is refused where it arrives, never cut to fit.
+GATEWAY_MESSAGE_ID_MAX_LENGTH = 100
+
 
 class MOType(models.TextChoices):
     """Mobile-originated message types (seed 004)."""
@@ -174,7 +181,12 @@ class Message(models.Model):
     segments = models.PositiveSmallIntegerField(default=1)
     multipart = models.BooleanField(default=False)
     attempts = models.PositiveSmallIntegerField(default=0)
-    gateway_message_id = models.CharField(max_length=100, blank=True, default="")
+    # The aggregator that carried an MO and its id for it: a message id is unique per
+    # company and gateway (the constraint below), which is how a redelivery is told.
+    gateway = models.CharField(max_length=40, blank=True, default="", db_default="")
+    gateway_message_id = models.CharField(
+        max_length=GATEWAY_MESSAGE_ID_MAX_LENGTH, blank=True, default=""
+    )
     error_code = models.CharField(max_length=40, blank=True, default="")
     previous = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, db_index=False, related_name="+"
@@ -209,7 +221,14 @@ class Message(models.Model):
                 fields=["broadcast", "profile"],
                 condition=Q(broadcast__isnull=False, direction="mt"),
                 name="message_once_per_broadcast_profile",
-            )
+            ),
+            # An aggregator redelivers a message it is unsure we received (and a replayed
+            # request repeats one): the same id is stored once, whatever the timing.
+            models.UniqueConstraint(
+                fields=["company", "gateway", "gateway_message_id"],
+                condition=Q(direction="mo") & ~Q(gateway_message_id=""),
+                name="message_mo_once_per_gateway_id",
+            ),
         ]
         # Messages are the biggest table and every write pays for every index, so the
         # plain foreign-key indexes are replaced: company, profile and broadcast lookups

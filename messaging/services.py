@@ -475,12 +475,23 @@ class ReceiptStatus:
 
 
 def message_receipt_apply(
-    *, gateway_message_id: str, status: str, error_code: str = "", error: str = "", bounce: str = ""
+    *,
+    company: Company,
+    gateway_message_id: str,
+    status: str,
+    error_code: str = "",
+    error: str = "",
+    bounce: str = "",
 ) -> str:
-    """A delivery receipt from the aggregator: confirm, or treat as a failed attempt."""
+    """A delivery receipt from the aggregator: confirm, or treat as a failed attempt.
+
+    Only `company`'s messages are looked at (the company whose number sent the message):
+    gateway ids are unique per aggregator account, not across our companies.
+    """
     with transaction.atomic():
         message = (
-            Message.objects.select_for_update(of=("self",))
+            Message.objects.for_company(company)
+            .select_for_update(of=("self",))
             .select_related("profile")
             .filter(gateway_message_id=gateway_message_id, direction=Message.Direction.MT)
             .first()

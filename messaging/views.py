@@ -1,61 +1,84 @@
-"""The aggregator's webhooks. No login: each request is authenticated by its signature."""
+"""The aggregator's webhooks. No login: each request is authenticated by its signature.
 
-import json
+Every refusal is logged and answered with {"error": "..."}: 413 for a body over the cap,
+403 for a missing, wrong or stale signature, 400 for a body that is not what the
+webhook takes, 422 for a number that is none of our companies'.
+"""
+
 import logging
+from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from .inbound import Unroutable, message_receive
+from .inbound import message_receive
+from .routing import Unroutable, company_for_number
 from .services import message_receipt_apply
-from .webhooks import SIGNATURE_HEADER, webhook_signature_valid
+from .webhooks import (
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    WEBHOOK_MAX_BODY_BYTES,
+    WebhookRefused,
+    delivery_receipt_read,
+    inbound_text_read,
+    webhook_payload,
+    webhook_verify,
+)
 
 logger = logging.getLogger(__name__)
 
 
-def _signed_json(request: HttpRequest) -> dict | JsonResponse:
-    if not webhook_signature_valid(request.body, request.headers.get(SIGNATURE_HEADER)):
-        return JsonResponse({"error": "invalid signature"}, status=403)
+def _signed_json(request: HttpRequest) -> dict[str, Any]:
+    """The verified body as a JSON object, or WebhookRefused."""
     try:
-        payload = json.loads(request.body or b"{}")
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
-        return JsonResponse({"error": "the body is not JSON"}, status=400)
-    if not isinstance(payload, dict):
-        return JsonResponse({"error": "the body must be a JSON object"}, status=400)
-    return payload
+        declared = 0
+    # The declared length is checked before the body is read; the read length too, for
+    # a client that declares none.
+    if declared > WEBHOOK_MAX_BODY_BYTES or len(request.body) > WEBHOOK_MAX_BODY_BYTES:
+        raise WebhookRefused(f"the body is larger than {WEBHOOK_MAX_BODY_BYTES} bytes", 413)
+    webhook_verify(
+        body=request.body,
+        signature=request.headers.get(SIGNATURE_HEADER),
+        timestamp=request.headers.get(TIMESTAMP_HEADER),
+    )
+    return webhook_payload(request.body)
+
+
+def _refused(request: HttpRequest, reason: str, status: int) -> JsonResponse:
+    logger.warning("webhook %s refused (%s): %s", request.path, status, reason)
+    return JsonResponse({"error": reason}, status=status)
 
 
 @csrf_exempt
 @login_not_required
 @require_POST
 def inbound(request: HttpRequest) -> JsonResponse:
-    """An incoming SMS/MMS: {"from", "to", "body", "id", "media_url", "company"}."""
-    payload = _signed_json(request)
-    if isinstance(payload, JsonResponse):
-        return payload
-    if not payload.get("from"):
-        return JsonResponse({"error": "from is required"}, status=400)
+    """An incoming SMS/MMS: {"id", "from", "to", "body", "media_url"}."""
     try:
+        text = inbound_text_read(_signed_json(request))
         result = message_receive(
-            phone=str(payload["from"]),
-            body=str(payload.get("body") or ""),
-            to=str(payload.get("to") or ""),
-            gateway_message_id=str(payload.get("id") or ""),
-            media_url=str(payload.get("media_url") or ""),
-            company_key=str(payload.get("company") or ""),
+            phone=text.sender,
+            body=text.body,
+            to=text.to,
+            gateway_message_id=text.id,
+            media_url=text.media_url,
         )
+    except WebhookRefused as exc:
+        return _refused(request, exc.message, exc.status)
     except ValueError as exc:
-        return JsonResponse({"error": str(exc)}, status=400)
+        return _refused(request, str(exc), 400)
     except Unroutable as exc:
-        logger.warning("unroutable MO: %s", exc)
-        return JsonResponse({"error": str(exc)}, status=422)
+        return _refused(request, str(exc), 422)
     return JsonResponse(
         {
             "id": result.message.pk,
             "type": result.message.message_type,
             "replies": [m.pk for m in result.replies],
+            "redelivered": result.redelivered,
         }
     )
 
@@ -64,18 +87,21 @@ def inbound(request: HttpRequest) -> JsonResponse:
 @login_not_required
 @require_POST
 def receipts(request: HttpRequest) -> JsonResponse:
-    """A delivery receipt: {"id": gateway id, "status": delivered|failed, "error_code",
-    "error", "bounce": hard|soft}."""
-    payload = _signed_json(request)
-    if isinstance(payload, JsonResponse):
-        return payload
-    if not payload.get("id") or payload.get("status") not in ("delivered", "failed"):
-        return JsonResponse({"error": "id and status (delivered|failed) are required"}, status=400)
+    """A delivery receipt: {"id": gateway id, "from": the number it was sent from,
+    "status": delivered|failed, "error_code", "error", "bounce": hard|soft}."""
+    try:
+        receipt = delivery_receipt_read(_signed_json(request))
+        company = company_for_number(receipt.sender)
+    except WebhookRefused as exc:
+        return _refused(request, exc.message, exc.status)
+    except Unroutable as exc:
+        return _refused(request, str(exc), 422)
     outcome = message_receipt_apply(
-        gateway_message_id=str(payload["id"]),
-        status=payload["status"],
-        error_code=str(payload.get("error_code") or ""),
-        error=str(payload.get("error") or ""),
-        bounce=str(payload.get("bounce") or ""),
+        company=company,
+        gateway_message_id=receipt.id,
+        status=receipt.status,
+        error_code=receipt.error_code,
+        error=receipt.error,
+        bounce=receipt.bounce,
     )
     return JsonResponse({"outcome": outcome})

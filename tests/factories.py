@@ -20,8 +20,8 @@ def next_phone() -> str:
     return f"+1{area}555{n % 10000:04d}"
 
 
-def make_company(name: str = "Acme Action") -> Company:
-    return Company.objects.create(name=name)
+def make_company(name: str = "Acme Action", *, short_code: str = "") -> Company:
+    return Company.objects.create(name=name, short_code=short_code)
 
 
 def make_user(username: str, *, company: Company | None, role: str = "staff", **extra: Any):
@@ -86,3 +86,16 @@ def make_subscription(profile: Profile, campaign: Campaign, *, status: str = "Ac
     profile_refresh_status(profiles=[profile.pk])
     profile.refresh_from_db()
     return sub
+
+
+_gateway_ids = itertools.count(1)
+
+
+def receive_text(company: Company, phone: str, body: str, **extra: Any):
+    """A text from `phone` to the company's number, as the aggregator's webhook passes it
+    on, with a message id of its own unless the test gives one."""
+    from messaging.inbound import message_receive
+
+    extra.setdefault("to", company.short_code)
+    extra.setdefault("gateway_message_id", f"SM{next(_gateway_ids):032x}")
+    return message_receive(phone=phone, body=body, **extra)

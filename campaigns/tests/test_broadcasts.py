@@ -17,7 +17,7 @@ from campaigns.selectors import broadcast_estimate
 from messaging.gateways import FakeGateway
 from messaging.models import Message
 from profiles.models import Group, GroupMembership
-from tests.factories import make_campaign, make_profile, make_subscription
+from tests.factories import make_campaign, make_profile, make_subscription, receive_text
 
 pytestmark = pytest.mark.django_db
 
@@ -294,7 +294,6 @@ def test_a_reply_and_a_stop_are_counted_once_and_survive_the_broadcasts_finish(
 ):
     from django.urls import reverse
 
-    from messaging.inbound import message_receive
     from messaging.models import MOType
 
     campaign, people = audience
@@ -303,8 +302,8 @@ def test_a_reply_and_a_stop_are_counted_once_and_survive_the_broadcasts_finish(
     broadcast.refresh_from_db()
     assert broadcast.status == Broadcast.Status.SENDING
     ann, ben = people["ann"], people["ben"]
-    reply = message_receive(phone=ann.phone_number, body="Yes!", company_key=company.key).message
-    stop = message_receive(phone=ben.phone_number, body="STOP", company_key=company.key).message
+    reply = receive_text(company, ann.phone_number, "Yes!").message
+    stop = receive_text(company, ben.phone_number, "STOP").message
     assert (reply.message_type, stop.message_type) == (MOType.REPLY, MOType.OPT_OUT)
     # Both answers point at the broadcast message they answer.
     assert reply.in_reply_to.broadcast_id == broadcast.pk
@@ -325,7 +324,7 @@ def test_a_reply_and_a_stop_are_counted_once_and_survive_the_broadcasts_finish(
     assert (broadcast.replies_count, broadcast.opt_outs_count) == (2, 1)
     # A second STOP from a number already opted out is a reply to the receipt, not to
     # the broadcast, and opts nobody out again.
-    message_receive(phone=ben.phone_number, body="STOP", company_key=company.key)
+    receive_text(company, ben.phone_number, "STOP")
     broadcast.refresh_from_db()
     assert (broadcast.replies_count, broadcast.opt_outs_count) == (2, 1)
 

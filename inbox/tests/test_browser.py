@@ -1,11 +1,12 @@
 import json
 import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from messaging.webhooks import SIGNATURE_HEADER, webhook_signature
+from messaging.webhooks import webhook_headers
 from tests.browser import screenshot
 from tests.factories import make_campaign, make_profile, make_subscription
 
@@ -14,11 +15,12 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def _post_inbound(base_url: str, phone: str, body: str) -> None:
-    data = json.dumps({"from": phone, "body": body}).encode()
+    payload = {"id": f"SM{uuid.uuid4().hex}", "from": phone, "to": "22822", "body": body}
+    data = json.dumps(payload).encode()
     request = urllib.request.Request(  # noqa: S310 (the test's own live server)
         base_url + "/messaging/inbound/",
         data=data,
-        headers={"Content-Type": "application/json", SIGNATURE_HEADER: webhook_signature(data)},
+        headers={"Content-Type": "application/json", **webhook_headers(data)},
         method="POST",
     )
     with urllib.request.urlopen(request) as response:  # noqa: S310

@@ -2,10 +2,9 @@ import pytest
 from django.urls import reverse
 
 from campaigns.models import Subscription
-from messaging.inbound import message_receive
 from messaging.models import Conversation, Message, MTType
 from profiles.models import OptOutSource
-from tests.factories import make_campaign, make_profile, make_subscription
+from tests.factories import make_campaign, make_profile, make_subscription, receive_text
 
 pytestmark = pytest.mark.django_db
 
@@ -24,11 +23,11 @@ def subscriber(company, campaign):
 
 @pytest.fixture
 def incoming(subscriber, campaign):
-    return message_receive(phone=subscriber.phone_number, body="When is the rally?").message
+    return receive_text(subscriber.company, subscriber.phone_number, "When is the rally?").message
 
 
 def test_the_inbox_lists_incoming_messages_newest_first(client_as, charlie, incoming, subscriber):
-    later = message_receive(phone=subscriber.phone_number, body="Also: parking?").message
+    later = receive_text(subscriber.company, subscriber.phone_number, "Also: parking?").message
     page = client_as(charlie).get(reverse("inbox:index")).content.decode()
     assert page.index("Also: parking?") < page.index("When is the rally?")
     assert f"/profiles/{subscriber.pk}/" in page
@@ -38,7 +37,7 @@ def test_the_inbox_lists_incoming_messages_newest_first(client_as, charlie, inco
 
 def test_the_inbox_searches_and_filters(client_as, bob, company, incoming, campaign):
     other = make_profile(company, "+12025550172")
-    message_receive(phone=other.phone_number, body="hello there")
+    receive_text(other.company, other.phone_number, "hello there")
     client = client_as(bob)
     assert "hello there" not in client.get(reverse("inbox:index"), {"q": "rally"}).content.decode()
     page = client.get(reverse("inbox:index"), {"q": "555-0172"}).content.decode()
@@ -79,7 +78,7 @@ def test_an_agent_chats_and_the_conversation_awaits_a_direct_reply(
     )
     assert Conversation.objects.get(profile=subscriber).awaiting == "direct"
     assert "Saturday at noon 😄" in response.content.decode()
-    reply = message_receive(phone=subscriber.phone_number, body="Thanks!").message
+    reply = receive_text(subscriber.company, subscriber.phone_number, "Thanks!").message
     assert reply.message_type == "direct_response"
     poll = client.get(reverse("inbox:chat_messages", args=[subscriber.pk]))
     assert b"Thanks!" in poll.content

@@ -1,3 +1,4 @@
+import itertools
 import json
 
 import pytest
@@ -6,7 +7,7 @@ from django.utils import timezone
 
 from messaging.models import Message
 from messaging.services import message_deliver, message_send, messages_queue_due
-from messaging.webhooks import SIGNATURE_HEADER, webhook_signature
+from messaging.webhooks import SIGNATURE_HEADER, webhook_headers
 from profiles.models import CleanedReason, ProfileStatus
 from tests.factories import make_campaign, make_profile, make_subscription
 
@@ -31,9 +32,22 @@ def _queued(company, subscriber, campaign, body="Hi"):
     )
 
 
-def _post(client, name, payload, signature=None):
+_ids = itertools.count(1)
+
+
+def _post(client, name, payload, signature=None, secret=None):
+    """A webhook as the aggregator sends it: a text to Acme's short code, or a receipt
+    from it, each inbound text with its own id unless the payload has one."""
+    if name == "messaging:inbound":
+        payload = {"to": "22822", "id": f"SM{next(_ids):032x}", **payload}
+    else:
+        payload = {"from": "22822", **payload}
     body = json.dumps(payload).encode()
-    headers = {} if signature is False else {SIGNATURE_HEADER: signature or webhook_signature(body)}
+    headers = webhook_headers(body, secret=secret)
+    if signature is False:
+        del headers[SIGNATURE_HEADER]
+    elif signature:
+        headers[SIGNATURE_HEADER] = signature
     return client.post(reverse(name), body, content_type="application/json", headers=headers)
 
 
@@ -125,8 +139,7 @@ def test_an_unsigned_or_badly_signed_webhook_is_refused(client, company):
     payload = {"from": "+12025550199", "body": "hi"}
     assert _post(client, "messaging:inbound", payload, signature=False).status_code == 403
     assert _post(client, "messaging:inbound", payload, signature="sha256=00").status_code == 403
-    wrong = webhook_signature(json.dumps(payload).encode(), secret="not-the-secret")
-    assert _post(client, "messaging:inbound", payload, signature=wrong).status_code == 403
+    assert _post(client, "messaging:inbound", payload, secret="not-the-secret").status_code == 403
     assert _post(client, "messaging:receipts", {"id": "x", "status": "delivered"},
                  signature=False).status_code == 403  # fmt: skip
     assert not Message.objects.exists()

@@ -1,11 +1,16 @@
 import pytest
 
 from campaigns.models import Broadcast, Subscription
-from messaging.inbound import message_receive
 from messaging.models import Conversation, Message, MOType, MTType
 from messaging.services import message_send
-from profiles.models import OptOutSource, Profile, SourceType
-from tests.factories import make_campaign, make_opt_in_path, make_profile, make_subscription
+from profiles.models import Company, OptOutSource, Profile, SourceType
+from tests.factories import (
+    make_campaign,
+    make_opt_in_path,
+    make_profile,
+    make_subscription,
+    receive_text,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +35,7 @@ def subscriber(company, campaign):
 
 
 def _receive(body, phone=PHONE, **extra):
-    return message_receive(phone=phone, body=body, **extra)
+    return receive_text(Company.objects.get(name="Acme Action"), phone, body, **extra)
 
 
 def _mts(profile, message_type):
