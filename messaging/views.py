@@ -8,6 +8,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from profiles.text_rules import text_problem
+
 from .inbound import Unroutable, message_receive
 from .services import message_receipt_apply
 from .webhooks import SIGNATURE_HEADER, webhook_signature_valid
@@ -27,6 +29,20 @@ def _signed_json(request: HttpRequest) -> dict | JsonResponse:
     return payload
 
 
+def _control_character_refusal(payload: dict) -> JsonResponse | None:
+    """A 400 naming the first field with NUL or another C0 control (profiles.text_rules).
+
+    PostgreSQL cannot store NUL, so such a text used to fail with a server error, and
+    the aggregator retried it forever. Only `body` may hold line breaks and tabs.
+    """
+    for name, value in payload.items():
+        if isinstance(value, str):
+            problem = text_problem(value, multiline=name == "body")
+            if problem:
+                return JsonResponse({"error": f"{name[:40]} contains {problem}"}, status=400)
+    return None
+
+
 @csrf_exempt
 @login_not_required
 @require_POST
@@ -35,6 +51,9 @@ def inbound(request: HttpRequest) -> JsonResponse:
     payload = _signed_json(request)
     if isinstance(payload, JsonResponse):
         return payload
+    refusal = _control_character_refusal(payload)
+    if refusal is not None:
+        return refusal
     if not payload.get("from"):
         return JsonResponse({"error": "from is required"}, status=400)
     try:
@@ -69,6 +88,9 @@ def receipts(request: HttpRequest) -> JsonResponse:
     payload = _signed_json(request)
     if isinstance(payload, JsonResponse):
         return payload
+    refusal = _control_character_refusal(payload)
+    if refusal is not None:
+        return refusal
     if not payload.get("id") or payload.get("status") not in ("delivered", "failed"):
         return JsonResponse({"error": "id and status (delivered|failed) are required"}, status=400)
     outcome = message_receipt_apply(
