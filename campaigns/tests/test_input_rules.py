@@ -162,3 +162,16 @@ def test_a_control_character_in_a_group_csv_is_an_invalid_row(company, alice, ch
     assert outcomes[3][1].startswith("The cell contains")
     assert list(group.members.values_list("phone_number", flat=True)) == ["+12025550177"]
     assert Profile.objects.count() == 1
+
+
+def test_an_api_opt_in_stands_when_the_saved_welcome_cannot_be_sent(alice, company, campaign):
+    path = make_opt_in_path(campaign)
+    # Saved before the body rule existed (the opt-in path page now refuses it).
+    OptInPath.objects.filter(pk=path.pk).update(welcome_message="😄" * 600)
+    response = api_post(
+        alice, "profile_update", {"phone_number": "2025550190", "opt_in_path_id": path.pk}
+    )
+    assert response.status_code == 200
+    profile = Profile.objects.get(phone_number="+12025550190")
+    assert profile.subscriptions.get().campaign == campaign
+    assert not profile.messages.exists()
