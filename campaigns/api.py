@@ -1,5 +1,6 @@
 """Campaign, keyword, subscriber, broadcast, donation and tag endpoints (seed 004)."""
 
+import logging
 from decimal import Decimal
 
 from django.db import transaction
@@ -21,6 +22,8 @@ from .models import (
     Subscription,
     Tag,
 )
+
+log = logging.getLogger(__name__)
 
 
 def _campaign(call: ApiCall, *, required: bool = True) -> Campaign | None:
@@ -72,7 +75,7 @@ def subscribe_once(call: ApiCall, profile: Profile, path: OptInPath) -> Subscrip
     either: the API is not an explicit opt-in from the subscriber, so it must not lift a
     company-wide opt-out the way a keyword texted by the subscriber does.
     """
-    from messaging.services import message_send
+    from messaging.services import MessageBodyError, message_send
 
     from .services import subscription_create
 
@@ -97,13 +100,18 @@ def subscribe_once(call: ApiCall, profile: Profile, path: OptInPath) -> Subscrip
         via_api=True,
     )
     if created and path.welcome_message.strip():
-        message_send(
-            company=call.company,
-            profile=profile,
-            body=path.welcome_message,
-            campaign=campaign,
-            sent_by=call.user,
-        )
+        try:
+            message_send(
+                company=call.company,
+                profile=profile,
+                body=path.welcome_message,
+                campaign=campaign,
+                sent_by=call.user,
+            )
+        except MessageBodyError:
+            # A welcome saved before the body rule (the opt-in path page now refuses
+            # it): the subscription stands, the text is fixed on the path's page.
+            log.exception("Welcome message of opt-in path %s not sent", path.pk)
     return subscription
 
 

@@ -46,9 +46,9 @@ from django.utils import timezone
 
 from messaging.delivery import messages_deliver_batch
 from messaging.models import Message
-from messaging.segments import MMS_TEXT_LIMIT
-from messaging.services import message_send_many
+from messaging.services import MessageBodyError, body_check, body_prepare, message_send_many
 from profiles.models import Group, Profile
+from profiles.text_rules import TextError, bidi_strip, name_clean
 
 from .models import Broadcast, BroadcastChunk, Campaign, Tag
 from .selectors import broadcast_estimate, broadcast_recipients
@@ -88,6 +88,15 @@ def _clean_groups(campaign: Campaign, groups: Iterable[Group]) -> list[Group]:
     return groups
 
 
+def _name(name: str, body: str) -> str:
+    """The given name (bidi controls stripped), or the body's start when there is none."""
+    try:
+        name = name_clean(name, field="The broadcast name").strip()
+    except TextError as error:
+        raise BroadcastError(str(error), 18) from None
+    return name or bidi_strip(body.strip()[:60])
+
+
 def _validate(
     *,
     campaign: Campaign,
@@ -101,8 +110,12 @@ def _validate(
         raise BroadcastError(f"The campaign {campaign.name} has ended.", 1)
     if not body.strip():
         raise BroadcastError("The message body is empty.", 3)
-    if len(body) > MMS_TEXT_LIMIT:
-        raise BroadcastError(f"The message body is longer than {MMS_TEXT_LIMIT} characters.", 3)
+    try:
+        # The rule message_send_many applies at fan-out, checked when the broadcast is
+        # saved: a body refused then would fail every chunk after it was scheduled.
+        body_check(body_prepare(body), has_media=False)
+    except MessageBodyError as error:
+        raise BroadcastError(str(error), 3) from None
     if not include_subscribers and not included:
         raise BroadcastError("Choose the campaign's subscribers, an included group, or both.", 6)
     if {g.pk for g in included} & {g.pk for g in excluded}:
@@ -139,7 +152,7 @@ def broadcast_create(
     broadcast = Broadcast.objects.create(
         company_id=campaign.company_id,
         campaign=campaign,
-        name=name.strip() or body.strip()[:60],
+        name=_name(name, body),
         body=body,
         include_subscribers=include_subscribers,
         throttled=throttle_per_minute is not None,
@@ -181,7 +194,7 @@ def broadcast_update(
         excluded=excluded,
         throttle_per_minute=throttle_per_minute,
     )
-    broadcast.name = name.strip() or body.strip()[:60]
+    broadcast.name = _name(name, body)
     broadcast.body = body
     broadcast.include_subscribers = include_subscribers
     broadcast.throttled = throttle_per_minute is not None

@@ -6,7 +6,9 @@ from urllib.parse import parse_qs, urlsplit
 from django import forms
 from django.conf import settings
 
+from messaging.segments import max_segments
 from profiles.models import Company, Group
+from profiles.text_rules import TextRulesFormMixin
 
 from .models import Broadcast, Campaign, OptInPath
 
@@ -19,7 +21,9 @@ def _tags(text: str) -> list[str]:
     return [t.strip() for t in text.split(",") if t.strip()]
 
 
-class CampaignForm(forms.Form):
+class CampaignForm(TextRulesFormMixin, forms.Form):
+    name_fields = ("name",)
+
     name = forms.CharField(max_length=200)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     timezone = forms.ChoiceField(choices=[(z, z) for z in ZONES], initial="America/New_York")
@@ -35,12 +39,16 @@ class CampaignForm(forms.Form):
         return _tags(self.cleaned_data.get("tags", ""))
 
 
-class OptInPathForm(forms.Form):
+class OptInPathForm(TextRulesFormMixin, forms.Form):
+    name_fields = ("name",)
+
     name = forms.CharField(max_length=200, label="Opt-in path name")
     welcome_message = forms.CharField(max_length=640, required=False)
 
 
-class KeywordForm(forms.Form):
+class KeywordForm(TextRulesFormMixin, forms.Form):
+    name_fields = ("name",)
+
     name = forms.CharField(max_length=50, label="Keyword")
     opt_in_path = forms.ModelChoiceField(queryset=OptInPath.objects.none())
 
@@ -63,7 +71,9 @@ def query_params(text: str) -> dict[str, Any]:
     return params
 
 
-class GroupForm(forms.Form):
+class GroupForm(TextRulesFormMixin, forms.Form):
+    name_fields = ("name",)
+
     name = forms.CharField(max_length=200)
     kind = forms.ChoiceField(
         choices=Group.Kind.choices, initial=Group.Kind.UPLOADED, widget=forms.RadioSelect
@@ -84,7 +94,7 @@ class GroupForm(forms.Form):
         return data
 
 
-class GroupMembersForm(forms.Form):
+class GroupMembersForm(TextRulesFormMixin, forms.Form):
     numbers = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": "One number per line"}),
         required=False,
@@ -106,7 +116,9 @@ class GroupMembersForm(forms.Form):
         return [line.strip() for line in text.replace(",", "\n").splitlines() if line.strip()]
 
 
-class BroadcastForm(forms.Form):
+class BroadcastForm(TextRulesFormMixin, forms.Form):
+    name_fields = ("name",)
+
     name = forms.CharField(max_length=200, required=False)
     body = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5, "data-sms-counter": "#body-counter"})
@@ -141,6 +153,9 @@ class BroadcastForm(forms.Form):
     def __init__(self, *args: Any, company: Company, campaign: Campaign, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.campaign = campaign
+        # The counter shows "N of 10 segments" and stops typing past the limit.
+        self.max_segments = max_segments()
+        self.fields["body"].widget.attrs["data-max-segments"] = str(self.max_segments)
         groups = Group.objects.for_company(company).order_by("name")
         self.fields["included_groups"].queryset = groups
         self.fields["excluded_groups"].queryset = groups

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from profiles.models import Company, Group, GroupMembership, Profile, SourceType
 from profiles.phones import PhoneResult, phone_normalize
+from profiles.text_rules import TextError, name_clean
 
 
 class GroupError(ValueError):
@@ -71,6 +72,14 @@ class GroupChange:
         return [row for row in self.rows if row.outcome not in good]
 
 
+def _name(name: str) -> str:
+    """The text rule for names (profiles.text_rules): controls refused, bidi stripped."""
+    try:
+        return name_clean(name, field="The group name").strip()
+    except TextError as error:
+        raise GroupError(str(error), 18) from None
+
+
 @transaction.atomic
 def group_create(
     *,
@@ -80,7 +89,7 @@ def group_create(
     filter_params: dict[str, Any] | None = None,
     actor: AbstractBaseUser | None = None,
 ) -> Group:
-    name = name.strip()
+    name = _name(name)
     if not name:
         raise GroupError("A group needs a name.", 18)
     if kind not in Group.Kind.values:
@@ -98,7 +107,7 @@ def group_create(
 
 @transaction.atomic
 def group_update(*, group: Group, name: str, filter_params: dict[str, Any] | None = None) -> Group:
-    name = name.strip()
+    name = _name(name)
     if not name:
         raise GroupError("A group needs a name.", 18)
     group.name = name[:200]

@@ -8,7 +8,9 @@ from collections.abc import Iterable
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from messaging.services import MessageBodyError, body_check, body_prepare
 from profiles.models import Company, Profile
+from profiles.text_rules import TextError, name_clean, text_clean
 
 from .models import Campaign, Keyword, OptInPath, Tag
 
@@ -23,6 +25,36 @@ def _check_zone(name: str) -> str:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
         raise CampaignError(f"Unknown time zone {name!r}.") from exc
     return name
+
+
+def _name(value: str, *, field: str) -> str:
+    """A name under the text rule (profiles.text_rules): controls refused, bidi stripped."""
+    try:
+        return name_clean(value, field=field).strip()
+    except TextError as error:
+        raise CampaignError(str(error)) from None
+
+
+def _auto_text(value: str, *, field: str) -> str:
+    """A text the platform sends by itself (HELP reply, opt-out confirmation, welcome).
+
+    It passes the send rule (messaging.services.body_check) when it is saved, so an
+    opt-out or a HELP never meets a reply that cannot be sent.
+    """
+    value = value.strip()
+    if value:
+        try:
+            body_check(body_prepare(value), has_media=False)
+        except MessageBodyError as error:
+            raise CampaignError(f"{field}: {error}") from None
+    return value
+
+
+def _description(value: str) -> str:
+    try:
+        return text_clean(value, field="The description", multiline=True).strip()
+    except TextError as error:
+        raise CampaignError(str(error)) from None
 
 
 def tags_set(*, obj: Campaign | OptInPath, names: Iterable[str]) -> None:
@@ -44,17 +76,18 @@ def campaign_create(
     opt_out_text: str = "",
     tags: Iterable[str] = (),
 ) -> Campaign:
-    if not name.strip():
+    name = _name(name, field="The campaign name")
+    if not name:
         raise CampaignError("A campaign needs a name.")
     campaign = Campaign(
         company=company,
-        name=name.strip(),
-        description=description.strip(),
+        name=name,
+        description=_description(description),
         timezone=_check_zone(timezone_name),
-        help_text=help_text.strip(),
+        help_text=_auto_text(help_text, field="HELP reply"),
     )
     if opt_out_text.strip():
-        campaign.opt_out_text = opt_out_text.strip()
+        campaign.opt_out_text = _auto_text(opt_out_text, field="Opt-out confirmation")
     campaign.save()
     tags_set(obj=campaign, names=tags)
     return campaign
@@ -71,13 +104,14 @@ def campaign_update(
     opt_out_text: str,
     tags: Iterable[str],
 ) -> Campaign:
-    if not name.strip():
+    name = _name(name, field="The campaign name")
+    if not name:
         raise CampaignError("A campaign needs a name.")
-    campaign.name = name.strip()
-    campaign.description = description.strip()
+    campaign.name = name
+    campaign.description = _description(description)
     campaign.timezone = _check_zone(timezone_name)
-    campaign.help_text = help_text.strip()
-    campaign.opt_out_text = opt_out_text.strip()
+    campaign.help_text = _auto_text(help_text, field="HELP reply")
+    campaign.opt_out_text = _auto_text(opt_out_text, field="Opt-out confirmation")
     campaign.save()
     tags_set(obj=campaign, names=tags)
     return campaign
@@ -120,13 +154,14 @@ def campaign_end(*, campaign: Campaign) -> Campaign:
 def opt_in_path_create(
     *, campaign: Campaign, name: str, welcome_message: str = "", tags: Iterable[str] = ()
 ) -> OptInPath:
-    if not name.strip():
+    name = _name(name, field="The opt-in path name")
+    if not name:
         raise CampaignError("An opt-in path needs a name.")
     path = OptInPath.objects.create(
         company_id=campaign.company_id,
         campaign=campaign,
-        name=name.strip(),
-        welcome_message=welcome_message.strip(),
+        name=name,
+        welcome_message=_auto_text(welcome_message, field="Welcome message"),
     )
     tags_set(obj=path, names=tags)
     return path
@@ -134,8 +169,8 @@ def opt_in_path_create(
 
 @transaction.atomic
 def keyword_create(*, opt_in_path: OptInPath, name: str) -> Keyword:
-    word = name.strip().upper()
-    if not word or " " in word:
+    word = _name(name, field="The keyword").upper()
+    if not word or " " in word or "\t" in word:
         raise CampaignError("A keyword is one word, like JOIN.")
     if not opt_in_path.campaign.active:
         raise CampaignError("The campaign has ended.")

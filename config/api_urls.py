@@ -3,7 +3,8 @@
 Every endpoint answers at its seed name, with or without a trailing slash or an `.xml`
 suffix (`/api/profiles`, `/api/profiles/`, `/api/profiles.xml`): clients written for
 Mobile Commons use all three. Seed endpoints for features the product does not have
-answer with the seed's error XML (see docs/api.md).
+answer with the seed's error XML (see docs/api.md), and so does any other path under
+/api/ (404, error 0).
 """
 
 from django.urls import re_path
@@ -11,7 +12,7 @@ from django.urls import re_path
 from campaigns import api as campaigns_api
 from messaging import api as messaging_api
 from profiles import api as profiles_api
-from profiles.apiframework import unsupported_endpoint
+from profiles.apiframework import unknown_endpoint, unsupported_endpoint
 
 ENDPOINTS = {
     # profiles and groups
@@ -65,9 +66,17 @@ UNSUPPORTED = {
     "edit_attachment": ("editing attachments (upload a new one instead)", 21),
 }
 
-urlpatterns = [
-    re_path(rf"^{name}(?:\.xml)?/?$", view, name=f"api_{name}") for name, view in ENDPOINTS.items()
-] + [
-    re_path(rf"^{name}(?:\.xml)?/?$", unsupported_endpoint(feature, code), name=f"api_{name}")
-    for name, (feature, code) in UNSUPPORTED.items()
-]
+urlpatterns = (
+    [
+        re_path(rf"^{name}(?:\.xml)?/?$", view, name=f"api_{name}")
+        for name, view in ENDPOINTS.items()
+    ]
+    + [
+        re_path(rf"^{name}(?:\.xml)?/?$", unsupported_endpoint(feature, code), name=f"api_{name}")
+        for name, (feature, code) in UNSUPPORTED.items()
+    ]
+    + [
+        # Last: any other path under /api/ answers the seed's error XML, never an HTML page.
+        re_path(r"^.*$", unknown_endpoint, name="api_unknown"),
+    ]
+)

@@ -29,6 +29,7 @@ from campaigns.models import Subscription
 from profiles.models import ActivityEvent, OptOutSource, Profile, ProfileState
 from profiles.phones import PhoneResult, phone_normalize
 from profiles.status import profile_state_write
+from profiles.text_rules import text_problem
 from reports.csv_safe import csv_row
 
 from .models import BulkOptOut
@@ -129,9 +130,15 @@ def number_rows_resolve(rows: list[NumberRow], company_id: int) -> dict[str, int
     A valid number with no profile keeps an empty outcome and its E.164 form.
     """
     for row in rows:
+        problem = text_problem(row.raw)
+        if problem:
+            # Never parsed, never queried (PostgreSQL refuses NUL): the row is invalid.
+            row.outcome, row.detail = Outcome.INVALID, f"The cell contains {problem}"
+            row.raw = row.raw.encode("unicode_escape").decode("ascii")
+            continue
         row.e164 = quick_e164(row.raw)
     found = profiles_by_number(company_id, sorted({r.e164 for r in rows if r.e164}))
-    unresolved = [r for r in rows if not (r.e164 and r.e164 in found)]
+    unresolved = [r for r in rows if not r.outcome and not (r.e164 and r.e164 in found)]
     for row in unresolved:
         phone = row.phone = phone_normalize(row.raw)
         if not phone.valid:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from campaigns.models import Campaign
 from profiles.tenancy import Perm, require_perm
+from profiles.text_rules import TextRulesFormMixin
 from reports.csv_safe import FORMULA_PREFIXES
 
 from .models import BulkOptOut
@@ -24,7 +25,7 @@ ACCEPTED_EXTENSIONS = {".csv", ".txt"}
 PASTE_PLACEHOLDER = "phone\n"
 
 
-class BulkOptOutForm(forms.Form):
+class BulkOptOutForm(TextRulesFormMixin, forms.Form):
     campaign = forms.ModelChoiceField(
         queryset=Campaign.objects.none(),
         required=False,

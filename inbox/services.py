@@ -6,7 +6,7 @@ from django.db import transaction
 from campaigns.models import Campaign, Subscription
 from campaigns.services import profile_opt_out
 from messaging.models import Message, MTType
-from messaging.services import message_send
+from messaging.services import MessageBodyError, message_send
 from profiles.models import Company, OptOutSource, Profile
 
 
@@ -26,14 +26,17 @@ def chat_send(
     """A one-on-one message; the subscriber's next text becomes a direct_response."""
     if not body.strip():
         raise InboxError("Type a message first.")
-    return message_send(
-        company=company,
-        profile=profile,
-        body=body.strip(),
-        campaign=campaign,
-        message_type=MTType.DIRECT_MESSAGE,
-        sent_by=user,
-    )
+    try:
+        return message_send(
+            company=company,
+            profile=profile,
+            body=body.strip(),
+            campaign=campaign,
+            message_type=MTType.DIRECT_MESSAGE,
+            sent_by=user,
+        )
+    except MessageBodyError as error:
+        raise InboxError(str(error)) from None
 
 
 @transaction.atomic
@@ -45,15 +48,18 @@ def inbox_reply(
         raise InboxError("Type a response first.")
     if incoming.profile is None:
         raise InboxError("This message has no profile to answer.")
-    return message_send(
-        company=company,
-        profile=incoming.profile,
-        body=body.strip(),
-        campaign=incoming.campaign,
-        message_type=MTType.REGULAR_TEXT,
-        sent_by=user,
-        in_reply_to=incoming,
-    )
+    try:
+        return message_send(
+            company=company,
+            profile=incoming.profile,
+            body=body.strip(),
+            campaign=incoming.campaign,
+            message_type=MTType.REGULAR_TEXT,
+            sent_by=user,
+            in_reply_to=incoming,
+        )
+    except MessageBodyError as error:
+        raise InboxError(str(error)) from None
 
 
 @transaction.atomic

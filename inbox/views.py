@@ -15,6 +15,7 @@ from django_tables2.paginators import LazyPaginator
 from campaigns.models import Campaign
 from messaging.compliance import refusal_reason
 from messaging.models import Message
+from messaging.segments import max_segments
 from messaging.selectors import conversation_messages, profile_current_campaign
 from profiles.models import Profile
 from profiles.tenancy import Perm, require_perm
@@ -89,6 +90,7 @@ def _chat_context(request: HttpRequest, profile: Profile, **extra: Any) -> dict[
         "chat_messages": history,
         "chat_refusal": refusal_reason(profile=profile, campaign=campaign),
         "palette": _palette(),
+        "max_segments": max_segments(),
         **extra,
     }
 
@@ -157,7 +159,12 @@ def respond(request: HttpRequest, message_id: int) -> HttpResponse:
         if incoming.profile
         else "No profile"
     )
-    context: dict[str, Any] = {"incoming": incoming, "refusal": reason, "body": ""}
+    context: dict[str, Any] = {
+        "incoming": incoming,
+        "refusal": reason,
+        "body": "",
+        "max_segments": max_segments(),
+    }
     if request.method == "POST":
         body = request.POST.get("body", "")
         if reason:

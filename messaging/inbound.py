@@ -43,7 +43,7 @@ from .models import (
 )
 from .routing import company_for_number
 from .selectors import conversation_awaiting, profile_current_campaign, profile_last_mt
-from .services import message_send
+from .services import MessageBodyError, message_send
 
 logger = logging.getLogger(__name__)
 
@@ -143,8 +143,8 @@ class _Handler:
         self.last_mt = profile_last_mt(profile=profile)
 
     def reply(self, body: str, message_type: str, campaign=None, **extra) -> None:
-        self.replies.append(
-            message_send(
+        try:
+            reply = message_send(
                 company=self.company,
                 profile=self.profile,
                 body=body,
@@ -153,7 +153,13 @@ class _Handler:
                 in_reply_to=self.message,
                 **extra,
             )
-        )
+        except MessageBodyError:
+            # A configured auto-text the body rule refuses (saved before the rule):
+            # the STOP, HELP or keyword it answers still takes effect; the text is fixed
+            # on the campaign's page.
+            logger.exception("Auto-reply of type %s not sent", message_type)
+            return
+        self.replies.append(reply)
 
     def classify(self) -> str:
         if self.word in STOP_WORDS:

@@ -9,10 +9,13 @@ character is outside the GSM alphabet the whole text is sent as UCS-2 (UTF-16):
 (most emoji) take two code units and a surrogate pair is never split either.
 
 static/js/sms-counter.js implements the same rules for the browser; a test checks
-that both carry the same alphabet and limits.
+that both carry the same alphabet and limits, and the same segment limit
+(settings.SMS_MAX_SEGMENTS, which the pages hand the counter as data-max-segments).
 """
 
 from dataclasses import dataclass
+
+from django.conf import settings
 
 GSM7_BASIC = (
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
@@ -87,3 +90,26 @@ def segment_info(body: str, *, has_media: bool = False) -> SegmentInfo:
         return SegmentInfo(encoding, characters, 1, single, single - characters, "sms")
     segments, used = _pack(units, part)
     return SegmentInfo(encoding, characters, segments, part, part - used, "sms")
+
+
+def max_segments() -> int:
+    """How many segments one SMS may cost (settings.SMS_MAX_SEGMENTS, 10 by default)."""
+    return settings.SMS_MAX_SEGMENTS
+
+
+def segment_limit_problem(info: SegmentInfo) -> str | None:
+    """Why a text of `info` is too long for its channel, or None when it may be sent."""
+    if info.channel == "mms":
+        if info.characters > MMS_TEXT_LIMIT:
+            return (
+                f"A picture message's text can be at most {MMS_TEXT_LIMIT} characters "
+                f"(this one has {info.characters})."
+            )
+        return None
+    limit = max_segments()
+    if info.segments > limit:
+        return (
+            f"This message is {info.segments} segments long; at most {limit} segments "
+            f"can be sent as one message. Shorten it."
+        )
+    return None

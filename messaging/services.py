@@ -41,12 +41,13 @@ from django.db.models.functions import Left
 from django.utils import timezone
 
 from profiles.models import CleanedReason, Company, Profile
+from profiles.text_rules import TextError, text_clean
 
 from .bounces import profile_clean, profile_delivered, profile_soft_bounce
 from .compliance import number_refusal, profiles_with_refusal, refusal_reason
 from .gateways import Bounce, SendResult, get_gateway
 from .models import Attachment, Conversation, Message, MTType
-from .segments import segment_info
+from .segments import SegmentInfo, segment_info, segment_limit_problem
 
 # A first failed attempt is re-sent once; the second failure is final (seed 004).
 MAX_ATTEMPTS = 2
@@ -66,6 +67,33 @@ AWAITING_FOR_TYPE = {
 
 class SendError(ValueError):
     """A call that can never be sent (wrong company, exemption not allowed)."""
+
+
+class MessageBodyError(SendError):
+    """A body that may not be sent: a control character, or longer than its channel allows.
+
+    Raised before anything is stored; str(error) is written for the person who typed it.
+    """
+
+
+def body_check(body: str, *, has_media: bool) -> SegmentInfo:
+    """The segment info of a prepared body, or MessageBodyError.
+
+    The one length rule of every outgoing text (chat, replies, the API, broadcasts):
+    an SMS of at most settings.SMS_MAX_SEGMENTS segments, an MMS text of at most
+    MMS_TEXT_LIMIT characters (messaging.segments). A longer text is refused rather
+    than stored as Undeliverable: the sender is there to shorten it, and a stored
+    refusal would look like the subscriber's fault.
+    """
+    try:
+        text_clean(body, field="The message", multiline=True)
+    except TextError as error:
+        raise MessageBodyError(str(error)) from None
+    info = segment_info(body, has_media=has_media)
+    problem = segment_limit_problem(info)
+    if problem:
+        raise MessageBodyError(problem)
+    return info
 
 
 def body_prepare(body: str) -> str:
@@ -148,7 +176,7 @@ def message_send(
         if existing is not None:
             return existing
     body = body_prepare(body)
-    info = segment_info(body, has_media=bool(attachment or media_url))
+    info = body_check(body, has_media=bool(attachment or media_url))
     reason = refusal_reason(profile=profile, campaign=campaign, allow_opted_out=exempt)
     status = _status_for(reason, scheduled_at)
     message = Message.objects.create(
@@ -336,7 +364,7 @@ def message_send_many(
     if campaign is not None and campaign.company_id != company.pk:
         raise SendError("The campaign belongs to another company.")
     body = body_prepare(body)
-    info = segment_info(body, has_media=bool(attachment or media_url))
+    info = body_check(body, has_media=bool(attachment or media_url))
     common = {
         "company_id": company.pk,
         "message_type": message_type,

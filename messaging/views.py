@@ -13,6 +13,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from profiles.text_rules import text_problem
+
 from .inbound import message_receive
 from .routing import Unroutable, company_for_number
 from .services import message_receipt_apply
@@ -53,13 +55,27 @@ def _refused(request: HttpRequest, reason: str, status: int) -> JsonResponse:
     return JsonResponse({"error": reason}, status=status)
 
 
+def _control_characters_refuse(payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload, or a 400 naming the first field with NUL or another C0 control.
+
+    PostgreSQL cannot store NUL, so such a text used to fail with a server error, and
+    the aggregator retried it forever. Only `body` may hold line breaks and tabs.
+    """
+    for name, value in payload.items():
+        if isinstance(value, str):
+            problem = text_problem(value, multiline=name == "body")
+            if problem:
+                raise WebhookRefused(f"{name[:40]} contains {problem}", 400)
+    return payload
+
+
 @csrf_exempt
 @login_not_required
 @require_POST
 def inbound(request: HttpRequest) -> JsonResponse:
     """An incoming SMS/MMS: {"id", "from", "to", "body", "media_url"}."""
     try:
-        text = inbound_text_read(_signed_json(request))
+        text = inbound_text_read(_control_characters_refuse(_signed_json(request)))
         result = message_receive(
             phone=text.sender,
             body=text.body,
@@ -90,7 +106,7 @@ def receipts(request: HttpRequest) -> JsonResponse:
     """A delivery receipt: {"id": gateway id, "from": the number it was sent from,
     "status": delivered|failed, "error_code", "error", "bounce": hard|soft}."""
     try:
-        receipt = delivery_receipt_read(_signed_json(request))
+        receipt = delivery_receipt_read(_control_characters_refuse(_signed_json(request)))
         company = company_for_number(receipt.sender)
     except WebhookRefused as exc:
         return _refused(request, exc.message, exc.status)

@@ -26,6 +26,7 @@ from .models import (
 )
 from .phones import phone_normalize
 from .services import activity_record, custom_value_set, phone_suppressed, profile_update
+from .text_rules import TextError, name_clean, text_clean
 
 # Standard attributes the API may set, with their column limits (Profile model).
 PROFILE_API_FIELDS: dict[str, int] = {
@@ -57,7 +58,10 @@ def _actor_name(actor: AbstractBaseUser) -> str:
 
 def profile_field_clean(name: str, raw: str) -> str:
     """A standard attribute's value as stored, or ProfileApiError (code 30)."""
-    value = raw.strip()
+    try:
+        value = text_clean(raw, field=name).strip()
+    except TextError as error:
+        raise ProfileApiError(30, str(error)) from None
     if len(value) > PROFILE_API_FIELDS[name]:
         raise ProfileApiError(30, f"{name} can be at most {PROFILE_API_FIELDS[name]} characters")
     if name == "email" and value:
@@ -146,7 +150,10 @@ def profile_api_save(
 
 @transaction.atomic
 def group_create(*, company: Company, name: str, actor: AbstractBaseUser) -> Group:
-    name = name.strip()
+    try:
+        name = name_clean(name, field="name").strip()
+    except TextError as error:
+        raise ProfileApiError(18, str(error)) from None
     if not name or len(name) > 200:
         raise ProfileApiError(18, "a group name needs 1 to 200 characters")
     return Group.objects.create(

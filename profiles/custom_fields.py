@@ -14,6 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from .models import CustomFieldType, Gender
+from .text_rules import text_problem
 
 STRING_MAX_LENGTH = 255
 AGE_MAX = 130
@@ -182,6 +183,9 @@ def custom_value_clean(field_type: str, raw: object) -> str:
     text = "" if raw is None else str(raw).strip()
     if not text:
         raise CustomFieldError("Enter a value, or delete the value instead.")
+    problem = text_problem(text)
+    if problem:
+        raise CustomFieldError(f"The value contains {problem}, which is not allowed.")
     validator = VALIDATORS.get(field_type)
     if validator is None:
         raise CustomFieldError(f"Unknown field type “{field_type}”.")

@@ -8,7 +8,8 @@ from django import forms
 
 from .custom_fields import CustomFieldError, gender_code
 from .models import CustomFieldType, Gender, Note, Profile, Role
-from .services import PROFILE_EDITABLE_FIELDS
+from .services import PROFILE_EDITABLE_FIELDS, PROFILE_NAME_FIELDS
+from .text_rules import TextRulesFormMixin
 
 # ISO 639-1 two-letter codes: the language a subscriber reads (seed 002).
 _ISO_639_1_CODES = (
@@ -23,7 +24,9 @@ _ISO_639_1_CODES = (
 ISO_639_1 = frozenset(_ISO_639_1_CODES.split())
 
 
-class ProfileEditForm(forms.ModelForm):
+class ProfileEditForm(TextRulesFormMixin, forms.ModelForm):
+    name_fields = PROFILE_NAME_FIELDS
+
     gender = forms.CharField(
         required=False,
         help_text="ISO/IEC 5218: 0 not known, 1 male, 2 female, 9 not applicable",
@@ -88,7 +91,7 @@ class ProfileEditForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class NoteForm(forms.Form):
+class NoteForm(TextRulesFormMixin, forms.Form):
     # No max_length here: the service refuses long notes with the product's own message.
     body = forms.CharField(
         label="Note",
@@ -96,12 +99,16 @@ class NoteForm(forms.Form):
     )
 
 
-class CustomFieldForm(forms.Form):
+class CustomFieldForm(TextRulesFormMixin, forms.Form):
+    name_fields = ("name",)
+
     name = forms.CharField(max_length=100)
     field_type = forms.ChoiceField(label="Type", choices=CustomFieldType.choices)
 
 
-class MembershipInviteForm(forms.Form):
+class MembershipInviteForm(TextRulesFormMixin, forms.Form):
+    name_fields = ("first_name", "last_name")
+
     username = forms.CharField(max_length=150, help_text="An existing user, or a new login")
     email = forms.EmailField(required=False, help_text="Required for a new user")
     first_name = forms.CharField(max_length=150, required=False)

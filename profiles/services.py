@@ -22,6 +22,7 @@ from .models import (
     Suppression,
 )
 from .phones import phone_digest
+from .text_rules import TextError, name_clean, text_clean
 
 
 def activity_record(
@@ -75,6 +76,25 @@ PROFILE_EDITABLE_FIELDS = (
 )
 
 
+# Shown as labels (the table, the chat header, exports): bidi controls are stripped.
+PROFILE_NAME_FIELDS = ("first_name", "last_name")
+
+
+def profile_text_clean(data: dict[str, Any]) -> dict[str, Any]:
+    """The text rule (profiles.text_rules) over every attribute; ProfileActionError if refused."""
+    cleaned = {}
+    for name, value in data.items():
+        label = str(Profile._meta.get_field(name).verbose_name).capitalize()
+        try:
+            if name in PROFILE_NAME_FIELDS:
+                cleaned[name] = name_clean(value, field=label)
+            else:
+                cleaned[name] = text_clean(value, field=label)
+        except TextError as error:
+            raise ProfileActionError(str(error)) from None
+    return cleaned
+
+
 def _lock(profile: Profile) -> Profile:
     return Profile.objects.select_for_update().get(pk=profile.pk)
 
@@ -89,6 +109,7 @@ def profile_update(
         raise ProfileActionError(f"These fields cannot be edited: {', '.join(sorted(unknown))}.")
     if profile.erased_at:
         raise ProfileActionError("This profile's personal data was erased; it cannot be edited.")
+    data = profile_text_clean(data)
     locked = _lock(profile)
     changed = [name for name, value in data.items() if getattr(locked, name) != value]
     if not changed:
@@ -157,6 +178,10 @@ def note_create(*, profile: Profile, body: str, actor: AbstractBaseUser | None) 
     body = (body or "").strip()
     if not body:
         raise ProfileActionError("Write something in the note first.")
+    try:
+        text_clean(body, field="The note", multiline=True)
+    except TextError as error:
+        raise ProfileActionError(str(error)) from None
     if len(body) > Note.MAX_LENGTH:
         raise ProfileActionError(
             f"A note can be at most {Note.MAX_LENGTH} characters (this one has {len(body)})."
@@ -416,9 +441,16 @@ def _user_or_none(actor: AbstractBaseUser | None) -> AbstractBaseUser | None:
 # --- Custom field definitions and company users (Admins) -------------------------------
 
 
+def _field_name(name: str) -> str:
+    try:
+        return name_clean(name, field="The field name").strip()
+    except TextError as error:
+        raise ProfileActionError(str(error)) from None
+
+
 @transaction.atomic
 def custom_field_create(*, company: Company, name: str, field_type: str) -> CustomField:
-    name = name.strip()
+    name = _field_name(name)
     if not name:
         raise ProfileActionError("Give the field a name.")
     if field_type not in CustomFieldType.values:
@@ -436,7 +468,7 @@ def custom_field_update(*, field: CustomField, name: str, field_type: str) -> Cu
     canonical forms; if any value does not fit, nothing changes and the message says
     how many values stand in the way, so no subscriber's data is silently lost.
     """
-    name = name.strip()
+    name = _field_name(name)
     if not name:
         raise ProfileActionError("Give the field a name.")
     if field_type not in CustomFieldType.values:

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from profiles.tenancy import Perm, require_perm
+from profiles.text_rules import TextRulesFormMixin
 
 from .analyses import (
     PARAMETERS,
@@ -19,7 +20,9 @@ from .analyses import (
 from .models import ProfileAnalysis
 
 
-class AnalysisForm(forms.Form):
+class AnalysisForm(TextRulesFormMixin, forms.Form):
+    name_fields = ("name",)
+
     analysis_type = forms.ChoiceField(
         choices=ProfileAnalysis.AnalysisType.choices, label="Analysis type"
     )

@@ -155,6 +155,7 @@ SMS_RETRY_DELAY_SECONDS = env_int("SMS_RETRY_DELAY_SECONDS", 30)
 SMS_FAKE_FAILURE_RATE = env_float("SMS_FAKE_FAILURE_RATE", 0.0)
 SMS_FAKE_RULES: dict[str, str] = {}
 SMS_DEFAULT_ORIGINATOR = env_str("SMS_DEFAULT_ORIGINATOR", "41411")
+SMS_MAX_SEGMENTS = env_int("SMS_MAX_SEGMENTS", 10)
 API_CONCURRENCY_LIMIT = env_int("API_CONCURRENCY_LIMIT", 160)
 ADVOCACY_ENABLED = env_bool("ADVOCACY_ENABLED", True)
 # Workers heartbeat; a running job silent this long lost its worker and is queued again.

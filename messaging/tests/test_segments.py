@@ -90,3 +90,28 @@ def test_the_browser_counter_uses_the_same_alphabet_and_limits():
     assert _js_string("GSM7_EXTENSION") == segments.GSM7_EXTENSION
     for name in ("GSM7_SINGLE", "GSM7_PART", "UCS2_SINGLE", "UCS2_PART", "MMS_TEXT_LIMIT"):
         assert _js_number(name) == getattr(segments, name), name
+
+
+def test_the_browser_counter_defaults_to_the_segment_limit_of_the_settings(settings):
+    assert _js_number("MAX_SEGMENTS") == settings.SMS_MAX_SEGMENTS == segments.max_segments()
+
+
+@pytest.mark.parametrize(
+    ("body", "media", "limit", "problem"),
+    [
+        ("a" * 1530, False, 10, None),
+        ("a" * 1531, False, 10, "This message is 11 segments long; at most 10 segments"),
+        ("a" * 307, False, 2, "This message is 3 segments long; at most 2 segments"),
+        ("a" * 1600, True, 10, None),
+        ("a" * 1601, True, 10, "A picture message's text can be at most 1600 characters"),
+    ],
+)
+def test_the_segment_limit_problem_names_the_count_and_the_limit(
+    settings, body, media, limit, problem
+):
+    settings.SMS_MAX_SEGMENTS = limit
+    found = segments.segment_limit_problem(segment_info(body, has_media=media))
+    if problem is None:
+        assert found is None
+    else:
+        assert found.startswith(problem)

@@ -3,7 +3,7 @@
 Endpoints live in each app's `api.py` and are decorated with `api_endpoint`.
 """
 
-from .endpoint import ApiCall, api_endpoint, unsupported_endpoint
+from .endpoint import ApiCall, api_endpoint, unknown_endpoint, unsupported_endpoint
 from .errors import ERROR_MESSAGES, ApiError, invalid, not_found
 from .params import Page, Params
 from .xml import fmt_iso, fmt_time, render, sub, success
@@ -22,5 +22,6 @@ __all__ = [
     "render",
     "sub",
     "success",
+    "unknown_endpoint",
     "unsupported_endpoint",
 ]

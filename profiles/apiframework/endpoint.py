@@ -65,6 +65,7 @@ def api_endpoint(*, methods: Iterable[str], perm: Perm) -> Callable[[Endpoint], 
                     names = " or ".join(sorted(allowed - {"HEAD"}))
                     raise ApiError(0, f"Use HTTP {names} for this call", 405)
                 params = Params(request)
+                params.refuse_control_characters()
                 caller = caller_for(request, params.get("company"))
                 call = ApiCall(request, caller, params)
                 call.require(perm)
@@ -106,3 +107,16 @@ def unsupported_endpoint(feature: str, code: int = 0) -> Callable[..., HttpRespo
         return error_response(ApiError(code, message, status=404))
 
     return view
+
+
+@csrf_exempt
+@login_not_required
+def unknown_endpoint(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """Any other path under /api/: the seed's error shape with HTTP 404, whatever DEBUG says.
+
+    Seed 004 has no code for an unknown endpoint; 0 (Unknown error) is the code this API
+    already gives a call it cannot serve (a wrong HTTP method), and the message names the
+    path. A client written for Mobile Commons parses the XML instead of an HTML page.
+    """
+    path = request.path[:100]
+    return error_response(ApiError(0, f"Unknown error: there is no API call at {path}", 404))

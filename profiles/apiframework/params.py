@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from profiles.phones import phone_normalize
+from profiles.text_rules import text_problem
 
 from .errors import invalid
 
@@ -23,6 +24,8 @@ MAX_PHONE_NUMBERS = 1000
 MAX_PAGE = 1_000_000  # page × limit must stay far inside PostgreSQL's OFFSET range
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
+# The seed code for a refused value of these parameters; any other parameter gets 16.
+_TEXT_ERROR_CODES = {"body": 3, "name": 18}
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,26 @@ class Params:
         self.query: QueryDict = request.GET
         self.form: QueryDict | None = request.POST if request.method == "POST" else None
         self.files = request.FILES if request.method == "POST" else {}
+
+    def refuse_control_characters(self) -> None:
+        """Refuse a call whose parameter names or values hold NUL or another C0 control.
+
+        PostgreSQL cannot store NUL, and no parameter of the API has a use for the other
+        controls (line breaks and tabs aside, which message bodies may hold), so the whole
+        call is refused before any endpoint reads it, naming the parameter. The services
+        behind the endpoints apply the same rule (profiles.text_rules) again.
+        """
+        sources = [self.query] if self.form is None else [self.query, self.form]
+        for source in sources:
+            for name, values in source.lists():
+                problem = text_problem(name)
+                if problem:
+                    raise invalid(16, f"a parameter name contains {problem}")
+                for value in values:
+                    problem = text_problem(value, multiline=True)
+                    if problem:
+                        code = _TEXT_ERROR_CODES.get(name, 16)
+                        raise invalid(code, f"{name[:40]} contains {problem}")
 
     def _getlist(self, name: str) -> list[str]:
         values = list(self.query.getlist(name))
@@ -138,7 +161,15 @@ class Params:
             raise invalid(code, f"{name} must be an ISO-8601 date or time, got {value[:40]!r}")
         if timezone.is_naive(parsed):
             parsed = parsed.replace(tzinfo=dt.UTC)
-        return parsed
+        try:
+            # 9999-12-31T23:59:59-23:59 parses, but lies past datetime.max once in UTC
+            # (and 0001-01-01T00:00:00+14:00 before datetime.min): every comparison and
+            # query would raise OverflowError. Converting here refuses it as a bad date.
+            return parsed.astimezone(dt.UTC)
+        except (OverflowError, ValueError):
+            raise invalid(
+                code, f"{name} is outside the range of dates, got {value[:40]!r}"
+            ) from None
 
     def date_range(
         self, start: str = "from", end: str = "to", start_code: int = 16, end_code: int = 16

@@ -1,7 +1,11 @@
 // SMS length and segments, the same rules as messaging/segments.py (a test compares
 // the alphabet and limits of both). Usage:
 //   SmsCounter.count("Hello") -> {encoding, characters, segments, perSegment, remaining, channel}
-//   <textarea data-sms-counter="#target"> fills #target with "N characters left · M segments".
+//   SmsCounter.problem(info, maxSegments) -> why the text cannot be sent, or ""
+//   <textarea data-sms-counter="#target" data-max-segments="10"> fills #target with
+//   "N characters left · M of 10 segments"; past the limit it refuses more typing and
+//   marks the textarea invalid, so its form cannot be submitted. The server
+//   (messaging.services.body_check) remains the rule; this only saves a round trip.
 (function () {
   "use strict";
   const GSM7_BASIC =
@@ -13,6 +17,8 @@
   const UCS2_SINGLE = 70;
   const UCS2_PART = 67;
   const MMS_TEXT_LIMIT = 1600;
+  // settings.SMS_MAX_SEGMENTS by default; pages pass the configured one as data-max-segments.
+  const MAX_SEGMENTS = 10;
 
   const basic = new Set(Array.from(GSM7_BASIC));
   const extension = new Set(Array.from(GSM7_EXTENSION));
@@ -55,22 +61,65 @@
     };
   }
 
-  function describe(info) {
-    const seg = info.segments === 1 ? "1 segment" : info.segments + " segments";
+  // The same messages as messaging/segments.py segment_limit_problem.
+  function problem(info, maxSegments) {
+    const limit = maxSegments || MAX_SEGMENTS;
+    if (info.channel === "mms") {
+      if (info.characters <= MMS_TEXT_LIMIT) return "";
+      return "A picture message's text can be at most " + MMS_TEXT_LIMIT +
+        " characters (this one has " + info.characters + ").";
+    }
+    if (info.segments <= limit) return "";
+    return "This message is " + info.segments + " segments long; at most " + limit +
+      " segments can be sent as one message. Shorten it.";
+  }
+
+  function describe(info, maxSegments) {
+    const limit = maxSegments || MAX_SEGMENTS;
+    if (info.channel === "mms") {
+      return info.remaining + " characters left · picture message · " + info.encoding;
+    }
+    const seg = info.segments + " of " + limit + " segments";
     return info.remaining + " characters left · " + seg + " · " + info.encoding;
+  }
+
+  function maxSegmentsOf(textarea) {
+    const value = parseInt(textarea.dataset.maxSegments || "", 10);
+    return value > 0 ? value : MAX_SEGMENTS;
   }
 
   function bind(textarea) {
     const target = document.querySelector(textarea.dataset.smsCounter);
     if (!target || textarea.dataset.smsCounterBound) return;
     textarea.dataset.smsCounterBound = "1";
+    const limit = maxSegmentsOf(textarea);
+    const measure = (value) => count(value, textarea.dataset.hasMedia === "true");
     const update = () => {
-      const info = count(textarea.value, textarea.dataset.hasMedia === "true");
-      target.textContent = describe(info);
+      const info = measure(textarea.value);
+      const refusal = problem(info, limit);
+      target.textContent = refusal || describe(info, limit);
       target.dataset.segments = String(info.segments);
+      target.dataset.maxSegments = String(limit);
       target.dataset.remaining = String(info.remaining);
       target.dataset.encoding = info.encoding;
+      target.classList.toggle("over-limit", Boolean(refusal));
+      // An invalid field blocks form.requestSubmit(), the Send button and htmx's submit.
+      textarea.setCustomValidity(refusal);
+      textarea.setAttribute("aria-invalid", refusal ? "true" : "false");
     };
+    // Refuse typing or pasting that would go past the limit (deleting is always allowed).
+    textarea.addEventListener("beforeinput", (event) => {
+      if (!event.inputType || !event.inputType.startsWith("insert")) return;
+      const added = event.data != null ? event.data
+        : (event.dataTransfer && event.dataTransfer.getData("text/plain")) ||
+          (event.inputType === "insertLineBreak" ? "\n" : "");
+      const value = textarea.value;
+      const next = value.slice(0, textarea.selectionStart) + added +
+        value.slice(textarea.selectionEnd);
+      if (problem(measure(next), limit) && !problem(measure(value), limit)) {
+        event.preventDefault();
+      }
+    });
     textarea.addEventListener("input", update);
     update();
   }
@@ -79,7 +128,9 @@
     (root || document).querySelectorAll("textarea[data-sms-counter]").forEach(bind);
   }
 
-  window.SmsCounter = { count, describe, bind, bindAll, GSM7_BASIC, GSM7_EXTENSION };
+  window.SmsCounter = {
+    count, describe, problem, bind, bindAll, GSM7_BASIC, GSM7_EXTENSION, MAX_SEGMENTS,
+  };
   document.addEventListener("DOMContentLoaded", () => bindAll(document));
   document.addEventListener("htmx:load", (event) => bindAll(event.target));
 })();
