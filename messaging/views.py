@@ -51,13 +51,16 @@ def inbound(request: HttpRequest) -> JsonResponse:
     except Unroutable as exc:
         logger.warning("unroutable MO: %s", exc)
         return JsonResponse({"error": str(exc)}, status=422)
-    return JsonResponse(
-        {
-            "id": result.message.pk,
-            "type": result.message.message_type,
-            "replies": [m.pk for m in result.replies],
-        }
-    )
+    answer = {
+        "id": result.message.pk,
+        "type": result.message.message_type,
+        "replies": [m.pk for m in result.replies],
+    }
+    if result.media_url_refused:
+        # The text was stored and processed (a STOP still opts out); only the link was
+        # dropped. A 2xx keeps the aggregator from retrying a message we already have.
+        answer["media_url_refused"] = result.media_url_refused
+    return JsonResponse(answer)
 
 
 @csrf_exempt

@@ -1,0 +1,112 @@
+"""A carrier's media link is stored only when it is http(s); the message is never lost."""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from campaigns.models import Subscription
+from messaging.inbound import message_receive
+from messaging.models import Message, MOType
+from messaging.services import SendError, message_send, message_send_many
+from messaging.webhooks import SIGNATURE_HEADER, webhook_signature
+from profiles.models import Profile
+from profiles.tests.test_safe_urls import SAFE_URLS, UNSAFE_URLS
+from tests.factories import make_campaign, make_profile, make_subscription
+
+pytestmark = pytest.mark.django_db
+
+PHONE = "+12025550142"
+
+
+@pytest.fixture
+def campaign(company):
+    return make_campaign(company, "Alerts", opt_out_text="Bye from Acme.")
+
+
+@pytest.fixture
+def subscriber(company, campaign):
+    profile = make_profile(company, PHONE)
+    make_subscription(profile, campaign)
+    return profile
+
+
+def _post_inbound(client, payload):
+    body = json.dumps(payload).encode()
+    return client.post(
+        reverse("messaging:inbound"),
+        body,
+        content_type="application/json",
+        headers={SIGNATURE_HEADER: webhook_signature(body)},
+    )
+
+
+@pytest.mark.parametrize("media_url", UNSAFE_URLS)
+def test_an_inbound_mms_with_an_unsafe_media_url_keeps_the_text_and_drops_the_link(
+    client, company, subscriber, media_url
+):
+    response = _post_inbound(
+        client,
+        {"from": PHONE, "body": "look at this", "id": "mms-1", "media_url": media_url},
+    )
+    assert response.status_code == 200
+    assert response.json()["media_url_refused"]
+    message = Message.objects.get(gateway_message_id="mms-1")
+    assert (message.body, message.media_url) == ("look at this", "")
+    assert message.channel == Message.Channel.MMS
+
+
+def test_an_inbound_mms_with_a_javascript_url_leaves_no_javascript_on_the_messages_tab(
+    client, client_as, bob, company, subscriber
+):
+    response = _post_inbound(
+        client,
+        {"from": PHONE, "body": "pic", "id": "mms-2", "media_url": "javascript:alert(1)"},
+    )
+    assert response.json()["media_url_refused"] == "The link must start with http:// or https://."
+    url = reverse("profiles:detail", args=[subscriber.pk])
+    html = client_as(bob).get(url, {"tab": "messages"}).content.decode()
+    assert ">pic<" in html
+    assert "javascript:" not in html.lower()
+
+
+def test_a_stop_with_an_unsafe_media_url_still_opts_out(client, company, campaign, subscriber):
+    response = _post_inbound(
+        client, {"from": PHONE, "body": "STOP", "id": "mms-3", "media_url": "vbscript:x"}
+    )
+    assert response.status_code == 200 and response.json()["type"] == MOType.OPT_OUT
+    sub = Subscription.objects.get(profile=subscriber, campaign=campaign)
+    assert sub.status == Subscription.Status.OPTED_OUT
+
+
+@pytest.mark.parametrize("media_url", SAFE_URLS)
+def test_an_inbound_mms_with_an_https_media_url_is_stored_as_sent(subscriber, media_url):
+    result = message_receive(phone=PHONE, body="", media_url=media_url)
+    assert result.media_url_refused == ""
+    assert result.message.media_url == media_url
+    assert result.message.channel == Message.Channel.MMS
+
+
+def test_an_inbound_media_url_longer_than_the_column_is_dropped_not_a_server_error(subscriber):
+    result = message_receive(
+        phone=PHONE, body="long", media_url="https://carrier.example/" + "a" * 300
+    )
+    assert result.media_url_refused == "The link is longer than 200 characters."
+    assert result.message.media_url == "" and result.message.body == "long"
+
+
+@pytest.mark.parametrize("media_url", ["javascript:alert(1)", " data:,x", "JaVaScRiPt:1"])
+def test_sending_with_an_unsafe_media_url_is_refused_and_stores_nothing(
+    company, subscriber, media_url
+):
+    before = Message.objects.count()
+    with pytest.raises(SendError, match="Media link: "):
+        message_send(company=company, profile=subscriber, body="hi", media_url=media_url)
+    with pytest.raises(SendError, match="Media link: "):
+        message_send_many(
+            company=company,
+            profiles=Profile.objects.filter(pk=subscriber.pk),
+            body="hi",
+            media_url=media_url,
+        )
+    assert Message.objects.count() == before

@@ -1,0 +1,23 @@
+"""Render a URL from outside only when it is safe; anything else renders as nothing.
+
+Stored values are not trusted even though the services now check them: rows written
+before the check (or by a path that forgot it) must still be inert in an href or src.
+"""
+
+from django import template
+
+from profiles.safe_urls import external_url_is_safe, site_or_external_url_is_safe
+
+register = template.Library()
+
+
+@register.filter
+def safe_external_url(value: object) -> str:
+    """The value when it is an http(s) URL with a host, else ""."""
+    return value if external_url_is_safe(value) else ""  # type: ignore[return-value]
+
+
+@register.filter
+def safe_url(value: object) -> str:
+    """Like safe_external_url, but also a path on this site (a stored file's URL)."""
+    return value if site_or_external_url_is_safe(value) else ""  # type: ignore[return-value]
