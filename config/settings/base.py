@@ -43,6 +43,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.csp.PolicyMiddleware",  # django-csp, with the admin export page's exception
     "django_htmx.middleware.HtmxMiddleware",
     "profiles.tenancy.CurrentCompanyMiddleware",
 ]
@@ -152,3 +153,24 @@ LOGGING = {
 }
 
 AUTHENTICATION_BACKENDS = ["profiles.auth.EmailOrUsernameBackend"]
+
+# Content-Security-Policy (django-csp 4). No inline script, event handler or style anywhere:
+# page behaviour lives in static/js, styles in static/css, so an injected <script> or
+# javascript: link cannot run. Images may also come from any https origin, because MMS
+# thumbnails and avatars are carriers' and people's https links (profiles/safe_urls.py
+# keeps anything but http(s) from being stored or rendered). The one per-page exception
+# is in config/csp.py.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "https:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
