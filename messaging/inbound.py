@@ -356,7 +356,9 @@ def message_receive(
                 gateway_message_id=gateway_message_id,
             ).first()
             if existing is not None:
-                return InboundResult(message=existing, replies=[])
+                return InboundResult(
+                    message=existing, replies=[], media_url_refused=media_url_refused
+                )
         keyword = Keyword.objects.filter(
             company=company, active=True, name=keyword_text(body)
         ).first()

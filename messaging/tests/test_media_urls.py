@@ -110,3 +110,13 @@ def test_sending_with_an_unsafe_media_url_is_refused_and_stores_nothing(
             media_url=media_url,
         )
     assert Message.objects.count() == before
+
+
+def test_a_redelivered_mms_with_an_unsafe_link_gets_the_same_answer_and_one_message(
+    client, subscriber
+):
+    payload = {"from": PHONE, "body": "pic", "id": "mms-4", "media_url": "javascript:x"}
+    first, again = _post_inbound(client, payload), _post_inbound(client, payload)
+    assert first.json() == again.json()
+    assert again.json()["media_url_refused"]
+    assert Message.objects.filter(gateway_message_id="mms-4").count() == 1
