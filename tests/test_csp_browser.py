@@ -44,12 +44,15 @@ def test_the_messages_tab_with_unsafe_stored_links_works_under_the_policy(page_a
     make_message(profile, direction="mo", body="old bad pic", media_url="javascript:alert(1)")
     make_message(profile, direction="mo", body="vb pic", media_url="VBScript:msgbox(1)")
     make_message(profile, direction="mo", body="good pic", media_url="https://localhost:1/p.jpg")
+    make_message(profile, direction="mo", body="plain pic", media_url="http://localhost:1/p.jpg")
     page = page_as(bob)
     page.goto(f"/profiles/{profile.pk}/")
     page.click("#profile-tab-nav a:text-is('Messages')")
     expect(page.locator("#messages-table")).to_contain_text("old bad pic")
     expect(page.locator("#messages-table")).to_contain_text("(unsafe link hidden)")
     expect(page.locator("img.media-thumb")).to_have_count(1)
+    # An http link is a link, not an image that img-src (https: only) would refuse.
+    expect(page.locator("a[href='http://localhost:1/p.jpg']")).to_have_text("Media")
     html = page.content().lower()
     assert "javascript:" not in html and "vbscript:" not in html
     screenshot(page, "profile-messages-unsafe-links")

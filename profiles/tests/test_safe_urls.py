@@ -86,6 +86,15 @@ def test_the_site_filter_accepts_a_stored_file_path_but_not_a_protocol_relative_
     assert template.render(Context({"value": "/\\evil.example/a.png"})) == ""
 
 
+def test_the_image_filter_keeps_only_https_and_site_paths_for_img_src():
+    template = Template("{% load safe_urls %}[{{ value|safe_image_url }}]")
+    render = lambda value: template.render(Context({"value": value}))  # noqa: E731
+    assert render("https://a.example/p.jpg") == "[https://a.example/p.jpg]"
+    assert render("/media/attachments/p.jpg") == "[/media/attachments/p.jpg]"
+    assert render("http://a.example/p.jpg") == "[]"
+    assert render("javascript:alert(1)") == "[]"
+
+
 @pytest.mark.django_db
 def test_an_old_stored_javascript_media_url_renders_inert_on_the_messages_tab(
     client_as, bob, company
@@ -100,6 +109,9 @@ def test_an_old_stored_javascript_media_url_renders_inert_on_the_messages_tab(
     assert "javascript:" not in html.lower()
     assert "(unsafe link hidden)" in html
     assert f'<img class="media-thumb" src="{SAFE_URLS[0]}"' in html
+    make_message(profile, direction="mo", body="http pic", media_url="http://a.example/p.jpg")
+    html = client_as(bob).get(url, {"tab": "messages"}).content.decode()
+    assert '<a href="http://a.example/p.jpg" rel="noopener noreferrer">Media</a>' in html
 
 
 @pytest.mark.django_db
