@@ -140,12 +140,17 @@ def browser(chromium_path, live_server):
 @pytest.fixture
 def page_as(browser, live_server, settings):
     """page_as(alice) → a Playwright page signed in as alice at the live server."""
+    from tests.browser import fail_on_csp_refusals, watch_csp
+
     settings.CELERY_TASK_ALWAYS_EAGER = True
     contexts = []
+    refusals: list[list[str]] = []
 
     def _page(user, password: str | None = None):
         context = browser.new_context(base_url=live_server.url, accept_downloads=True)
         contexts.append(context)
+        # Every browser test proves its pages work under the Content-Security-Policy.
+        refusals.append(watch_csp(context))
         page = context.new_page()
         page.set_default_timeout(15000)
         page.goto("/accounts/login/")
@@ -158,3 +163,4 @@ def page_as(browser, live_server, settings):
     yield _page
     for context in contexts:
         context.close()
+    fail_on_csp_refusals([text for found in refusals for text in found])

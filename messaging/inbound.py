@@ -31,6 +31,7 @@ from campaigns.models import Broadcast, Campaign, Keyword, Subscription
 from campaigns.services import profile_opt_out, subscription_create, subscription_reactivate
 from profiles.models import ActivityEvent, Company, OptOutSource, Profile, SourceType
 from profiles.phones import phone_normalize
+from profiles.safe_urls import UnsafeUrlError, external_url_clean
 from profiles.services import activity_record
 
 from .models import (
@@ -58,6 +59,8 @@ DEACTIVATION_WORDS = frozenset({"STOPALL"})
 HELP_WORDS = frozenset({"HELP"})
 REACTIVATION_WORDS = frozenset({"OOPS"})
 SIMULTANEOUS_WINDOW = timedelta(seconds=5)
+# The column's length: a longer carrier link is dropped with a reason, not a database error.
+MEDIA_URL_MAX_LENGTH = Message._meta.get_field("media_url").max_length
 
 DEFAULT_HELP = (
     "{company}: for help reply HELP, to stop messages reply STOP. Msg&data rates may apply."
@@ -81,6 +84,20 @@ class InboundResult:
     message: Message
     replies: list[Message]
     redelivered: bool = False  # the aggregator sent a message id already stored
+    # Why the carrier's media link was not stored ("" when it was, or there was none).
+    media_url_refused: str = ""
+
+
+def _media_url_clean(media_url: str) -> tuple[str, str]:
+    """(the link to store, why it was refused). An unsafe link is dropped, not the message.
+
+    The text of the message must still be processed: refusing the whole request would
+    lose a STOP that arrived with a bad link, and an opt-out may never be lost.
+    """
+    try:
+        return external_url_clean(media_url, max_length=MEDIA_URL_MAX_LENGTH), ""
+    except UnsafeUrlError as error:
+        return "", str(error)
 
 
 def _profile_for(company: Company, phone: str, keyword: Keyword | None) -> Profile:
@@ -318,6 +335,8 @@ def message_receive(
     if not number.e164:
         raise ValueError(f"Not a phone number: {phone!r}")
     e164 = number.e164
+    had_media = bool(media_url)
+    media_url, media_url_refused = _media_url_clean(media_url)
     company = company_for_number(to)
     now = timezone.now()
     with transaction.atomic():
@@ -330,7 +349,7 @@ def message_receive(
                     message_type=MOType.UNKNOWN,
                     body=body,
                     media_url=media_url,
-                    channel=Message.Channel.MMS if media_url else Message.Channel.SMS,
+                    channel=Message.Channel.MMS if had_media else Message.Channel.SMS,
                     status=Message.Status.RECEIVED,
                     originator=to,
                     gateway=gateway,
@@ -348,7 +367,12 @@ def message_receive(
             if existing is None:
                 raise
             logger.info("MO %s redelivered by %s as %s", existing.pk, gateway, gateway_message_id)
-            return InboundResult(message=existing, replies=[], redelivered=True)
+            return InboundResult(
+                message=existing,
+                replies=[],
+                redelivered=True,
+                media_url_refused=media_url_refused,
+            )
         keyword = Keyword.objects.filter(
             company=company, active=True, name=keyword_text(body)
         ).first()
@@ -377,4 +401,8 @@ def message_receive(
             update_fields=["profile", "message_type", "campaign", "keyword", "in_reply_to"]
         )
     logger.info("MO %s from %s: %s", message.pk, e164, message.message_type)
-    return InboundResult(message=message, replies=handler.replies)
+    if media_url_refused:
+        logger.warning("MO %s: media link dropped: %s", message.pk, media_url_refused)
+    return InboundResult(
+        message=message, replies=handler.replies, media_url_refused=media_url_refused
+    )

@@ -41,6 +41,7 @@ from django.db.models.functions import Left
 from django.utils import timezone
 
 from profiles.models import CleanedReason, Company, Profile
+from profiles.safe_urls import UnsafeUrlError, external_url_clean
 from profiles.text_rules import TextError, text_clean
 
 from .bounces import profile_clean, profile_delivered, profile_soft_bounce
@@ -137,6 +138,15 @@ def conversation_await(
     return conversation
 
 
+def _media_url_checked(media_url: str) -> str:
+    try:
+        return external_url_clean(
+            media_url, max_length=Message._meta.get_field("media_url").max_length
+        )
+    except UnsafeUrlError as error:
+        raise SendError(f"Media link: {error}") from None
+
+
 @transaction.atomic
 def message_send(
     *,
@@ -175,6 +185,7 @@ def message_send(
         ).first()
         if existing is not None:
             return existing
+    media_url = _media_url_checked(media_url)
     body = body_prepare(body)
     info = body_check(body, has_media=bool(attachment or media_url))
     reason = refusal_reason(profile=profile, campaign=campaign, allow_opted_out=exempt)
@@ -363,6 +374,7 @@ def message_send_many(
     """
     if campaign is not None and campaign.company_id != company.pk:
         raise SendError("The campaign belongs to another company.")
+    media_url = _media_url_checked(media_url)
     body = body_prepare(body)
     info = body_check(body, has_media=bool(attachment or media_url))
     common = {

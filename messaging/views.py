@@ -89,14 +89,17 @@ def inbound(request: HttpRequest) -> JsonResponse:
         return _refused(request, str(exc), 400)
     except Unroutable as exc:
         return _refused(request, str(exc), 422)
-    return JsonResponse(
-        {
-            "id": result.message.pk,
-            "type": result.message.message_type,
-            "replies": [m.pk for m in result.replies],
-            "redelivered": result.redelivered,
-        }
-    )
+    answer = {
+        "id": result.message.pk,
+        "type": result.message.message_type,
+        "replies": [m.pk for m in result.replies],
+        "redelivered": result.redelivered,
+    }
+    if result.media_url_refused:
+        # The text was stored and processed (a STOP still opts out); only the link was
+        # dropped. A 2xx keeps the aggregator from retrying a message we already have.
+        answer["media_url_refused"] = result.media_url_refused
+    return JsonResponse(answer)
 
 
 @csrf_exempt

@@ -140,7 +140,10 @@ def inbound_text_read(payload: dict[str, Any]) -> InboundText:
         to=_text(payload, "to", NUMBER_MAX_LENGTH, required=True),
         id=_text(payload, "id", GATEWAY_MESSAGE_ID_MAX_LENGTH, required=True),
         body=_text(payload, "body", TEXT_MAX_LENGTH),
-        media_url=_text(payload, "media_url", _column_length("media_url")),
+        # Bounded by the body cap only: the link rule in message_receive drops a link it
+        # cannot store (unsafe or longer than its column) and keeps the text, so a STOP
+        # sent with an odd link still opts out.
+        media_url=_text(payload, "media_url", WEBHOOK_MAX_BODY_BYTES),
     )
 
 

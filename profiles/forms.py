@@ -8,6 +8,7 @@ from django import forms
 
 from .custom_fields import CustomFieldError, gender_code
 from .models import CustomFieldType, Gender, Note, Profile, Role
+from .safe_urls import UnsafeUrlError, external_url_clean
 from .services import PROFILE_EDITABLE_FIELDS, PROFILE_NAME_FIELDS
 from .text_rules import TextRulesFormMixin
 
@@ -39,7 +40,9 @@ class ProfileEditForm(TextRulesFormMixin, forms.ModelForm):
     birthday = forms.DateField(
         required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="YYYY-MM-DD"
     )
-    avatar_url = forms.URLField(required=False, assume_scheme="https", label="Avatar link")
+    # A CharField, so that the one rule for outside links (profiles/safe_urls.py) gives
+    # the error ("must start with http:// or https://") rather than a generic one.
+    avatar_url = forms.CharField(required=False, label="Avatar link")
 
     class Meta:
         model = Profile
@@ -63,6 +66,17 @@ class ProfileEditForm(TextRulesFormMixin, forms.ModelForm):
         try:
             return gender_code(raw)
         except CustomFieldError as error:
+            raise forms.ValidationError(str(error)) from error
+
+    def clean_avatar_url(self) -> str:
+        value = self.cleaned_data.get("avatar_url") or ""
+        if value and ":" not in value.split("/", 1)[0]:
+            value = f"https://{value}"  # "example.com/me.png" means the web address
+        try:
+            return external_url_clean(
+                value, max_length=Profile._meta.get_field("avatar_url").max_length
+            )
+        except UnsafeUrlError as error:
             raise forms.ValidationError(str(error)) from error
 
     def clean_language(self) -> str:

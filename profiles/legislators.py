@@ -25,6 +25,7 @@ import yaml
 from django.db import transaction
 
 from .models import Legislator
+from .safe_urls import UnsafeUrlError, external_url_clean
 from .selectors_detail import district_number, state_code
 
 OFFICES = {
@@ -98,11 +99,23 @@ def _record(
         "district": district,
         "senate_class": int(senate_class) if str(senate_class or "").isdigit() else None,
         "phone": str(term.get("phone") or "")[:30],
-        "url": str(term.get("url") or "")[:200],
+        "url": _website(term.get("url")),
         "address": str(term.get("address") or "")[:300],
         "term_start": _date(term.get("start")),
         "term_end": _date(term.get("end")),
     }
+
+
+def _website(raw: object) -> str:
+    """The term's website when it is a safe http(s) link that fits the column, else "".
+
+    The file is public data, but its links are shown as links: a bad one is dropped and
+    the legislator still loads.
+    """
+    try:
+        return external_url_clean(str(raw or "").strip(), max_length=200)
+    except UnsafeUrlError:
+        return ""
 
 
 def parse_yaml(text: str) -> Iterable[tuple[str, dict[str, Any] | LegislatorFileError]]:

@@ -22,6 +22,7 @@ from .models import (
     Suppression,
 )
 from .phones import phone_digest
+from .safe_urls import UnsafeUrlError, external_url_clean
 from .text_rules import TextError, name_clean, text_clean
 
 
@@ -110,6 +111,12 @@ def profile_update(
     if profile.erased_at:
         raise ProfileActionError("This profile's personal data was erased; it cannot be edited.")
     data = profile_text_clean(data)
+    if "avatar_url" in data:
+        # Rendered as an <img src>: only an http(s) link may be stored (profiles/safe_urls.py).
+        try:
+            data = {**data, "avatar_url": external_url_clean(data["avatar_url"] or "")}
+        except UnsafeUrlError as error:
+            raise ProfileActionError(f"Avatar link: {error}") from None
     locked = _lock(profile)
     changed = [name for name, value in data.items() if getattr(locked, name) != value]
     if not changed:

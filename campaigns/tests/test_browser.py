@@ -33,7 +33,7 @@ def test_an_admin_composes_schedules_and_unschedules_a_broadcast(page_as, alice,
     page.fill("#id_body", "Polls open 7am–8pm tomorrow. Reply STOP to opt out.")
     expect(page.locator("#body-counter")).to_contain_text("segment")
     page.check(f"input[name=excluded_groups][value='{quiet.pk}']")
-    page.wait_for_function("document.querySelector('#estimate-recipients').textContent === '3'")
+    expect(page.locator("#estimate-recipients")).to_have_text("3")
     page.check("input[name=send][value=later]")
     page.fill("#id_delivery_time", "2099-11-03T09:30")
     screenshot(page, "broadcast_compose")

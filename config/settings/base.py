@@ -47,6 +47,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.csp.PolicyMiddleware",  # django-csp, with the admin export page's exception
     "django_htmx.middleware.HtmxMiddleware",
     "profiles.tenancy.CurrentCompanyMiddleware",
     "axes.middleware.AxesMiddleware",  # turns a locked-out sign-in into the lockout page
@@ -193,3 +194,24 @@ AXES_RESET_ON_SUCCESS = True
 # Tries while locked out (even the right password) neither count nor extend the lockout,
 # so "try again in 15 minutes" stays true.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+
+# Content-Security-Policy (django-csp 4). No inline script, event handler or style anywhere:
+# page behaviour lives in static/js, styles in static/css, so an injected <script> or
+# javascript: link cannot run. Images may also come from any https origin, because MMS
+# thumbnails and avatars are carriers' and people's https links (profiles/safe_urls.py
+# keeps anything but http(s) from being stored or rendered). The one per-page exception
+# is in config/csp.py.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "https:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}

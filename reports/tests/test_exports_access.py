@@ -127,7 +127,7 @@ def test_the_status_row_polls_until_the_export_is_done(company, dana, client_as)
     )
     url = reverse("reports:export_status", args=[export.pk])
     running = client_as(dana).get(url).content.decode()
-    assert 'hx-trigger="every 1s"' in running and "width: 40%" in running
+    assert 'hx-trigger="every 1s"' in running and 'data-progress="40"' in running
     Export.objects.filter(pk=export.pk).update(status=JobStatus.FAILED, error="disk full")
     failed = client_as(dana).get(url).content.decode()
     assert "hx-trigger" not in failed and "disk full" in failed
