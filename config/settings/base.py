@@ -94,8 +94,16 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Exports, uploaded number lists and their results, and the console outbox hold
+# subscribers' numbers and texts: they live here, outside MEDIA_ROOT, where no URL
+# serves them; only views that check company and role hand them out.
+PRIVATE_ROOT = Path(env_str("PRIVATE_ROOT", str(BASE_DIR / "private")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "profiles.private_files.PrivateStorage",
+        "OPTIONS": {"location": PRIVATE_ROOT},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 # Uploads beyond this go to a temp file instead of memory; the per-form limit is
