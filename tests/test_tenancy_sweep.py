@@ -108,7 +108,6 @@ def object_pages(acme):
         ("profiles:detail", [p.pk]),
         ("profiles:edit", [p.pk]),
         ("profiles:erase", [p.pk]),
-        ("profiles:messages_csv", [p.pk]),
         ("profiles:subscription_history", [p.pk, c.pk]),
         ("profiles:campaign_profiles", [c.pk]),
         ("profiles:broadcast_profiles", [acme["broadcast"].pk]),
@@ -128,6 +127,7 @@ def object_pages(acme):
         ("reports:analysis_detail", [acme["analysis"].pk]),
     ], [
         ("profiles:note_delete", [p.pk, acme["note"].pk]),
+        ("reports:messages_export", [p.pk]),
         ("profiles:custom_field_edit", [acme["field"].pk]),
         ("profiles:subscription_opt_out", [p.pk, s.pk]),
         ("profiles:flag", [p.pk, "blacklist"]),
