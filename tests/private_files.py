@@ -1,9 +1,13 @@
 """One of every private file of a company, each with the URL that hands it out."""
 
+import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
-from django.urls import reverse
+from django.test import override_settings
+from django.urls import clear_url_caches, reverse
 
 from campaigns.models import GroupUpload
 from inbox.models import BulkOptOut
@@ -89,3 +93,18 @@ def body_of(response) -> bytes:
     if getattr(response, "streaming", False):
         return b"".join(response.streaming_content)
     return response.content
+
+
+@contextmanager
+def debug_urlconf() -> Iterator[None]:
+    """The URLconf as DEBUG=True builds it (a `static()` media route appears only then)."""
+    import config.urls
+
+    try:
+        with override_settings(DEBUG=True):
+            importlib.reload(config.urls)
+            clear_url_caches()
+            yield
+    finally:
+        importlib.reload(config.urls)
+        clear_url_caches()

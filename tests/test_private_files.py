@@ -5,7 +5,6 @@ with a random token; no URL serves that storage, with DEBUG on or off; they leav
 through views that check company and role.
 """
 
-import importlib
 import json
 import re
 from pathlib import Path
@@ -14,15 +13,14 @@ import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage, storages
-from django.test import override_settings
-from django.urls import Resolver404, clear_url_caches, resolve
+from django.urls import Resolver404, resolve
 
 from messaging.gateways import ConsoleGateway, console_outbox_path
 from messaging.models import Message
 from profiles.private_files import PrivatePath, private_rows_move
 from reports.models import Export
 from tests.factories import make_profile
-from tests.private_files import body_of, make_private_files
+from tests.private_files import body_of, debug_urlconf, make_private_files
 
 pytestmark = pytest.mark.django_db
 
@@ -32,19 +30,6 @@ TOKEN_DIR = re.compile(r"^[a-z_]+/\d{4}/\d{2}/[A-Za-z0-9_-]{24}/[^/]+$")
 @pytest.fixture
 def files(company, dana):
     return make_private_files(company, owner=dana, mark="Quartermaine")
-
-
-@pytest.fixture
-def debug_urls():
-    """The URLconf as DEBUG=True builds it (a `static()` route would appear only then)."""
-    import config.urls
-
-    with override_settings(DEBUG=True):
-        importlib.reload(config.urls)
-        clear_url_caches()
-        yield
-    importlib.reload(config.urls)
-    clear_url_caches()
 
 
 def test_private_files_are_stored_outside_media_root_under_unguessable_names(files):
@@ -104,14 +89,15 @@ def test_an_admin_of_another_company_gets_404_for_every_private_file(files, eve,
         assert file.content not in body_of(response), file.what
 
 
-def test_no_media_route_exists_with_debug_on(debug_urls):
-    for path in ("/media/", "/media/exports/x.csv", "/media/sms-outbox.log"):
-        with pytest.raises(Resolver404):
-            resolve(path)
+def test_no_media_route_exists_with_debug_on():
+    with debug_urlconf():
+        for path in ("/media/", "/media/exports/x.csv", "/media/sms-outbox.log"):
+            with pytest.raises(Resolver404):
+                resolve(path)
 
 
 def test_the_media_path_of_every_private_file_is_404_with_debug_on(
-    files, company, alice, client_as, debug_urls
+    files, company, alice, client_as
 ):
     # Copies under MEDIA_ROOT too: even a file left there by mistake is not served.
     outbox = f"outbox/{company.pk}.log"
@@ -119,10 +105,11 @@ def test_the_media_path_of_every_private_file_is_404_with_debug_on(
     for name in names:
         default_storage.save(name, ContentFile(b"Quartermaine"))
     try:
-        for name in names:
-            response = client_as(alice).get(f"/media/{name}")
-            assert response.status_code == 404, name
-            assert b"Quartermaine" not in body_of(response), name
+        with debug_urlconf():
+            for name in names:
+                response = client_as(alice).get(f"/media/{name}")
+                assert response.status_code == 404, name
+                assert b"Quartermaine" not in body_of(response), name
     finally:
         for name in names:
             default_storage.delete(name)

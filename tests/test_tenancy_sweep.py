@@ -12,10 +12,12 @@ from django.utils import timezone
 from campaigns.broadcasts import broadcast_create
 from campaigns.services import subscription_create
 from inbox.models import BulkOptOut
+from messaging.gateways import console_outbox_path
 from messaging.models import Message
 from profiles.models import CustomField, Group, Note
 from reports.models import Export, ProfileAnalysis
 from tests.factories import make_campaign, make_opt_in_path, make_profile
+from tests.private_files import body_of, debug_urlconf, make_private_files
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +164,55 @@ def test_nothing_of_acme_changed_after_eves_attempts(client_as, eve, acme):
     assert Note.objects.filter(pk=acme["note"].pk).exists()
     assert Group.objects.filter(pk=acme["group"].pk).exists()
     assert not Message.objects.filter(direction="mt", profile=profile).exists()
+
+
+# --- Private files: exports, uploaded lists and results, console outboxes ------------
+# Each is handed out only by a view that checks company and role; /media/ serves none
+# of them, with DEBUG on too.
+
+LOWER_ROLES = ["bob", "dana", "charlie"]  # Agent, Analyst, Staff
+
+
+@pytest.fixture
+def acme_files(company, alice):
+    files = make_private_files(company, owner=alice, mark=MARK)
+    outbox = console_outbox_path(company_id=company.pk)
+    outbox.parent.mkdir(parents=True, exist_ok=True)
+    outbox.write_text(f'{{"body": "{MARK} outbox"}}\n')
+    yield files
+    outbox.unlink(missing_ok=True)
+
+
+def test_every_private_file_download_is_not_found_for_another_companys_admin(
+    client_as, eve, acme_files
+):
+    client = client_as(eve)
+    for file in acme_files:
+        response = client.get(file.url)
+        assert response.status_code == 404, file.what
+        assert MARK.encode() not in body_of(response), file.what
+
+
+@pytest.mark.parametrize("who", LOWER_ROLES)
+def test_every_private_file_download_is_refused_to_each_lower_role(
+    client_as, request, who, acme_files
+):
+    client = client_as(request.getfixturevalue(who))
+    for file in acme_files:  # the export is alice's: no lower role owns it
+        response = client.get(file.url)
+        assert response.status_code == 403, (who, file.what)
+        assert MARK.encode() not in body_of(response), (who, file.what)
+
+
+@pytest.mark.parametrize("who", ["eve", *LOWER_ROLES, "alice"])
+def test_no_media_path_of_a_private_file_is_served_with_debug_on(
+    client_as, request, who, company, acme_files
+):
+    client = client_as(request.getfixturevalue(who))
+    names = [file.name for file in acme_files]
+    names += [f"outbox/{company.pk}.log", "sms-outbox.log"]
+    with debug_urlconf():
+        for name in names:
+            response = client.get(f"/media/{name}")
+            assert response.status_code == 404, (who, name)
+            assert MARK.encode() not in body_of(response), (who, name)
