@@ -5,6 +5,7 @@ with a random token; no URL serves that storage, with DEBUG on or off; they leav
 through views that check company and role.
 """
 
+import importlib
 import json
 import re
 from pathlib import Path
@@ -175,3 +176,43 @@ def test_moving_stored_files_into_private_storage_keeps_every_row_pointing_at_it
     finally:
         for name in (old_name, clash_name, clash.file.name):
             storages["private"].delete(name)
+
+
+def test_the_admin_shows_private_file_names_without_linking_them(files, company):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from inbox.models import BulkOptOut
+
+    root = get_user_model().objects.create_superuser("root", "root@example.org", "pw-root")
+    client = Client()
+    client.force_login(root)
+    export, bulk = Export.objects.get(), BulkOptOut.objects.get()
+    pages = {
+        f"/admin/reports/export/{export.pk}/change/": [export.file.name],
+        f"/admin/inbox/bulkoptout/{bulk.pk}/change/": [
+            bulk.source_file.name,
+            bulk.results_file.name,
+        ],
+    }
+    for url, names in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        page = response.content.decode()
+        for name in names:
+            assert name in page and f'href="/media/{name}"' not in page, url
+
+
+def test_the_old_shared_outbox_is_kept_in_private_storage_by_its_migration():
+    migration = importlib.import_module("messaging.migrations.0003_console_outbox_private")
+    private = storages["private"]
+    private.delete(migration.KEPT_NAME)
+    default_storage.save(migration.OLD_NAME, ContentFile(b'{"body": "every company"}\n'))
+    try:
+        migration.move_to_private(None, None)
+        assert not default_storage.exists(migration.OLD_NAME)
+        with private.open(migration.KEPT_NAME, "rb") as handle:
+            assert handle.read() == b'{"body": "every company"}\n'
+    finally:
+        default_storage.delete(migration.OLD_NAME)
+        private.delete(migration.KEPT_NAME)
