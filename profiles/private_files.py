@@ -11,9 +11,11 @@ log, an error report or a backup listing cannot be turned into another file's na
 """
 
 import secrets
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, Tags, register
 from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse
@@ -103,3 +105,24 @@ def private_rows_move(*, model: Any, fields: list[str], to_private: bool = True)
             for old, new in private_files_move(names=[name], source=source, target=target).items():
                 model.objects.filter(pk=pk, **{field: old}).update(**{field: new})
     return seen
+
+
+@register(Tags.security)
+def private_root_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """PRIVATE_ROOT must not sit inside a directory that a web server may serve."""
+    private = Path(settings.PRIVATE_ROOT).resolve()
+    served = {"MEDIA_ROOT": settings.MEDIA_ROOT, "STATIC_ROOT": settings.STATIC_ROOT}
+    errors: list[CheckMessage] = []
+    for setting, root in served.items():
+        if not root:
+            continue
+        public = Path(root).resolve()
+        if private.is_relative_to(public) or public.is_relative_to(private):
+            errors.append(
+                Error(
+                    f"PRIVATE_ROOT ({private}) overlaps {setting} ({public}).",
+                    hint="Point PRIVATE_ROOT at a directory no web server serves.",
+                    id="private_files.E001",
+                )
+            )
+    return errors

@@ -14,6 +14,7 @@ import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage, storages
+from django.test import override_settings
 from django.urls import Resolver404, resolve
 
 from messaging.gateways import ConsoleGateway, console_outbox_path
@@ -216,3 +217,11 @@ def test_the_old_shared_outbox_is_kept_in_private_storage_by_its_migration():
     finally:
         default_storage.delete(migration.OLD_NAME)
         private.delete(migration.KEPT_NAME)
+
+
+def test_a_private_root_inside_media_root_is_refused_by_the_system_checks():
+    from profiles.private_files import private_root_check
+
+    assert private_root_check() == []
+    with override_settings(PRIVATE_ROOT=Path(settings.MEDIA_ROOT) / "private"):
+        assert [error.id for error in private_root_check()] == ["private_files.E001"]
