@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from profiles.models import Company, Group, Profile
 from profiles.models.companies import CompanyQuerySet
+from profiles.private_files import PrivatePath, private_storage
 
 
 class Tag(models.Model):
@@ -293,9 +294,16 @@ class GroupUpload(models.Model):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     objects = CompanyQuerySet.as_manager()
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="uploads")
-    source_file = models.FileField(upload_to="group_uploads/%Y/%m/")
+    source_file = models.FileField(
+        storage=private_storage, upload_to=PrivatePath("group_uploads"), max_length=255
+    )
     source_name = models.CharField(max_length=200, blank=True, default="")
-    results_file = models.FileField(upload_to="group_uploads/%Y/%m/", blank=True)
+    results_file = models.FileField(
+        storage=private_storage,
+        upload_to=PrivatePath("group_uploads"),
+        blank=True,
+        max_length=255,
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     progress = models.PositiveSmallIntegerField(default=0)
     total_rows = models.PositiveIntegerField(default=0)

@@ -38,6 +38,11 @@ urlpatterns = [
         name="group_upload_results",
     ),
     path(
+        "groups/<int:pk>/uploads/<int:upload_pk>/upload.csv",
+        groups.group_upload_source,
+        name="group_upload_source",
+    ),
+    path(
         "groups/<int:pk>/members/<str:action>/",
         groups.group_members_change,
         name="group_members",

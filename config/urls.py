@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -17,7 +16,6 @@ urlpatterns = [
     path("api/", include("config.api_urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No route serves MEDIA_URL or PRIVATE_ROOT, not even with DEBUG on: exports, uploaded
+# lists, their results and outboxes leave only through views that check company and
+# role (profiles.private_files).

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from campaigns.models import Campaign
+from profiles.private_files import private_file_response
 from profiles.tenancy import Perm, require_perm
 from profiles.text_rules import TextRulesFormMixin
 from reports.csv_safe import FORMULA_PREFIXES
@@ -145,9 +146,15 @@ def bulk_opt_out_results(request: HttpRequest, pk: int) -> FileResponse:
     bulk = get_object_or_404(BulkOptOut.objects.for_company(company), pk=pk)
     if not bulk.results_file:
         raise Http404("The results are not ready yet.")
-    return FileResponse(
-        bulk.results_file.open("rb"),
-        as_attachment=True,
-        filename=f"opt-out-results-{bulk.pk}.csv",
-        content_type="text/csv",
-    )
+    return private_file_response(bulk.results_file, filename=f"opt-out-results-{bulk.pk}.csv")
+
+
+@require_GET
+@require_perm(Perm.MANAGE)
+def bulk_opt_out_source(request: HttpRequest, pk: int) -> FileResponse:
+    """The list as it was uploaded or pasted (Admins only, like the opt-out itself)."""
+    company = request.company  # type: ignore[attr-defined]
+    bulk = get_object_or_404(BulkOptOut.objects.for_company(company), pk=pk)
+    if not bulk.source_file:
+        raise Http404("This opt-out has no stored list.")
+    return private_file_response(bulk.source_file, filename=f"opt-out-list-{bulk.pk}.csv")

@@ -3,6 +3,7 @@ from django.db import models
 
 from profiles.models import Company
 from profiles.models.companies import CompanyQuerySet
+from profiles.private_files import PrivatePath, private_storage
 
 
 class BulkOptOut(models.Model):
@@ -27,9 +28,16 @@ class BulkOptOut(models.Model):
         related_name="+",
         help_text="Blank: opt out of every campaign of the company",
     )
-    source_file = models.FileField(upload_to="bulk_opt_outs/%Y/%m/")
+    source_file = models.FileField(
+        storage=private_storage, upload_to=PrivatePath("bulk_opt_outs"), max_length=255
+    )
     source_name = models.CharField(max_length=200, blank=True, default="")
-    results_file = models.FileField(upload_to="bulk_opt_outs/%Y/%m/", blank=True)
+    results_file = models.FileField(
+        storage=private_storage,
+        upload_to=PrivatePath("bulk_opt_outs"),
+        blank=True,
+        max_length=255,
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     progress = models.PositiveSmallIntegerField(default=0)
     total_rows = models.PositiveIntegerField(default=0)

@@ -19,4 +19,5 @@ urlpatterns = [
         bulk_views.bulk_opt_out_results,
         name="bulk_opt_out_results",
     ),
+    path("opt-out/<int:pk>/list.csv", bulk_views.bulk_opt_out_source, name="bulk_opt_out_source"),
 ]

@@ -1,7 +1,9 @@
 """Where outgoing messages leave the platform, chosen by settings.SMS_GATEWAY.
 
-- ConsoleGateway: development; logs each message and appends it as a JSON line to
-  MEDIA_ROOT/sms-outbox.log so one can read what would have been sent.
+- ConsoleGateway: development; logs each message and appends it as a JSON line to its
+  company's outbox, `outbox/<company id>.log` in the private storage (PRIVATE_ROOT),
+  so one can read what would have been sent. One file per company: a shared file
+  would hand every company's texts to whoever reads it.
 - HttpGateway: production; a JSON POST to an aggregator (SMS_GATEWAY_URL, bearer
   SMS_GATEWAY_TOKEN). Delivery receipts come back on /messaging/receipts/.
 - FakeGateway: tests and benchmarks; keeps the last sends in memory and simulates
@@ -26,6 +28,8 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
+
+from profiles.private_files import private_storage
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +71,7 @@ class ConsoleGateway:
     def send(self, message: Any) -> SendResult:
         line = {**_payload(message), "at": timezone.now().isoformat()}
         logger.info("SMS to %s: %s", message.phone_number, message.body)
-        path = Path(settings.MEDIA_ROOT) / "sms-outbox.log"
+        path = console_outbox_path(company_id=message.company_id)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with path.open("a", encoding="utf-8") as handle:
@@ -75,6 +79,11 @@ class ConsoleGateway:
         except OSError:
             logger.warning("could not write %s; the message was only logged", path)
         return SendResult(ok=True, gateway_message_id=f"console-{message.pk}")
+
+
+def console_outbox_path(*, company_id: int) -> Path:
+    """The console gateway's outbox file of one company (appended to, so a real path)."""
+    return Path(private_storage().path(f"outbox/{int(company_id)}.log"))
 
 
 class HttpGateway:

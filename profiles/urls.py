@@ -45,7 +45,6 @@ urlpatterns: list = [
         tab_views.subscription_history_view,
         name="subscription_history",
     ),
-    path("<int:pk>/messages.csv", tab_views.messages_csv, name="messages_csv"),
     path("legislators/<int:pk>/", detail_views.legislator_detail, name="legislator"),
     path("custom-fields/", field_views.custom_field_list, name="custom_fields"),
     path("custom-fields/<int:field_id>/", field_views.custom_field_edit, name="custom_field_edit"),

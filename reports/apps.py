@@ -5,5 +5,5 @@ class ReportsConfig(AppConfig):
     name = "reports"
 
     def ready(self) -> None:
-        # Export types register themselves on import; the profiles CSV ships here.
-        from .exports import profiles  # noqa: F401
+        # Export types register themselves on import; the kinds that ship are here.
+        from .exports import messages, profiles  # noqa: F401

@@ -3,6 +3,7 @@ from django.db import models
 
 from profiles.models import Company, Group
 from profiles.models.companies import CompanyQuerySet
+from profiles.private_files import PrivatePath, private_storage
 
 
 class JobStatus(models.TextChoices):
@@ -34,7 +35,9 @@ class Export(models.Model):
     progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done")
     row_count = models.PositiveIntegerField(default=0)
     total_rows = models.PositiveIntegerField(null=True, blank=True)
-    file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
+    file = models.FileField(
+        storage=private_storage, upload_to=PrivatePath("exports"), blank=True, max_length=255
+    )
     error = models.TextField(blank=True, default="")
     attempts = models.PositiveSmallIntegerField(default=0)
     requested_by = models.ForeignKey(

@@ -7,6 +7,11 @@ app_name = "reports"
 urlpatterns: list = [
     path("", views.index, name="index"),
     path("exports/profiles/", views.profiles_export, name="profiles_export"),
+    path(
+        "exports/profiles/<int:profile_id>/messages/",
+        views.messages_export,
+        name="messages_export",
+    ),
     path("exports/<int:pk>/status/", views.export_status, name="export_status"),
     path("exports/<int:pk>/download/", views.export_download, name="export_download"),
     path("analyses/", views_analysis.analysis_list, name="analysis_list"),

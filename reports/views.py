@@ -9,9 +9,12 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryD
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from profiles.models import Profile
+from profiles.private_files import private_file_response
 from profiles.selectors import SCOPE_KINDS, ProfileScope
 from profiles.tenancy import Perm, require_perm
 
+from .exports.messages import messages_export_config, messages_export_name
 from .exports.profiles import profiles_export_config, profiles_export_name
 from .models import Export
 from .selectors import export_can_download, export_list
@@ -58,12 +61,7 @@ def export_download(request: HttpRequest, pk: int) -> FileResponse:
         raise PermissionDenied(
             "Only the person who asked for this export, or an Admin, may download it."
         )
-    return FileResponse(
-        export.file.open("rb"),
-        as_attachment=True,
-        filename=export.file.name.rsplit("/", 1)[-1],
-        content_type="text/csv; charset=utf-8",
-    )
+    return private_file_response(export.file, filename=export.file.name.rsplit("/", 1)[-1])
 
 
 @require_POST
@@ -94,6 +92,26 @@ def profiles_export(request: HttpRequest) -> HttpResponse:
         kind=Export.Kind.PROFILES,
         name=profiles_export_name(company=company, query=encoded, scope=scope),
         config=profiles_export_config(query=encoded, scope=scope),
+    )
+    messages.success(
+        request, f"Your export “{export.name}” has started. It appears below when it is ready."
+    )
+    return redirect("reports:index")
+
+
+@require_POST
+@require_perm(Perm.EXPORT)
+def messages_export(request: HttpRequest, profile_id: int) -> HttpResponse:
+    """Save as CSV on a profile's Messages tab: queue an export of the tab's messages."""
+    company = request.company  # type: ignore[attr-defined]
+    profile = get_object_or_404(Profile.objects.for_company(company), pk=profile_id)
+    search = request.POST.get("q", "")[:200]
+    export = export_create(
+        company=company,
+        requested_by=request.user,
+        kind=Export.Kind.MESSAGES,
+        name=messages_export_name(profile=profile, search=search),
+        config=messages_export_config(profile=profile, search=search),
     )
     messages.success(
         request, f"Your export “{export.name}” has started. It appears below when it is ready."

@@ -19,10 +19,12 @@ from campaigns.broadcasts import broadcast_create
 from campaigns.models import Tag
 from campaigns.services import subscription_create
 from inbox.models import BulkOptOut
+from messaging.gateways import console_outbox_path
 from messaging.models import Message
 from profiles.models import Company, CrmSync, CustomField, Group, Note
 from reports.models import Export, ProfileAnalysis
 from tests.factories import make_campaign, make_opt_in_path, make_profile, make_user
+from tests.private_files import body_of, debug_urlconf, make_private_files
 
 pytestmark = pytest.mark.django_db
 
@@ -115,7 +117,6 @@ def object_pages(acme):
         ("profiles:detail", [p.pk]),
         ("profiles:edit", [p.pk]),
         ("profiles:erase", [p.pk]),
-        ("profiles:messages_csv", [p.pk]),
         ("profiles:subscription_history", [p.pk, c.pk]),
         ("profiles:campaign_profiles", [c.pk]),
         ("profiles:broadcast_profiles", [acme["broadcast"].pk]),
@@ -135,6 +136,7 @@ def object_pages(acme):
         ("reports:analysis_detail", [acme["analysis"].pk]),
     ], [
         ("profiles:note_delete", [p.pk, acme["note"].pk]),
+        ("reports:messages_export", [p.pk]),
         ("profiles:custom_field_edit", [acme["field"].pk]),
         ("profiles:subscription_opt_out", [p.pk, s.pk]),
         ("profiles:flag", [p.pk, "blacklist"]),
@@ -301,3 +303,55 @@ def test_the_admin_walk_reaches_real_pages_for_an_operator(
         )
         expected = {200, 403} if refused_by_design else {200}
         assert client.get(url).status_code in expected, (label, url)
+
+
+# --- Private files: exports, uploaded lists and results, console outboxes ------------
+# Each is handed out only by a view that checks company and role; /media/ serves none
+# of them, with DEBUG on too.
+
+LOWER_ROLES = ["bob", "dana", "charlie"]  # Agent, Analyst, Staff
+
+
+@pytest.fixture
+def acme_files(company, alice):
+    files = make_private_files(company, owner=alice, mark=MARK)
+    outbox = console_outbox_path(company_id=company.pk)
+    outbox.parent.mkdir(parents=True, exist_ok=True)
+    outbox.write_text(f'{{"body": "{MARK} outbox"}}\n')
+    yield files
+    outbox.unlink(missing_ok=True)
+
+
+def test_every_private_file_download_is_not_found_for_another_companys_admin(
+    client_as, eve, acme_files
+):
+    client = client_as(eve)
+    for file in acme_files:
+        response = client.get(file.url)
+        assert response.status_code == 404, file.what
+        assert MARK.encode() not in body_of(response), file.what
+
+
+@pytest.mark.parametrize("who", LOWER_ROLES)
+def test_every_private_file_download_is_refused_to_each_lower_role(
+    client_as, request, who, acme_files
+):
+    client = client_as(request.getfixturevalue(who))
+    for file in acme_files:  # the export is alice's: no lower role owns it
+        response = client.get(file.url)
+        assert response.status_code == 403, (who, file.what)
+        assert MARK.encode() not in body_of(response), (who, file.what)
+
+
+@pytest.mark.parametrize("who", ["eve", *LOWER_ROLES, "alice"])
+def test_no_media_path_of_a_private_file_is_served_with_debug_on(
+    client_as, request, who, company, acme_files
+):
+    client = client_as(request.getfixturevalue(who))
+    names = [file.name for file in acme_files]
+    names += [f"outbox/{company.pk}.log", "sms-outbox.log"]
+    with debug_urlconf():
+        for name in names:
+            response = client.get(f"/media/{name}")
+            assert response.status_code == 404, (who, name)
+            assert MARK.encode() not in body_of(response), (who, name)

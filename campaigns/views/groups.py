@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from inbox.phone_csv import CsvError, parse_phone_csv
 from profiles.models import Group, Profile
+from profiles.private_files import private_file_response
 from profiles.tenancy import Perm, require_perm
 
 from ..forms import GroupForm, GroupMembersForm
@@ -184,14 +185,21 @@ def group_upload_status(request: HttpRequest, pk: int, upload_pk: int) -> HttpRe
 
 
 @require_GET
-@require_perm(Perm.VIEW)
+@require_perm(Perm.MANAGE)
 def group_upload_results(request: HttpRequest, pk: int, upload_pk: int) -> FileResponse:
+    """Per-row outcomes name every number of the list: for whoever may manage groups."""
     upload = _upload(request, pk, upload_pk)
     if not upload.results_file:
         raise Http404("The results are not ready yet.")
-    return FileResponse(
-        upload.results_file.open("rb"),
-        as_attachment=True,
-        filename=f"group-upload-results-{upload.pk}.csv",
-        content_type="text/csv",
+    return private_file_response(
+        upload.results_file, filename=f"group-upload-results-{upload.pk}.csv"
     )
+
+
+@require_GET
+@require_perm(Perm.MANAGE)
+def group_upload_source(request: HttpRequest, pk: int, upload_pk: int) -> FileResponse:
+    upload = _upload(request, pk, upload_pk)
+    if not upload.source_file:
+        raise Http404("This upload has no stored file.")
+    return private_file_response(upload.source_file, filename=f"group-upload-{upload.pk}.csv")

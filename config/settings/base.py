@@ -100,8 +100,16 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Exports, uploaded number lists and their results, and the console outbox hold
+# subscribers' numbers and texts: they live here, outside MEDIA_ROOT, where no URL
+# serves them; only views that check company and role hand them out.
+PRIVATE_ROOT = Path(env_str("PRIVATE_ROOT", str(BASE_DIR / "private")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "profiles.private_files.PrivateStorage",
+        "OPTIONS": {"location": PRIVATE_ROOT},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 # Uploads beyond this go to a temp file instead of memory; the per-form limit is
@@ -191,6 +199,7 @@ AXES_CLIENT_IP_CALLABLE = "profiles.auth.client_address"
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AXES_LOCKOUT_CALLABLE = "profiles.views.sign_in.locked_out"
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no banner on every manage.py command
 # Tries while locked out (even the right password) neither count nor extend the lockout,
 # so "try again in 15 minutes" stays true.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False

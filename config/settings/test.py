@@ -5,8 +5,14 @@ from .base import DATABASES
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
+MEDIA_ROOT = BASE_DIR / "test-artifacts" / "media"  # noqa: F405
+PRIVATE_ROOT = BASE_DIR / "test-artifacts" / "private"  # noqa: F405
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "profiles.private_files.PrivateStorage",
+        "OPTIONS": {"location": PRIVATE_ROOT},
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 SMS_GATEWAY = "messaging.gateways.FakeGateway"
@@ -16,5 +22,4 @@ if os.environ.get("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
 # Tests run tasks in-process unless a test starts a real worker (see tests/test_celery_worker.py).
 CELERY_TASK_ALWAYS_EAGER = True
-MEDIA_ROOT = BASE_DIR / "test-artifacts" / "media"  # noqa: F405
 WHITENOISE_AUTOREFRESH = True  # serve from STATICFILES_DIRS without collectstatic

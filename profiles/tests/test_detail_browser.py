@@ -1,11 +1,15 @@
 """A person walks through the profile page in a real browser."""
 
+import csv
+import io
+
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
 from profiles.models import CustomFieldValue, Note
 from profiles.tests.detail_builders import make_rich_profile
+from reports.models import Export
 from tests.browser import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -109,3 +113,22 @@ def test_an_admin_sees_the_header_actions_and_the_settings_pages(page_as, alice,
     screenshot(page, "settings-custom-fields")
     page.goto("/profiles/users/")
     screenshot(page, "settings-users")
+
+
+def test_an_analyst_saves_the_messages_tab_as_an_export_and_downloads_it(page_as, dana, company):
+    profile = make_rich_profile(company)
+    page = page_as(dana)
+    page.goto(f"/profiles/{profile.pk}/?tab=messages")
+    page.wait_for_selector("#messages-table")
+    page.click("#messages-csv")
+    page.wait_for_url("**/reports/")
+    export = Export.objects.get()
+    assert export.kind == "messages"
+    row = page.locator(f"#export-{export.pk}")
+    row.locator("text=Done").wait_for()
+    with page.expect_download() as info:
+        row.locator("a.export-download").click()
+    with open(info.value.path(), encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(io.StringIO(f.read())))
+    assert rows[0][:5] == ["date", "direction", "type", "channel", "body"]
+    assert len(rows) == 1 + profile.messages.count()

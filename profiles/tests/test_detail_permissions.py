@@ -105,8 +105,8 @@ def test_another_companys_profile_is_not_found(client_as, eve, profile):
         if name in {"fields", "users"}:
             continue
         assert _call(client, method, url, data).status_code == 404, name
-    csv_url = reverse("profiles:messages_csv", args=[profile.pk])
-    assert client.get(csv_url).status_code == 404
+    csv_url = reverse("reports:messages_export", args=[profile.pk])
+    assert client.post(csv_url).status_code == 404
 
 
 def test_the_page_shows_only_the_buttons_the_role_allows(client_as, charlie, bob, alice, profile):

@@ -1,15 +1,13 @@
-"""Actions inside the profile page's tabs: custom values, notes, subscriptions, CSV."""
+"""Actions inside the profile page's tabs: custom values, notes, subscriptions.
 
-import csv
-from collections.abc import Iterator
+The Messages tab's Save as CSV is an export (reports.exports.messages), started from
+the Reports app like every other CSV.
+"""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
-
-from reports.csv_safe import csv_row
 
 from .. import selectors_detail as sel
 from ..custom_fields import CustomFieldError
@@ -143,60 +141,3 @@ def subscription_history_view(request: HttpRequest, pk: int, campaign_id: int) -
     return render(
         request, "profiles/detail/_subscription_history.html", {"rows": rows, "profile": profile}
     )
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-MESSAGE_CSV_COLUMNS = [
-    "date",
-    "direction",
-    "type",
-    "channel",
-    "body",
-    "media",
-    "campaign",
-    "broadcast",
-    "originator",
-    "status",
-    "kind",
-]
-
-
-@require_GET
-@require_perm(Perm.VIEW)
-def messages_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
-    """Every message of the profile as CSV (seed 000's Save as CSV), streamed row by row."""
-    profile = profile_for(request, pk)
-    writer = csv.writer(_Echo())
-
-    def rows() -> Iterator[str]:
-        yield writer.writerow(MESSAGE_CSV_COLUMNS)
-        for m in sel.profile_messages(profile=profile).iterator(chunk_size=500):
-            media = m.attachment.file.url if m.attachment_id and m.attachment.file else m.media_url
-            yield writer.writerow(
-                csv_row(
-                    [
-                        m.created_at,
-                        m.get_direction_display(),
-                        m.message_type,
-                        m.get_channel_display(),
-                        m.body,
-                        media,
-                        m.campaign.name if m.campaign_id else "",
-                        m.broadcast.name if m.broadcast_id else "",
-                        m.originator,
-                        m.status,
-                        sel.message_status_labels(m)[-1],
-                    ]
-                )
-            )
-
-    stamp = timezone.now().strftime("%Y%m%d")
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="profile-{profile.pk}-messages-{stamp}.csv"'
-    )
-    return response
