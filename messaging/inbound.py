@@ -26,9 +26,9 @@ from django.utils import timezone
 
 from campaigns.models import Broadcast, Campaign, Keyword, Subscription
 from campaigns.services import profile_opt_out, subscription_create, subscription_reactivate
-from profiles.models import ActivityEvent, Company, OptOutSource, Profile, SourceType
+from profiles.creation import ProfileSuppressed, profile_get_or_create
+from profiles.models import Company, OptOutSource, Profile, SourceType
 from profiles.phones import phone_normalize
-from profiles.services import activity_record
 
 from .models import Conversation, Message, MOType, MTType
 from .selectors import conversation_awaiting, profile_current_campaign, profile_last_mt
@@ -113,26 +113,20 @@ def _resolve_company(*, phone: str, to: str, body: str, company_key: str = "") -
     raise Unroutable(f"No company for a message from {phone} to {to!r}")
 
 
-def _profile_for(company: Company, phone: str, keyword: Keyword | None) -> Profile:
-    profile = Profile.objects.filter(company=company, phone_number=phone).first()
-    if profile is not None:
-        return profile
-    info = phone_normalize(phone)
-    profile = Profile.objects.create(
-        company=company,
-        phone_number=phone,
-        carrier_name=info.carrier_name,
-        number_type=info.number_type,
-        number_country=info.country,
-        source_type=SourceType.KEYWORD if keyword else SourceType.UNKNOWN,
-        source_name=keyword.name if keyword else "",
-    )
-    activity_record(
-        profile=profile,
-        kind=ActivityEvent.Kind.CREATED,
-        description="Texted in" + (f" keyword {keyword.name}" if keyword else ""),
-        channel="sms",
-    )
+def _profile_for(company: Company, phone: str, keyword: Keyword | None) -> Profile | None:
+    """The sender's profile, created by the shared rule when new; None for a number
+    erased at its owner's request (no profile is made for it again)."""
+    try:
+        profile, _ = profile_get_or_create(
+            company=company,
+            phone=phone_normalize(phone),
+            source_type=SourceType.KEYWORD if keyword else SourceType.UNKNOWN,
+            source_name=keyword.name if keyword else "",
+            channel="sms",
+            description="Texted in" + (f" keyword {keyword.name}" if keyword else ""),
+        )
+    except ProfileSuppressed:
+        return None
     return profile
 
 
@@ -342,25 +336,30 @@ def message_receive(
             company=company, active=True, name=keyword_text(body)
         ).first()
         profile = _profile_for(company, e164, keyword)
+        stored = {
+            "company": company,
+            "phone_number": e164,
+            "direction": Message.Direction.MO,
+            "body": body,
+            "media_url": media_url,
+            "channel": Message.Channel.MMS if media_url else Message.Channel.SMS,
+            "status": Message.Status.RECEIVED,
+            "originator": to,
+            "gateway_message_id": gateway_message_id[:100],
+            "received_at": received_at or now,
+            "created_at": now,
+        }
+        if profile is None:
+            # Kept, as every text is, but unanswered and tied to no profile: the
+            # number's owner asked to be forgotten, and it must never be messaged.
+            message = Message.objects.create(message_type=MOType.UNMATCHED, **stored)
+            logger.info("MO %s from a suppressed number: not processed", message.pk)
+            return InboundResult(message=message, replies=[])
         # Serialise the messages of one number: a STOP and a keyword arriving together
         # must not both read the state before the other changed it.
         Profile.objects.select_for_update().filter(pk=profile.pk).first()
         profile.refresh_from_db()
-        message = Message.objects.create(
-            company=company,
-            profile=profile,
-            phone_number=e164,
-            direction=Message.Direction.MO,
-            message_type=MOType.UNKNOWN,
-            body=body,
-            media_url=media_url,
-            channel=Message.Channel.MMS if media_url else Message.Channel.SMS,
-            status=Message.Status.RECEIVED,
-            originator=to,
-            gateway_message_id=gateway_message_id[:100],
-            received_at=received_at or now,
-            created_at=now,
-        )
+        message = Message.objects.create(profile=profile, message_type=MOType.UNKNOWN, **stored)
         duplicate = (
             Message.objects.filter(
                 profile=profile,
