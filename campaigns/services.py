@@ -13,11 +13,20 @@ from profiles.models import ActivityEvent, OptOutSource, Profile
 from profiles.services import activity_record
 from profiles.status import profile_state_write
 
+from .eligibility import subscription_refusal
 from .models import Campaign, OptInPath, Subscription
 
 
 class SubscriptionError(Exception):
     """A subscription change that the rules refuse; the message is for the user."""
+
+
+class SubscriptionRefused(SubscriptionError):
+    """The eligibility rule (campaigns.eligibility) refuses this (re)subscription."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
 
 
 def subscription_active(*, profile: Profile, campaign: Campaign) -> Subscription | None:
@@ -35,19 +44,26 @@ def subscription_create(
     source: str,
     actor: AbstractBaseUser | None = None,
     via_api: bool = False,
+    subscriber_asked: bool = False,
 ) -> tuple[Subscription, bool]:
     """Subscribe a profile to a campaign. Returns (subscription, created).
 
-    An already active subscription is returned unchanged (created=False). A new
-    subscription is an explicit opt-in (keyword, form, staff, API), so it lifts a
-    company-wide opt-out: the subscriber asked to hear from us again. Callers that must
-    not re-subscribe former subscribers (the API's once-only rule) check first.
+    An already active subscription is returned unchanged (created=False). Otherwise
+    the eligibility rule decides (campaigns.eligibility.subscription_refusal; raises
+    SubscriptionRefused with its reason, nothing written): `subscriber_asked` for the
+    subscriber's own texts (keyword, OOPS), the API's once-only rule with `via_api`.
+    A subscription the subscriber asked for lifts their company-wide opt-out.
     """
     if campaign.company_id != profile.company_id:
         raise SubscriptionError("The campaign belongs to another company.")
     existing = subscription_active(profile=profile, campaign=campaign)
     if existing:
         return existing, False
+    refusal = subscription_refusal(
+        profile=profile, campaign=campaign, subscriber_asked=subscriber_asked, once_only=via_api
+    )
+    if refusal:
+        raise SubscriptionRefused(refusal)
     now = timezone.now()
     subscription = Subscription.objects.create(
         company_id=profile.company_id,
@@ -133,9 +149,17 @@ def profile_opt_out(
 
 @transaction.atomic
 def subscription_reactivate(
-    *, subscription: Subscription, actor: AbstractBaseUser | None = None, source: str
+    *,
+    subscription: Subscription,
+    actor: AbstractBaseUser | None = None,
+    source: str,
+    subscriber_asked: bool = False,
 ) -> Subscription:
-    """Re-join the campaign of an opted-out subscription, keeping the old row as history."""
+    """Re-join the campaign of an opted-out subscription, keeping the old row as history.
+
+    The same eligibility rule as any subscription (SubscriptionRefused); only OOPS,
+    the subscriber's own text, passes `subscriber_asked`.
+    """
     if subscription.status == Subscription.Status.ACTIVE:
         return subscription
     new, _ = subscription_create(
@@ -144,6 +168,7 @@ def subscription_reactivate(
         opt_in_path=subscription.opt_in_path,
         source=source,
         actor=actor,
+        subscriber_asked=subscriber_asked,
     )
     activity_record(
         profile=subscription.profile,

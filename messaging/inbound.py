@@ -25,7 +25,12 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from campaigns.models import Broadcast, Campaign, Keyword, Subscription
-from campaigns.services import profile_opt_out, subscription_create, subscription_reactivate
+from campaigns.services import (
+    SubscriptionRefused,
+    profile_opt_out,
+    subscription_create,
+    subscription_reactivate,
+)
 from profiles.creation import ProfileSuppressed, profile_get_or_create
 from profiles.models import Company, OptOutSource, Profile, SourceType
 from profiles.phones import phone_normalize
@@ -69,6 +74,8 @@ def keyword_text(body: str) -> str:
 class InboundResult:
     message: Message
     replies: list[Message]
+    # Why a keyword or OOPS subscribed nothing (campaigns.eligibility's reason), if so.
+    refusal: str = ""
 
 
 class Unroutable(Exception):
@@ -157,8 +164,15 @@ class _Handler:
         self.profile = profile
         self.company = company
         self.replies: list[Message] = []
+        self.refusal = ""
         self.word = command_word(message.body)
         self.last_mt = profile_last_mt(profile=profile)
+
+    def refuse(self, refused: SubscriptionRefused) -> None:
+        """Keep why an opt-in was refused: the number gets no answer (it may not be
+        texted, or the campaign ended), so the log and the result say it."""
+        self.refusal = refused.reason
+        logger.info("MO %s: not subscribed: %s", self.message.pk, refused.reason)
 
     def reply(self, body: str, message_type: str, campaign=None, **extra) -> None:
         self.replies.append(
@@ -241,15 +255,22 @@ class _Handler:
         for subscription in stopped.filter(opted_out_at=last_stop).select_related(
             "campaign", "profile", "opt_in_path"
         ):
-            if not subscription.campaign.active:
-                continue
             if Subscription.objects.filter(
                 profile=self.profile,
                 campaign=subscription.campaign,
                 status=Subscription.Status.ACTIVE,
             ).exists():
                 continue
-            rejoined.append(subscription_reactivate(subscription=subscription, source="OOPS"))
+            try:
+                # The subscriber undoing their own STOP: the one case besides a keyword
+                # where the subscription rule lets a company-wide opt-out be lifted.
+                rejoined.append(
+                    subscription_reactivate(
+                        subscription=subscription, source="OOPS", subscriber_asked=True
+                    )
+                )
+            except SubscriptionRefused as refused:
+                self.refuse(refused)
         if not rejoined:
             return MOType.UNKNOWN  # texted OOPS again: nothing left to re-join
         self.profile.refresh_from_db()
@@ -261,15 +282,21 @@ class _Handler:
         campaign: Campaign = path.campaign
         self.message.campaign = campaign
         self.message.keyword = keyword
-        if not campaign.active:
-            return MOType.UNKNOWN
         if Subscription.objects.filter(
             profile=self.profile, campaign=campaign, status=Subscription.Status.ACTIVE
         ).exists():
             return MOType.DUPLICATE_OPT_IN
-        subscription_create(
-            profile=self.profile, campaign=campaign, opt_in_path=path, source=keyword.name
-        )
+        try:
+            subscription_create(
+                profile=self.profile,
+                campaign=campaign,
+                opt_in_path=path,
+                source=keyword.name,
+                subscriber_asked=True,
+            )
+        except SubscriptionRefused as refused:
+            self.refuse(refused)
+            return MOType.UNKNOWN
         self.profile.refresh_from_db()
         if path.welcome_message:
             self.reply(path.welcome_message, MTType.REGULAR_TEXT, campaign=campaign)
@@ -377,4 +404,4 @@ def message_receive(
             message.message_type = handler.classify()
         message.save(update_fields=["message_type", "campaign", "keyword", "in_reply_to"])
     logger.info("MO %s from %s: %s", message.pk, e164, message.message_type)
-    return InboundResult(message=message, replies=handler.replies)
+    return InboundResult(message=message, replies=handler.replies, refusal=handler.refusal)
