@@ -15,6 +15,7 @@ from profiles.status import profile_state_write
 
 from .eligibility import subscription_refusal
 from .models import Campaign, OptInPath, Subscription
+from .opt_outs import profiles_opt_out_set
 
 
 class SubscriptionError(Exception):
@@ -100,51 +101,41 @@ def profile_opt_out(
     campaign: Campaign | None = None,
     subscription: Subscription | None = None,
     actor: AbstractBaseUser | None = None,
+    origin: str = "",
 ) -> list[Subscription]:
     """Opt a profile out of one subscription, one campaign, or (default) every campaign.
 
     Idempotent: opting out what is already opted out changes nothing and returns [].
     A company-wide opt-out also marks the profile so that no campaign can message it,
-    even one it subscribes to later without a fresh opt-in.
+    even one it subscribes to later without a fresh opt-in. The change itself is
+    campaigns.opt_outs's, the same set-based transition the bulk opt-out runs.
     """
     if source not in OptOutSource.values:
         raise SubscriptionError(f"Unknown opt-out source {source!r}.")
     now = timezone.now()
-    active = Subscription.objects.select_for_update().filter(
-        profile=profile, status=Subscription.Status.ACTIVE
+    changed = profiles_opt_out_set(
+        company_id=profile.company_id,
+        profile_ids=[profile.pk],
+        source=source,
+        now=now,
+        campaign=campaign,
+        subscription=subscription,
+        actor_id=actor.pk if actor is not None and actor.is_authenticated else None,
+        origin=origin,
     )
-    if subscription is not None:
-        active = active.filter(pk=subscription.pk)
-    elif campaign is not None:
-        active = active.filter(campaign=campaign)
-    changed = list(active)
-    for sub in changed:
-        sub.status = Subscription.Status.OPTED_OUT
-        sub.opted_out_at = now
-        sub.opt_out_source = source
-        sub.save(update_fields=["status", "opted_out_at", "opt_out_source"])
-    everywhere = campaign is None and subscription is None
-    newly_global = everywhere and not profile.standing.opted_out_globally
-    if changed or newly_global:
-        updates: dict[str, object] = {"opted_out_at": now, "opted_out_source": source}
-        if everywhere:
-            updates["opted_out_globally"] = True
-        scope = (
-            "all campaigns"
-            if everywhere
-            else ", ".join(sorted({s.campaign.name for s in changed})) or "no campaign"
-        )
-        activity_record(
+    if not changed:
+        return []
+    profile.refresh_from_db()
+    return list(
+        Subscription.objects.filter(
             profile=profile,
-            kind=ActivityEvent.Kind.OPTED_OUT,
-            actor=actor,
-            description=f"Opted out of {scope}: {source}",
-            data={"subscription_ids": [s.pk for s in changed], "source": source},
+            status=Subscription.Status.OPTED_OUT,
+            opted_out_at=now,
+            opt_out_source=source,
         )
-        # The opt-out record and the status it leads to, in one UPDATE.
-        profile_state_write(profiles=[profile.pk], values=updates, now=now)
-        profile.refresh_from_db()
-    return changed
+        .select_related("campaign")
+        .order_by("pk")
+    )
 
 
 @transaction.atomic
