@@ -78,8 +78,9 @@ def subscription_create(
         activated_at=now,
         via_api=via_api,
     )
-    # A fresh opt-in lifts an opt-out of every campaign: the status below says so.
-    values = {"opted_out_globally": False} if profile.standing.opted_out_globally else None
+    # The subscriber's own opt-in lifts their opt-out of every campaign (the rule let it
+    # through only then; otherwise there is none to lift): the status below says so.
+    values = {"opted_out_globally": False} if subscriber_asked else None
     activity_record(
         profile=profile,
         kind=ActivityEvent.Kind.SUBSCRIBED,

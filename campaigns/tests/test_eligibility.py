@@ -224,5 +224,9 @@ def test_every_opt_in_path_refuses_an_ineligible_profile_with_the_rules_reason(
         profile=profile, campaign=campaign, status=Subscription.Status.ACTIVE
     ).exists()
     assert subscribed == (expected is None)
-    if expected is not None:
+    profile.refresh_from_db()
+    if expected is None:
+        assert profile.standing.status == "Active Subscriber"
+        assert not profile.standing.opted_out_globally
+    else:
         assert Message.objects.filter(direction="mt").count() == messages_before
