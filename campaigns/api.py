@@ -66,39 +66,34 @@ def opt_in_path_for(call: ApiCall, raw: str) -> OptInPath | None:
 
 
 def subscribe_once(call: ApiCall, profile: Profile, path: OptInPath) -> Subscription | None:
-    """Opt a profile in through `path` unless the API rule or the number forbids it.
+    """Opt a profile in through `path` unless the subscription rule refuses it.
 
     Seed 004's anti-spam rule: the API opts a number into a campaign once only. Any
     earlier subscription to the campaign (active or opted out) means no new
-    subscription, no welcome message, and an unchanged status. A number that may not be
-    messaged at all (STOP ALL, blacklisted, deactivated, cleaned) is not subscribed
-    either: the API is not an explicit opt-in from the subscriber, so it must not lift a
-    company-wide opt-out the way a keyword texted by the subscriber does.
+    subscription, no welcome message, and an unchanged status. The API is not an
+    explicit opt-in from the subscriber, so it cannot lift their opt-out either.
+    Both are the eligibility rule's (campaigns.eligibility: `via_api` is its once-only
+    rule, and the API is not the subscriber asking); a refusal is not an API error
+    (the seed answers with the profile as it is), so it is logged with its reason.
     """
     from messaging.services import MessageBodyError, message_send
 
-    from .services import subscription_create
+    from .services import SubscriptionRefused, subscription_create
 
     campaign = path.campaign
-    if Subscription.objects.filter(profile=profile, campaign=campaign).exists():
-        return None
-    if (
-        profile.standing.opted_out_globally
-        or profile.blacklisted
-        or profile.deactivated
-        or profile.cleaned_at is not None
-        or profile.erased_at is not None
-    ):
-        return None
     source = call.user.get_full_name() or call.user.get_username()
-    subscription, created = subscription_create(
-        profile=profile,
-        campaign=campaign,
-        opt_in_path=path,
-        source=source,
-        actor=call.user,
-        via_api=True,
-    )
+    try:
+        subscription, created = subscription_create(
+            profile=profile,
+            campaign=campaign,
+            opt_in_path=path,
+            source=source,
+            actor=call.user,
+            via_api=True,
+        )
+    except SubscriptionRefused as refused:
+        log.info("API opt-in of profile %s to %s refused: %s", profile.pk, campaign.pk, refused)
+        return None
     if created and path.welcome_message.strip():
         try:
             message_send(

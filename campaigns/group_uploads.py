@@ -6,7 +6,8 @@ as for the manual bulk opt-out (inbox.bulk), whose number matching it reuses.
 
 Set-based so that 100,000 numbers take seconds: numbers are matched to profiles by a
 cheap canonical form first (only unmatched rows go through libphonenumber), profiles
-for new numbers are created in one bulk INSERT, and the memberships in one
+for new numbers are created in one INSERT … SELECT by profiles.creation (which refuses
+numbers erased at their owner's request), and the memberships in one
 INSERT … SELECT … ON CONFLICT DO NOTHING whose RETURNING tells added from already there.
 Running the same file again adds nothing and reports every number as already a member.
 """
@@ -22,8 +23,9 @@ from django.utils import timezone
 
 from inbox.bulk import NumberRow, list_upload_run, number_rows_resolve, profiles_by_number
 from inbox.phone_csv import CsvError, parse_phone_csv
-from profiles.models import Group, GroupMembership, Profile, SourceType
-from profiles.phones import PhoneResult, phone_normalize
+from profiles.creation import SUPPRESSED_DETAIL, profiles_create_many
+from profiles.models import Group, GroupMembership, SourceType
+from profiles.phones import phone_normalize
 
 from .groups import GroupError, Outcome
 from .models import GroupUpload
@@ -48,69 +50,6 @@ def group_upload_start(
     upload.save()
     transaction.on_commit(lambda: group_upload_run_task.delay(upload.pk))
     return upload
-
-
-# Written per new profile; every other column gets its model default.
-_PROFILE_COLUMNS = {
-    "phone_number": "text",
-    "carrier_name": "text",
-    "number_type": "text",
-    "number_country": "text",
-}
-
-
-def _new_profiles(group: Group, phones: list[PhoneResult], actor_id: int | None) -> None:
-    """Create a profile for each valid number nobody has yet (first seen: this group).
-
-    On PostgreSQL one INSERT … SELECT FROM unnest(arrays) writes them all: building
-    50,000 model instances for bulk_create costs more than the database's own work.
-    """
-    now = timezone.now()
-    values = {
-        "phone_number": [p.e164 for p in phones],
-        "carrier_name": [p.carrier_name for p in phones],
-        "number_type": [p.number_type or "unknown" for p in phones],
-        "number_country": [p.country for p in phones],
-    }
-    common = {
-        "company_id": group.company_id,
-        "source_type": SourceType.UPLOADED_GROUP,
-        "source_name": group.name,
-        "source_user_id": actor_id,
-        "created_at": now,
-        "updated_at": now,
-    }
-    if connection.vendor != "postgresql":
-        Profile.objects.bulk_create(
-            [Profile(**common, **{k: v[i] for k, v in values.items()}) for i in range(len(phones))],
-            batch_size=5000,
-            ignore_conflicts=True,
-        )
-        return
-    columns, expressions, params = [], [], []
-    for field in Profile._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        if field.attname in _PROFILE_COLUMNS:
-            continue
-        if field.attname in common:
-            value = common[field.attname]
-        elif field.null:
-            continue
-        else:
-            value = field.get_default()
-        columns.append(field.column)
-        expressions.append("%s")
-        params.append(field.get_db_prep_save(value, connection))
-    arrays = ", ".join(f"%s::{kind}[]" for kind in _PROFILE_COLUMNS.values())
-    names = ", ".join(_PROFILE_COLUMNS)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {Profile._meta.db_table} ({', '.join(columns)}, {names}) "  # noqa: S608 (column names from model metadata)
-            f"SELECT {', '.join(expressions)}, {names} FROM unnest({arrays}) AS n ({names}) "
-            "ON CONFLICT DO NOTHING",
-            [*params, *values.values()],
-        )
 
 
 def _add_memberships(group: Group, profile_ids: list[int]) -> set[int]:
@@ -179,22 +118,32 @@ def group_upload_apply(
     report(60)
     # Only the writes share a transaction: the progress updates must show meanwhile.
     with transaction.atomic():
-        if missing:
-            _new_profiles(group, list(new_phones.values()), actor_id)
+        made = profiles_create_many(
+            company_id=group.company_id,
+            phones=list(new_phones.values()),
+            source_type=SourceType.UPLOADED_GROUP,
+            source_name=group.name,
+            by_id=actor_id,
+            description=f"Created by the upload of a file to group {group.name}",
+        )
+        found.update(made.created)
+        if len(made.created) + len(made.suppressed) < len(missing):
+            # Created by someone else meanwhile: those numbers have a profile now.
             found.update(profiles_by_number(group.company_id, missing))
         targets = {
             row.e164: found[row.e164] for row in rows if not row.outcome and row.e164 in found
         }
         added = _add_memberships(group, sorted(set(targets.values())))
-    created = set(missing)
     for row in rows:
         if row.outcome:
             continue
-        if row.e164 not in targets:
+        if row.e164 in made.suppressed:
+            row.outcome, row.detail = Outcome.ERASED, SUPPRESSED_DETAIL
+        elif row.e164 not in targets:
             row.outcome, row.detail = Outcome.INVALID, "The profile could not be created"
         elif targets[row.e164] not in added:
             row.outcome = Outcome.ALREADY
-        elif row.e164 in created:
+        elif row.e164 in made.created:
             row.outcome = Outcome.CREATED
         else:
             row.outcome = Outcome.ADDED

@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from profiles.creation import SUPPRESSED_DETAIL, profiles_create_many
 from profiles.models import Company, Group, GroupMembership, Profile, SourceType
 from profiles.phones import PhoneResult, phone_normalize
 from profiles.text_rules import TextError, name_clean
@@ -41,6 +42,7 @@ class Outcome:
     NO_PROFILE = "No profile with this number"
     DUPLICATE = "Duplicate"
     INVALID = "Invalid"
+    ERASED = "Erased"
 
 
 @dataclass
@@ -187,26 +189,16 @@ def _add_rows(
     }
     profiles = Profile.objects.for_company(group.company_id)
     existing = dict(profiles.filter(phone_number__in=list(valid)).values_list("phone_number", "pk"))
-    missing = [e164 for e164 in valid if e164 not in existing]
     now = timezone.now()
-    Profile.objects.bulk_create(
-        [
-            Profile(
-                company_id=group.company_id,
-                phone_number=e164,
-                carrier_name=valid[e164].carrier_name,
-                number_type=valid[e164].number_type or "unknown",
-                number_country=valid[e164].country,
-                source_type=SourceType.UPLOADED_GROUP,
-                source_name=group.name,
-                source_user=actor if actor is not None and actor.is_authenticated else None,
-                created_at=now,
-            )
-            for e164 in missing
-        ],
-        ignore_conflicts=True,
+    made = profiles_create_many(
+        company_id=group.company_id,
+        phones=[phone for e164, phone in valid.items() if e164 not in existing],
+        source_type=SourceType.UPLOADED_GROUP,
+        source_name=group.name,
+        by_id=actor.pk if actor is not None and actor.is_authenticated else None,
+        description=f"Created by adding it to group {group.name}",
     )
-    created = set(missing)
+    created = set(made.created)
     ids = dict(profiles.filter(phone_number__in=list(valid)).values_list("phone_number", "pk"))
     members = set(
         GroupMembership.objects.filter(group=group, profile_id__in=ids.values()).values_list(
@@ -223,6 +215,8 @@ def _add_rows(
             outcome, detail = Outcome.INVALID, phone.reason
         elif duplicate is not None:
             outcome, detail = Outcome.DUPLICATE, f"Same number as line {duplicate}"
+        elif e164 in made.suppressed:
+            outcome, detail = Outcome.ERASED, SUPPRESSED_DETAIL
         elif ids.get(e164) in members:
             outcome, detail = Outcome.ALREADY, ""
         elif e164 in created:

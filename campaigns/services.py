@@ -13,11 +13,21 @@ from profiles.models import ActivityEvent, OptOutSource, Profile
 from profiles.services import activity_record
 from profiles.status import profile_state_write
 
+from .eligibility import subscription_refusal
 from .models import Campaign, OptInPath, Subscription
+from .opt_outs import profiles_opt_out_set
 
 
 class SubscriptionError(Exception):
     """A subscription change that the rules refuse; the message is for the user."""
+
+
+class SubscriptionRefused(SubscriptionError):
+    """The eligibility rule (campaigns.eligibility) refuses this (re)subscription."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
 
 
 def subscription_active(*, profile: Profile, campaign: Campaign) -> Subscription | None:
@@ -35,19 +45,26 @@ def subscription_create(
     source: str,
     actor: AbstractBaseUser | None = None,
     via_api: bool = False,
+    subscriber_asked: bool = False,
 ) -> tuple[Subscription, bool]:
     """Subscribe a profile to a campaign. Returns (subscription, created).
 
-    An already active subscription is returned unchanged (created=False). A new
-    subscription is an explicit opt-in (keyword, form, staff, API), so it lifts a
-    company-wide opt-out: the subscriber asked to hear from us again. Callers that must
-    not re-subscribe former subscribers (the API's once-only rule) check first.
+    An already active subscription is returned unchanged (created=False). Otherwise
+    the eligibility rule decides (campaigns.eligibility.subscription_refusal; raises
+    SubscriptionRefused with its reason, nothing written): `subscriber_asked` for the
+    subscriber's own texts (keyword, OOPS), the API's once-only rule with `via_api`.
+    A subscription the subscriber asked for lifts their company-wide opt-out.
     """
     if campaign.company_id != profile.company_id:
         raise SubscriptionError("The campaign belongs to another company.")
     existing = subscription_active(profile=profile, campaign=campaign)
     if existing:
         return existing, False
+    refusal = subscription_refusal(
+        profile=profile, campaign=campaign, subscriber_asked=subscriber_asked, once_only=via_api
+    )
+    if refusal:
+        raise SubscriptionRefused(refusal)
     now = timezone.now()
     subscription = Subscription.objects.create(
         company_id=profile.company_id,
@@ -61,8 +78,9 @@ def subscription_create(
         activated_at=now,
         via_api=via_api,
     )
-    # A fresh opt-in lifts an opt-out of every campaign: the status below says so.
-    values = {"opted_out_globally": False} if profile.standing.opted_out_globally else None
+    # The subscriber's own opt-in lifts their opt-out of every campaign (the rule let it
+    # through only then; otherwise there is none to lift): the status below says so.
+    values = {"opted_out_globally": False} if subscriber_asked else None
     activity_record(
         profile=profile,
         kind=ActivityEvent.Kind.SUBSCRIBED,
@@ -84,58 +102,56 @@ def profile_opt_out(
     campaign: Campaign | None = None,
     subscription: Subscription | None = None,
     actor: AbstractBaseUser | None = None,
+    origin: str = "",
 ) -> list[Subscription]:
     """Opt a profile out of one subscription, one campaign, or (default) every campaign.
 
     Idempotent: opting out what is already opted out changes nothing and returns [].
     A company-wide opt-out also marks the profile so that no campaign can message it,
-    even one it subscribes to later without a fresh opt-in.
+    even one it subscribes to later without a fresh opt-in. The change itself is
+    campaigns.opt_outs's, the same set-based transition the bulk opt-out runs.
     """
     if source not in OptOutSource.values:
         raise SubscriptionError(f"Unknown opt-out source {source!r}.")
     now = timezone.now()
-    active = Subscription.objects.select_for_update().filter(
-        profile=profile, status=Subscription.Status.ACTIVE
+    changed = profiles_opt_out_set(
+        company_id=profile.company_id,
+        profile_ids=[profile.pk],
+        source=source,
+        now=now,
+        campaign=campaign,
+        subscription=subscription,
+        actor_id=actor.pk if actor is not None and actor.is_authenticated else None,
+        origin=origin,
     )
-    if subscription is not None:
-        active = active.filter(pk=subscription.pk)
-    elif campaign is not None:
-        active = active.filter(campaign=campaign)
-    changed = list(active)
-    for sub in changed:
-        sub.status = Subscription.Status.OPTED_OUT
-        sub.opted_out_at = now
-        sub.opt_out_source = source
-        sub.save(update_fields=["status", "opted_out_at", "opt_out_source"])
-    everywhere = campaign is None and subscription is None
-    newly_global = everywhere and not profile.standing.opted_out_globally
-    if changed or newly_global:
-        updates: dict[str, object] = {"opted_out_at": now, "opted_out_source": source}
-        if everywhere:
-            updates["opted_out_globally"] = True
-        scope = (
-            "all campaigns"
-            if everywhere
-            else ", ".join(sorted({s.campaign.name for s in changed})) or "no campaign"
-        )
-        activity_record(
+    if not changed:
+        return []
+    profile.refresh_from_db()
+    return list(
+        Subscription.objects.filter(
             profile=profile,
-            kind=ActivityEvent.Kind.OPTED_OUT,
-            actor=actor,
-            description=f"Opted out of {scope}: {source}",
-            data={"subscription_ids": [s.pk for s in changed], "source": source},
+            status=Subscription.Status.OPTED_OUT,
+            opted_out_at=now,
+            opt_out_source=source,
         )
-        # The opt-out record and the status it leads to, in one UPDATE.
-        profile_state_write(profiles=[profile.pk], values=updates, now=now)
-        profile.refresh_from_db()
-    return changed
+        .select_related("campaign")
+        .order_by("pk")
+    )
 
 
 @transaction.atomic
 def subscription_reactivate(
-    *, subscription: Subscription, actor: AbstractBaseUser | None = None, source: str
+    *,
+    subscription: Subscription,
+    actor: AbstractBaseUser | None = None,
+    source: str,
+    subscriber_asked: bool = False,
 ) -> Subscription:
-    """Re-join the campaign of an opted-out subscription, keeping the old row as history."""
+    """Re-join the campaign of an opted-out subscription, keeping the old row as history.
+
+    The same eligibility rule as any subscription (SubscriptionRefused); only OOPS,
+    the subscriber's own text, passes `subscriber_asked`.
+    """
     if subscription.status == Subscription.Status.ACTIVE:
         return subscription
     new, _ = subscription_create(
@@ -144,6 +160,7 @@ def subscription_reactivate(
         opt_in_path=subscription.opt_in_path,
         source=source,
         actor=actor,
+        subscriber_asked=subscriber_asked,
     )
     activity_record(
         profile=subscription.profile,

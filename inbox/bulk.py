@@ -1,13 +1,11 @@
 """Manual bulk opt-out (seed 003): a list of numbers out of one campaign or all of them.
 
-Set-based so that 100,000 numbers take seconds: the numbers go into a temporary table
-(COPY on PostgreSQL), and a handful of statements do the work: one UPDATE of the
-subscriptions, one INSERT ... SELECT of activity events and one UPDATE of the
-profiles' narrow state rows, which writes the opt-out record and the status together
-(profiles.models.ProfileState says why they are not profile columns). The rules are
-those of campaigns.services.profile_opt_out: the same fields, the same source, a company-wide
-opt-out also sets opted_out_globally, and opting out what is already opted out changes
-nothing (so running the same file twice changes nothing the second time).
+Set-based so that 100,000 numbers take seconds. The opt-out itself is
+campaigns.opt_outs.profiles_opt_out_set, the transition every single opt-out
+(campaigns.services.profile_opt_out) runs too: the same subscriptions, state rows and
+activity events, written by a handful of statements whatever the number of profiles,
+and opting out what is already opted out changes nothing (so running the same file
+twice changes nothing the second time). This module parses and matches the list.
 
 Numbers are matched to profiles first by a cheap canonical form (quick_e164); only the
 rows that match nothing go through libphonenumber, to tell an invalid number from a
@@ -16,19 +14,16 @@ number with no profile.
 
 import csv
 import io
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
-from django.db.models.expressions import RawSQL
+from django.db import connection
 from django.utils import timezone
 
-from campaigns.models import Subscription
-from profiles.models import ActivityEvent, OptOutSource, Profile, ProfileState
+from campaigns.opt_outs import profiles_opt_out_set
+from profiles.models import OptOutSource, Profile
 from profiles.phones import PhoneResult, phone_normalize
-from profiles.status import profile_state_write
 from profiles.text_rules import text_problem
 from reports.csv_safe import csv_row
 
@@ -66,35 +61,6 @@ class BulkResult:
 
     def count(self, outcome: str) -> int:
         return sum(1 for row in self.rows if row.outcome == outcome)
-
-
-def _temp_ids(profile_ids: list[int]) -> None:
-    """Load ids into the session's temporary table bulk_targets (dropped at commit)."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "CREATE TEMPORARY TABLE bulk_targets (id bigint PRIMARY KEY) ON COMMIT DROP"
-            )
-            with cursor.copy("COPY bulk_targets (id) FROM STDIN") as copy:
-                for pk in profile_ids:
-                    copy.write_row((pk,))
-        else:
-            cursor.execute("CREATE TEMPORARY TABLE bulk_targets (id bigint PRIMARY KEY)")
-            cursor.executemany(
-                "INSERT INTO bulk_targets (id) VALUES (%s)", [(pk,) for pk in profile_ids]
-            )
-        cursor.execute(
-            "CREATE TEMPORARY TABLE bulk_changed (id bigint PRIMARY KEY)"
-            + (" ON COMMIT DROP" if connection.vendor == "postgresql" else "")
-        )
-
-
-def _drop_temp() -> None:
-    # ON COMMIT DROP covers a normal run; an enclosing transaction (a caller's atomic
-    # block, or a test) may not commit yet, so drop them explicitly too.
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS bulk_targets")
-        cursor.execute("DROP TABLE IF EXISTS bulk_changed")
 
 
 def profiles_by_number(company_id: int, numbers: list[str]) -> dict[str, int]:
@@ -154,82 +120,23 @@ def number_rows_resolve(rows: list[NumberRow], company_id: int) -> dict[str, int
     return found
 
 
-@transaction.atomic
 def profiles_opt_out_bulk(
     *, company_id: int, profile_ids: list[int], campaign=None, actor_id: int | None = None
 ) -> set[int]:
-    """Opt the given profiles out (of `campaign`, or of every campaign), set-based.
+    """Opt the given profiles out (of `campaign`, or of every campaign), set-based: the
+    manual opt-out from the Inbox, through the same transition as a single opt-out.
 
     Returns the ids of the profiles that changed; the others were already opted out.
     """
-    now = timezone.now()
-    source = OptOutSource.MANUAL
-    sub_table = Subscription._meta.db_table
-    profile_table = Profile._meta.db_table
-    state_table = ProfileState._meta.db_table
-    event_table = ActivityEvent._meta.db_table
-    in_scope = "" if campaign is None else "AND s.campaign_id = %(campaign)s"
-    params = {
-        "company": company_id,
-        "campaign": campaign.pk if campaign is not None else None,
-        "now": now,
-        "source": source,
-        "opted_out": Subscription.Status.OPTED_OUT,
-        "kind": ActivityEvent.Kind.OPTED_OUT,
-        "description": f"Opted out of {campaign.name if campaign else 'all campaigns'}: {source}",
-        "data": json.dumps({"source": source, "bulk": True}),
-        "actor": actor_id,
-    }
-    _temp_ids(profile_ids)
-    try:
-        with connection.cursor() as cursor:
-            # SQL built here interpolates only table names taken from model metadata and
-            # fixed fragments; every value is a query parameter.
-            # Changing: an active subscription in scope or, company-wide, not yet opted
-            # out of everything. The rest is already opted out and stays untouched.
-            not_global = (
-                f"OR NOT EXISTS (SELECT 1 FROM {state_table} g WHERE g.profile_id = p.id"  # noqa: S608 (a model's table)
-                " AND g.opted_out_globally)"
-                if campaign is None
-                else ""
-            )
-            cursor.execute(
-                f"""INSERT INTO bulk_changed (id)
-                    SELECT p.id FROM {profile_table} p JOIN bulk_targets t ON t.id = p.id
-                    WHERE p.company_id = %(company)s AND (
-                        EXISTS (SELECT 1 FROM {sub_table} s WHERE s.profile_id = p.id
-                                AND s.status = 'Active' {in_scope})
-                        {not_global})""",  # noqa: S608 (table names from model metadata)
-                params,
-            )
-            cursor.execute(
-                f"""UPDATE {sub_table} AS s SET status = %(opted_out)s,
-                        opted_out_at = %(now)s, opt_out_source = %(source)s
-                    FROM bulk_changed c
-                    WHERE s.profile_id = c.id AND s.status = 'Active' {in_scope}""",  # noqa: S608 (table names from model metadata)
-                params,
-            )
-            cursor.execute(
-                f"""INSERT INTO {event_table} (company_id, profile_id, kind, channel, origin,
-                        description, data, actor_id, created_at)
-                    SELECT %(company)s, id, %(kind)s, '', 'inbox', %(description)s,
-                        %(data)s, %(actor)s, %(now)s FROM bulk_changed""",  # noqa: S608 (table names from model metadata)
-                params,
-            )
-            # The opt-out record and the status it leads to, in one UPDATE of the narrow
-            # state rows; the wide profile rows (and their trigram indexes) stay as they are.
-            values: dict[str, object] = {"opted_out_at": now, "opted_out_source": source}
-            if campaign is None:
-                values["opted_out_globally"] = True
-            profile_state_write(
-                profiles=Profile.objects.filter(pk__in=RawSQL("SELECT id FROM bulk_changed", [])),
-                values=values,
-                now=now,
-            )
-            cursor.execute("SELECT id FROM bulk_changed")
-            return {row[0] for row in cursor.fetchall()}
-    finally:
-        _drop_temp()
+    return profiles_opt_out_set(
+        company_id=company_id,
+        profile_ids=profile_ids,
+        source=OptOutSource.MANUAL,
+        now=timezone.now(),
+        campaign=campaign,
+        actor_id=actor_id,
+        origin="inbox",
+    )
 
 
 def bulk_opt_out_apply(

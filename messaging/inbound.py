@@ -28,11 +28,16 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from campaigns.models import Broadcast, Campaign, Keyword, Subscription
-from campaigns.services import profile_opt_out, subscription_create, subscription_reactivate
-from profiles.models import ActivityEvent, Company, OptOutSource, Profile, SourceType
+from campaigns.services import (
+    SubscriptionRefused,
+    profile_opt_out,
+    subscription_create,
+    subscription_reactivate,
+)
+from profiles.creation import ProfileSuppressed, profile_get_or_create
+from profiles.models import Company, OptOutSource, Profile, SourceType
 from profiles.phones import phone_normalize
 from profiles.safe_urls import UnsafeUrlError, external_url_clean
-from profiles.services import activity_record
 
 from .models import (
     GATEWAY_MESSAGE_ID_MAX_LENGTH,
@@ -86,6 +91,8 @@ class InboundResult:
     redelivered: bool = False  # the aggregator sent a message id already stored
     # Why the carrier's media link was not stored ("" when it was, or there was none).
     media_url_refused: str = ""
+    # Why a keyword or OOPS subscribed nothing (campaigns.eligibility's reason), if so.
+    refusal: str = ""
 
 
 def _media_url_clean(media_url: str) -> tuple[str, str]:
@@ -100,32 +107,20 @@ def _media_url_clean(media_url: str) -> tuple[str, str]:
         return "", str(error)
 
 
-def _profile_for(company: Company, phone: str, keyword: Keyword | None) -> Profile:
-    profile = Profile.objects.filter(company=company, phone_number=phone).first()
-    if profile is not None:
-        return profile
-    info = phone_normalize(phone)
+def _profile_for(company: Company, phone: str, keyword: Keyword | None) -> Profile | None:
+    """The sender's profile, created by the shared rule when new; None for a number
+    erased at its owner's request (no profile is made for it again)."""
     try:
-        # Two first texts of a new number at once both get here; the unique number per
-        # company lets one create the profile and the other use it.
-        with transaction.atomic():
-            profile = Profile.objects.create(
-                company=company,
-                phone_number=phone,
-                carrier_name=info.carrier_name,
-                number_type=info.number_type,
-                number_country=info.country,
-                source_type=SourceType.KEYWORD if keyword else SourceType.UNKNOWN,
-                source_name=keyword.name if keyword else "",
-            )
-            activity_record(
-                profile=profile,
-                kind=ActivityEvent.Kind.CREATED,
-                description="Texted in" + (f" keyword {keyword.name}" if keyword else ""),
-                channel="sms",
-            )
-    except IntegrityError:
-        return Profile.objects.get(company=company, phone_number=phone)
+        profile, _ = profile_get_or_create(
+            company=company,
+            phone=phone_normalize(phone),
+            source_type=SourceType.KEYWORD if keyword else SourceType.UNKNOWN,
+            source_name=keyword.name if keyword else "",
+            channel="sms",
+            description="Texted in" + (f" keyword {keyword.name}" if keyword else ""),
+        )
+    except ProfileSuppressed:
+        return None
     return profile
 
 
@@ -156,8 +151,15 @@ class _Handler:
         self.profile = profile
         self.company = company
         self.replies: list[Message] = []
+        self.refusal = ""
         self.word = command_word(message.body)
         self.last_mt = profile_last_mt(profile=profile)
+
+    def refuse(self, refused: SubscriptionRefused) -> None:
+        """Keep why an opt-in was refused: the number gets no answer (it may not be
+        texted, or the campaign ended), so the log and the result say it."""
+        self.refusal = refused.reason
+        logger.info("MO %s: not subscribed: %s", self.message.pk, refused.reason)
 
     def reply(self, body: str, message_type: str, campaign=None, **extra) -> None:
         try:
@@ -246,15 +248,22 @@ class _Handler:
         for subscription in stopped.filter(opted_out_at=last_stop).select_related(
             "campaign", "profile", "opt_in_path"
         ):
-            if not subscription.campaign.active:
-                continue
             if Subscription.objects.filter(
                 profile=self.profile,
                 campaign=subscription.campaign,
                 status=Subscription.Status.ACTIVE,
             ).exists():
                 continue
-            rejoined.append(subscription_reactivate(subscription=subscription, source="OOPS"))
+            try:
+                # The subscriber undoing their own STOP: the one case besides a keyword
+                # where the subscription rule lets a company-wide opt-out be lifted.
+                rejoined.append(
+                    subscription_reactivate(
+                        subscription=subscription, source="OOPS", subscriber_asked=True
+                    )
+                )
+            except SubscriptionRefused as refused:
+                self.refuse(refused)
         if not rejoined:
             return MOType.UNKNOWN  # texted OOPS again: nothing left to re-join
         self.profile.refresh_from_db()
@@ -266,15 +275,21 @@ class _Handler:
         campaign: Campaign = path.campaign
         self.message.campaign = campaign
         self.message.keyword = keyword
-        if not campaign.active:
-            return MOType.UNKNOWN
         if Subscription.objects.filter(
             profile=self.profile, campaign=campaign, status=Subscription.Status.ACTIVE
         ).exists():
             return MOType.DUPLICATE_OPT_IN
-        subscription_create(
-            profile=self.profile, campaign=campaign, opt_in_path=path, source=keyword.name
-        )
+        try:
+            subscription_create(
+                profile=self.profile,
+                campaign=campaign,
+                opt_in_path=path,
+                source=keyword.name,
+                subscriber_asked=True,
+            )
+        except SubscriptionRefused as refused:
+            self.refuse(refused)
+            return MOType.UNKNOWN
         self.profile.refresh_from_db()
         if path.welcome_message:
             self.reply(path.welcome_message, MTType.REGULAR_TEXT, campaign=campaign)
@@ -377,6 +392,13 @@ def message_receive(
             company=company, active=True, name=keyword_text(body)
         ).first()
         profile = _profile_for(company, e164, keyword)
+        if profile is None:
+            # Kept, as every text is, but unanswered and tied to no profile: the
+            # number's owner asked to be forgotten, and it must never be messaged.
+            message.message_type = MOType.UNMATCHED
+            message.save(update_fields=["message_type"])
+            logger.info("MO %s from a suppressed number: not processed", message.pk)
+            return InboundResult(message=message, replies=[], media_url_refused=media_url_refused)
         # Serialise the messages of one number: a STOP and a keyword arriving together
         # must not both read the state before the other changed it.
         Profile.objects.select_for_update().filter(pk=profile.pk).first()
@@ -404,5 +426,8 @@ def message_receive(
     if media_url_refused:
         logger.warning("MO %s: media link dropped: %s", message.pk, media_url_refused)
     return InboundResult(
-        message=message, replies=handler.replies, media_url_refused=media_url_refused
+        message=message,
+        replies=handler.replies,
+        media_url_refused=media_url_refused,
+        refusal=handler.refusal,
     )

@@ -10,9 +10,10 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from . import creation
 from .custom_fields import CustomFieldError, custom_value_clean
 from .models import (
     ActivityEvent,
@@ -25,7 +26,7 @@ from .models import (
     SourceType,
 )
 from .phones import phone_normalize
-from .services import activity_record, custom_value_set, phone_suppressed, profile_update
+from .services import custom_value_set, profile_update
 from .text_rules import TextError, name_clean, text_clean
 
 # Standard attributes the API may set, with their column limits (Profile model).
@@ -98,30 +99,18 @@ def profile_get_or_create(
     phone = phone_normalize(e164)
     if not phone.valid:
         raise ProfileApiError(5, f"{e164} is not a valid phone number ({phone.reason})")
-    if phone_suppressed(company_id=company.pk, e164=e164):
-        raise ProfileApiError(5, f"{e164} was erased at its owner's request and cannot be added")
     try:
-        with transaction.atomic():
-            profile = Profile.objects.create(
-                company=company,
-                phone_number=e164,
-                carrier_name=phone.carrier_name,
-                number_type=phone.number_type,
-                number_country=phone.country,
-                source_type=source_type,
-                source_name=source_name[:200],
-                source_user=actor if actor.is_authenticated else None,
-            )
-    except IntegrityError:  # created by a concurrent call a moment ago
-        return Profile.objects.for_company(company).get(phone_number=e164), False
-    activity_record(
-        profile=profile,
-        kind=ActivityEvent.Kind.CREATED,
-        actor=actor,
-        description=f"Created through the API ({source_name})",
-        origin="api",
-    )
-    return profile, True
+        return creation.profile_get_or_create(
+            company=company,
+            phone=phone,
+            source_type=source_type,
+            source_name=source_name,
+            by=actor,
+            origin="api",
+            description=f"Created through the API ({source_name})",
+        )
+    except creation.ProfileSuppressed as refused:
+        raise ProfileApiError(5, str(refused)) from None
 
 
 @transaction.atomic
@@ -201,25 +190,18 @@ def group_members_add(
     for number, phone in phones.items():
         if not phone.valid:
             raise ProfileApiError(5, f"{number} is not a valid phone number ({phone.reason})")
-        if phone_suppressed(company_id=company.pk, e164=number):
-            raise ProfileApiError(5, f"{number} was erased at its owner's request")
-    Profile.objects.bulk_create(
-        [
-            Profile(
-                company=company,
-                phone_number=n,
-                carrier_name=phones[n].carrier_name,
-                number_type=phones[n].number_type,
-                number_country=phones[n].country,
-                source_type=SourceType.UPLOADED_GROUP,
-                source_name=group.name[:200],
-                source_user=actor if actor.is_authenticated else None,
-            )
-            for n in new_numbers
-        ],
-        batch_size=1000,
-        ignore_conflicts=True,
+    made = creation.profiles_create_many(
+        company_id=company.pk,
+        phones=list(phones.values()),
+        source_type=SourceType.UPLOADED_GROUP,
+        source_name=group.name,
+        by_id=actor.pk if actor.is_authenticated else None,
+        origin="api",
+        description=f"Created by adding it to group {group.name} through the API",
     )
+    if made.suppressed:
+        # One erased number refuses the whole batch (the atomic block undoes the rest).
+        raise ProfileApiError(5, creation.suppressed_message(sorted(made.suppressed)[0]))
     profiles = list(Profile.objects.for_company(company).filter(phone_number__in=numbers))
     already = set(
         GroupMembership.objects.filter(group=group, profile__in=profiles).values_list(
@@ -234,7 +216,7 @@ def group_members_add(
     )
     _record_group_events(added, group, ActivityEvent.Kind.GROUP_ADDED, actor)
     group.save(update_fields=["updated_at"])
-    return {"added": len(added), "created_profiles": len(new_numbers)}
+    return {"added": len(added), "created_profiles": len(made.created)}
 
 
 @transaction.atomic

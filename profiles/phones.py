@@ -136,3 +136,9 @@ def phone_digest(e164: str) -> str:
     """What the suppression list stores for a number: SHA-256 of its E.164 form, so the
     list that keeps an erased number from ever being texted does not hold the number."""
     return hashlib.sha256(e164.encode()).hexdigest()
+
+
+def phone_digest_sql(column: str) -> str:
+    """phone_digest as PostgreSQL computes it (11+ has sha256(bytea) built in), for
+    set-based checks of many numbers against the suppression list at once."""
+    return f"ENCODE(SHA256(CONVERT_TO({column}, 'UTF8')), 'hex')"

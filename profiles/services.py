@@ -333,12 +333,6 @@ def profile_activate(*, profile: Profile, actor: AbstractBaseUser | None) -> boo
     )
 
 
-def phone_suppressed(*, company_id: int, e164: str) -> bool:
-    return Suppression.objects.filter(
-        company_id=company_id, phone_digest=phone_digest(e164)
-    ).exists()
-
-
 ERASED_PREFIX = "erased:"
 ERASED_TEXT_FIELDS = (
     "first_name",

@@ -23,6 +23,7 @@ from ..forms import GroupForm, GroupMembersForm
 from ..group_uploads import group_upload_start
 from ..groups import (
     GroupError,
+    Outcome,
     group_add_members,
     group_create,
     group_delete,
@@ -137,6 +138,13 @@ def group_members_change(request: HttpRequest, pk: int, action: str) -> HttpResp
         messages.error(request, str(exc))
     else:
         request.session[f"group_change_{group.pk}"] = _change_for_session(change)
+        erased = change.count(Outcome.ERASED)
+        if erased:
+            messages.error(
+                request,
+                f"{erased} number(s) were not added: erased at their owner's request, "
+                "they cannot be added again.",
+            )
     return redirect("campaigns:group_detail", pk=group.pk)
 
 

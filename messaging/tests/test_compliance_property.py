@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from campaigns.services import profile_opt_out, subscription_create
+from campaigns.services import SubscriptionRefused, profile_opt_out, subscription_create
 from messaging.bounces import profile_clean
 from messaging.gateways import FakeGateway
 from messaging.models import Message
@@ -55,7 +55,16 @@ class ComplianceMachine(RuleBasedStateMachine):
 
     @rule(i=who, j=which)
     def opt_in(self, i, j):
-        subscription_create(profile=self.profiles[i], campaign=self.campaigns[j], source="test")
+        # A keyword texted by the subscriber; a number that may not be texted is refused.
+        try:
+            subscription_create(
+                profile=self.profiles[i],
+                campaign=self.campaigns[j],
+                source="test",
+                subscriber_asked=True,
+            )
+        except SubscriptionRefused:
+            return
         self.subs[i][j] = "active"
         self.flags[i].discard("global")  # an explicit opt-in lifts a global opt-out
 

@@ -254,3 +254,24 @@ def test_a_reset_removes_only_the_demo_companies_data(company):
     assert Profile.objects.filter(company=company).get() == theirs
     assert Subscription.objects.filter(company=company).count() == 1
     assert Profile.objects.filter(company__name=DEMO_COMPANY).count() == N
+
+
+def test_the_demo_never_loads_a_number_that_is_on_the_suppression_list(alice):
+    """The demo loads by COPY, not through profiles.creation, so it must not need its
+    suppression check: a reset clears the demo companies' suppression list first."""
+    from profiles.models import Suppression
+    from profiles.phones import phone_digest
+    from profiles.services import profile_erase
+
+    company = seed()
+    person = Profile.objects.filter(company=company, erased_at__isnull=True).first()
+    number = person.phone_number
+    profile_erase(profile=person, actor=alice, confirmation=number)
+    assert Suppression.objects.filter(company=company, phone_digest=phone_digest(number))
+    seed(reset=True)
+    # The same seed brings the same person, with the same number, back...
+    assert Profile.objects.filter(company=company, phone_number=number).exists()
+    # ...and no loaded number is on a suppression list.
+    digests = set(Suppression.objects.values_list("company_id", "phone_digest"))
+    loaded = Profile.objects.values_list("company_id", "phone_number")
+    assert not [p for p in loaded if (p[0], phone_digest(p[1])) in digests]

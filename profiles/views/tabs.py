@@ -115,12 +115,9 @@ def subscription_reactivate_view(request: HttpRequest, pk: int, sub_id: int) -> 
 
     profile = profile_for(request, pk)
     subscription = _subscription_for(profile, sub_id)
-    if profile.blacklisted or profile.deactivated or profile.erased_at:
-        messages.error(
-            request, "This profile is blacklisted, deactivated or erased; it cannot rejoin."
-        )
-        return redirect(tab_url(profile, "subscriptions"))
     try:
+        # Who may rejoin is the subscription rule's (campaigns.eligibility); its reason
+        # is shown as is. Staff are not the subscriber, so a STOP stands.
         subscription_reactivate(
             subscription=subscription,
             actor=request.user,
