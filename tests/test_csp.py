@@ -5,14 +5,13 @@ import re
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
 from tests.test_tenancy_sweep import LIST_PAGES, acme, object_pages  # noqa: F401 (fixture)
 
-TEMPLATES = Path(settings.BASE_DIR) / "templates"
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
 def policy_of(response) -> dict[str, list[str]]:
