@@ -2,7 +2,15 @@
 
 from celery import shared_task
 
+from config.celery import BULK, PRIORITY, queue_for
+
 from . import services
+from .quiet_hours import EXEMPT_TYPES
+
+
+def delivery_queue(message_type: str) -> str:
+    """Replies to a person (the types quiet hours exempt) jump the broadcast traffic."""
+    return queue_for(PRIORITY if message_type in EXEMPT_TYPES else BULK)
 
 
 @shared_task(name="messaging.message_deliver", acks_late=True)

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_int, env_list, env_str, env_time
 from reports.admin_formats import EXPORT_FORMATS as ADMIN_EXPORT_FORMATS  # no models: safe here
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -115,7 +115,9 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is redelivered, not lost
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "shortcode")
+# Queues priority, bulk and background (config/celery.py); CELERY_QUEUE=<name> puts
+# every task on that one queue instead.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "background")
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -149,6 +151,10 @@ SMS_SOFT_BOUNCE_LIMIT = env_int("SMS_SOFT_BOUNCE_LIMIT", 4)
 SMS_DEFAULT_ORIGINATOR = env_str("SMS_DEFAULT_ORIGINATOR", "41411")
 API_CONCURRENCY_LIMIT = env_int("API_CONCURRENCY_LIMIT", 160)
 ADVOCACY_ENABLED = env_bool("ADVOCACY_ENABLED", True)
+# Broadcasts reach a recipient only between these local times (TCPA quiet hours); a
+# company may narrow the window, never widen it (messaging.quiet_hours).
+SMS_SENDING_WINDOW_START = env_time("SMS_SENDING_WINDOW_START", "08:00")
+SMS_SENDING_WINDOW_END = env_time("SMS_SENDING_WINDOW_END", "21:00")
 
 LOGGING = {
     "version": 1,

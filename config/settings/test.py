@@ -1,3 +1,4 @@
+import datetime as dt
 import os
 
 from .base import *  # noqa: F403  (settings modules extend base by design)
@@ -18,3 +19,7 @@ if os.environ.get("TEST_DATABASE_NAME"):
 CELERY_TASK_ALWAYS_EAGER = True
 MEDIA_ROOT = BASE_DIR / "test-artifacts" / "media"  # noqa: F405
 WHITENOISE_AUTOREFRESH = True  # serve from STATICFILES_DIRS without collectstatic
+# The suite runs at any hour: broadcasts may go out all day unless a quiet-hours test
+# sets the legal window (messaging/tests/test_quiet_hours.py travels to fixed times).
+SMS_SENDING_WINDOW_START = dt.time(0, 0)
+SMS_SENDING_WINDOW_END = dt.time(23, 59, 59, 999999)
