@@ -27,7 +27,6 @@ TASK_QUEUES = {
     "messaging.messages_deliver": BULK,
     "campaigns.broadcast_generate": BULK,
     "campaigns.broadcast_send_chunk": BULK,
-    "campaigns.broadcasts_send_due": BULK,
 }
 
 app = Celery("shortcode")
