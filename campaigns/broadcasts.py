@@ -32,6 +32,7 @@ import datetime as dt
 import logging
 import zoneinfo
 from collections.abc import Iterable
+from itertools import groupby
 from typing import Any
 
 from django.conf import settings
@@ -334,28 +335,35 @@ def _local_moment(broadcast: Broadcast, zone_name: str) -> dt.datetime:
     return wall.replace(tzinfo=zone).astimezone(dt.UTC)
 
 
-def _id_ranges(profiles: QuerySet[Profile], size: int) -> list[tuple[int, int, int]]:
-    """Split the profiles' ids into consecutive ranges of at most `size` profiles each:
-    (lowest id, highest id, how many profiles)."""
-    # A named column rather than a column alias list: SQLite has no `AS a (id)`.
-    sql, params = profiles.values(range_id=F("pk")).query.sql_with_params()
+Range = tuple[int, int, int]  # lowest profile id, highest, how many profiles
+
+
+def _zone_ranges(profiles: QuerySet[Profile], zone: Coalesce, size: int) -> dict[str, list[Range]]:
+    """Split the profiles by recipient zone, and each zone's ids into consecutive ranges
+    of at most `size` profiles. One scan: the zone is computed once per profile."""
+    # Named columns rather than a column alias list: SQLite has no `AS a (id)`.
+    rows = profiles.annotate(range_zone=zone).values("range_zone", range_id=F("pk"))
+    sql, params = rows.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id, rn FROM (SELECT a.range_id AS id, ROW_NUMBER() OVER "  # noqa: S608 (compiled ORM SQL, parameters bound)
-            f"(ORDER BY a.range_id) AS rn FROM ({sql}) a) numbered WHERE (rn - 1) %% %s = 0 "
-            f"OR rn = (SELECT COUNT(*) FROM ({sql}) b) ORDER BY id",
-            [*params, size, *params],
+            f"SELECT zone, id, rn, total FROM (SELECT a.range_zone AS zone, a.range_id AS id, "  # noqa: S608 (compiled ORM SQL, parameters bound)
+            "ROW_NUMBER() OVER (PARTITION BY a.range_zone ORDER BY a.range_id) AS rn, "
+            "COUNT(*) OVER (PARTITION BY a.range_zone) AS total "
+            f"FROM ({sql}) a) numbered WHERE (rn - 1) %% %s = 0 OR rn = total ORDER BY zone, id",
+            [*params, size],
         )
         marks = cursor.fetchall()
-    if not marks:
-        return []
-    starts = [(pk, rn) for pk, rn in marks if (rn - 1) % size == 0]
-    last, total = marks[-1]
-    ranges = []
-    for i, (lo, rn) in enumerate(starts):
-        following = starts[i + 1] if i + 1 < len(starts) else None
-        hi = following[0] - 1 if following else last
-        ranges.append((lo, hi, (following[1] if following else total + 1) - rn))
+    ranges: dict[str, list[Range]] = {}
+    for zone_name, group in groupby(marks, key=lambda mark: mark[0]):
+        zone_marks = [(pk, rn, total) for _, pk, rn, total in group]
+        starts = [(pk, rn) for pk, rn, _ in zone_marks if (rn - 1) % size == 0]
+        last, _, total = zone_marks[-1]
+        ranges[zone_name] = []
+        for i, (lo, rn) in enumerate(starts):
+            following = starts[i + 1] if i + 1 < len(starts) else None
+            hi = following[0] - 1 if following else last
+            count = (following[1] if following else total + 1) - rn
+            ranges[zone_name].append((lo, hi, count))
     return ranges
 
 
@@ -376,22 +384,15 @@ def broadcast_generate(*, broadcast_id: int) -> dict[str, Any]:
         audience = broadcast_recipients(broadcast=broadcast)
         size = broadcast.throttle_per_minute or CHUNK_SIZE
         chunks: list[BroadcastChunk] = []
-        # Every broadcast is split by recipient zone (a handful of zones, one query
-        # each), so the sending window can hold each zone's chunks set-based.
-        zones = (
-            audience.annotate(zone=_zone_expression(broadcast.campaign))
-            .values_list("zone", flat=True)
-            .distinct()
-        )
-        for zone_name in sorted(zones):
-            in_zone = audience.annotate(zone=_zone_expression(broadcast.campaign)).filter(
-                zone=zone_name
-            )
+        # Every broadcast is split by recipient zone, so that the sending window can
+        # hold each zone's chunks set-based.
+        ranges = _zone_ranges(audience, _zone_expression(broadcast.campaign), size)
+        for zone_name in sorted(ranges):
             if broadcast.localtime:
                 start = max(_local_moment(broadcast, zone_name), now)
             else:
                 start = max(broadcast.delivery_time or now, now)
-            chunks += _make_chunks(broadcast, in_zone, size, start, zone_name, len(chunks))
+            chunks += _make_chunks(broadcast, ranges[zone_name], start, zone_name, len(chunks))
         BroadcastChunk.objects.bulk_create(chunks)
         broadcast.status = Status.GENERATED
         broadcast.started_at = now
@@ -404,8 +405,7 @@ def broadcast_generate(*, broadcast_id: int) -> dict[str, Any]:
 
 def _make_chunks(
     broadcast: Broadcast,
-    profiles: QuerySet[Profile],
-    size: int,
+    ranges: list[Range],
     start: dt.datetime,
     zone_name: str,
     first_index: int,
@@ -414,7 +414,7 @@ def _make_chunks(
     zone = zone_or(zone_name, broadcast.campaign.timezone)
     window = sending_window(broadcast.company)
     moment = start
-    for offset, (lo, hi, count) in enumerate(_id_ranges(profiles, size)):
+    for offset, (lo, hi, count) in enumerate(ranges):
         # Outside the window the chunk waits for the next opening; throttled chunks
         # keep their minute apart from there, across the night if need be.
         not_before = window_opens_at(moment, zone, window)
@@ -527,7 +527,10 @@ def _chunk_messages(chunk: BroadcastChunk) -> QuerySet[Message]:
         profile_id__lte=chunk.hi_profile_id,
     )
     if chunk.timezone:
-        in_zone = Profile.objects.annotate(zone=_zone_expression(chunk.broadcast.campaign))
+        # The id range bounds the subquery too, or it would compute every profile's zone.
+        in_zone = Profile.objects.filter(
+            pk__gte=chunk.lo_profile_id, pk__lte=chunk.hi_profile_id
+        ).annotate(zone=_zone_expression(chunk.broadcast.campaign))
         messages = messages.filter(profile__in=in_zone.filter(zone=chunk.timezone).values("pk"))
     return messages
 

@@ -105,7 +105,7 @@ def _hold_outside_window(queued: QuerySet[Message]) -> int:
     now = timezone.now()
     windowed = _windowed(queued)
     held = 0
-    groups = windowed.order_by().values_list("company_id", "zone").distinct()
+    groups = list(windowed.order_by().values_list("company_id", "zone").distinct())
     companies = {c.pk: c for c in Company.objects.filter(pk__in={c for c, _ in groups})}
     for company_id, zone_name in groups:
         opens = window_opens_at(

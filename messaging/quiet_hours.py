@@ -15,8 +15,9 @@ offline, and a state alone is ambiguous (a dozen US states span two zones).
 The zone is computed in SQL when it is needed rather than stored on the profile: every
 bulk writer of profiles (COPY in the demo seed, INSERT … SELECT in group uploads, the
 API) would otherwise have to maintain a derived column, and a missed path would send at
-night. The prefix table is small (a few thousand prefixes, grouped by zone into one CASE
-of IN lists) and built once per region.
+night. The prefix table is small (about two thousand North American prefixes), built
+once per region and looked up in SQL as one jsonb object per prefix length: a million
+profiles take about three seconds, in the one scan that splits a broadcast by zone.
 
 Direct replies are exempt by type (`EXEMPT_TYPES`): a person who just texted expects the
 answer now, whatever the hour. The same types make up the priority queue.
@@ -25,6 +26,7 @@ answer now, whatever the hour. The same types make up the priority queue.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import zoneinfo
 from collections import defaultdict
 from functools import cache
@@ -32,7 +34,8 @@ from typing import Any
 
 import phonenumbers
 from django.conf import settings
-from django.db.models import Case, CharField, Expression, F, Value, When
+from django.db import connection
+from django.db.models import Case, CharField, Expression, F, Func, Value, When
 from django.db.models.functions import Coalesce, NullIf, Substr
 from django.db.models.lookups import In
 from phonenumbers import tzdata
@@ -181,14 +184,41 @@ def _prefix_groups(region: str) -> list[tuple[int, str, tuple[str, ...]]]:
     ]
 
 
-def number_zone_expression(phone_field: str = "phone_number") -> Case:
-    """The zone of the number's prefix as SQL ("" when unknown): one IN list per
-    (prefix length, zone), longest prefixes first so the most specific one wins."""
+class _JsonText(Func):
+    """`map ->> key` on PostgreSQL: one binary search in a jsonb object per row."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = "::jsonb ->> "
+    output_field = CharField()
+
+
+@cache
+def _prefix_maps(region: str) -> list[tuple[int, str]]:
+    """(prefix length, JSON object "+prefix" → zone) longest first."""
+    maps: dict[int, dict[str, str]] = defaultdict(dict)
+    for prefix, zone in prefix_zones(region).items():
+        maps[len(prefix)]["+" + prefix] = zone
+    return [(length, json.dumps(maps[length])) for length in sorted(maps, reverse=True)]
+
+
+def number_zone_expression(phone_field: str = "phone_number") -> Expression:
+    """The zone of the number's longest known prefix as SQL ("" when ambiguous, NULL
+    when unknown). PostgreSQL looks each prefix length up in a jsonb object (a million
+    rows in about a second); elsewhere (the SQLite quick start) one CASE branch of IN
+    lists per zone and length, which is slower but needs no JSON operators."""
+    if connection.vendor == "postgresql":
+        return Coalesce(
+            *[
+                _JsonText(Value(table), Substr(F(phone_field), 1, length + 1))
+                for length, table in _prefix_maps(_region())
+            ],
+            output_field=CharField(),
+        )
     whens = [
         When(In(Substr(F(phone_field), 1, length + 1), list(prefixes)), then=Value(zone))
         for length, zone, prefixes in _prefix_groups(_region())
     ]
-    return Case(*whens, default=Value(""), output_field=CharField())
+    return Case(*whens, default=None, output_field=CharField())
 
 
 def recipient_zone_expression(
