@@ -89,12 +89,12 @@ def _status_for(reason: str | None, scheduled_at: datetime | None) -> str:
     return Message.Status.QUEUED
 
 
-def _enqueue(message_ids: list[int], *, message_type: str = "") -> None:
+def _enqueue(message_ids: list[int], *, message_type: str = "", is_reply: bool = False) -> None:
     from . import tasks  # tasks import this module
 
     if len(message_ids) == 1:
         # A reply to the person goes on the priority queue, ahead of broadcast traffic.
-        queue = tasks.delivery_queue(message_type)
+        queue = tasks.delivery_queue(message_type, is_reply=is_reply)
         transaction.on_commit(
             lambda: tasks.message_deliver.apply_async((message_ids[0],), queue=queue)
         )
@@ -186,7 +186,7 @@ def message_send(
             last_message=message,
         )
     if status == Message.Status.QUEUED and enqueue:
-        _enqueue([message.pk], message_type=message_type)
+        _enqueue([message.pk], message_type=message_type, is_reply=in_reply_to is not None)
     return message
 
 
@@ -385,7 +385,7 @@ def _retry_later(message: Message) -> None:
     from . import tasks
 
     delay = getattr(settings, "SMS_RETRY_DELAY_SECONDS", 30)
-    queue = tasks.delivery_queue(message.message_type)
+    queue = tasks.delivery_queue(message.message_type, is_reply=message.in_reply_to_id is not None)
     transaction.on_commit(
         lambda: tasks.message_deliver.apply_async((message.pk,), countdown=delay, queue=queue)
     )

@@ -5,7 +5,7 @@ import pytest
 
 from config.celery import app
 from messaging import tasks as messaging_tasks
-from messaging.models import MTType
+from messaging.models import Message, MOType, MTType
 from messaging.services import message_send
 from tests.factories import make_profile
 
@@ -52,11 +52,21 @@ def test_replies_are_delivered_on_the_priority_queue_and_other_single_texts_on_b
         MTType.OPT_OUT_RECEIPT,
         MTType.REGULAR_TEXT,
     ]
+    incoming = Message.objects.create(
+        company=company,
+        profile=profile,
+        phone_number=profile.phone_number,
+        direction=Message.Direction.MO,
+        message_type=MOType.REPLY,
+        body="Where do I vote?",
+    )
     with django_capture_on_commit_callbacks(execute=True):
         for kind in kinds:
             message_send(company=company, profile=profile, body="Hello", message_type=kind)
+        # An agent's answer in the inbox is a regular text, but a reply all the same.
+        message_send(company=company, profile=profile, body="At the library", in_reply_to=incoming)
     queues = [_queue("messaging.message_deliver", **options) for options in applied]
-    assert queues == ["priority", "priority", "priority", "bulk"]
+    assert queues == ["priority", "priority", "priority", "bulk", "priority"]
 
 
 def test_celery_queue_puts_every_task_on_one_queue(monkeypatch):
