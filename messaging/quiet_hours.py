@@ -204,8 +204,8 @@ def _prefix_maps(region: str) -> list[tuple[int, str]]:
 def number_zone_expression(phone_field: str = "phone_number") -> Expression:
     """The zone of the number's longest known prefix as SQL ("" when ambiguous, NULL
     when unknown). PostgreSQL looks each prefix length up in a jsonb object (a million
-    rows in about a second); elsewhere (the SQLite quick start) one CASE branch of IN
-    lists per zone and length, which is slower but needs no JSON operators."""
+    rows in about three seconds); elsewhere (the SQLite quick start) one CASE branch of IN
+    lists per zone and length, slower but with no JSON operators."""
     if connection.vendor == "postgresql":
         return Coalesce(
             *[
