@@ -8,13 +8,15 @@ DEMO_PROFILES ?= 2000
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: help install run serve migrate seed test lint fmt browser bench worker beat check-deploy clean
+.PHONY: help install run serve migrate seed test lint fmt browser bench worker worker-priority \
+	worker-bulk worker-background beat check-deploy clean
 
 help:
 	@echo "make run      set up .venv, migrate, seed demo data, print a login and serve on :$(PORT)"
 	@echo "make test     run the whole test suite (ruff, pytest, browser tests)"
 	@echo "make bench    benchmarks at a million profiles (PostgreSQL + Redis; several minutes)"
-	@echo "make worker / make beat   Celery worker and scheduler (needs REDIS_URL)"
+	@echo "make worker / make beat   Celery worker (all three queues) and scheduler (needs REDIS_URL)"
+	@echo "make worker-priority / worker-bulk / worker-background   a worker for one queue"
 
 $(BIN)/activate: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -72,8 +74,15 @@ check-deploy: install
 bench: install
 	$(PY) -m bench $(BENCH_ARGS)
 
+# Queues: priority (replies, HELP, opt-out receipts), bulk (broadcasts), background
+# (exports, uploads, analyses, sweeps). See README, "Workers and queues".
+WORKER_CONCURRENCY ?= 2
+
 worker: install
-	$(BIN)/celery -A config worker --loglevel=INFO --concurrency=2
+	$(BIN)/celery -A config worker -Q priority,bulk,background --loglevel=INFO --concurrency=$(WORKER_CONCURRENCY)
+
+worker-priority worker-bulk worker-background: worker-%: install
+	$(BIN)/celery -A config worker -Q $* -n $*@%h --loglevel=INFO --concurrency=$(WORKER_CONCURRENCY)
 
 beat: install
 	$(BIN)/celery -A config beat --loglevel=INFO

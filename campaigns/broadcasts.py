@@ -19,6 +19,11 @@ unique index on messages (broadcast, profile) makes a redelivered chunk (acks_la
 killed worker's task comes back) insert nothing it already inserted, so each profile
 gets a broadcast at most once; and because the chunk's rows commit before delivery,
 nothing is lost either.
+
+Quiet hours (messaging.quiet_hours): the audience is split by each recipient's zone, and
+a chunk whose zone is outside the company's sending window gets `not_before` at the next
+opening (`held_for_window`). The chunk checks again when it runs, because a backlog can
+carry it past the window's end; delivery then checks each message once more.
 """
 
 from __future__ import annotations
@@ -27,25 +32,24 @@ import datetime as dt
 import logging
 import zoneinfo
 from collections.abc import Iterable
+from itertools import groupby
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
-from django.db.models import (
-    CharField,
-    Count,
-    F,
-    Q,
-    QuerySet,
-    Sum,
-    Value,
-)
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from messaging.delivery import messages_deliver_batch
 from messaging.models import Message
+from messaging.quiet_hours import (
+    recipient_zone_expression,
+    sending_window,
+    window_opens_at,
+    zone_or,
+)
 from messaging.services import MessageBodyError, body_check, body_prepare, message_send_many
 from profiles.models import Group, Profile
 from profiles.text_rules import TextError, bidi_strip, name_clean
@@ -325,17 +329,12 @@ def _start_when_due(broadcast: Broadcast) -> None:
 
 
 def _zone(name: str) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
+    return zone_or(name, "UTC")
 
 
 def _zone_expression(campaign: Campaign) -> Coalesce:
-    """A profile's own time zone, or the campaign's when the profile has none."""
-    return Coalesce(
-        NullIf(F("timezone"), Value("")), Value(campaign.timezone), output_field=CharField()
-    )
+    """The recipient's zone: the profile's, else its number's, else the campaign's."""
+    return recipient_zone_expression(fallback=campaign.timezone)
 
 
 def _local_moment(broadcast: Broadcast, zone_name: str) -> dt.datetime:
@@ -345,25 +344,36 @@ def _local_moment(broadcast: Broadcast, zone_name: str) -> dt.datetime:
     return wall.replace(tzinfo=zone).astimezone(dt.UTC)
 
 
-def _id_ranges(profiles: QuerySet[Profile], size: int) -> list[tuple[int, int]]:
-    """Split the profiles' ids into consecutive ranges of at most `size` profiles each."""
-    # A named column rather than a column alias list: SQLite has no `AS a (id)`.
-    sql, params = profiles.values(range_id=F("pk")).query.sql_with_params()
+Range = tuple[int, int, int]  # lowest profile id, highest, how many profiles
+
+
+def _zone_ranges(profiles: QuerySet[Profile], zone: Coalesce, size: int) -> dict[str, list[Range]]:
+    """Split the profiles by recipient zone, and each zone's ids into consecutive ranges
+    of at most `size` profiles. One scan: the zone is computed once per profile."""
+    # Named columns rather than a column alias list: SQLite has no `AS a (id)`.
+    rows = profiles.annotate(range_zone=zone).values("range_zone", range_id=F("pk"))
+    sql, params = rows.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id, rn FROM (SELECT a.range_id AS id, ROW_NUMBER() OVER "  # noqa: S608 (compiled ORM SQL, parameters bound)
-            f"(ORDER BY a.range_id) AS rn FROM ({sql}) a) numbered WHERE (rn - 1) %% %s = 0 "
-            f"OR rn = (SELECT COUNT(*) FROM ({sql}) b) ORDER BY id",
-            [*params, size, *params],
+            f"SELECT zone, id, rn, total FROM (SELECT a.range_zone AS zone, a.range_id AS id, "  # noqa: S608 (compiled ORM SQL, parameters bound)
+            "ROW_NUMBER() OVER (PARTITION BY a.range_zone ORDER BY a.range_id) AS rn, "
+            "COUNT(*) OVER (PARTITION BY a.range_zone) AS total "
+            f"FROM ({sql}) a) numbered WHERE (rn - 1) %% %s = 0 OR rn = total ORDER BY zone, id",
+            [*params, size],
         )
         marks = cursor.fetchall()
-    if not marks:
-        return []
-    starts = [pk for pk, rn in marks if (rn - 1) % size == 0]
-    last = marks[-1][0]
-    return [
-        (lo, (starts[i + 1] - 1) if i + 1 < len(starts) else last) for i, lo in enumerate(starts)
-    ]
+    ranges: dict[str, list[Range]] = {}
+    for zone_name, group in groupby(marks, key=lambda mark: mark[0]):
+        zone_marks = [(pk, rn, total) for _, pk, rn, total in group]
+        starts = [(pk, rn) for pk, rn, _ in zone_marks if (rn - 1) % size == 0]
+        last, _, total = zone_marks[-1]
+        ranges[zone_name] = []
+        for i, (lo, rn) in enumerate(starts):
+            following = starts[i + 1] if i + 1 < len(starts) else None
+            hi = following[0] - 1 if following else last
+            count = (following[1] if following else total + 1) - rn
+            ranges[zone_name].append((lo, hi, count))
+    return ranges
 
 
 def broadcast_generate(*, broadcast_id: int) -> dict[str, Any]:
@@ -383,21 +393,15 @@ def broadcast_generate(*, broadcast_id: int) -> dict[str, Any]:
         audience = broadcast_recipients(broadcast=broadcast)
         size = broadcast.throttle_per_minute or CHUNK_SIZE
         chunks: list[BroadcastChunk] = []
-        if broadcast.localtime:
-            zones = (
-                audience.annotate(zone=_zone_expression(broadcast.campaign))
-                .values_list("zone", flat=True)
-                .distinct()
-            )
-            for zone_name in sorted(zones):
-                in_zone = audience.annotate(zone=_zone_expression(broadcast.campaign)).filter(
-                    zone=zone_name
-                )
+        # Every broadcast is split by recipient zone, so that the sending window can
+        # hold each zone's chunks set-based.
+        ranges = _zone_ranges(audience, _zone_expression(broadcast.campaign), size)
+        for zone_name in sorted(ranges):
+            if broadcast.localtime:
                 start = max(_local_moment(broadcast, zone_name), now)
-                chunks += _make_chunks(broadcast, in_zone, size, start, zone_name, len(chunks))
-        else:
-            start = max(broadcast.delivery_time or now, now)
-            chunks += _make_chunks(broadcast, audience, size, start, "", 0)
+            else:
+                start = max(broadcast.delivery_time or now, now)
+            chunks += _make_chunks(broadcast, ranges[zone_name], start, zone_name, len(chunks))
         BroadcastChunk.objects.bulk_create(chunks)
         broadcast.status = Status.GENERATED
         broadcast.started_at = now
@@ -410,16 +414,19 @@ def broadcast_generate(*, broadcast_id: int) -> dict[str, Any]:
 
 def _make_chunks(
     broadcast: Broadcast,
-    profiles: QuerySet[Profile],
-    size: int,
+    ranges: list[Range],
     start: dt.datetime,
     zone_name: str,
     first_index: int,
 ) -> list[BroadcastChunk]:
     chunks = []
-    for offset, (lo, hi) in enumerate(_id_ranges(profiles, size)):
-        # Throttled broadcasts send one chunk of `throttle_per_minute` messages a minute.
-        not_before = start + dt.timedelta(minutes=offset) if broadcast.throttled else start
+    zone = zone_or(zone_name, broadcast.campaign.timezone)
+    window = sending_window(broadcast.company)
+    moment = start
+    for offset, (lo, hi, count) in enumerate(ranges):
+        # Outside the window the chunk waits for the next opening; throttled chunks
+        # keep their minute apart from there, across the night if need be.
+        not_before = window_opens_at(moment, zone, window)
         chunks.append(
             BroadcastChunk(
                 broadcast=broadcast,
@@ -428,8 +435,12 @@ def _make_chunks(
                 hi_profile_id=hi,
                 timezone=zone_name,
                 not_before=not_before,
+                held_for_window=not_before != moment,
+                planned_count=count,
             )
         )
+        # Throttled broadcasts send one chunk of `throttle_per_minute` messages a minute.
+        moment = not_before + dt.timedelta(minutes=1) if broadcast.throttled else not_before
     return chunks
 
 
@@ -486,6 +497,9 @@ def broadcast_send_chunk(*, chunk_id: int) -> dict[str, Any]:
     if chunk is None:
         return {"chunk": chunk_id, "skipped": "missing"}
     if chunk.status == BroadcastChunk.Status.PENDING:
+        held_until = _hold_for_window(chunk)
+        if held_until is not None:
+            return {"chunk": chunk_id, "held_until": held_until.isoformat()}
         BroadcastChunk.objects.filter(pk=chunk_id).update(started_at=timezone.now())
         _generate_chunk_messages(chunk)
         _deliver_chunk(chunk)
@@ -499,6 +513,21 @@ def broadcast_send_chunk(*, chunk_id: int) -> dict[str, Any]:
     }
 
 
+def _hold_for_window(chunk: BroadcastChunk) -> dt.datetime | None:
+    """A chunk that runs outside its zone's window (a backlog carried it past the end)
+    goes back to pending until the next opening, when the dispatcher queues it again."""
+    broadcast = chunk.broadcast
+    now = timezone.now()
+    zone = zone_or(chunk.timezone, broadcast.campaign.timezone)
+    opens = window_opens_at(now, zone, sending_window(broadcast.company))
+    if opens == now:
+        return None
+    BroadcastChunk.objects.filter(pk=chunk.pk, status=BroadcastChunk.Status.PENDING).update(
+        not_before=opens, held_for_window=True, dispatched_at=None, started_at=None
+    )
+    return opens
+
+
 def _chunk_messages(chunk: BroadcastChunk) -> QuerySet[Message]:
     messages = Message.objects.filter(
         broadcast_id=chunk.broadcast_id,
@@ -507,7 +536,10 @@ def _chunk_messages(chunk: BroadcastChunk) -> QuerySet[Message]:
         profile_id__lte=chunk.hi_profile_id,
     )
     if chunk.timezone:
-        in_zone = Profile.objects.annotate(zone=_zone_expression(chunk.broadcast.campaign))
+        # The id range bounds the subquery too, or it would compute every profile's zone.
+        in_zone = Profile.objects.filter(
+            pk__gte=chunk.lo_profile_id, pk__lte=chunk.hi_profile_id
+        ).annotate(zone=_zone_expression(chunk.broadcast.campaign))
         messages = messages.filter(profile__in=in_zone.filter(zone=chunk.timezone).values("pk"))
     return messages
 
@@ -600,20 +632,6 @@ def broadcast_finish_if_done(*, broadcast_id: int) -> bool:
             ]
         )
     return True
-
-
-def broadcast_progress(*, broadcast: Broadcast) -> dict[str, int]:
-    """Live counts while sending (the final ones are stored on the broadcast)."""
-    totals = broadcast.chunks.aggregate(
-        chunks=Count("pk"),
-        done=Count("pk", filter=Q(status=BroadcastChunk.Status.DONE)),
-        recipients=Coalesce(Sum("recipients_count"), 0),
-        sent=Coalesce(Sum("sent_count"), 0),
-        failed=Coalesce(Sum("failed_count"), 0),
-        undeliverable=Coalesce(Sum("undeliverable_count"), 0),
-    )
-    totals["percent"] = round(100 * totals["done"] / totals["chunks"]) if totals["chunks"] else 0
-    return totals
 
 
 # ── periodic ───────────────────────────────────────────────────────────────────

@@ -257,6 +257,11 @@ class BroadcastChunk(models.Model):
         max_length=64, blank=True, default="", help_text="Local-time broadcasts: this zone only"
     )
     not_before = models.DateTimeField()
+    # Quiet hours moved `not_before` to the next opening of the window in `timezone`;
+    # `planned_count` (the profiles in the id range) lets the broadcast page say how
+    # many recipients are waiting without counting the audience again.
+    held_for_window = models.BooleanField(default=False)
+    planned_count = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     dispatched_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -1,9 +1,59 @@
+"""The Celery app and its three queues.
+
+- priority: one message at a time to a person who is talking to us (chat, replies, HELP
+  answers, opt-out receipts): never stuck behind a million-recipient broadcast.
+- bulk: broadcast fan-out and batch delivery.
+- background: exports, uploads, bulk opt-outs, analyses and the periodic sweeps.
+
+`messaging.message_deliver` serves both replies and other single messages, so its
+callers choose the queue by message type (`messaging.tasks.delivery_queue`); the table
+below routes every other task by name. CELERY_QUEUE=<name> puts every task on that one
+queue instead, for a single pool of workers (the benchmarks do this).
+"""
+
 import os
+from typing import Any
 
 from celery import Celery
+from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
+PRIORITY, BULK, BACKGROUND = "priority", "bulk", "background"
+QUEUES = (PRIORITY, BULK, BACKGROUND)
+
+TASK_QUEUES = {
+    "messaging.message_deliver": BULK,  # replies pass queue=PRIORITY when they apply it
+    "messaging.messages_deliver": BULK,
+    "campaigns.broadcast_generate": BULK,
+    "campaigns.broadcast_send_chunk": BULK,
+}
+
 app = Celery("shortcode")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+
+
+def single_queue() -> str | None:
+    """The one queue of a one-queue deployment (CELERY_QUEUE set), else None."""
+    default = app.conf.task_default_queue
+    return None if default in QUEUES else default
+
+
+def queue_for(kind: str) -> str:
+    return single_queue() or kind
+
+
+def route_task(name: str, args: Any, kwargs: Any, options: Any, task: Any = None, **kw: Any):
+    """Celery router: the queue of a task by name; background for anything unlisted."""
+    return {"queue": queue_for(TASK_QUEUES.get(name, BACKGROUND))}
+
+
+@app.on_after_configure.connect
+def _declare_queues(sender: Celery, **kwargs: Any) -> None:
+    # Declared so that a worker started without -Q consumes all three.
+    if single_queue() is None:
+        sender.conf.task_queues = [Queue(name) for name in QUEUES]
+
+
+app.conf.task_routes = (route_task,)
 app.autodiscover_tasks()

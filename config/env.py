@@ -4,6 +4,7 @@ Each reader raises ImproperlyConfigured on a value it cannot parse, so a typo in
 deployment fails at start-up instead of running with a silently wrong default.
 """
 
+import datetime as dt
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -53,3 +54,13 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if raw is None:
         return list(default or [])
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_time(name: str, default: str) -> dt.time:
+    """A wall-clock time written HH:MM (24-hour)."""
+    raw = os.environ.get(name)
+    value = default if raw is None or raw.strip() == "" else raw.strip()
+    try:
+        return dt.time.fromisoformat(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a time as HH:MM, got {raw!r}") from exc

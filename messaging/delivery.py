@@ -7,6 +7,11 @@ since they were queued (a STOP that arrived meanwhile still wins), the gateway i
 for each of the rest, and the outcomes are written back in one UPDATE. Failures go
 through the same `message_record_failure` (re-send once, bounces clean the profile).
 Broadcast chunks deliver through here.
+
+Quiet hours (messaging.quiet_hours) are checked here too, zone by zone: a broadcast
+message whose recipient is outside the sending window goes back to Initial, scheduled
+at the next opening (`messages_queue_due` queues it then), and each one sent carries the
+seconds left in the window as its validity period.
 """
 
 from __future__ import annotations
@@ -14,14 +19,23 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 from django.db import connection, transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import F, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from profiles.models import Profile
+from profiles.models import Company, Profile
 
 from .compliance import profiles_with_refusal
 from .gateways import SendResult, get_gateway
 from .models import Attachment, Message
+from .quiet_hours import (
+    EXEMPT_TYPES,
+    recipient_zone_expression,
+    sending_window,
+    validity_period,
+    window_opens_at,
+    zone_or,
+)
 from .services import message_record_failure
 
 BATCH = 1000
@@ -29,9 +43,10 @@ BATCH = 1000
 
 def messages_deliver_batch(*, messages: QuerySet[Message]) -> dict[str, int]:
     """Send the Queued MT messages of `messages`. Safe to rerun: only Queued rows move."""
-    outcomes = {"sent": 0, "failed": 0, "retry": 0, "undeliverable": 0}
+    outcomes = {"sent": 0, "failed": 0, "retry": 0, "undeliverable": 0, "held": 0}
     queued = messages.filter(status=Message.Status.QUEUED, direction=Message.Direction.MT)
     outcomes["undeliverable"] = _mark_refused(queued)
+    outcomes["held"] = _hold_outside_window(queued)
     ids = list(queued.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), BATCH):
         for key, value in _deliver_ids(ids[start : start + BATCH]).items():
@@ -70,6 +85,60 @@ def _mark_refused(queued: QuerySet[Message]) -> int:
     return total
 
 
+def _windowed(messages: QuerySet[Message]) -> QuerySet[Message]:
+    """The broadcast messages quiet hours apply to, with each recipient's zone."""
+    return (
+        messages.filter(broadcast__isnull=False)
+        .exclude(message_type__in=EXEMPT_TYPES)
+        .annotate(
+            zone=recipient_zone_expression(
+                fallback=Coalesce(F("campaign__timezone"), Value("UTC")),
+                profile_path="profile__",
+            )
+        )
+    )
+
+
+def _hold_outside_window(queued: QuerySet[Message]) -> int:
+    """Queued broadcast messages whose recipient is outside the window wait for it:
+    Initial, scheduled at the zone's next opening. One UPDATE per (company, zone)."""
+    now = timezone.now()
+    windowed = _windowed(queued)
+    held = 0
+    groups = list(windowed.order_by().values_list("company_id", "zone").distinct())
+    companies = {c.pk: c for c in Company.objects.filter(pk__in={c for c, _ in groups})}
+    for company_id, zone_name in groups:
+        opens = window_opens_at(
+            now, zone_or(zone_name, "UTC"), sending_window(companies[company_id])
+        )
+        if opens == now:
+            continue
+        in_zone = windowed.filter(company_id=company_id, zone=zone_name).values("pk")
+        held += Message.objects.filter(pk__in=in_zone, status=Message.Status.QUEUED).update(
+            status=Message.Status.INITIAL,
+            scheduled_at=opens,
+            status_reason=f"Waiting for the sending window ({zone_name})"[:200],
+            updated_at=now,
+        )
+    return held
+
+
+def _validity_periods(ids: list[int]) -> dict[int, int]:
+    """Message id → seconds left in its recipient's window, for windowed messages."""
+    rows = list(
+        _windowed(Message.objects.filter(pk__in=ids)).values_list("pk", "company_id", "zone")
+    )
+    if not rows:
+        return {}
+    companies = {c.pk: c for c in Company.objects.filter(pk__in={c for _, c, _ in rows})}
+    now = timezone.now()
+    periods = {}
+    for pk, company_id, zone_name in rows:
+        window = sending_window(companies[company_id])
+        periods[pk] = validity_period(now, zone_or(zone_name, "UTC"), window)
+    return periods
+
+
 @dataclass
 class _Outgoing:
     """What a gateway reads of a message, loaded as plain values (no model instance)."""
@@ -86,15 +155,18 @@ class _Outgoing:
     attachment_id: int | None
     attempts: int
     attachment: Attachment | None = None
+    # Seconds the provider may keep trying (gateways' `validity_period`); None: its default.
+    validity_period: int | None = None
 
 
-_FIELDS = [f.name for f in fields(_Outgoing) if f.name != "attachment"]
+_FIELDS = [f.name for f in fields(_Outgoing) if f.name not in ("attachment", "validity_period")]
 
 
 def _deliver_ids(ids: list[int]) -> dict[str, int]:
     gateway = get_gateway()
     outcomes = {"sent": 0, "failed": 0, "retry": 0}
     attachments: dict[int, Attachment | None] = {}
+    validity = _validity_periods(ids)
     with transaction.atomic():
         # Locked and skip-locked: a copy of this batch running elsewhere (a redelivered
         # task) cannot send the same rows; it skips them and the rows stay single-sent.
@@ -114,6 +186,7 @@ def _deliver_ids(ids: list[int]) -> dict[str, int]:
                     ).first()
                 message.attachment = attachments[message.attachment_id]
             message.attempts += 1
+            message.validity_period = validity.get(message.pk)
             try:
                 result = gateway.send(message)
             except Exception as exc:  # noqa: BLE001 (any gateway crash is one failed attempt)

@@ -9,6 +9,14 @@
 - FakeGateway: tests and benchmarks; keeps the last sends in memory and simulates
   failures (SMS_FAKE_FAILURE_RATE, or per-number rules in SMS_FAKE_RULES).
 
+What a gateway reads of a message: pk, phone_number, originator, body, channel, encoding,
+segments, media_url/attachment, attempts, and `validity_period` (read with getattr; it
+may be absent): None for the provider's default, else the seconds the provider may keep
+trying before it drops the message (1–36000, Twilio's `ValidityPeriod` range). Quiet
+hours set it to the time left in the recipient's sending window, so that a carrier
+backlog cannot deliver a broadcast at night. The HTTP gateway sends it as
+"validity_period" when set.
+
 A gateway only transmits. Compliance, retries and bounces are decided by
 messaging.services, so every gateway behaves the same way towards subscribers.
 """
@@ -54,7 +62,7 @@ class Gateway(Protocol):
 
 
 def _payload(message: Any) -> dict[str, Any]:
-    return {
+    payload = {
         "id": message.pk,
         "to": message.phone_number,
         "from": message.originator or settings.SMS_DEFAULT_ORIGINATOR,
@@ -65,6 +73,10 @@ def _payload(message: Any) -> dict[str, Any]:
         "media_url": message.media_url
         or (message.attachment.file.url if message.attachment_id else ""),
     }
+    validity = getattr(message, "validity_period", None)
+    if validity is not None:
+        payload["validity_period"] = validity
+    return payload
 
 
 class ConsoleGateway:

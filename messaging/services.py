@@ -48,6 +48,7 @@ from .bounces import profile_clean, profile_delivered, profile_soft_bounce
 from .compliance import number_refusal, profiles_with_refusal, refusal_reason
 from .gateways import Bounce, SendResult, get_gateway
 from .models import Attachment, Conversation, Message, MTType
+from .quiet_hours import message_window
 from .segments import SegmentInfo, segment_info, segment_limit_problem
 
 # A first failed attempt is re-sent once; the second failure is final (seed 004).
@@ -117,11 +118,15 @@ def _status_for(reason: str | None, scheduled_at: datetime | None) -> str:
     return Message.Status.QUEUED
 
 
-def _enqueue(message_ids: list[int]) -> None:
+def _enqueue(message_ids: list[int], *, message_type: str = "", is_reply: bool = False) -> None:
     from . import tasks  # tasks import this module
 
     if len(message_ids) == 1:
-        transaction.on_commit(lambda: tasks.message_deliver.delay(message_ids[0]))
+        # A reply to the person goes on the priority queue, ahead of broadcast traffic.
+        queue = tasks.delivery_queue(message_type, is_reply=is_reply)
+        transaction.on_commit(
+            lambda: tasks.message_deliver.apply_async((message_ids[0],), queue=queue)
+        )
     elif message_ids:
         transaction.on_commit(lambda: tasks.messages_deliver.delay(message_ids))
 
@@ -220,7 +225,7 @@ def message_send(
             last_message=message,
         )
     if status == Message.Status.QUEUED and enqueue:
-        _enqueue([message.pk])
+        _enqueue([message.pk], message_type=message_type, is_reply=in_reply_to is not None)
     return message
 
 
@@ -420,7 +425,10 @@ def _retry_later(message: Message) -> None:
     from . import tasks
 
     delay = settings.SMS_RETRY_DELAY_SECONDS
-    transaction.on_commit(lambda: tasks.message_deliver.apply_async((message.pk,), countdown=delay))
+    queue = tasks.delivery_queue(message.message_type, is_reply=message.in_reply_to_id is not None)
+    transaction.on_commit(
+        lambda: tasks.message_deliver.apply_async((message.pk,), countdown=delay, queue=queue)
+    )
 
 
 def message_record_failure(message: Message, result: SendResult) -> str:
@@ -454,7 +462,7 @@ def message_deliver(*, message_id: int) -> str:
     with transaction.atomic():
         message = (
             Message.objects.select_for_update(of=("self",))
-            .select_related("profile", "campaign", "attachment")
+            .select_related("profile", "campaign", "attachment", "company")
             .filter(pk=message_id, direction=Message.Direction.MT)
             .first()
         )
@@ -483,6 +491,15 @@ def message_deliver(*, message_id: int) -> str:
             message.status_reason = reason[:200]
             message.save(update_fields=["status", "status_reason", "updated_at"])
             return "undeliverable"
+        opens, validity = message_window(message, now=timezone.now())
+        if opens is not None:
+            # Quiet hours: Initial until the window opens; messages_queue_due sends it then.
+            message.status = Message.Status.INITIAL
+            message.scheduled_at = opens
+            message.status_reason = "Waiting for the recipient's sending window"
+            message.save(update_fields=["status", "scheduled_at", "status_reason", "updated_at"])
+            return "held"
+        message.validity_period = validity  # read by the gateway (messaging.gateways)
         message.attempts += 1
         try:
             result = get_gateway().send(message)

@@ -2,7 +2,16 @@
 
 from celery import shared_task
 
+from config.celery import BULK, PRIORITY, queue_for
+
 from . import services
+from .quiet_hours import EXEMPT_TYPES
+
+
+def delivery_queue(message_type: str, *, is_reply: bool = False) -> str:
+    """Replies to a person (an answer to their text, or a type quiet hours exempt)
+    jump the broadcast traffic."""
+    return queue_for(PRIORITY if is_reply or message_type in EXEMPT_TYPES else BULK)
 
 
 @shared_task(name="messaging.message_deliver", acks_late=True)

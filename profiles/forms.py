@@ -138,3 +138,16 @@ class MembershipInviteForm(TextRulesFormMixin, forms.Form):
 
 class MembershipRoleForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
+
+
+class SendingWindowForm(forms.Form):
+    start = forms.TimeField(
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text="Earliest local time a broadcast reaches a recipient",
+    )
+    end = forms.TimeField(
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text="Broadcasts stop at this local time; the rest wait for the next day",
+    )

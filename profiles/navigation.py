@@ -23,6 +23,7 @@ NAV: dict[str, list[tuple[str, str, Perm]]] = {
         ("Manual Opt-Out", "inbox:bulk_opt_out", Perm.MANAGE),
     ],
     "settings": [
+        ("Company", "profiles:company_settings", Perm.MANAGE),
         ("Custom fields", "profiles:custom_fields", Perm.MANAGE),
         ("API tokens", "profiles:api_tokens", Perm.MANAGE),
         ("Users", "profiles:users", Perm.MANAGE),

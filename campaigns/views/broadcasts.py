@@ -14,7 +14,6 @@ from profiles.tenancy import Perm, require_perm
 from ..broadcasts import (
     BroadcastError,
     broadcast_create,
-    broadcast_progress,
     broadcast_reschedule,
     broadcast_schedule,
     broadcast_unschedule,
@@ -22,7 +21,12 @@ from ..broadcasts import (
 )
 from ..forms import BroadcastForm
 from ..models import Broadcast, Campaign
-from ..selectors import broadcast_estimate, broadcast_list
+from ..selectors import (
+    broadcast_estimate,
+    broadcast_list,
+    broadcast_progress,
+    broadcast_waiting_for_window,
+)
 
 
 @require_perm(Perm.VIEW)
@@ -142,6 +146,7 @@ def broadcast_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = {
         "broadcast": broadcast,
         "progress": broadcast_progress(broadcast=broadcast),
+        "waiting": broadcast_waiting_for_window(broadcast=broadcast),
         "included": broadcast.included_groups.all(),
         "excluded": broadcast.excluded_groups.all(),
         "tags": broadcast.tags.all(),

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from config.env import env_bool, env_float, env_int, env_list, env_str
+from config.env import env_bool, env_float, env_int, env_list, env_str, env_time
 from reports.admin_formats import EXPORT_FORMATS as ADMIN_EXPORT_FORMATS  # no models: safe here
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -128,7 +128,9 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is redelivered, not lost
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "shortcode")
+# Queues priority, bulk and background (config/celery.py); CELERY_QUEUE=<name> puts
+# every task on that one queue instead.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "background")
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -172,6 +174,10 @@ BROADCAST_CHUNK_STALL_SECONDS = env_int("BROADCAST_CHUNK_STALL_SECONDS", 600)
 EXPORT_STALL_SECONDS = env_int("EXPORT_STALL_SECONDS", 600)
 EXPORT_PENDING_STALL_SECONDS = env_int("EXPORT_PENDING_STALL_SECONDS", 1800)
 EXPORT_MAX_ATTEMPTS = env_int("EXPORT_MAX_ATTEMPTS", 3)
+# Broadcasts reach a recipient only between these local times (TCPA quiet hours); a
+# company may narrow the window, never widen it (messaging.quiet_hours).
+SMS_SENDING_WINDOW_START = env_time("SMS_SENDING_WINDOW_START", "08:00")
+SMS_SENDING_WINDOW_END = env_time("SMS_SENDING_WINDOW_END", "21:00")
 
 LOGGING = {
     "version": 1,

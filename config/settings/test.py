@@ -1,3 +1,4 @@
+import datetime as dt
 import os
 
 from .base import *  # noqa: F403  (settings modules extend base by design)
@@ -23,3 +24,7 @@ if os.environ.get("TEST_DATABASE_NAME"):
 # Tests run tasks in-process unless a test starts a real worker (see tests/test_celery_worker.py).
 CELERY_TASK_ALWAYS_EAGER = True
 WHITENOISE_AUTOREFRESH = True  # serve from STATICFILES_DIRS without collectstatic
+# The suite runs at any hour: broadcasts may go out all day unless a quiet-hours test
+# sets the legal window (messaging/tests/test_quiet_hours.py travels to fixed times).
+SMS_SENDING_WINDOW_START = dt.time(0, 0)
+SMS_SENDING_WINDOW_END = dt.time(23, 59, 59, 999999)

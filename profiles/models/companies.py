@@ -20,6 +20,14 @@ class Company(models.Model):
     advocacy_enabled = models.BooleanField(
         default=True, help_text="Show legislators and districts (last_saved_districts in the API)."
     )
+    # Null: the legal window (settings.SMS_SENDING_WINDOW_START/END). A company may only
+    # narrow it (profiles.services_company.company_sending_window_set checks that).
+    send_window_start = models.TimeField(
+        null=True, blank=True, help_text="Broadcasts start no earlier than this local time"
+    )
+    send_window_end = models.TimeField(
+        null=True, blank=True, help_text="Broadcasts stop at this local time"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
