@@ -47,8 +47,8 @@ def channel_list(request: HttpRequest) -> HttpResponse:
     rows = [
         {"channel": c, "urls": channel_webhook_urls(channel=c, base_url=base)} for c in channels
     ]
-    providers = [p for p in Channel.Provider.choices]
-    return render(request, "messaging/channels.html", {"rows": rows, "providers": providers})
+    ctx = {"rows": rows, "providers": Channel.Provider.choices}
+    return render(request, "messaging/channels.html", ctx)
 
 
 @require_perm(Perm.MANAGE)

@@ -72,7 +72,7 @@ def _verified(request: HttpRequest, channel: Channel):
         raise _Refused(f"the body is larger than {WEBHOOK_MAX_BODY_BYTES} bytes", 413)
     webhook = webhook_request_from_django(request, public_base_url=settings.PUBLIC_BASE_URL)
     try:
-        creds = provider_credentials(channel.provider, channel.credentials)
+        creds = provider_credentials(channel.provider, channel.decrypted_credentials())
     except CredentialsUnreadable as exc:
         logger.error("channel %s: %s", channel.pk, exc)
         raise _Refused("the number's credentials cannot be read", 403) from exc

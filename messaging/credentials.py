@@ -126,8 +126,15 @@ def provider_credentials(provider: str, values: dict[str, str]) -> Credentials |
     cls = _CLASSES.get(provider)
     if cls is None:
         return None
-    names = {field.name for field in CREDENTIAL_FIELDS[provider]}
-    return cls(**{name: value for name, value in values.items() if name in names})
+    # A required field missing from an older row is empty (the provider module then
+    # refuses it with its own reason) rather than a TypeError here.
+    return cls(
+        **{
+            field.name: values.get(field.name, "")
+            for field in CREDENTIAL_FIELDS[provider]
+            if field.required or values.get(field.name)
+        }
+    )
 
 
 @dataclass(frozen=True)

@@ -74,16 +74,19 @@ class Channel(models.Model):
     def __str__(self) -> str:
         return f"{self.number} ({self.get_provider_display()})"
 
-    @property
-    def credentials(self) -> dict[str, str]:
-        """The decrypted credentials, for the provider modules only: never a template's."""
+    def decrypted_credentials(self) -> dict[str, str]:
+        """The decrypted credentials, for the provider modules only."""
         return credentials_decrypt(self.credentials_encrypted)
+
+    # A template never calls it (Django renders string_if_invalid instead), so no page
+    # can show a credential, even by mistake ({{ channel.decrypted_credentials }}).
+    decrypted_credentials.alters_data = True  # type: ignore[attr-defined]
 
     def sending_number(self) -> SendingNumber:
         return SendingNumber(
             number=self.number,
             provider=self.provider,
-            credentials=provider_credentials(self.provider, self.credentials),
+            credentials=provider_credentials(self.provider, self.decrypted_credentials()),
             mps=self.mps,
             channel_id=self.pk,
         )

@@ -109,7 +109,7 @@ def test_an_edit_with_blank_credentials_keeps_them(client_as, alice, company):
     )
     assert response.status_code == 302
     channel.refresh_from_db()
-    assert channel.mps == 3 and channel.credentials["auth_token"] == TWILIO_TOKEN
+    assert channel.mps == 3 and channel.decrypted_credentials()["auth_token"] == TWILIO_TOKEN
 
 
 def test_a_deactivated_number_is_shown_as_such_and_refuses_its_webhooks(

@@ -365,3 +365,14 @@ def test_a_bandwidth_delivered_callback_confirms_the_message(client, company):
     assert bandwidth_post(client, channel, "status", [event]).status_code == 200
     message.refresh_from_db()
     assert message.delivered_at is not None
+
+
+def test_a_number_whose_credentials_no_key_reads_refuses_its_webhooks(
+    client, settings, twilio_number
+):
+    from cryptography.fernet import Fernet
+
+    settings.CHANNEL_CREDENTIALS_KEYS = [Fernet.generate_key().decode()]
+    response = _text(client, twilio_number, "STOP", sender=next_phone())
+    assert response.status_code == 403
+    assert not Message.objects.exists()

@@ -7,6 +7,7 @@ import pytest
 from cryptography.fernet import Fernet
 from django.apps import apps
 from django.db import connection
+from django.template import Context, Template
 
 from campaigns.services_campaigns import CampaignError, keyword_create
 from messaging.channels import (
@@ -45,7 +46,19 @@ def test_credentials_are_stored_encrypted_with_no_plaintext_in_the_column(compan
     channel = make_channel(company, "twilio", "+12028831111")
     raw = _raw_column(channel)
     assert raw and TWILIO_TOKEN not in raw and TWILIO_SID not in raw
-    assert channel.credentials == {"account_sid": TWILIO_SID, "auth_token": TWILIO_TOKEN}
+    assert channel.decrypted_credentials() == {
+        "account_sid": TWILIO_SID,
+        "auth_token": TWILIO_TOKEN,
+    }
+
+
+def test_no_template_can_render_a_channels_credentials(company):
+    channel = make_channel(company, "twilio", "+12028831111")
+    page = Template("[{{ c.decrypted_credentials }}][{{ c.credentials_encrypted }}]").render(
+        Context({"c": channel})
+    )
+    assert TWILIO_TOKEN not in page and TWILIO_SID not in page
+    assert page.startswith("[]")
 
 
 def test_a_rotated_key_still_reads_what_the_old_key_wrote(company, settings):
@@ -53,10 +66,10 @@ def test_a_rotated_key_still_reads_what_the_old_key_wrote(company, settings):
     settings.CHANNEL_CREDENTIALS_KEYS = [old]
     channel = make_channel(company, "twilio", "+12028831111")
     settings.CHANNEL_CREDENTIALS_KEYS = [Fernet.generate_key().decode(), old]
-    assert Channel.objects.get(pk=channel.pk).credentials["auth_token"] == TWILIO_TOKEN
+    assert Channel.objects.get(pk=channel.pk).decrypted_credentials()["auth_token"] == TWILIO_TOKEN
     settings.CHANNEL_CREDENTIALS_KEYS = [Fernet.generate_key().decode()]
     with pytest.raises(CredentialsUnreadable):
-        Channel.objects.get(pk=channel.pk).credentials  # noqa: B018 (the read is the test)
+        Channel.objects.get(pk=channel.pk).decrypted_credentials()
 
 
 def test_the_sending_number_carries_the_provider_credentials_and_throughput(company):
@@ -128,7 +141,10 @@ def test_blank_credentials_on_an_update_keep_the_stored_ones(company):
         credentials={"auth_token": "a-new-token"},
     )
     channel.refresh_from_db()
-    assert channel.credentials == {"account_sid": TWILIO_SID, "auth_token": "a-new-token"}
+    assert channel.decrypted_credentials() == {
+        "account_sid": TWILIO_SID,
+        "auth_token": "a-new-token",
+    }
     assert channel.mps == 5
 
 
