@@ -9,7 +9,6 @@ class Migration(migrations.Migration):
     dependencies = [
         ('campaigns', '0006_group_upload_files_private'),
         ('messaging', '0006_channels_and_delivered_at'),
-        ('profiles', '0007_company_roles_leave_django_admin'),
     ]
 
     operations = [

@@ -10,7 +10,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('messaging', '0005_console_outbox_private'),
-        ('profiles', '0007_company_roles_leave_django_admin'),
+        # Company only; not on the role migration, which a test rolls back and forth.
+        ('profiles', '0006_profile_state'),
     ]
 
     operations = [
