@@ -376,3 +376,25 @@ def test_a_number_whose_credentials_no_key_reads_refuses_its_webhooks(
     response = _text(client, twilio_number, "STOP", sender=next_phone())
     assert response.status_code == 403
     assert not Message.objects.exists()
+
+
+def test_a_twilio_help_answered_by_twilio_is_recorded_without_our_help_text(
+    client, company, twilio_number, rent
+):
+    phone = next_phone()
+    _text(client, twilio_number, "RENT", sender=phone, sid="SM" + "1" * 32)
+    _text(client, twilio_number, "info", sender=phone, sid="SM" + "2" * 32, OptOutType="HELP")
+    assert Message.objects.get(gateway_message_id="SM" + "2" * 32).message_type == (
+        MOType.HELP_REQUEST
+    )
+    assert not Message.objects.filter(message_type=MTType.HELP_RESPONSE).exists()
+
+
+def test_a_delivered_receipt_on_the_generic_webhook_records_the_delivery_too(client, company):
+    from messaging.tests.test_webhooks import RECEIPTS, _post
+
+    message = _sent_message(company, "SMgeneric")
+    response = _post(client, RECEIPTS, {"id": "SMgeneric", "from": "22822", "status": "delivered"})
+    assert response.json() == {"outcome": "delivered"}
+    message.refresh_from_db()
+    assert message.status == Message.Status.SENT and message.delivered_at is not None
