@@ -188,6 +188,9 @@ def test_an_admin_connects_a_twilio_number_and_a_subscriber_joins_and_stops(
         {"name": "rent", "opt_in_path": path.pk},
     )
     assert Keyword.objects.get(name="RENT").channel == channel
+    campaign_page = admin.get(reverse("campaigns:detail", args=[campaign.pk])).content.decode()
+    assert f'id="sends-from">{NUMBER}<' in campaign_page
+    assert f'title="Answers on {NUMBER}">RENT' in campaign_page
 
     phone = next_phone()
     join = twilio_inbound(sid="SM" + "a" * 32, sender=phone, to=NUMBER, body="RENT")
