@@ -6,6 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 from django import forms
 from django.conf import settings
 
+from messaging.models import Channel
 from messaging.segments import max_segments
 from profiles.models import Company, Group
 from profiles.text_rules import TextRulesFormMixin
@@ -34,6 +35,17 @@ class CampaignForm(TextRulesFormMixin, forms.Form):
         max_length=640, required=False, label="Opt-out confirmation", widget=forms.TextInput()
     )
     tags = forms.CharField(required=False, help_text="Comma separated")
+    channel = forms.ModelChoiceField(
+        queryset=Channel.objects.none(),
+        required=False,
+        label="Sends from",
+        empty_label="The company's first number",
+        help_text="Its messages leave from this number; new keywords answer on it.",
+    )
+
+    def __init__(self, *args: Any, company: Company, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].queryset = Channel.objects.for_company(company).filter(active=True)
 
     def cleaned_tags(self) -> list[str]:
         return _tags(self.cleaned_data.get("tags", ""))

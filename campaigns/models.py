@@ -41,6 +41,15 @@ class Campaign(models.Model):
         default="You are unsubscribed and will receive no more messages. Reply OOPS to rejoin.",
     )
     timezone = models.CharField(max_length=64, default="America/New_York")
+    # The sending number its messages leave from (messaging.channels.channel_for_message);
+    # none: the company's first active channel.
+    channel = models.ForeignKey(
+        "messaging.Channel",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+    )
     tags = models.ManyToManyField(Tag, blank=True, related_name="campaigns")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -70,11 +79,26 @@ class OptInPath(models.Model):
 
 
 class Keyword(models.Model):
-    """A word texted to the short code that opts the sender in through an opt-in path."""
+    """A word texted to one of the company's numbers that opts the sender in.
+
+    A keyword listens on one receiving number (`channel`), or, with none, on every
+    number of the company. On one number a word means one thing: it is unique among the
+    active keywords of that number, and a company-wide word is unique in the company
+    and may not also be on one of its numbers (campaigns.services_campaigns.keyword_create).
+    Two numbers, of one company or of two, may each have their own JOIN.
+    """
 
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="keywords")
     objects = CompanyQuerySet.as_manager()
     opt_in_path = models.ForeignKey(OptInPath, on_delete=models.PROTECT, related_name="keywords")
+    channel = models.ForeignKey(
+        "messaging.Channel",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="keywords",
+        help_text="The number it answers on; empty: every number of the company",
+    )
     name = models.CharField(max_length=50, help_text="Stored upper-case; matched ignoring case")
     active = models.BooleanField(default=True)
     ended_at = models.DateTimeField(null=True, blank=True)
@@ -85,9 +109,14 @@ class Keyword(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["company", "name"],
-                condition=Q(active=True),
+                condition=Q(active=True, channel__isnull=True),
                 name="keyword_unique_active_per_company",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["channel", "name"],
+                condition=Q(active=True, channel__isnull=False),
+                name="keyword_unique_active_per_channel",
+            ),
         ]
 
     def save(self, *args, **kwargs) -> None:

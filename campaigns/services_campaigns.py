@@ -57,6 +57,13 @@ def _description(value: str) -> str:
         raise CampaignError(str(error)) from None
 
 
+def _channel(company_id: int, channel):
+    """A messaging.Channel the campaign may send from: the company's own, active."""
+    if channel is not None and (channel.company_id != company_id or not channel.active):
+        raise CampaignError("Choose one of your active sending numbers.")
+    return channel
+
+
 def tags_set(*, obj: Campaign | OptInPath, names: Iterable[str]) -> None:
     tags = []
     for name in sorted({n.strip() for n in names if n and n.strip()}):
@@ -75,6 +82,7 @@ def campaign_create(
     help_text: str = "",
     opt_out_text: str = "",
     tags: Iterable[str] = (),
+    channel=None,
 ) -> Campaign:
     name = _name(name, field="The campaign name")
     if not name:
@@ -85,6 +93,7 @@ def campaign_create(
         description=_description(description),
         timezone=_check_zone(timezone_name),
         help_text=_auto_text(help_text, field="HELP reply"),
+        channel=_channel(company.pk, channel),
     )
     if opt_out_text.strip():
         campaign.opt_out_text = _auto_text(opt_out_text, field="Opt-out confirmation")
@@ -103,10 +112,12 @@ def campaign_update(
     help_text: str,
     opt_out_text: str,
     tags: Iterable[str],
+    channel=None,
 ) -> Campaign:
     name = _name(name, field="The campaign name")
     if not name:
         raise CampaignError("A campaign needs a name.")
+    campaign.channel = _channel(campaign.company_id, channel)
     campaign.name = name
     campaign.description = _description(description)
     campaign.timezone = _check_zone(timezone_name)
@@ -167,17 +178,42 @@ def opt_in_path_create(
     return path
 
 
+_CAMPAIGN_CHANNEL = object()
+
+
 @transaction.atomic
-def keyword_create(*, opt_in_path: OptInPath, name: str) -> Keyword:
+def keyword_create(*, opt_in_path: OptInPath, name: str, channel=_CAMPAIGN_CHANNEL) -> Keyword:
+    """A keyword of the opt-in path, answering on `channel` (a messaging.Channel).
+
+    By default on the number the campaign sends from, or on every number of the company
+    when the campaign has none; `channel=None` asks for every number. One number gives
+    one word one meaning: the word may not be active on that number already, nor
+    company-wide; a company-wide word may not be on any of the company's numbers.
+    """
     word = _name(name, field="The keyword").upper()
     if not word or " " in word or "\t" in word:
         raise CampaignError("A keyword is one word, like JOIN.")
-    if not opt_in_path.campaign.active:
+    campaign = opt_in_path.campaign
+    if not campaign.active:
         raise CampaignError("The campaign has ended.")
+    if channel is _CAMPAIGN_CHANNEL:
+        channel = campaign.channel
+    channel = _channel(opt_in_path.company_id, channel)
+    # One keyword change of a company at a time: the rule spans rows no index covers.
+    Company.objects.select_for_update().filter(pk=opt_in_path.company_id).first()
+    same_word = Keyword.objects.filter(company_id=opt_in_path.company_id, name=word, active=True)
+    clash = same_word if channel is None else same_word.filter(channel__isnull=True)
+    taken = clash.select_related("channel").first()
+    if taken is not None:
+        where = "all your numbers" if taken.channel is None else taken.channel.number
+        raise CampaignError(f"The keyword {word} is already in use on {where}.")
     try:
         with transaction.atomic():
             return Keyword.objects.create(
-                company_id=opt_in_path.company_id, opt_in_path=opt_in_path, name=word
+                company_id=opt_in_path.company_id,
+                opt_in_path=opt_in_path,
+                name=word,
+                channel=channel,
             )
     except IntegrityError as exc:
         raise CampaignError(f"The keyword {word} is already in use.") from exc

@@ -9,6 +9,7 @@ them. Each problem has a stable id (shortcode.E001…) and says what goes wrong.
 from dataclasses import dataclass
 from typing import Any
 
+from cryptography.fernet import Fernet
 from django.core.checks import Error
 
 DEV_WEBHOOK_SECRETS = {"dev-webhook-secret", "test-webhook-secret"}
@@ -105,6 +106,32 @@ def _cache(caches: dict[str, Any]) -> Unsafe | None:
     )
 
 
+def _channel_keys(keys: list[str]) -> Unsafe | None:
+    hint = (
+        'Set CHANNEL_CREDENTIALS_KEYS to a Fernet key (python -c "from cryptography.fernet '
+        'import Fernet; print(Fernet.generate_key().decode())").'
+    )
+    for key in keys:
+        try:
+            Fernet(key)
+        except ValueError:
+            return Unsafe(
+                "shortcode.E007",
+                "CHANNEL_CREDENTIALS_KEYS holds a value that is not a Fernet key (32 bytes, "
+                "urlsafe base64): no sending number's credentials could be read.",
+                hint,
+            )
+    if keys:
+        return None
+    return Unsafe(
+        "shortcode.E007",
+        "CHANNEL_CREDENTIALS_KEYS is empty: sending numbers' provider credentials are "
+        "encrypted with a key derived from SECRET_KEY, so whoever learns SECRET_KEY reads "
+        "every auth token, and rotating SECRET_KEY makes them unreadable.",
+        hint,
+    )
+
+
 def unsafe_settings(conf: Any) -> list[Unsafe]:
     """Every unsafe default in `conf` (django.conf.settings or a settings namespace)."""
     found = [
@@ -113,6 +140,7 @@ def unsafe_settings(conf: Any) -> list[Unsafe]:
         _database(conf.DATABASES),
         _tasks(conf.CELERY_TASK_ALWAYS_EAGER, conf.CELERY_BROKER_URL),
         _cache(conf.CACHES),
+        _channel_keys(conf.CHANNEL_CREDENTIALS_KEYS),
     ]
     return [problem for problem in found if problem is not None]
 

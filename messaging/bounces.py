@@ -1,4 +1,5 @@
-"""What a bounce does to a profile (seed 001 "Cleaned"): hard at once, soft after a run.
+"""What a bounce does to a profile (seed 001 "Cleaned"): hard at once, soft after a run;
+and what a carrier's "not a mobile number" does (the profile's data is invalid).
 
 Runs inside the delivery transaction of the message that bounced.
 """
@@ -8,6 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from profiles.models import ActivityEvent, CleanedReason, Profile
+from profiles.models.profiles import NumberType
 from profiles.services import activity_record
 from profiles.status import profile_refresh_status
 
@@ -47,3 +49,22 @@ def profile_delivered(*, profile: Profile) -> None:
     Profile.objects.filter(pk=profile.pk, consecutive_soft_bounces__gt=0).update(
         consecutive_soft_bounces=0
     )
+
+
+def profile_mark_invalid(*, profile: Profile, reason: str, landline: bool = False) -> bool:
+    """The carrier says the number cannot take texts: mark the profile's data invalid
+    (status "Invalid Profile Data", no more sends). Returns False when it already was."""
+    updates: dict = {"invalid_data": True, "invalid_data_description": reason[:200]}
+    if landline:
+        updates["number_type"] = NumberType.LANDLINE
+    changed = Profile.objects.filter(pk=profile.pk, invalid_data=False).update(**updates)
+    if changed:
+        activity_record(
+            profile=profile,
+            kind=ActivityEvent.Kind.EDITED,
+            description=f"Marked invalid: {reason}",
+            channel="sms",
+            data={"reason": reason, "landline": landline},
+        )
+        profile_refresh_status(profiles=[profile.pk])
+    return bool(changed)

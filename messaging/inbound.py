@@ -1,7 +1,14 @@
 """Incoming messages (MO): store first, then classify with the seed's MO types and act.
 
-The company is the one whose number was texted (messaging.routing); the message is
-stored once per aggregator message id, which a unique constraint enforces.
+The company is the one whose number was texted (messaging.routing), and so are the
+keywords: a keyword of that number, else one of the company's that answers on all its
+numbers. The message is stored once per aggregator message id, which a unique
+constraint enforces.
+
+A provider that answers STOP, START and HELP itself (Twilio's Advanced Opt-Out, which
+says so in OptOutType) has already sent the subscriber its reply: the text is then
+classified and recorded as that word (the opt-out, or the rejoin for START) and we
+send nothing, since a second confirmation is one text too many (CTIA).
 
 The message is saved before anything else so that nothing a subscriber texts is ever
 lost, and the opt-out it causes is written in the same transaction: if the opt-out
@@ -24,7 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from campaigns.models import Broadcast, Campaign, Keyword, Subscription
@@ -42,12 +49,13 @@ from profiles.safe_urls import UnsafeUrlError, external_url_clean
 from .models import (
     GATEWAY_MESSAGE_ID_MAX_LENGTH,
     GENERIC_GATEWAY,
+    Channel,
     Conversation,
     Message,
     MOType,
     MTType,
 )
-from .routing import company_for_number
+from .routing import channel_for_number, company_for_number
 from .selectors import conversation_awaiting, profile_current_campaign, profile_last_mt
 from .services import MessageBodyError, message_send
 
@@ -63,6 +71,8 @@ STOP_WORDS = frozenset(
 DEACTIVATION_WORDS = frozenset({"STOPALL"})
 HELP_WORDS = frozenset({"HELP"})
 REACTIVATION_WORDS = frozenset({"OOPS"})
+# Twilio's OptOutType values: the provider already replied to the subscriber.
+PROVIDER_ANSWERED = frozenset({"STOP", "START", "HELP"})
 SIMULTANEOUS_WINDOW = timedelta(seconds=5)
 # The column's length: a longer carrier link is dropped with a reason, not a database error.
 MEDIA_URL_MAX_LENGTH = Message._meta.get_field("media_url").max_length
@@ -82,6 +92,22 @@ def command_word(body: str) -> str:
 
 def keyword_text(body: str) -> str:
     return " ".join(body.upper().split())
+
+
+def keyword_for(*, company: Company, channel: Channel | None, body: str) -> Keyword | None:
+    """The active keyword `body` is on the number texted: that number's own keyword,
+    else a company-wide one (no number). Without a channel (a company still routed by
+    Company.short_code) only company-wide keywords answer."""
+    numbers = Q(channel__isnull=True)
+    if channel is not None:
+        numbers |= Q(channel=channel)
+    return (
+        Keyword.objects.for_company(company)
+        .filter(numbers, active=True, name=keyword_text(body))
+        .select_related("opt_in_path__campaign")
+        .order_by(F("channel").asc(nulls_last=True))
+        .first()
+    )
 
 
 @dataclass
@@ -146,10 +172,23 @@ def _count_on_broadcast(answered: Message | None, *, opted_out: bool) -> None:
 class _Handler:
     """Classifies one stored MO and performs what its type asks for."""
 
-    def __init__(self, message: Message, profile: Profile, company: Company) -> None:
+    def __init__(
+        self,
+        message: Message,
+        profile: Profile,
+        company: Company,
+        *,
+        keyword: Keyword | None = None,
+        provider_answered: str | None = None,
+        channel: Channel | None = None,
+    ) -> None:
         self.message = message
         self.profile = profile
         self.company = company
+        self.keyword = keyword
+        self.provider_answered = provider_answered
+        # Replies leave from the number that was texted.
+        self.originator = channel.number if channel is not None else None
         self.replies: list[Message] = []
         self.refusal = ""
         self.word = command_word(message.body)
@@ -162,6 +201,9 @@ class _Handler:
         logger.info("MO %s: not subscribed: %s", self.message.pk, refused.reason)
 
     def reply(self, body: str, message_type: str, campaign=None, **extra) -> None:
+        if self.provider_answered:
+            logger.info("MO %s: %s answered by the provider", self.message.pk, message_type)
+            return
         try:
             reply = message_send(
                 company=self.company,
@@ -170,6 +212,7 @@ class _Handler:
                 campaign=campaign,
                 message_type=message_type,
                 in_reply_to=self.message,
+                originator=self.originator,
                 **extra,
             )
         except MessageBodyError:
@@ -181,21 +224,15 @@ class _Handler:
         self.replies.append(reply)
 
     def classify(self) -> str:
-        if self.word in STOP_WORDS:
+        # The provider's word wins over ours: its STOP list is longer than STOP_WORDS.
+        if self.provider_answered == "STOP" or self.word in STOP_WORDS:
             return self.opt_out()
-        if self.word in HELP_WORDS:
+        if self.provider_answered == "HELP" or self.word in HELP_WORDS:
             return self.help()
-        if self.word in REACTIVATION_WORDS:
+        if self.provider_answered == "START" or self.word in REACTIVATION_WORDS:
             return self.reactivate()
-        keyword = (
-            Keyword.objects.filter(
-                company=self.company, active=True, name=keyword_text(self.message.body)
-            )
-            .select_related("opt_in_path__campaign")
-            .first()
-        )
-        if keyword is not None:
-            return self.opt_in(keyword)
+        if self.keyword is not None:
+            return self.opt_in(self.keyword)
         return self.answer()
 
     def opt_out(self) -> str:
@@ -331,10 +368,13 @@ def message_receive(
     gateway: str = GENERIC_GATEWAY,
     media_url: str = "",
     received_at: datetime | None = None,
+    provider_opt_out: str | None = None,
 ) -> InboundResult:
     """Store and process one incoming message, once per aggregator message id.
 
-    The company is the one whose number `to` is (Unroutable otherwise). A message id
+    The company is the one whose number `to` is (Unroutable otherwise).
+    `provider_opt_out` (STOP, START or HELP) says the provider already answered that
+    word: it is recorded and no reply is sent. A message id
     already stored for that company and gateway is acknowledged without processing it
     again: the database's unique constraint decides, so two deliveries of one message at
     the same moment store one row and send one reply. Raises ValueError for a missing or
@@ -346,13 +386,16 @@ def message_receive(
         raise ValueError(
             f"The message id is longer than {GATEWAY_MESSAGE_ID_MAX_LENGTH} characters"
         )
+    if provider_opt_out is not None and provider_opt_out not in PROVIDER_ANSWERED:
+        raise ValueError(f"Unknown provider opt-out type {provider_opt_out!r}")
     number = phone_normalize(phone)
     if not number.e164:
         raise ValueError(f"Not a phone number: {phone!r}")
     e164 = number.e164
     had_media = bool(media_url)
     media_url, media_url_refused = _media_url_clean(media_url)
-    company = company_for_number(to)
+    channel = channel_for_number(to)
+    company = channel.company if channel is not None else company_for_number(to)
     now = timezone.now()
     with transaction.atomic():
         try:
@@ -388,9 +431,7 @@ def message_receive(
                 redelivered=True,
                 media_url_refused=media_url_refused,
             )
-        keyword = Keyword.objects.filter(
-            company=company, active=True, name=keyword_text(body)
-        ).first()
+        keyword = keyword_for(company=company, channel=channel, body=body)
         profile = _profile_for(company, e164, keyword)
         if profile is None:
             # Kept, as every text is, but unanswered and tied to no profile: the
@@ -414,7 +455,14 @@ def message_receive(
             .exclude(pk=message.pk)
             .exists()
         )
-        handler = _Handler(message, profile, company)
+        handler = _Handler(
+            message,
+            profile,
+            company,
+            keyword=keyword,
+            provider_answered=provider_opt_out,
+            channel=channel,
+        )
         if duplicate:
             message.message_type = MOType.SIMULTANEOUS
         else:

@@ -1,4 +1,7 @@
+import uuid
+
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -6,12 +9,87 @@ from django.utils import timezone
 from profiles.models import Company, Profile
 from profiles.models.companies import CompanyQuerySet
 
+from .credentials import SendingNumber, credentials_decrypt, provider_credentials
+
 # Message.gateway of what arrives on the generic JSON webhook (/messaging/inbound/).
 # Provider-specific webhooks store their own names.
 GENERIC_GATEWAY = "generic"
 # Aggregator ids are far shorter (Twilio SIDs 34, Telnyx UUIDs 36, Bandwidth about 30);
 # a longer one is refused where it arrives, never cut to fit.
 GATEWAY_MESSAGE_ID_MAX_LENGTH = 100
+
+
+class Channel(models.Model):
+    """One of a company's sending numbers: a short code, a 10DLC long code, a toll-free
+    number or an RCS agent, with the provider that carries it.
+
+    The number is stored normalised (messaging.routing.number_normalize) so the number
+    an inbound text was sent to finds its channel through the unique index below. The
+    provider's credentials are a JSON object encrypted with CHANNEL_CREDENTIALS_KEYS
+    (messaging.channels): never stored or shown in clear. The webhook token names the
+    channel in the URLs pasted into the provider's console; it is random, so a URL
+    cannot be guessed from a number, but the URL alone proves nothing: every request
+    is still verified with the channel's credentials.
+    """
+
+    class Kind(models.TextChoices):
+        SHORT_CODE = "short_code", "Short code"
+        LONG_CODE_10DLC = "long_code_10dlc", "10DLC long code"
+        TOLL_FREE = "toll_free", "Toll-free number"
+        RCS_AGENT = "rcs_agent", "RCS agent"
+
+    class Provider(models.TextChoices):
+        TWILIO = "twilio", "Twilio"
+        TELNYX = "telnyx", "Telnyx"
+        BANDWIDTH = "bandwidth", "Bandwidth"
+        GENERIC = "generic", "Generic aggregator (signed JSON webhook)"
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="channels")
+    objects = CompanyQuerySet.as_manager()
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    number = models.CharField(
+        max_length=40, help_text="Normalised: a short code's digits, a long code in E.164"
+    )
+    provider = models.CharField(max_length=20, choices=Provider.choices)
+    credentials_encrypted = models.TextField(blank=True, default="", editable=False)
+    mps = models.PositiveIntegerField(
+        "messages per second", validators=[MinValueValidator(1)], default=1
+    )
+    webhook_token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-active", "number"]
+        constraints = [
+            # The receiving number decides the company: two active channels with one
+            # number would make an inbound text (and its STOP) ambiguous.
+            models.UniqueConstraint(
+                fields=["number"], condition=Q(active=True), name="channel_active_number_unique"
+            ),
+            models.CheckConstraint(condition=Q(mps__gte=1), name="channel_mps_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.get_provider_display()})"
+
+    def decrypted_credentials(self) -> dict[str, str]:
+        """The decrypted credentials, for the provider modules only."""
+        return credentials_decrypt(self.credentials_encrypted)
+
+    # A template never calls it (Django renders string_if_invalid instead), so no page
+    # can show a credential, even by mistake ({{ channel.decrypted_credentials }}).
+    decrypted_credentials.alters_data = True  # type: ignore[attr-defined]
+
+    def sending_number(self) -> SendingNumber:
+        return SendingNumber(
+            number=self.number,
+            provider=self.provider,
+            credentials=provider_credentials(self.provider, self.decrypted_credentials()),
+            mps=self.mps,
+            channel_id=self.pk,
+        )
 
 
 class MOType(models.TextChoices):
@@ -211,6 +289,10 @@ class Message(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     received_at = models.DateTimeField(null=True, blank=True)
+    # The carrier's "delivered" receipt. Status stays Sent (seed 004 has no Delivered);
+    # this tells a delivered message from one only handed on, so a late throttling
+    # receipt can never make a delivered message be sent again.
+    delivered_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -556,10 +556,11 @@ def message_receipt_apply(
         if message is None:
             return "unknown message"
         if status == ReceiptStatus.DELIVERED:
-            if message.status == Message.Status.QUEUED:
+            if message.status in (Message.Status.QUEUED, Message.Status.SENT):
                 message.status = Message.Status.SENT
                 message.sent_at = message.sent_at or timezone.now()
-                message.save(update_fields=["status", "sent_at", "updated_at"])
+                message.delivered_at = message.delivered_at or timezone.now()
+                message.save(update_fields=["status", "sent_at", "delivered_at", "updated_at"])
             if message.profile is not None:
                 profile_delivered(profile=message.profile)
             return "delivered"

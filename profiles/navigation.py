@@ -27,6 +27,7 @@ NAV: dict[str, list[tuple[str, str, Perm]]] = {
         ("Custom fields", "profiles:custom_fields", Perm.MANAGE),
         ("API tokens", "profiles:api_tokens", Perm.MANAGE),
         ("Users", "profiles:users", Perm.MANAGE),
+        ("Sending numbers", "messaging:channels", Perm.MANAGE),
     ],
 }
 

@@ -27,6 +27,7 @@ REAL = {
     "SMS_GATEWAY_URL": "https://sms-gateway.example.org/messages",
     "DATABASE_URL": "postgres://shortcode@db.example.org:5432/shortcode",
     "REDIS_URL": "redis://redis.example.org:6379/0",
+    "CHANNEL_CREDENTIALS_KEYS": "r5kKQUCuX7mQ1mXrVbV6x8b0kq1Ue3tQm2cZ0mB8cXo=",
 }
 
 WEBHOOK_DEV = "SMS_WEBHOOK_SECRET is the public development value 'dev-webhook-secret'"
@@ -38,6 +39,8 @@ NO_URL = "SMS_GATEWAY is the HTTP gateway but SMS_GATEWAY_URL is empty"
 SQLITE = "The database is SQLite"
 EAGER = "Celery runs tasks inside the web process"
 LOCMEM = "The cache is LocMemCache, memory of each process"
+CHANNEL_KEYS = "CHANNEL_CREDENTIALS_KEYS is empty"
+CHANNEL_KEY_BAD = "CHANNEL_CREDENTIALS_KEYS holds a value that is not a Fernet key"
 
 # (what is unsafe, the environment change (None: unset), the ids and texts it must give)
 UNSAFE_ENVIRONMENTS = [
@@ -60,6 +63,12 @@ UNSAFE_ENVIRONMENTS = [
         [SQLITE],
     ),
     ("redis unset", {"REDIS_URL": None}, ["shortcode.E005", "shortcode.E006"], [EAGER, LOCMEM]),
+    (
+        "channel credential keys unset",
+        {"CHANNEL_CREDENTIALS_KEYS": None},
+        ["shortcode.E007"],
+        [CHANNEL_KEYS],
+    ),
 ]
 
 
@@ -100,7 +109,7 @@ def test_production_refuses_to_start_on_each_unsafe_default(change, ids, texts):
     assert "ImproperlyConfigured: Production settings refuse to start" in result.stderr
     for expected in [*ids, *texts]:
         assert expected in result.stderr
-    others = {f"shortcode.E00{n}" for n in range(1, 7)} - set(ids)
+    others = {f"shortcode.E00{n}" for n in range(1, 8)} - set(ids)
     assert not [other for other in others if other in result.stderr], result.stderr
 
 
@@ -129,6 +138,7 @@ SAFE = {
     "CELERY_TASK_ALWAYS_EAGER": False,
     "CELERY_BROKER_URL": REAL["REDIS_URL"],
     "CACHES": {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache"}},
+    "CHANNEL_CREDENTIALS_KEYS": [REAL["CHANNEL_CREDENTIALS_KEYS"]],
 }
 SQLITE_DB = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}
 LOCMEM_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -158,6 +168,13 @@ UNSAFE_SETTINGS = [
     ("eager tasks", {"CELERY_TASK_ALWAYS_EAGER": True}, "shortcode.E005", EAGER),
     ("memory broker", {"CELERY_BROKER_URL": "memory://"}, "shortcode.E005", EAGER),
     ("locmem cache", {"CACHES": LOCMEM_CACHE}, "shortcode.E006", LOCMEM),
+    ("derived channel key", {"CHANNEL_CREDENTIALS_KEYS": []}, "shortcode.E007", CHANNEL_KEYS),
+    (
+        "malformed channel key",
+        {"CHANNEL_CREDENTIALS_KEYS": ["not-a-key"]},
+        "shortcode.E007",
+        CHANNEL_KEY_BAD,
+    ),
 ]
 
 

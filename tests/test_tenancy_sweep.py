@@ -19,6 +19,7 @@ from campaigns.broadcasts import broadcast_create
 from campaigns.models import Tag
 from campaigns.services import subscription_create
 from inbox.models import BulkOptOut
+from messaging.channels import channel_create
 from messaging.gateways import console_outbox_path
 from messaging.models import Message
 from profiles.models import Company, CrmSync, CustomField, Group, Note
@@ -29,6 +30,7 @@ from tests.private_files import body_of, debug_urlconf, make_private_files
 pytestmark = pytest.mark.django_db
 
 MARK = "Quartermaine"
+ACME_NUMBER = "+12028837777"
 
 
 @pytest.fixture
@@ -64,7 +66,15 @@ def acme(company, alice):
         parameters={"mt_failures": 1, "period_days": 30},
     )
     bulk = BulkOptOut.objects.create(company=company, source_name=f"{MARK}.csv")
+    channel = channel_create(
+        company=company,
+        kind="long_code_10dlc",
+        number=ACME_NUMBER,
+        provider="twilio",
+        credentials={"account_sid": "AC" + "0" * 32, "auth_token": f"{MARK}-token"},
+    )
     return {
+        "channel": channel,
         "profile": profile,
         "campaign": campaign,
         "path": path,
@@ -93,6 +103,7 @@ LIST_PAGES = [
     "inbox:bulk_opt_out",
     "reports:index",
     "reports:analysis_list",
+    "messaging:channels",
 ]
 
 
@@ -102,6 +113,7 @@ def test_list_pages_show_another_company_nothing(client_as, eve, acme, name):
     assert response.status_code == 200
     assert MARK not in response.content.decode()
     assert acme["profile"].phone_number not in response.content.decode()
+    assert ACME_NUMBER not in response.content.decode()
 
 
 def test_a_search_for_another_companys_profile_finds_nothing(client_as, eve, acme):
@@ -134,6 +146,7 @@ def object_pages(acme):
         ("reports:export_status", [acme["export"].pk]),
         ("reports:export_download", [acme["export"].pk]),
         ("reports:analysis_detail", [acme["analysis"].pk]),
+        ("messaging:channel_edit", [acme["channel"].pk]),
     ], [
         ("profiles:note_delete", [p.pk, acme["note"].pk]),
         ("reports:messages_export", [p.pk]),
@@ -146,6 +159,9 @@ def object_pages(acme):
         ("inbox:chat_send", [p.pk]),
         ("reports:analysis_run", [acme["analysis"].pk]),
         ("reports:analysis_delete", [acme["analysis"].pk]),
+        ("messaging:channel_edit", [acme["channel"].pk]),
+        ("messaging:channel_deactivate", [acme["channel"].pk]),
+        ("messaging:channel_test", [acme["channel"].pk]),
     ]
 
 
@@ -171,6 +187,9 @@ def test_nothing_of_acme_changed_after_eves_attempts(client_as, eve, acme):
     assert Note.objects.filter(pk=acme["note"].pk).exists()
     assert Group.objects.filter(pk=acme["group"].pk).exists()
     assert not Message.objects.filter(direction="mt", profile=profile).exists()
+    channel = acme["channel"]
+    channel.refresh_from_db()
+    assert channel.active and channel.number == ACME_NUMBER
 
 
 # The Django admin is for superusers only (config.admin_site): its pages are not scoped

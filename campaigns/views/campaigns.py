@@ -35,7 +35,7 @@ def _campaign(request: HttpRequest, pk: int) -> Campaign:
 @require_perm(Perm.VIEW)
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
-    paths = campaign.opt_in_paths.prefetch_related("keywords", "tags").order_by("name")
+    paths = campaign.opt_in_paths.prefetch_related("keywords__channel", "tags").order_by("name")
     ctx = {
         "campaign": campaign,
         "counts": campaign_subscriber_counts(campaign=campaign),
@@ -49,7 +49,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_perm(Perm.MANAGE)
 def campaign_create_view(request: HttpRequest) -> HttpResponse:
-    form = CampaignForm(request.POST or None)
+    form = CampaignForm(request.POST or None, company=request.company)
     if request.method == "POST" and form.is_valid():
         try:
             campaign = campaign_create(
@@ -60,6 +60,7 @@ def campaign_create_view(request: HttpRequest) -> HttpResponse:
                 help_text=form.cleaned_data["help_text"],
                 opt_out_text=form.cleaned_data["opt_out_text"],
                 tags=form.cleaned_tags(),
+                channel=form.cleaned_data["channel"],
             )
         except CampaignError as exc:
             form.add_error(None, str(exc))
@@ -79,8 +80,9 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "help_text": campaign.help_text,
         "opt_out_text": campaign.opt_out_text,
         "tags": ", ".join(t.name for t in campaign.tags.all()),
+        "channel": campaign.channel_id,
     }
-    form = CampaignForm(request.POST or None, initial=initial)
+    form = CampaignForm(request.POST or None, initial=initial, company=request.company)
     if request.method == "POST" and form.is_valid():
         try:
             campaign_update(
@@ -91,6 +93,7 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 help_text=form.cleaned_data["help_text"],
                 opt_out_text=form.cleaned_data["opt_out_text"],
                 tags=form.cleaned_tags(),
+                channel=form.cleaned_data["channel"],
             )
         except CampaignError as exc:
             form.add_error(None, str(exc))

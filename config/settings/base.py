@@ -167,6 +167,15 @@ SMS_FAKE_FAILURE_RATE = env_float("SMS_FAKE_FAILURE_RATE", 0.0)
 SMS_FAKE_RULES: dict[str, str] = {}
 SMS_DEFAULT_ORIGINATOR = env_str("SMS_DEFAULT_ORIGINATOR", "41411")
 SMS_MAX_SEGMENTS = env_int("SMS_MAX_SEGMENTS", 10)
+# Fernet keys (urlsafe base64, 32 bytes) that encrypt sending numbers' provider
+# credentials, newest first: the first encrypts, every one decrypts, so a key is rotated
+# by putting the new one in front. Empty: a key derived from SECRET_KEY, for the quick
+# start only (production refuses it, shortcode.E007).
+CHANNEL_CREDENTIALS_KEYS = env_list("CHANNEL_CREDENTIALS_KEYS", [])
+# The address providers reach this site at (https://sms.example.org): the webhook URLs
+# shown on Settings → Sending numbers and the URL Twilio's signature is checked against.
+# Empty: taken from the request (and X-Forwarded-Proto/Host behind a proxy).
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "")
 API_CONCURRENCY_LIMIT = env_int("API_CONCURRENCY_LIMIT", 160)
 ADVOCACY_ENABLED = env_bool("ADVOCACY_ENABLED", True)
 # Workers heartbeat; a running job silent this long lost its worker and is queued again.
