@@ -8,7 +8,7 @@ DEMO_PROFILES ?= 2000
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: help install run serve migrate seed test lint fmt browser bench worker worker-priority \
+.PHONY: help install run serve migrate seed test lint fmt browser axe bench worker worker-priority \
 	worker-bulk worker-background beat check-deploy clean
 
 help:
@@ -47,6 +47,13 @@ browser:
 	  if [ "$$(id -u)" = "0" ]; then SUDO=""; else SUDO="sudo"; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# axe-core (npm, pinned by package-lock.json): the browser tests check every page with it.
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+axe: node_modules/axe-core/axe.min.js
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -55,7 +62,7 @@ fmt: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: install browser
+test: install browser axe
 	$(BIN)/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run --settings=config.settings.test >/dev/null
 	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
@@ -88,4 +95,4 @@ beat: install
 	$(BIN)/celery -A config beat --loglevel=INFO
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts
+	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts node_modules

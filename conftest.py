@@ -146,8 +146,11 @@ def page_as(browser, live_server, settings):
     contexts = []
     refusals: list[list[str]] = []
 
-    def _page(user, password: str | None = None):
-        context = browser.new_context(base_url=live_server.url, accept_downloads=True)
+    def _page(user, password: str | None = None, **context_options):
+        # context_options: Playwright's, e.g. a phone's viewport and has_touch=True.
+        context = browser.new_context(
+            base_url=live_server.url, accept_downloads=True, **context_options
+        )
         contexts.append(context)
         # Every browser test proves its pages work under the Content-Security-Policy.
         refusals.append(watch_csp(context))

@@ -32,7 +32,7 @@ class InboxTable(tables.Table):
     class Meta:
         model = Message
         fields = ("phone_number", "body", "campaign", "message_type", "received_at", "menu")
-        attrs = {"class": "table inbox-table", "id": "inbox-table"}
+        attrs = {"class": "table inbox-table stack-on-phone", "id": "inbox-table"}
         row_attrs = {"data-message-id": lambda record: record.pk}
         empty_text = "No incoming messages match."
 

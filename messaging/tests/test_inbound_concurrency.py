@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 import messaging.inbound as inbound
+import profiles.creation as creation
 from messaging.models import Message
 from messaging.webhooks import webhook_headers
 from profiles.models import Profile
@@ -48,10 +49,10 @@ def _someone_waits_on_a_lock() -> bool:
         return cursor.fetchone()[0] > 0
 
 
-def _deliver_together(monkeypatch, hold_in: str, first: dict, second: dict) -> list:
-    """Run `first` until it calls inbound.<hold_in>, then `second`, then let `first` go."""
+def _deliver_together(monkeypatch, hold_in: str, first: dict, second: dict, module=inbound) -> list:
+    """Run `first` until it calls module.<hold_in>, then `second`, then let `first` go."""
     held, release = threading.Event(), threading.Event()
-    real = getattr(inbound, hold_in)
+    real = getattr(module, hold_in)
     calls = iter(range(1_000))
 
     def holding(*args, **kwargs):
@@ -61,7 +62,7 @@ def _deliver_together(monkeypatch, hold_in: str, first: dict, second: dict) -> l
             release.wait(WAIT)
         return result
 
-    monkeypatch.setattr(inbound, hold_in, holding)
+    monkeypatch.setattr(module, hold_in, holding)
     answers: list = []
     one = threading.Thread(target=_deliver, args=(first, answers))
     two = threading.Thread(target=_deliver, args=(second, answers))
@@ -94,7 +95,8 @@ def test_two_first_texts_of_a_new_number_at_once_make_one_profile(
 ):
     first = {"id": "SM1", "from": PHONE, "to": "22822", "body": "hello"}
     second = {**first, "id": "SM2", "body": "anyone there?"}
-    answers = _deliver_together(monkeypatch, "activity_record", first, second)
+    # Held just after the first profile's INSERT, before its commit.
+    answers = _deliver_together(monkeypatch, "profile_create", first, second, module=creation)
     assert sorted(status for status, _ in answers) == [200, 200]
     assert Profile.objects.filter(phone_number=PHONE).count() == 1
     profile = Profile.objects.get(phone_number=PHONE)

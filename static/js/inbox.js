@@ -51,12 +51,63 @@
     textarea.dispatchEvent(new Event("input", { bubbles: true }));
   }
 
+  // The chat and "Message this profile" drawers are modal <dialog>s: showModal() moves
+  // focus into them and keeps Tab inside; Escape (the dialog's cancel) or Close empties
+  // the slot and hands focus back to the row's Menu button that opened them.
+  let opener = null;
+
   function closeDrawer() {
     const slot = document.getElementById("drawer-slot");
-    if (slot) slot.innerHTML = "";
+    if (!slot || !slot.firstElementChild) return;
+    const dialog = slot.querySelector("dialog[data-drawer]");
+    slot.innerHTML = "";
+    if (dialog && dialog.open) dialog.close();
     if (window.location.pathname.indexOf("/inbox/chat/") === 0) {
       window.history.pushState({}, "", inboxUrl);
     }
+    const back = opener && opener.isConnected ? opener : document.querySelector(".row-menu summary");
+    if (back) back.focus();
+    opener = null;
+  }
+
+  function showDrawer(slot) {
+    const dialog = slot && slot.querySelector("dialog[data-drawer]");
+    if (!dialog || dialog.open) return;
+    dialog.addEventListener("cancel", (event) => {
+      event.preventDefault();
+      closeDrawer();
+    });
+    dialog.showModal();
+    const chatLog = document.getElementById("chat-log");
+    if (chatLog) chatLog.scrollTop = chatLog.scrollHeight;
+    const textarea = dialog.querySelector("textarea:not([disabled])");
+    (textarea || dialog.querySelector("[data-drawer-close]")).focus();
+  }
+
+  // Remember what opened a drawer: a row-menu item hides with its menu, so its Menu button.
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    const slot = event.detail.target;
+    if (!slot || slot.id !== "drawer-slot" || slot.contains(event.detail.elt)) return;
+    const menu = event.detail.elt.closest("details");
+    opener = menu ? menu.querySelector("summary") : event.detail.elt;
+  });
+
+  // New incoming replies are announced once each; the polling that finds them is silent.
+  let seenReplies = null;
+  function announceReplies() {
+    const log = document.getElementById("chat-log");
+    const out = document.getElementById("chat-announce");
+    if (!log || !out) return;
+    const replies = [...log.querySelectorAll(".chat-mo[data-message-id]")];
+    const ids = new Set(replies.map((m) => m.dataset.messageId));
+    if (seenReplies) {
+      const fresh = replies.filter((m) => !seenReplies.has(m.dataset.messageId));
+      if (fresh.length) {
+        const texts = fresh.map((m) => m.querySelector(".chat-bubble").textContent.trim());
+        out.textContent = `New reply: ${texts.join(" · ")}`;
+      }
+    }
+    seenReplies = ids;
   }
 
   document.addEventListener("input", (event) => {
@@ -108,9 +159,6 @@
     if (item) item.closest("details").removeAttribute("open");
   });
 
-  document.addEventListener("keydown", (event) => {
-    if (event.key === "Escape" && document.getElementById("chat-drawer")) closeDrawer();
-  });
 
   // Keep the chat log at the newest message unless the agent scrolled up to read.
   let stickToBottom = true;
@@ -122,12 +170,14 @@
   });
   document.addEventListener("htmx:afterSwap", (event) => {
     const log = event.detail.target;
-    if (log && log.id === "chat-log" && stickToBottom) log.scrollTop = log.scrollHeight;
+    if (log && log.id === "chat-log") {
+      if (stickToBottom) log.scrollTop = log.scrollHeight;
+      announceReplies();
+    }
     if (log && log.id === "drawer-slot") {
-      const chatLog = document.getElementById("chat-log");
-      if (chatLog) chatLog.scrollTop = chatLog.scrollHeight;
-      const textarea = log.querySelector("textarea:not([disabled])");
-      if (textarea) textarea.focus();
+      seenReplies = null;
+      announceReplies();
+      showDrawer(log);
     }
   });
 
@@ -141,8 +191,11 @@
     stickToBottom = true;
   });
 
-  document.addEventListener("DOMContentLoaded", () => {
-    const chatLog = document.getElementById("chat-log");
-    if (chatLog) chatLog.scrollTop = chatLog.scrollHeight;
-  });
+  // A chat opened by its own address (/inbox/chat/<id>/) is open when the page loads.
+  const start = () => {
+    announceReplies();
+    showDrawer(document.getElementById("drawer-slot"));
+  };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 })();
