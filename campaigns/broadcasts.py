@@ -27,7 +27,7 @@ import datetime as dt
 import logging
 import zoneinfo
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -61,6 +61,9 @@ CHUNK_SIZE = 5000
 EARLIEST_UTC_OFFSET = dt.timedelta(hours=14)
 
 Status = Broadcast.Status
+# When to send, for the services that save and schedule in one step: a moment, "now",
+# or None for a draft.
+ScheduleAt = dt.datetime | Literal["now"] | None
 
 
 class BroadcastError(Exception):
@@ -124,6 +127,35 @@ def _validate(
         raise BroadcastError("Throttling needs at least 1 message per minute.", 16)
 
 
+def broadcast_check(
+    *,
+    campaign: Campaign,
+    body: str,
+    broadcast: Broadcast | None = None,
+    include_subscribers: bool = True,
+    included_groups: Iterable[Group] = (),
+    excluded_groups: Iterable[Group] = (),
+    throttle_per_minute: int | None = None,
+    schedule_at: ScheduleAt = None,
+) -> None:
+    """Raise the BroadcastError that saving these values would raise, writing nothing.
+
+    The confirmation step calls it, so that what the sender confirms will be accepted.
+    """
+    if broadcast is not None and broadcast.status not in (Status.DRAFT, Status.SCHEDULED):
+        raise BroadcastError(f"A {broadcast.status} broadcast can no longer be edited.")
+    _validate(
+        campaign=campaign,
+        body=body,
+        include_subscribers=include_subscribers,
+        included=_clean_groups(campaign, included_groups),
+        excluded=_clean_groups(campaign, excluded_groups),
+        throttle_per_minute=throttle_per_minute,
+    )
+    if schedule_at is not None:
+        _check_time(None if schedule_at == "now" else schedule_at)
+
+
 @transaction.atomic
 def broadcast_create(
     *,
@@ -137,8 +169,13 @@ def broadcast_create(
     throttle_per_minute: int | None = None,
     localtime: bool = False,
     tags: Iterable[str] = (),
+    schedule_at: ScheduleAt = None,
 ) -> Broadcast:
-    """A draft broadcast. Nothing is sent until it is scheduled."""
+    """A broadcast: a draft, or with `schedule_at` scheduled in the same transaction.
+
+    Creating and scheduling succeed or fail together: the time is checked before
+    anything is written, so a refused time leaves no draft behind for a retry to copy.
+    """
     included = _clean_groups(campaign, included_groups)
     excluded = _clean_groups(campaign, excluded_groups)
     _validate(
@@ -149,6 +186,8 @@ def broadcast_create(
         excluded=excluded,
         throttle_per_minute=throttle_per_minute,
     )
+    if schedule_at is not None:
+        _check_time(None if schedule_at == "now" else schedule_at)
     broadcast = Broadcast.objects.create(
         company_id=campaign.company_id,
         campaign=campaign,
@@ -164,6 +203,10 @@ def broadcast_create(
     broadcast.excluded_groups.set(excluded)
     _set_tags(broadcast, tags)
     _refresh_estimate(broadcast)
+    if schedule_at is not None:
+        broadcast = broadcast_schedule(
+            broadcast=broadcast, delivery_time=None if schedule_at == "now" else schedule_at
+        )
     return broadcast
 
 
@@ -179,8 +222,13 @@ def broadcast_update(
     throttle_per_minute: int | None = None,
     localtime: bool = False,
     tags: Iterable[str] = (),
+    schedule_at: ScheduleAt | Literal["keep"] = "keep",
 ) -> Broadcast:
-    """Edit a broadcast that has not started (draft or scheduled)."""
+    """Edit a broadcast that has not started (draft or scheduled).
+
+    `schedule_at` changes its schedule in the same transaction: a moment or "now"
+    (re)schedules it, None makes it a draft again, "keep" leaves the schedule alone.
+    """
     broadcast = _locked(broadcast)
     if broadcast.status not in (Status.DRAFT, Status.SCHEDULED):
         raise BroadcastError(f"A {broadcast.status} broadcast can no longer be edited.")
@@ -194,6 +242,8 @@ def broadcast_update(
         excluded=excluded,
         throttle_per_minute=throttle_per_minute,
     )
+    if schedule_at not in (None, "keep"):
+        _check_time(None if schedule_at == "now" else schedule_at)  # type: ignore[arg-type]
     broadcast.name = _name(name, body)
     broadcast.body = body
     broadcast.include_subscribers = include_subscribers
@@ -205,7 +255,16 @@ def broadcast_update(
     broadcast.excluded_groups.set(excluded)
     _set_tags(broadcast, tags)
     _refresh_estimate(broadcast)
-    return broadcast
+    if schedule_at == "keep":
+        return broadcast
+    if schedule_at is None:
+        if broadcast.status == Status.SCHEDULED:
+            return broadcast_unschedule(broadcast=broadcast)
+        return broadcast
+    when = None if schedule_at == "now" else schedule_at
+    if broadcast.status == Status.SCHEDULED:
+        return broadcast_reschedule(broadcast=broadcast, delivery_time=when)  # type: ignore[arg-type]
+    return broadcast_schedule(broadcast=broadcast, delivery_time=when)  # type: ignore[arg-type]
 
 
 def _set_tags(broadcast: Broadcast, names: Iterable[str]) -> None:
