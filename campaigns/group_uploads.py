@@ -24,8 +24,9 @@ from inbox.bulk import NumberRow, list_upload_run, number_rows_resolve, profiles
 from inbox.phone_csv import CsvError, parse_phone_csv
 from profiles.models import Group, GroupMembership, Profile, SourceType
 from profiles.phones import PhoneResult, phone_normalize
+from profiles.suppressions import phones_suppressed
 
-from .groups import GroupError, Outcome
+from .groups import SUPPRESSED_DETAIL, GroupError, Outcome
 from .models import GroupUpload
 
 
@@ -175,6 +176,12 @@ def group_upload_apply(
         for row in rows
         if not row.outcome and row.e164 not in found
     }
+    # A suppressed number gets no profile: its owner asked never to be texted.
+    suppressed = phones_suppressed(company_id=group.company_id, numbers=list(new_phones))
+    for row in rows:
+        if not row.outcome and row.e164 in suppressed:
+            row.outcome, row.detail = Outcome.INVALID, SUPPRESSED_DETAIL
+    new_phones = {e164: p for e164, p in new_phones.items() if e164 not in suppressed}
     missing = sorted(new_phones)  # type: ignore[type-var]
     report(60)
     # Only the writes share a transaction: the progress updates must show meanwhile.

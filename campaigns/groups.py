@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from profiles.models import Company, Group, GroupMembership, Profile, SourceType
 from profiles.phones import PhoneResult, phone_normalize
+from profiles.suppressions import phones_suppressed
 from profiles.text_rules import TextError, name_clean
 
 
@@ -30,6 +31,10 @@ class GroupError(ValueError):
     def __init__(self, message: str, code: int = 6) -> None:
         super().__init__(message)
         self.code = code
+
+
+# Why a group refuses a number the company has no profile for and must never text.
+SUPPRESSED_DETAIL = "On the suppression list: this number must never be texted"
 
 
 class Outcome:
@@ -188,6 +193,9 @@ def _add_rows(
     profiles = Profile.objects.for_company(group.company_id)
     existing = dict(profiles.filter(phone_number__in=list(valid)).values_list("phone_number", "pk"))
     missing = [e164 for e164 in valid if e164 not in existing]
+    # A suppressed number gets no profile: its owner asked never to be texted.
+    suppressed = phones_suppressed(company_id=group.company_id, numbers=missing)
+    missing = [e164 for e164 in missing if e164 not in suppressed]
     now = timezone.now()
     Profile.objects.bulk_create(
         [
@@ -223,6 +231,8 @@ def _add_rows(
             outcome, detail = Outcome.INVALID, phone.reason
         elif duplicate is not None:
             outcome, detail = Outcome.DUPLICATE, f"Same number as line {duplicate}"
+        elif e164 in suppressed:
+            outcome, detail = Outcome.INVALID, SUPPRESSED_DETAIL
         elif ids.get(e164) in members:
             outcome, detail = Outcome.ALREADY, ""
         elif e164 in created:

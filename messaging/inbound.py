@@ -33,6 +33,7 @@ from profiles.models import ActivityEvent, Company, OptOutSource, Profile, Sourc
 from profiles.phones import phone_normalize
 from profiles.safe_urls import UnsafeUrlError, external_url_clean
 from profiles.services import activity_record
+from profiles.suppressions import phones_suppressed
 
 from .models import (
     GATEWAY_MESSAGE_ID_MAX_LENGTH,
@@ -267,6 +268,10 @@ class _Handler:
         self.message.campaign = campaign
         self.message.keyword = keyword
         if not campaign.active:
+            return MOType.UNKNOWN
+        if phones_suppressed(company_id=self.company.pk, numbers=[self.profile.phone_number]):
+            # On the suppression list (erased, or opted out by hand before it had a
+            # profile): a keyword does not subscribe it, and no welcome text is sent.
             return MOType.UNKNOWN
         if Subscription.objects.filter(
             profile=self.profile, campaign=campaign, status=Subscription.Status.ACTIVE

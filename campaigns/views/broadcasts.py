@@ -147,7 +147,7 @@ def _compose(request: HttpRequest, campaign: Campaign, broadcast: Broadcast | No
         except BroadcastError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _saved_message(saved))
+            messages.success(request, _saved_message(saved, sent_now=_schedule_at(form) == "now"))
             return redirect("campaigns:broadcast_detail", pk=saved.pk)
     ctx = {
         "form": form,
@@ -158,7 +158,9 @@ def _compose(request: HttpRequest, campaign: Campaign, broadcast: Broadcast | No
     return render(request, "campaigns/broadcast_form.html", ctx)
 
 
-def _saved_message(broadcast: Broadcast) -> str:
+def _saved_message(broadcast: Broadcast, *, sent_now: bool) -> str:
+    if sent_now:
+        return f"Broadcast is being sent to {broadcast.estimated_recipients_count:,} recipients."
     if broadcast.status == Broadcast.Status.SCHEDULED and broadcast.delivery_time:
         return f"Broadcast scheduled for {broadcast.estimated_recipients_count:,} recipients."
     if broadcast.status == Broadcast.Status.DRAFT:
