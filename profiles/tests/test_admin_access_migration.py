@@ -15,8 +15,17 @@ def migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
+@pytest.fixture
+def back_to_latest():
+    """The tests after this one need every migration applied, including later ones."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True)
-def test_the_migration_takes_admin_access_from_an_existing_staff_admin():
+def test_the_migration_takes_admin_access_from_an_existing_staff_admin(back_to_latest):
     old = migrate(BEFORE)
     User = old.get_model("auth", "User")
     Group = old.get_model("auth", "Group")
