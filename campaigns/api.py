@@ -3,7 +3,6 @@
 import logging
 from decimal import Decimal
 
-from django.db import transaction
 from django.db.models import Count, Q, Sum
 from lxml.etree import _Element as Element
 
@@ -316,7 +315,7 @@ def _broadcast_done(broadcast_obj: Broadcast) -> Element:
 @api_endpoint(methods=["POST"], perm=Perm.BROADCAST)
 def schedule_broadcast(call: ApiCall) -> Element:
     """Send Broadcast to Campaign Subscribers: now, or at `time` (ISO-8601, UTC default)."""
-    from .broadcasts import BroadcastError, broadcast_create, broadcast_schedule
+    from .broadcasts import BroadcastError, broadcast_create
 
     p = call.params
     campaign = _campaign(call)
@@ -325,11 +324,13 @@ def schedule_broadcast(call: ApiCall) -> Element:
         raise invalid(3, "body is required")
     when = p.moment("time", 2)
     try:
-        with transaction.atomic():
-            created = broadcast_create(
-                campaign=campaign, body=body, name=p.get("name"), actor=call.user
-            )
-            broadcast_schedule(broadcast=created, delivery_time=when)
+        created = broadcast_create(
+            campaign=campaign,
+            body=body,
+            name=p.get("name"),
+            actor=call.user,
+            schedule_at=when or "now",
+        )
     except BroadcastError as error:
         raise _broadcast_error(error) from None
     return _broadcast_done(created)

@@ -5,6 +5,12 @@ Life of a broadcast (the statuses the API shows):
     draft ──schedule──▶ scheduled ──(due)──▶ generated ──▶ sending ──▶ sent
       ▲                    │  ▲
       └────unschedule──────┘  └─reschedule
+                           │
+                           └──cancel──▶ canceled    (a draft is deleted instead)
+
+Cancel and delete are in campaigns.broadcast_actions, the content and time rules in
+campaigns.broadcast_rules. Saving and scheduling happen in one transaction
+(`broadcast_create(schedule_at=…)`), so a refused time never leaves a draft behind.
 
 Schedule, reschedule and unschedule are refused once generation has begun: the row is
 locked (SELECT … FOR UPDATE) by both the state changes and the generator, so an
@@ -33,7 +39,7 @@ import logging
 import zoneinfo
 from collections.abc import Iterable
 from itertools import groupby
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -50,10 +56,18 @@ from messaging.quiet_hours import (
     window_opens_at,
     zone_or,
 )
-from messaging.services import MessageBodyError, body_check, body_prepare, message_send_many
+from messaging.services import message_send_many
 from profiles.models import Group, Profile
-from profiles.text_rules import TextError, bidi_strip, name_clean
 
+from .broadcast_rules import (  # noqa: F401 (BroadcastError, broadcast_check: callers import them here)
+    BroadcastError,
+    ScheduleAt,
+    broadcast_check,
+)
+from .broadcast_rules import broadcast_name as _name
+from .broadcast_rules import delivery_time_check as _check_time
+from .broadcast_rules import fields_validate as _validate
+from .broadcast_rules import groups_clean as _clean_groups
 from .models import Broadcast, BroadcastChunk, Campaign, Tag
 from .selectors import broadcast_estimate, broadcast_recipients
 
@@ -67,65 +81,7 @@ EARLIEST_UTC_OFFSET = dt.timedelta(hours=14)
 Status = Broadcast.Status
 
 
-class BroadcastError(Exception):
-    """A broadcast change the rules refuse. `code` is the API error id (seed 004)."""
-
-    INVALID_CAMPAIGN = 1
-    INVALID_TIME = 2
-    INVALID_BODY = 3
-    INVALID_GROUP = 6
-    INVALID_STATE_CHANGE = 23
-
-    def __init__(self, message: str, code: int = INVALID_STATE_CHANGE) -> None:
-        super().__init__(message)
-        self.code = code
-
-
 # ── compose ──────────────────────────────────────────────────────────────────────
-
-
-def _clean_groups(campaign: Campaign, groups: Iterable[Group]) -> list[Group]:
-    groups = list(groups)
-    for group in groups:
-        if group.company_id != campaign.company_id:
-            raise BroadcastError("A chosen group belongs to another company.", 6)
-    return groups
-
-
-def _name(name: str, body: str) -> str:
-    """The given name (bidi controls stripped), or the body's start when there is none."""
-    try:
-        name = name_clean(name, field="The broadcast name").strip()
-    except TextError as error:
-        raise BroadcastError(str(error), 18) from None
-    return name or bidi_strip(body.strip()[:60])
-
-
-def _validate(
-    *,
-    campaign: Campaign,
-    body: str,
-    include_subscribers: bool,
-    included: list[Group],
-    excluded: list[Group],
-    throttle_per_minute: int | None,
-) -> None:
-    if not campaign.active:
-        raise BroadcastError(f"The campaign {campaign.name} has ended.", 1)
-    if not body.strip():
-        raise BroadcastError("The message body is empty.", 3)
-    try:
-        # The rule message_send_many applies at fan-out, checked when the broadcast is
-        # saved: a body refused then would fail every chunk after it was scheduled.
-        body_check(body_prepare(body), has_media=False)
-    except MessageBodyError as error:
-        raise BroadcastError(str(error), 3) from None
-    if not include_subscribers and not included:
-        raise BroadcastError("Choose the campaign's subscribers, an included group, or both.", 6)
-    if {g.pk for g in included} & {g.pk for g in excluded}:
-        raise BroadcastError("A group cannot be both included and excluded.", 6)
-    if throttle_per_minute is not None and throttle_per_minute < 1:
-        raise BroadcastError("Throttling needs at least 1 message per minute.", 16)
 
 
 @transaction.atomic
@@ -141,8 +97,13 @@ def broadcast_create(
     throttle_per_minute: int | None = None,
     localtime: bool = False,
     tags: Iterable[str] = (),
+    schedule_at: ScheduleAt = None,
 ) -> Broadcast:
-    """A draft broadcast. Nothing is sent until it is scheduled."""
+    """A broadcast: a draft, or with `schedule_at` scheduled in the same transaction.
+
+    Creating and scheduling succeed or fail together: the time is checked before
+    anything is written, so a refused time leaves no draft behind for a retry to copy.
+    """
     included = _clean_groups(campaign, included_groups)
     excluded = _clean_groups(campaign, excluded_groups)
     _validate(
@@ -153,6 +114,8 @@ def broadcast_create(
         excluded=excluded,
         throttle_per_minute=throttle_per_minute,
     )
+    if schedule_at is not None:
+        _check_time(None if schedule_at == "now" else schedule_at)
     broadcast = Broadcast.objects.create(
         company_id=campaign.company_id,
         campaign=campaign,
@@ -168,6 +131,10 @@ def broadcast_create(
     broadcast.excluded_groups.set(excluded)
     _set_tags(broadcast, tags)
     _refresh_estimate(broadcast)
+    if schedule_at is not None:
+        broadcast = broadcast_schedule(
+            broadcast=broadcast, delivery_time=None if schedule_at == "now" else schedule_at
+        )
     return broadcast
 
 
@@ -183,8 +150,13 @@ def broadcast_update(
     throttle_per_minute: int | None = None,
     localtime: bool = False,
     tags: Iterable[str] = (),
+    schedule_at: ScheduleAt | Literal["keep"] = "keep",
 ) -> Broadcast:
-    """Edit a broadcast that has not started (draft or scheduled)."""
+    """Edit a broadcast that has not started (draft or scheduled).
+
+    `schedule_at` changes its schedule in the same transaction: a moment or "now"
+    (re)schedules it, None makes it a draft again, "keep" leaves the schedule alone.
+    """
     broadcast = _locked(broadcast)
     if broadcast.status not in (Status.DRAFT, Status.SCHEDULED):
         raise BroadcastError(f"A {broadcast.status} broadcast can no longer be edited.")
@@ -198,6 +170,8 @@ def broadcast_update(
         excluded=excluded,
         throttle_per_minute=throttle_per_minute,
     )
+    if schedule_at not in (None, "keep"):
+        _check_time(None if schedule_at == "now" else schedule_at)  # type: ignore[arg-type]
     broadcast.name = _name(name, body)
     broadcast.body = body
     broadcast.include_subscribers = include_subscribers
@@ -209,7 +183,16 @@ def broadcast_update(
     broadcast.excluded_groups.set(excluded)
     _set_tags(broadcast, tags)
     _refresh_estimate(broadcast)
-    return broadcast
+    if schedule_at == "keep":
+        return broadcast
+    if schedule_at is None:
+        if broadcast.status == Status.SCHEDULED:
+            return broadcast_unschedule(broadcast=broadcast)
+        return broadcast
+    when = None if schedule_at == "now" else schedule_at
+    if broadcast.status == Status.SCHEDULED:
+        return broadcast_reschedule(broadcast=broadcast, delivery_time=when)  # type: ignore[arg-type]
+    return broadcast_schedule(broadcast=broadcast, delivery_time=when)  # type: ignore[arg-type]
 
 
 def _set_tags(broadcast: Broadcast, names: Iterable[str]) -> None:
@@ -244,18 +227,6 @@ def _locked(broadcast: Broadcast) -> Broadcast:
         .select_related("campaign", "company")
         .get(pk=broadcast.pk)
     )
-
-
-def _check_time(delivery_time: dt.datetime | None) -> dt.datetime:
-    now = timezone.now()
-    if delivery_time is None:
-        return now
-    if timezone.is_naive(delivery_time):
-        raise BroadcastError("The delivery time needs a time zone.", 2)
-    # A minute of grace: "now" typed into a form is already in the past when it arrives.
-    if delivery_time < now - dt.timedelta(minutes=1):
-        raise BroadcastError("The delivery time is in the past.", 2)
-    return delivery_time
 
 
 def broadcast_start_at(broadcast: Broadcast) -> dt.datetime:

@@ -33,6 +33,9 @@ class GroupError(ValueError):
         self.code = code
 
 
+# Why a group refuses a number the company has no profile for and must never text.
+
+
 class Outcome:
     ADDED = "Added"
     CREATED = "Added (new profile)"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import broadcasts, campaigns, groups
+from .views import broadcast_confirm, broadcasts, campaigns, groups
 
 app_name = "campaigns"
 
@@ -19,9 +19,16 @@ urlpatterns = [
         broadcasts.broadcast_estimate_view,
         name="broadcast_estimate",
     ),
+    path("<int:pk>/broadcasts/test/", broadcast_confirm.compose_test, name="compose_test"),
     path("broadcasts/", broadcasts.broadcast_list_view, name="broadcast_list"),
     path("broadcasts/<int:pk>/", broadcasts.broadcast_detail, name="broadcast_detail"),
     path("broadcasts/<int:pk>/edit/", broadcasts.broadcast_edit, name="broadcast_edit"),
+    path("broadcasts/<int:pk>/test/", broadcast_confirm.broadcast_test, name="broadcast_test"),
+    path(
+        "broadcasts/<int:pk>/confirm/<str:action>/",
+        broadcast_confirm.broadcast_confirm,
+        name="broadcast_confirm",
+    ),
     path("broadcasts/<int:pk>/<str:action>/", broadcasts.broadcast_state, name="broadcast_state"),
     path("groups/", groups.group_list_view, name="group_list"),
     path("groups/new/", groups.group_create_view, name="group_create"),

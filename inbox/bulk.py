@@ -17,6 +17,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import connection
 from django.utils import timezone
@@ -24,6 +25,7 @@ from django.utils import timezone
 from campaigns.opt_outs import profiles_opt_out_set
 from profiles.models import OptOutSource, Profile
 from profiles.phones import PhoneResult, phone_normalize
+from profiles.suppressions import MANUAL_OPT_OUT_WITHOUT_PROFILE, phones_suppress
 from profiles.text_rules import text_problem
 from reports.csv_safe import csv_row
 
@@ -35,6 +37,8 @@ class Outcome:
     OPTED_OUT = "opted out"
     ALREADY = "already opted out"
     NO_PROFILE = "no such profile"
+    # The detail of a NO_PROFILE row of an opt-out: the number is suppressed instead.
+    SUPPRESSED_DETAIL = "no profile: kept on the suppression list"
     INVALID = "invalid number"
     DUPLICATE = "duplicate in file"
 
@@ -162,6 +166,17 @@ def bulk_opt_out_apply(
         seen[row.e164] = row.line_no  # type: ignore[index]
         if row.e164 not in found:
             row.outcome = Outcome.NO_PROFILE
+    # A number with no profile has nothing to opt out, but its owner asked not to be
+    # texted: the suppression list keeps it from a later upload, API call or keyword.
+    unknown = [row for row in rows if row.outcome == Outcome.NO_PROFILE]
+    phones_suppress(
+        company_id=company_id,
+        numbers=[row.e164 for row in unknown if row.e164],
+        reason=MANUAL_OPT_OUT_WITHOUT_PROFILE,
+        actor=get_user_model().objects.filter(pk=actor_id).first() if actor_id else None,
+    )
+    for row in unknown:
+        row.detail = Outcome.SUPPRESSED_DETAIL
     targets = {row.e164: found[row.e164] for row in rows if not row.outcome}
     changed = profiles_opt_out_bulk(
         company_id=company_id,
@@ -235,6 +250,8 @@ def list_upload_run(
 def bulk_opt_out_run(*, bulk_id: int) -> dict[str, int]:
     """Process one uploaded list (the Celery task calls this). Safe to run again."""
     bulk = BulkOptOut.objects.select_related("campaign").get(pk=bulk_id)
+    if bulk.status == BulkOptOut.Status.CONFIRMING:
+        return {"skipped": 1}  # nobody has confirmed it yet
 
     def apply(data: bytes, progress: Callable[[int], None]) -> list[NumberRow]:
         return bulk_opt_out_apply(

@@ -91,23 +91,59 @@ def bulk_opt_out(request: HttpRequest) -> HttpResponse:
     company = request.company  # type: ignore[attr-defined]
     form = BulkOptOutForm(request.POST or None, request.FILES or None, company=company)
     if request.method == "POST" and form.is_valid():
+        # Stored, not run: the next page asks with the count and the scope first.
+        bulk = BulkOptOut(
+            company=company,
+            campaign=form.cleaned_data["campaign"],
+            source_name=form.cleaned_data["source_name"][:200],
+            uploaded_by=request.user,
+            status=BulkOptOut.Status.CONFIRMING,
+        )
+        bulk.source_file.save("opt-out.csv", ContentFile(form.cleaned_data["content"]), save=False)
+        bulk.save()
+        return redirect("inbox:bulk_opt_out_confirm", pk=bulk.pk)
+    recent = BulkOptOut.objects.for_company(company).select_related("campaign", "uploaded_by")[:10]
+    return render(request, "inbox/bulk_opt_out.html", {"form": form, "recent": recent})
+
+
+def _numbers_in(bulk: BulkOptOut) -> int:
+    """How many numbers the list names (a number written twice counts once)."""
+    with bulk.source_file.open("rb") as handle:
+        rows = parse_phone_csv(handle.read(), normalize=False)
+        return sum(1 for row in rows if row.duplicate_of is None)
+
+
+@require_perm(Perm.MANAGE)
+def bulk_opt_out_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Opt 212 numbers out of all campaigns of Demo Action Network?", then run it."""
+    company = request.company  # type: ignore[attr-defined]
+    bulk = get_object_or_404(
+        BulkOptOut.objects.for_company(company).select_related("campaign"), pk=pk
+    )
+    if bulk.status != BulkOptOut.Status.CONFIRMING:
+        return redirect("inbox:bulk_opt_out_detail", pk=bulk.pk)
+    if request.method == "POST" and request.POST.get("discard"):
+        bulk.source_file.delete(save=False)
+        bulk.delete()
+        return redirect("inbox:bulk_opt_out")
+    if request.method == "POST" and request.POST.get("confirmed") == "1":
         from .tasks import bulk_opt_out_run_task
 
         with transaction.atomic():
-            bulk = BulkOptOut(
-                company=company,
-                campaign=form.cleaned_data["campaign"],
-                source_name=form.cleaned_data["source_name"][:200],
-                uploaded_by=request.user,
-            )
-            bulk.source_file.save(
-                "opt-out.csv", ContentFile(form.cleaned_data["content"]), save=False
-            )
-            bulk.save()
-            transaction.on_commit(lambda: bulk_opt_out_run_task.delay(bulk.pk))
+            # One confirmation queues the list once, however often the button is pressed.
+            started = BulkOptOut.objects.filter(
+                pk=bulk.pk, status=BulkOptOut.Status.CONFIRMING
+            ).update(status=BulkOptOut.Status.PENDING)
+            if started:
+                transaction.on_commit(lambda: bulk_opt_out_run_task.delay(bulk.pk))
         return redirect("inbox:bulk_opt_out_detail", pk=bulk.pk)
-    recent = BulkOptOut.objects.for_company(company).select_related("campaign", "uploaded_by")[:10]
-    return render(request, "inbox/bulk_opt_out.html", {"form": form, "recent": recent})
+    try:
+        count = _numbers_in(bulk)
+    except CsvError as exc:  # checked on upload; kept for a file changed since
+        return render(request, "inbox/bulk_opt_out_confirm.html", {"bulk": bulk, "error": exc})
+    scope = bulk.campaign.name if bulk.campaign else f"all campaigns of {company.name}"
+    ctx = {"bulk": bulk, "count": count, "scope": scope, "company": company}
+    return render(request, "inbox/bulk_opt_out_confirm.html", ctx)
 
 
 def _results_preview(bulk: BulkOptOut, limit: int = 100) -> list[list[str]]:
@@ -133,6 +169,8 @@ def bulk_opt_out_detail(request: HttpRequest, pk: int) -> HttpResponse:
     bulk = get_object_or_404(
         BulkOptOut.objects.for_company(company).select_related("campaign"), pk=pk
     )
+    if bulk.status == BulkOptOut.Status.CONFIRMING:
+        return redirect("inbox:bulk_opt_out_confirm", pk=bulk.pk)
     context = {"bulk": bulk, "preview": _results_preview(bulk) if bulk.status == "done" else []}
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "inbox/_bulk_status.html", context)

@@ -13,6 +13,8 @@ class BulkOptOut(models.Model):
     """
 
     class Status(models.TextChoices):
+        # Uploaded, waiting for the Admin to confirm the count and the scope.
+        CONFIRMING = "confirming", "Waiting for confirmation"
         PENDING = "pending"
         RUNNING = "running"
         DONE = "done"

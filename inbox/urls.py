@@ -14,6 +14,7 @@ urlpatterns = [
     path("emoji.json", views.emoji_aliases, name="emoji_aliases"),
     path("opt-out/", bulk_views.bulk_opt_out, name="bulk_opt_out"),
     path("opt-out/<int:pk>/", bulk_views.bulk_opt_out_detail, name="bulk_opt_out_detail"),
+    path("opt-out/<int:pk>/confirm/", bulk_views.bulk_opt_out_confirm, name="bulk_opt_out_confirm"),
     path(
         "opt-out/<int:pk>/results.csv",
         bulk_views.bulk_opt_out_results,

@@ -312,6 +312,8 @@ class _Handler:
         campaign: Campaign = path.campaign
         self.message.campaign = campaign
         self.message.keyword = keyword
+        if not campaign.active:
+            return MOType.UNKNOWN
         if Subscription.objects.filter(
             profile=self.profile, campaign=campaign, status=Subscription.Status.ACTIVE
         ).exists():

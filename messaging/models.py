@@ -158,6 +158,9 @@ class MTType(models.TextChoices):
     DONATION_FAILURE = "donation_failure"
     DONATION_UNCONFIRMED = "donation_unconfirmed"
     DUPLICATE_SUBSCRIPTION_NOTIFICATION = "duplicate_subscription_notification"
+    # Not a seed type: a broadcast's text sent to its sender's own phone before it goes
+    # out. It belongs to no broadcast, so it never counts in broadcast statistics.
+    BROADCAST_TEST = "broadcast_test"
 
 
 class Attachment(models.Model):

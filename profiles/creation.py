@@ -36,7 +36,8 @@ from .phones import PhoneResult, phone_digest, phone_digest_sql
 from .services import ProfileActionError
 
 # The per-row outcome detail and the message of a refused suppressed number.
-SUPPRESSED_DETAIL = "Erased at its owner's request: this number cannot be added again"
+# Erased at its owner's request, or opted out by hand before it had a profile.
+SUPPRESSED_DETAIL = "On the suppression list: this number cannot be added again"
 
 
 def suppressed_message(e164: str) -> str:

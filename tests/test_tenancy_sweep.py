@@ -138,11 +138,15 @@ def object_pages(acme):
         ("campaigns:broadcast_create", [c.pk]),
         ("campaigns:broadcast_detail", [acme["broadcast"].pk]),
         ("campaigns:broadcast_edit", [acme["broadcast"].pk]),
+        ("campaigns:broadcast_confirm", [acme["broadcast"].pk, "send-now"]),
+        ("campaigns:broadcast_confirm", [acme["broadcast"].pk, "cancel"]),
+        ("campaigns:broadcast_confirm", [acme["broadcast"].pk, "delete"]),
         ("campaigns:group_detail", [acme["group"].pk]),
         ("inbox:chat", [p.pk]),
         ("inbox:chat_messages", [p.pk]),
         ("inbox:respond", [acme["message"].pk]),
         ("inbox:bulk_opt_out_detail", [acme["bulk"].pk]),
+        ("inbox:bulk_opt_out_confirm", [acme["bulk"].pk]),
         ("reports:export_status", [acme["export"].pk]),
         ("reports:export_download", [acme["export"].pk]),
         ("reports:analysis_detail", [acme["analysis"].pk]),
@@ -154,6 +158,12 @@ def object_pages(acme):
         ("profiles:subscription_opt_out", [p.pk, s.pk]),
         ("profiles:flag", [p.pk, "blacklist"]),
         ("campaigns:end", [c.pk]),
+        ("campaigns:broadcast_state", [acme["broadcast"].pk, "send-now"]),
+        ("campaigns:broadcast_state", [acme["broadcast"].pk, "cancel"]),
+        ("campaigns:broadcast_state", [acme["broadcast"].pk, "delete"]),
+        ("campaigns:broadcast_test", [acme["broadcast"].pk]),
+        ("campaigns:compose_test", [c.pk]),
+        ("inbox:bulk_opt_out_confirm", [acme["bulk"].pk]),
         ("campaigns:group_delete", [acme["group"].pk]),
         ("inbox:opt_out", [acme["message"].pk]),
         ("inbox:chat_send", [p.pk]),
@@ -190,6 +200,10 @@ def test_nothing_of_acme_changed_after_eves_attempts(client_as, eve, acme):
     channel = acme["channel"]
     channel.refresh_from_db()
     assert channel.active and channel.number == ACME_NUMBER
+    broadcast = acme["broadcast"]
+    broadcast.refresh_from_db()  # neither sent, canceled nor deleted
+    assert broadcast.status == "draft"
+    assert not Message.objects.filter(company=profile.company, direction="mt").exists()
 
 
 # The Django admin is for superusers only (config.admin_site): its pages are not scoped

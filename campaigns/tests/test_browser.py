@@ -37,7 +37,13 @@ def test_an_admin_composes_schedules_and_unschedules_a_broadcast(page_as, alice,
     page.check("input[name=send][value=later]")
     page.fill("#id_delivery_time", "2099-11-03T09:30")
     screenshot(page, "broadcast_compose")
-    page.click("button:has-text('Save broadcast')")
+    # The button says what it leads to; the next page asks with the count.
+    page.click("button:has-text('Review and schedule')")
+    expect(page.locator("#confirm-question")).to_contain_text(
+        "Schedule for 3 recipients of Rally Alerts, for Nov 3, 2099 09:30"
+    )
+    assert not Broadcast.objects.exists()
+    page.click("#confirm-button")
     screenshot(page, "broadcast_saved")
     page.wait_for_selector("text=Broadcast scheduled for 3 recipients")
     broadcast = Broadcast.objects.get()
@@ -114,3 +120,28 @@ def test_an_admin_adds_a_csv_file_to_a_group_and_reads_its_outcomes(page_as, ali
     expect(page.locator("#group-uploads [data-count=invalid]")).to_have_text("1")
     expect(page.locator("table")).to_contain_text("+12025550191")
     screenshot(page, "group_upload_done")
+
+
+def test_compose_send_now_asks_with_the_count_then_sends(page_as, alice, company):
+    campaign = make_campaign(company, "Rally Alerts")
+    for _ in range(3):
+        make_subscription(make_profile(company), campaign)
+    page = page_as(alice)
+    page.goto(f"/campaigns/{campaign.pk}/broadcasts/new/")
+    page.fill("#id_body", "Doors open at 6")
+    page.check("input[name=send][value=now]")
+    expect(page.locator("#save-broadcast")).to_have_text("Review and send now")
+    page.click("#save-broadcast")
+    expect(page.locator("#confirm-question")).to_have_text(
+        "Send to 3 recipients of Rally Alerts now?"
+    )
+    expect(page.locator("#confirm-preview")).to_have_text("Doors open at 6")
+    screenshot(page, "broadcast_confirm_send_now")
+    assert not Broadcast.objects.exists() and not Message.objects.exists()
+    page.get_by_role("button", name="Send to 3 now").click()
+    page.wait_for_selector("text=Broadcast is being sent")
+    broadcast = Broadcast.objects.get()
+    expect(page.locator("#broadcast-status")).to_have_text("Sent")
+    broadcast.refresh_from_db()
+    assert broadcast.status == Broadcast.Status.SENT
+    assert Message.objects.filter(broadcast=broadcast).count() == 3

@@ -81,7 +81,11 @@ def test_a_broadcast_scheduled_from_the_form_uses_the_campaign_time_zone(
         "send": "later",
         "delivery_time": "2099-11-03T09:30",
     }
-    response = client_as(alice).post(f"/campaigns/{campaign.pk}/broadcasts/new/", data)
+    url = f"/campaigns/{campaign.pk}/broadcasts/new/"
+    # The first press asks (nothing saved yet); the confirmation schedules.
+    assert client_as(alice).post(url, data).status_code == 200
+    assert not Broadcast.objects.exists()
+    response = client_as(alice).post(url, {**data, "confirmed": "1"})
     assert response.status_code == 302
     broadcast = Broadcast.objects.get()
     assert broadcast.status == Broadcast.Status.SCHEDULED

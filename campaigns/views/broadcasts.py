@@ -6,13 +6,24 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from profiles.models import Group
 from profiles.tenancy import Perm, require_perm
 
+from ..broadcast_actions import (
+    broadcast_cancel,
+    broadcast_delete,
+    broadcast_estimate_current,
+    broadcast_preview,
+    test_phone_for,
+)
 from ..broadcasts import (
     BroadcastError,
+    ScheduleAt,
+    broadcast_check,
     broadcast_create,
     broadcast_reschedule,
     broadcast_schedule,
@@ -27,6 +38,7 @@ from ..selectors import (
     broadcast_progress,
     broadcast_waiting_for_window,
 )
+from .broadcast_confirm import CHECKED_FIELDS, confirm_context
 
 
 @require_perm(Perm.VIEW)
@@ -50,9 +62,9 @@ def _broadcast(request: HttpRequest, pk: int) -> Broadcast:
     )
 
 
-def _save(request: HttpRequest, form: BroadcastForm, broadcast: Broadcast | None) -> Broadcast:
+def _fields(form: BroadcastForm) -> dict[str, Any]:
     data = form.cleaned_data
-    fields: dict[str, Any] = {
+    return {
         "name": data["name"],
         "body": data["body"],
         "include_subscribers": data["include_subscribers"],
@@ -62,18 +74,66 @@ def _save(request: HttpRequest, form: BroadcastForm, broadcast: Broadcast | None
         "localtime": data["localtime"],
         "tags": form.cleaned_tags(),
     }
+
+
+def _schedule_at(form: BroadcastForm) -> ScheduleAt:
+    send = form.cleaned_data["send"]
+    if send == "now":
+        return "now"
+    if send == "later":
+        return form.cleaned_data["delivery_time"]
+    return None
+
+
+def _save(request: HttpRequest, form: BroadcastForm, broadcast: Broadcast | None) -> Broadcast:
+    """Save and (re)schedule in one transaction: a refused time saves nothing."""
+    fields, when = _fields(form), _schedule_at(form)
     if broadcast is None:
-        broadcast = broadcast_create(campaign=form.campaign, actor=request.user, **fields)
-    else:
-        broadcast = broadcast_update(broadcast=broadcast, **fields)
-    when = data["delivery_time"] if data["send"] == "later" else None
-    if data["send"] in ("now", "later"):
-        if broadcast.status == Broadcast.Status.SCHEDULED:
-            return broadcast_reschedule(broadcast=broadcast, delivery_time=when)
-        return broadcast_schedule(broadcast=broadcast, delivery_time=when)
-    if broadcast.status == Broadcast.Status.SCHEDULED:
-        return broadcast_unschedule(broadcast=broadcast)
-    return broadcast
+        return broadcast_create(
+            campaign=form.campaign, actor=request.user, schedule_at=when, **fields
+        )
+    return broadcast_update(broadcast=broadcast, schedule_at=when, **fields)
+
+
+def _confirm_compose(
+    request: HttpRequest, form: BroadcastForm, campaign: Campaign, broadcast: Broadcast | None
+) -> HttpResponse:
+    """The step between "send" and sending: who, how many, when, and the text."""
+    fields, when = _fields(form), _schedule_at(form)
+    broadcast_check(
+        campaign=campaign,
+        broadcast=broadcast,
+        schedule_at=when,
+        **{k: fields[k] for k in CHECKED_FIELDS},
+    )
+    estimate = broadcast_estimate(
+        company=request.company,
+        campaign=campaign,
+        include_subscribers=fields["include_subscribers"],
+        included_groups=fields["included_groups"],
+        excluded_groups=fields["excluded_groups"],
+    )
+    estimate = {**estimate, "as_of": timezone.now()}
+    moment = None if when == "now" else when
+    ctx = confirm_context(
+        campaign=campaign, recipients=estimate["recipients"], when=moment, body=fields["body"]
+    )
+    ctx.update(
+        {
+            "form": form,
+            "action": request.get_full_path(),
+            "estimate": estimate,
+            "back": True,
+            "cancel_url": _back_url(campaign, broadcast),
+        }
+    )
+    return render(request, "campaigns/broadcast_confirm.html", ctx)
+
+
+def _back_url(campaign: Campaign, broadcast: Broadcast | None) -> str:
+    if broadcast is not None:
+        return reverse("campaigns:broadcast_detail", args=[broadcast.pk])
+    return reverse("campaigns:detail", args=[campaign.pk])
 
 
 def _compose(request: HttpRequest, campaign: Campaign, broadcast: Broadcast | None):
@@ -81,19 +141,30 @@ def _compose(request: HttpRequest, campaign: Campaign, broadcast: Broadcast | No
     form = BroadcastForm(
         request.POST or None, initial=initial, company=request.company, campaign=campaign
     )
-    if request.method == "POST" and form.is_valid():
+    going_back = "back" in request.POST
+    if request.method == "POST" and not going_back and form.is_valid():
+        sends = _schedule_at(form) is not None
         try:
+            if sends and request.POST.get("confirmed") != "1":
+                return _confirm_compose(request, form, campaign, broadcast)
             saved = _save(request, form, broadcast)
         except BroadcastError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _saved_message(saved))
+            messages.success(request, _saved_message(saved, sent_now=_schedule_at(form) == "now"))
             return redirect("campaigns:broadcast_detail", pk=saved.pk)
-    ctx = {"form": form, "campaign": campaign, "broadcast": broadcast}
+    ctx = {
+        "form": form,
+        "campaign": campaign,
+        "broadcast": broadcast,
+        "test_phone": test_phone_for(company=request.company, actor=request.user),
+    }
     return render(request, "campaigns/broadcast_form.html", ctx)
 
 
-def _saved_message(broadcast: Broadcast) -> str:
+def _saved_message(broadcast: Broadcast, *, sent_now: bool) -> str:
+    if sent_now:
+        return f"Broadcast is being sent to {broadcast.estimated_recipients_count:,} recipients."
     if broadcast.status == Broadcast.Status.SCHEDULED and broadcast.delivery_time:
         return f"Broadcast scheduled for {broadcast.estimated_recipients_count:,} recipients."
     if broadcast.status == Broadcast.Status.DRAFT:
@@ -145,6 +216,7 @@ def broadcast_detail(request: HttpRequest, pk: int) -> HttpResponse:
     broadcast = _broadcast(request, pk)
     ctx = {
         "broadcast": broadcast,
+        "estimate": broadcast_estimate_current(broadcast=broadcast),
         "progress": broadcast_progress(broadcast=broadcast),
         "waiting": broadcast_waiting_for_window(broadcast=broadcast),
         "included": broadcast.included_groups.all(),
@@ -153,13 +225,22 @@ def broadcast_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if request.htmx and request.GET.get("part") == "progress":
         return render(request, "campaigns/_broadcast_progress.html", ctx)
+    ctx["preview"] = broadcast_preview(body=broadcast.body)
+    ctx["test_phone"] = test_phone_for(company=request.company, actor=request.user)
     return render(request, "campaigns/broadcast_detail.html", ctx)
+
+
+# The actions that send or destroy ask first (campaigns/views/broadcast_confirm.py);
+# a POST without `confirmed` (an old page, a script) is sent to that question.
+CONFIRMED_ACTIONS = ("send-now", "cancel", "delete")
 
 
 @require_POST
 @require_perm(Perm.BROADCAST)
 def broadcast_state(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     broadcast = _broadcast(request, pk)
+    if action in CONFIRMED_ACTIONS and request.POST.get("confirmed") != "1":
+        return redirect("campaigns:broadcast_confirm", pk=broadcast.pk, action=action)
     try:
         if action == "unschedule":
             broadcast_unschedule(broadcast=broadcast)
@@ -170,6 +251,13 @@ def broadcast_state(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             else:
                 broadcast_schedule(broadcast=broadcast)
             messages.success(request, "Broadcast is being sent.")
+        elif action == "cancel":
+            broadcast_cancel(broadcast=broadcast)
+            messages.success(request, "Broadcast canceled. It is listed under Canceled.")
+        elif action == "delete":
+            broadcast_delete(broadcast=broadcast)
+            messages.success(request, f"Draft {broadcast.name} deleted.")
+            return redirect("campaigns:broadcast_list")
         else:
             return HttpResponse(status=404)
     except BroadcastError as exc:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from campaigns.models import Subscription
 from messaging.webhooks import webhook_headers
 from tests.browser import screenshot
 from tests.factories import make_campaign, make_profile, make_subscription
@@ -85,8 +86,16 @@ def test_an_admin_uploads_a_messy_csv_and_reads_the_results(page_as, alice, comp
     page.locator("#manual-opt-out").click()
     page.set_input_files("#id_file", str(FIXTURES / "messy.csv"))
     screenshot(page, "bulk-opt-out-form")
-    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Opt-Out these Numbers").click()
+    # The question names the count of numbers read (a repeated number counts once)
+    # and the scope; nothing has changed yet.
+    expect(page.locator("#opt-out-question")).to_have_text(
+        f"Opt 8 numbers out of all campaigns of {company.name}?"
+    )
+    expect(page.locator("#suppression-note")).to_contain_text("suppression list")
+    screenshot(page, "bulk-opt-out-confirm")
+    assert Subscription.objects.filter(campaign=campaign, status="Active").count() == 4
+    page.get_by_role("button", name="Opt out 8 numbers").click()
     page.locator("#bulk-counts").wait_for()
     expect(page.locator("#count-opted-out")).to_have_text("4")
     expect(page.locator("#count-invalid")).to_have_text("2")
@@ -96,4 +105,5 @@ def test_an_admin_uploads_a_messy_csv_and_reads_the_results(page_as, alice, comp
     screenshot(page, "bulk-opt-out-results")
     with page.expect_download() as download:
         page.get_by_text("Download per-row outcomes").click()
-    assert "no such profile" in Path(download.value.path()).read_text(encoding="utf-8-sig")
+    outcomes = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert "no such profile,no profile: kept on the suppression list" in outcomes

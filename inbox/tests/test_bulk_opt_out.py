@@ -136,10 +136,11 @@ def test_an_admin_uploads_a_file_and_gets_counts_and_a_results_csv(
 ):
     client = client_as(alice)
     upload = SimpleUploadedFile("list.csv", (FIXTURES / "messy.csv").read_bytes(), "text/csv")
+    asked = client.post(reverse("inbox:bulk_opt_out"), {"file": upload, "numbers": "phone\n"})
+    bulk = BulkOptOut.objects.get()
+    assert asked.url == reverse("inbox:bulk_opt_out_confirm", args=[bulk.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse("inbox:bulk_opt_out"), {"file": upload, "numbers": "phone\n"}
-        )
+        response = client.post(asked.url, {"confirmed": "1"})
     bulk = BulkOptOut.objects.get()
     assert response.status_code == 302
     assert response.url == reverse("inbox:bulk_opt_out_detail", args=[bulk.pk])
@@ -157,11 +158,12 @@ def test_an_admin_uploads_a_file_and_gets_counts_and_a_results_csv(
 def test_pasted_numbers_opt_out_of_the_chosen_campaign(
     client_as, alice, company, people, alerts, django_capture_on_commit_callbacks
 ):
+    asked = client_as(alice).post(
+        reverse("inbox:bulk_opt_out"),
+        {"campaign": alerts.pk, "numbers": "phone\n202-555-0102\n"},
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        client_as(alice).post(
-            reverse("inbox:bulk_opt_out"),
-            {"campaign": alerts.pk, "numbers": "phone\n202-555-0102\n"},
-        )
+        client_as(alice).post(asked.url, {"confirmed": "1"})
     bulk = BulkOptOut.objects.get()
     assert (bulk.campaign, bulk.opted_out_count) == (alerts, 1)
 

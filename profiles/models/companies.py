@@ -54,6 +54,9 @@ class Membership(models.Model):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.STAFF)
     is_default = models.BooleanField(default=False)
+    # The sender's own phone for broadcast test sends, remembered from the last test.
+    # Per company: the number needs a profile in the company that receives the test.
+    test_phone = models.CharField(max_length=20, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
