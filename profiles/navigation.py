@@ -26,6 +26,7 @@ NAV: dict[str, list[tuple[str, str, Perm]]] = {
         ("Custom fields", "profiles:custom_fields", Perm.MANAGE),
         ("API tokens", "profiles:api_tokens", Perm.MANAGE),
         ("Users", "profiles:users", Perm.MANAGE),
+        ("Company", "profiles:company_settings", Perm.MANAGE),
     ],
 }
 

@@ -13,6 +13,8 @@ from typing import Any
 from django.db.models import Case, CharField, Count, Max, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
+from messaging.labels import message_type_label
+
 from .models import (
     ActivityEvent,
     CustomField,
@@ -301,7 +303,7 @@ def _message_item(message: Any) -> FeedItem:
         at=message.created_at,
         kind="message",
         title=f"{message.get_channel_display()} {direction.lower()}: "
-        f"{message.message_type.replace('_', ' ')}",
+        f"{message_type_label(message.message_type, message.direction)}",
         detail=message.body,
         channel=message.channel,
         origin=message.origin,

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import api_tokens as token_views
+from .views import company as company_views
 from .views import custom_fields as field_views
 from .views import detail as detail_views
 from .views import table as table_views
@@ -54,6 +55,7 @@ urlpatterns: list = [
         token_views.api_token_revoke_view,
         name="api_token_revoke",
     ),
+    path("company/", company_views.company_settings, name="company_settings"),
     path("users/", user_views.user_list, name="users"),
     path("users/<int:membership_id>/role/", user_views.user_role, name="user_role"),
     path("users/<int:membership_id>/remove/", user_views.user_remove, name="user_remove"),

@@ -41,7 +41,7 @@ def test_an_agent_walks_every_tab_edits_a_field_adds_a_note_and_opts_out(page_as
     page.set_viewport_size({"width": 1360, "height": 900})
     page.on("dialog", lambda dialog: dialog.accept())
     page.goto(f"/profiles/{profile.pk}/")
-    expect(page.locator("#profile-phone")).to_have_text("+1 212-555-0147")
+    expect(page.locator("#profile-phone")).to_have_text("(212) 555-0147")
 
     for label, marker in TABS:
         page.click(f"#profile-tab-nav a:text-is('{label}')")

@@ -10,11 +10,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from messaging.labels import message_type_label
+
 from .. import selectors_detail as sel
 from ..custom_fields import FORMAT_HINTS, custom_value_display
 from ..forms import NoteForm, ProfileEditForm
 from ..models import Legislator, Note, Profile
-from ..phones import phone_format_readable, phone_normalize
+from ..phones import phone_display, phone_normalize
 from ..services import (
     ERASED_PREFIX,
     ProfileActionError,
@@ -93,7 +95,7 @@ def number_attributes(profile: Profile) -> dict[str, Any]:
         return {"readable": "Erased", "valid": False, "type": "", "country": ""}
     result = phone_normalize(profile.phone_number)
     return {
-        "readable": phone_format_readable(profile.phone_number),
+        "readable": phone_display(profile.phone_number),
         "valid": result.valid,
         "reason": result.reason,
         "type": {
@@ -132,12 +134,7 @@ def tab_context(request: HttpRequest, profile: Profile, tab: str) -> dict[str, A
         _link(page_obj)
         for message in page_obj:
             message.status_labels = sel.message_status_labels(message)
-            # Seed 000 names the one-on-one type "direct message"; others keep their API name.
-            message.type_label = (
-                "direct message"
-                if message.message_type == "direct_message"
-                else message.message_type
-            )
+            message.type_label = message_type_label(message.message_type, message.direction)
         ctx["page_obj"] = page_obj
     elif tab == "donations":
         ctx["page_obj"] = _page(request, sel.profile_donations(profile=profile))
@@ -222,7 +219,7 @@ def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = {
         "profile": profile,
         "form": form,
-        "readable": phone_format_readable(profile.phone_number),
+        "readable": phone_display(profile.phone_number),
     }
     return render(request, "profiles/detail_edit.html", ctx, status=status)
 
@@ -276,7 +273,7 @@ def profile_erase_view(request: HttpRequest, pk: int) -> HttpResponse:
         "profiles/detail_erase.html",
         {
             "profile": profile,
-            "readable": phone_format_readable(profile.phone_number),
+            "readable": phone_display(profile.phone_number),
             "error": error,
             "already": profile.phone_number.startswith(ERASED_PREFIX),
         },
