@@ -87,7 +87,9 @@ def _link(rows: Any) -> None:
 
 
 def _page(request: HttpRequest, rows: Any) -> Any:
-    return Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    # A refused edit re-renders the page it came from: its form carries the page number.
+    page = request.GET.get("page") or request.POST.get("page")
+    return Paginator(rows, PER_PAGE).get_page(page)
 
 
 def number_attributes(profile: Profile) -> dict[str, Any]:
@@ -111,7 +113,7 @@ def number_attributes(profile: Profile) -> dict[str, Any]:
 
 def tab_context(request: HttpRequest, profile: Profile, tab: str) -> dict[str, Any]:
     """What one tab's partial needs; the tab's own GET parameters drive search and paging."""
-    q = request.GET.get("q", "").strip()
+    q = (request.GET.get("q") or request.POST.get("q", "")).strip()
     ctx: dict[str, Any] = {"q": q, "tab": tab, "base_query": urlencode({"tab": tab, "q": q})}
     if tab == "custom_fields":
         rows = sel.profile_custom_fields(profile=profile, search=q)
@@ -179,26 +181,39 @@ def tab_context(request: HttpRequest, profile: Profile, tab: str) -> dict[str, A
     return ctx
 
 
-@require_GET
-@require_perm(Perm.VIEW)
-def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    profile = profile_for(request, pk)
+def profile_page(
+    request: HttpRequest,
+    profile: Profile,
+    tab: str,
+    *,
+    typed: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The profile page on `tab`; `typed` carries what a refused edit held (the text and
+    its error) so the tab shows it again beside its field instead of losing it."""
     tabs = tabs_for(request)
-    tab = request.GET.get("tab", "custom_fields")
     if tab not in dict(tabs):
         tab = tabs[0][0]
     ctx = tab_context(request, profile, tab)
+    ctx.update(typed or {})
     ctx.update(profile=profile, profile_tab_url=tab_url(profile, tab))
     ctx.update(tabs=tabs, tab_template=f"profiles/detail/_tab_{tab}.html")
     if request.htmx and request.htmx.target == "profile-tabs":
-        # A tab switch, search or page turn: only the tab area is swapped.
-        return render(request, "profiles/detail/_tabs.html", ctx)
+        # A tab switch, search, page turn or inline edit: only the tab area is swapped.
+        return render(request, "profiles/detail/_tabs.html", ctx, status=status)
     ctx.update(
         number=number_attributes(profile),
         groups=profile.profile_groups.order_by("name")[:10],
         chat_url=f"/inbox/chat/{profile.pk}/",
     )
-    return render(request, "profiles/detail.html", ctx)
+    return render(request, "profiles/detail.html", ctx, status=status)
+
+
+@require_GET
+@require_perm(Perm.VIEW)
+def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = profile_for(request, pk)
+    return profile_page(request, profile, request.GET.get("tab", "custom_fields"))
 
 
 @require_perm(Perm.EDIT_PROFILE)
