@@ -125,7 +125,11 @@ def tab_context(request: HttpRequest, profile: Profile, tab: str) -> dict[str, A
         ctx["page_obj"] = _page(request, rows)
     elif tab == "legislators":
         groups, incomplete = sel.profile_legislators(profile=profile)
-        ctx.update(legislator_groups=groups, incomplete=incomplete)
+        ctx.update(
+            legislator_groups=groups,
+            incomplete=incomplete,
+            legislators_loaded=sel.legislator_data_loaded(),
+        )
     elif tab == "subscriptions":
         ctx["page_obj"] = _page(request, sel.profile_subscriptions(profile=profile, search=q))
         ctx["scheduled"] = list(sel.profile_scheduled_messages(profile=profile)[:50])
