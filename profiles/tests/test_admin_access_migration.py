@@ -15,6 +15,16 @@ def migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
+@pytest.fixture
+def back_to_the_latest_schema():
+    # Later migrations (0008 onwards) must be applied again for the tests that follow.
+    yield
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.usefixtures("back_to_the_latest_schema")
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_takes_admin_access_from_an_existing_staff_admin():
     old = migrate(BEFORE)

@@ -77,6 +77,11 @@ def test_an_admin_changes_the_company_zone_and_every_page_follows(
     assert "1 Dec 2099, 17:00 CST" in detail.decode()
 
 
+def test_the_settings_page_shows_the_current_zone_chosen(client_as, alice):
+    page = client_as(alice).get(reverse("profiles:company_settings")).content.decode()
+    assert '<option value="America/New_York" selected>America/New York</option>' in page
+
+
 def test_a_zone_that_does_not_exist_is_refused_and_nothing_changes(client_as, alice, company):
     response = client_as(alice).post(
         reverse("profiles:company_settings"), {"time_zone": "Mars/Olympus_Mons"}
@@ -107,4 +112,5 @@ def test_the_inbox_and_the_profile_tabs_show_times_in_the_company_zone_named(
     tab = client.get(reverse("profiles:detail", args=[profile.pk]), {"tab": "messages"})
     # The profile lives in Chicago, but the page is the company's: one zone, named.
     assert "1 Dec 2099, 18:00 EST" in inbox
+    assert "Received (America/New York dates)" in inbox  # the date filter names its zone
     assert "1 Dec 2099, 18:00 EST" in tab.content.decode()
