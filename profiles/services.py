@@ -182,18 +182,18 @@ def custom_value_delete(
 @transaction.atomic
 def note_create(*, profile: Profile, body: str, actor: AbstractBaseUser | None) -> Note:
     """Add a note (seed 002: at most 5 per profile, 500 characters each)."""
-    body = (body or "").strip()
+    # A form posts each line break as \r\n; stored as \n it counts once, as the page's
+    # maxlength counts it, and a 500-character note with line breaks fits its column.
+    body = (body or "").replace("\r\n", "\n").strip()
     if not body:
         raise ProfileActionError("Write something in the note first.")
     try:
         text_clean(body, field="The note", multiline=True)
     except TextError as error:
         raise ProfileActionError(str(error)) from None
-    # A form posts each line break as \r\n; the page's maxlength counts it once, so must we.
-    length = len(body.replace("\r\n", "\n"))
-    if length > Note.MAX_LENGTH:
+    if len(body) > Note.MAX_LENGTH:
         raise ProfileActionError(
-            f"A note can be at most {Note.MAX_LENGTH} characters (this one has {length})."
+            f"A note can be at most {Note.MAX_LENGTH} characters (this one has {len(body)})."
         )
     _lock(profile)  # two agents adding the 5th note at once must not make 6
     if Note.objects.filter(profile=profile).count() >= Note.MAX_PER_PROFILE:
