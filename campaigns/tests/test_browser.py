@@ -89,7 +89,7 @@ def test_an_analyst_creates_an_analysis_runs_it_and_opens_its_group(page_as, dan
     page.goto("/reports/analyses/")
     screenshot(page, "analysis_list")
     page.click("text=Failing numbers")
-    page.wait_for_selector("text=+12025550161")
+    page.wait_for_selector("text=(202) 555-0161")  # shown formatted, no longer as E.164
     screenshot(page, "analysis_group")
 
 
@@ -114,5 +114,5 @@ def test_an_admin_adds_a_csv_file_to_a_group_and_reads_its_outcomes(page_as, ali
     expect(page.locator("#group-uploads [data-count=created]")).to_have_text("1")
     expect(page.locator("#group-uploads [data-count=duplicate]")).to_have_text("1")
     expect(page.locator("#group-uploads [data-count=invalid]")).to_have_text("1")
-    expect(page.locator("table")).to_contain_text("+12025550191")
+    expect(page.locator("table")).to_contain_text("(202) 555-0191")  # formatted, not E.164
     screenshot(page, "group_upload_done")
