@@ -3,7 +3,8 @@ from django import forms
 from django.db.models import Q, QuerySet
 
 from campaigns.models import Campaign
-from messaging.models import Message, MOType
+from messaging.labels import MO_TYPE_CHOICES
+from messaging.models import Message
 from profiles.phones import phone_search_digits
 
 
@@ -15,7 +16,7 @@ class InboxFilter(django_filters.FilterSet):
         queryset=Campaign.objects.none(), empty_label="All campaigns"
     )
     message_type = django_filters.ChoiceFilter(
-        choices=MOType.choices, empty_label="All types", label="Type"
+        choices=MO_TYPE_CHOICES, empty_label="All types", label="Type"
     )
     received_from = django_filters.DateFilter(
         field_name="received_at",

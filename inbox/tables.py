@@ -1,9 +1,16 @@
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import Truncator
 
+from messaging.labels import message_type_label
 from messaging.models import Message, MOType
-from profiles.phones import phone_format_readable
+from profiles.phones import phone_display
+from profiles.templatetags.display import WHEN_FORMAT
+
+# A body longer than this shows its start and a "Read all" that opens the rest in place:
+# one 20,000-character text must not make the table thousands of pixels tall.
+BODY_PREVIEW_CHARS = 300
 
 TYPE_BADGES = {
     MOType.OPT_OUT: "badge-red",
@@ -23,7 +30,7 @@ class InboxTable(tables.Table):
     campaign = tables.Column(verbose_name="Campaign", orderable=False, default="—")
     message_type = tables.Column(verbose_name="Type", orderable=False)
     received_at = tables.DateTimeColumn(
-        verbose_name="Received", orderable=False, format="M j, Y g:i A"
+        verbose_name="Received", orderable=False, format=WHEN_FORMAT
     )
     menu = tables.TemplateColumn(
         template_name="inbox/_row_menu.html", verbose_name="", orderable=False
@@ -37,7 +44,7 @@ class InboxTable(tables.Table):
         empty_text = "No incoming messages match."
 
     def render_phone_number(self, record: Message) -> str:
-        readable = phone_format_readable(record.phone_number)
+        readable = phone_display(record.phone_number)
         if record.profile_id is None:
             return readable
         name = record.profile.full_name
@@ -49,8 +56,20 @@ class InboxTable(tables.Table):
         )
 
     def render_body(self, value: str) -> str:
-        return format_html('<span class="inbox-body">{}</span>', value)
+        if len(value) <= BODY_PREVIEW_CHARS:
+            return format_html('<span class="inbox-body">{}</span>', value)
+        return format_html(
+            '<details class="inbox-body-more"><summary>'
+            '<span class="inbox-body inbox-body-preview">{}</span> '
+            '<span class="read-all">Read all ({} characters)</span></summary>'
+            '<div class="inbox-body inbox-body-full">{}</div></details>',
+            Truncator(value).chars(BODY_PREVIEW_CHARS),
+            f"{len(value):,}",
+            value,
+        )
 
     def render_message_type(self, value: str) -> str:
         badge = TYPE_BADGES.get(value, "")
-        return format_html('<span class="badge {}">{}</span>', badge, value.replace("_", " "))
+        return format_html(
+            '<span class="badge {}">{}</span>', badge, message_type_label(value, "mo")
+        )

@@ -151,3 +151,20 @@ class SendingWindowForm(forms.Form):
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         help_text="Broadcasts stop at this local time; the rest wait for the next day",
     )
+
+
+def _zone_choices() -> list[tuple[str, str]]:
+    zones = sorted(
+        z
+        for z in zoneinfo.available_timezones()
+        if "/" in z and not z.startswith(("Etc/", "SystemV/"))
+    )
+    return [(z, z.replace("_", " ")) for z in [*zones, "UTC"]]
+
+
+class CompanySettingsForm(forms.Form):
+    time_zone = forms.ChoiceField(
+        choices=_zone_choices,
+        label="Time zone",
+        help_text="Pages, lists and exports pages show every time in this zone, named.",
+    )

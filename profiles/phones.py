@@ -124,6 +124,22 @@ def phone_format_readable(e164: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+def phone_display(e164: str, *, region: str | None = None) -> str:
+    """How a number is shown on a page: +12025550123 → (202) 555-0123 for a number of the
+    company's own country (SMS_DEFAULT_REGION), +44 20 7183 8750 for any other. Links,
+    data attributes and exports keep the E.164 form."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    home = (region or settings.SMS_DEFAULT_REGION).upper()
+    if phonenumbers.region_code_for_number(number) == home:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 def phone_search_digits(text: str) -> str:
     """The digits of a search term, for matching numbers however the user typed them.
 

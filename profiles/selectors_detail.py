@@ -13,6 +13,8 @@ from typing import Any
 from django.db.models import Case, CharField, Count, Max, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
+from messaging.labels import message_type_label
+
 from .models import (
     ActivityEvent,
     CustomField,
@@ -301,7 +303,7 @@ def _message_item(message: Any) -> FeedItem:
         at=message.created_at,
         kind="message",
         title=f"{message.get_channel_display()} {direction.lower()}: "
-        f"{message.message_type.replace('_', ' ')}",
+        f"{message_type_label(message.message_type, message.direction)}",
         detail=message.body,
         channel=message.channel,
         origin=message.origin,
@@ -405,7 +407,8 @@ class LegislatorGroup:
     label: str
     office: str
     people: list[Legislator]
-    needs: str  # what address data would find them, when they cannot be found
+    needs: str  # the address data the profile lacks to find them; "" when it has it
+    where: str = ""  # the state (and district) searched, when the profile has them
 
 
 def profile_legislators(*, profile: Profile) -> tuple[list[LegislatorGroup], bool]:
@@ -428,15 +431,31 @@ def profile_legislators(*, profile: Profile) -> tuple[list[LegislatorGroup], boo
     incomplete = not state
     for label, code, district, needs in wanted:
         people: list[Legislator] = []
-        if state and (district is None or district):
+        searchable = bool(state and (district is None or district))
+        if searchable:
             rows = Legislator.objects.filter(state=state, office=code)
             if district is not None:
                 rows = rows.filter(district__in=_district_spellings(district))
             people = list(rows.order_by("senate_class", "last_name"))
         elif state:
             incomplete = True
-        groups.append(LegislatorGroup(label=label, office=code, people=people, needs=needs))
+        where = f"{state}-{district}" if searchable and district else state if searchable else ""
+        groups.append(
+            LegislatorGroup(
+                label=label,
+                office=code,
+                people=people,
+                needs="" if searchable else needs,
+                where=where,
+            )
+        )
     return groups, incomplete
+
+
+def legislator_data_loaded() -> bool:
+    """Whether any legislator data is loaded at all (it is public data, loaded by an
+    Admin with `manage.py load_legislators FILE`, not something a profile lacks)."""
+    return Legislator.objects.exists()
 
 
 def _district_spellings(district: str) -> list[str]:

@@ -182,7 +182,9 @@ def custom_value_delete(
 @transaction.atomic
 def note_create(*, profile: Profile, body: str, actor: AbstractBaseUser | None) -> Note:
     """Add a note (seed 002: at most 5 per profile, 500 characters each)."""
-    body = (body or "").strip()
+    # A form posts each line break as \r\n; stored as \n it counts once, as the page's
+    # maxlength counts it, and a 500-character note with line breaks fits its column.
+    body = (body or "").replace("\r\n", "\n").strip()
     if not body:
         raise ProfileActionError("Write something in the note first.")
     try:

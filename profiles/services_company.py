@@ -1,11 +1,14 @@
-"""Company settings writes: the sending window a company keeps its broadcasts within."""
+"""Company settings writes: the time zone pages show, and the sending window a company
+keeps its broadcasts within."""
 
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .models import Company
+from .models.companies import validate_time_zone
 from .services import ProfileActionError
 
 
@@ -15,6 +18,19 @@ class CompanySettingsError(ProfileActionError):
 
 def _hhmm(value: dt.time) -> str:
     return value.strftime("%H:%M")
+
+
+@transaction.atomic
+def company_set_time_zone(*, company: Company, time_zone: str) -> Company:
+    name = time_zone.strip()
+    try:
+        validate_time_zone(name)
+    except ValidationError as exc:
+        raise CompanySettingsError(exc.messages[0]) from exc
+    company = Company.objects.select_for_update().get(pk=company.pk)
+    company.time_zone = name
+    company.save(update_fields=["time_zone"])
+    return company
 
 
 @transaction.atomic

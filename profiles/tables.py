@@ -9,7 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from .models import Profile, ProfileStatus
-from .phones import phone_format_readable
+from .phones import phone_display
 
 STATUS_BADGES = {
     ProfileStatus.ACTIVE: "badge-green",
@@ -99,7 +99,7 @@ class ProfileTable(tables.Table):
         return format_html(
             '<a class="profile-phone" href="{}">{}</a>{}',
             profile_url(record),
-            phone_format_readable(record.phone_number),
+            phone_display(record.phone_number),
             mark_safe("".join(lines)),  # noqa: S308  (each line was escaped by format_html)
         )
 

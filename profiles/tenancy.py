@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 from .models import Company, Membership, Role
 
@@ -96,7 +97,16 @@ class CurrentCompanyMiddleware:
                 request.session[SESSION_KEY] = company.pk
             request.company = company  # type: ignore[attr-defined]
             request.role = role_in(user, company)  # type: ignore[attr-defined]
-        return self.get_response(request)
+        if request.company is not None:  # type: ignore[attr-defined]
+            # Every {{ value|date }} and date lookup of this request reads in the company's
+            # zone, so one time is never shown as 18:00 on one page and 23:00 UTC on another.
+            timezone.activate(request.company.zone)  # type: ignore[attr-defined]
+        else:
+            timezone.deactivate()
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
 
 
 def company_context(request: HttpRequest) -> dict[str, Any]:

@@ -96,6 +96,7 @@ LIST_PAGES = [
     "profiles:custom_fields",
     "profiles:users",
     "profiles:api_tokens",
+    "profiles:company_settings",
     "campaigns:list",
     "campaigns:broadcast_list",
     "campaigns:group_list",
@@ -388,3 +389,21 @@ def test_no_media_path_of_a_private_file_is_served_with_debug_on(
             response = client.get(f"/media/{name}")
             assert response.status_code == 404, (who, name)
             assert MARK.encode() not in body_of(response), (who, name)
+
+
+def test_a_group_saved_from_a_search_holds_only_the_savers_own_companys_profiles(
+    client_as, eve, acme, other_company
+):
+    from campaigns.selectors import group_members
+    from profiles.selectors import profile_list
+
+    mine = make_profile(other_company, first_name="Zora", last_name=MARK)
+    response = client_as(eve).post(
+        reverse("campaigns:group_create"),
+        {"kind": Group.Kind.FILTERED, "query": f"q={MARK}", "name": "Eve's search"},
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    group = Group.objects.get(name="Eve's search")
+    assert group.company == other_company
+    assert list(group_members(group=group)) == [mine]
+    assert acme["profile"] not in profile_list(company=group.company, params={"q": MARK})

@@ -1,6 +1,7 @@
 """An admin composes, schedules and unschedules a broadcast; an analyst runs an analysis."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -88,12 +89,13 @@ def test_an_analyst_creates_an_analysis_runs_it_and_opens_its_group(page_as, dan
     page.wait_for_selector("text=is running")
     analysis = ProfileAnalysis.objects.get()
     assert analysis.runs.count() == 2
-    expect(page.locator("#last-processed")).to_contain_text("UTC")
+    # In the company's zone (America/New_York), named; it used to read UTC.
+    expect(page.locator("#last-processed")).to_have_text(re.compile(r"\d{2}:\d{2} E[SD]T$"))
     screenshot(page, "analysis_detail")
     page.goto("/reports/analyses/")
     screenshot(page, "analysis_list")
     page.click("text=Failing numbers")
-    page.wait_for_selector("text=+12025550161")
+    page.wait_for_selector("text=(202) 555-0161")  # shown formatted, no longer as E.164
     screenshot(page, "analysis_group")
 
 
@@ -118,7 +120,7 @@ def test_an_admin_adds_a_csv_file_to_a_group_and_reads_its_outcomes(page_as, ali
     expect(page.locator("#group-uploads [data-count=created]")).to_have_text("1")
     expect(page.locator("#group-uploads [data-count=duplicate]")).to_have_text("1")
     expect(page.locator("#group-uploads [data-count=invalid]")).to_have_text("1")
-    expect(page.locator("table")).to_contain_text("+12025550191")
+    expect(page.locator("table")).to_contain_text("(202) 555-0191")  # formatted, not E.164
     screenshot(page, "group_upload_done")
 
 

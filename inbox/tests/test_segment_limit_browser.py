@@ -92,3 +92,21 @@ def test_the_chat_box_stops_typing_at_the_limit_and_sends_nothing_past_it(chat_p
     chat_page.locator(".chat-mt .chat-bubble", has_text="See you at noon").wait_for()
     sent = Message.objects.filter(direction=Message.Direction.MT)
     assert list(sent.values_list("body", flat=True)) == ["See you at noon"]
+
+
+def test_one_emoji_makes_the_counter_explain_that_a_part_holds_70_characters_not_160(
+    chat_page,
+):
+    box = chat_page.locator("#chat-body")
+    counter = chat_page.locator("#chat-counter")
+    box.fill("See you at noon")
+    expect(counter).to_have_text("145 characters left · 1 of 10 segments · GSM-7")
+    box.press_sequentially(" 😄")
+    expect(counter).to_have_text(
+        "52 characters left · 1 of 10 segments · UCS-2 · Emoji or special characters: "
+        "each message part holds 70 characters instead of 160."
+    )
+    box.fill("😄" + "a" * 80)  # two parts: the note gives the per-part sizes
+    expect(counter).to_contain_text("each message part holds 67 characters instead of 153.")
+    box.fill("See you at noon")
+    expect(counter).not_to_contain_text("Emoji")

@@ -1,14 +1,29 @@
 import hashlib
 import secrets
 import uuid
+import zoneinfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 
 def _company_key() -> str:
     # The API's company parameter takes keys shaped like CO29A6F95DBFB7A03A7D9F61DDA4468D9B.
     return "CO" + uuid.uuid4().hex.upper()
+
+
+DEFAULT_TIME_ZONE = "America/New_York"
+
+
+def validate_time_zone(name: str) -> None:
+    """An IANA zone name the server's tz database knows, e.g. America/Chicago."""
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError(
+            f"“{name}” is not a time zone. Use a name like America/Chicago."
+        ) from exc
 
 
 class Company(models.Model):
@@ -28,6 +43,12 @@ class Company(models.Model):
     send_window_end = models.TimeField(
         null=True, blank=True, help_text="Broadcasts stop at this local time"
     )
+    time_zone = models.CharField(
+        max_length=64,
+        default=DEFAULT_TIME_ZONE,
+        validators=[validate_time_zone],
+        help_text="Every page shows times in this zone (an IANA name such as America/Chicago).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -36,6 +57,15 @@ class Company(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The company's zone; a name the tz database no longer knows falls back to UTC
+        rather than breaking every page."""
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo("UTC")
 
 
 class Role(models.TextChoices):

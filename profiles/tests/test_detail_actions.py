@@ -270,3 +270,61 @@ def test_erasure_also_removes_the_external_id_and_avatar(alice, company):
     profile_erase(profile=profile, actor=alice, confirmation=profile.phone_number)
     profile.refresh_from_db()
     assert (profile.constituent_id, profile.avatar_url, profile.contact_score) == ("", "", None)
+
+
+def test_a_520_character_note_is_refused_next_to_the_field_and_the_text_is_kept(
+    client_as, bob, company
+):
+    target = make_profile(company)
+    typed = "Called about the rally. " + "y" * 496
+    assert len(typed) == 520
+    response = client_as(bob).post(
+        reverse("profiles:note_create", args=[target.pk]), {"body": typed}
+    )
+    assert response.status_code == 400
+    assert not Note.objects.filter(profile=target).exists()
+    html = response.content.decode()
+    field = html[html.index('<textarea id="note-body"') :]
+    assert f">{typed}</textarea>" in field[: field.index("</textarea>") + 11]
+    assert 'maxlength="500"' in field[: field.index(">")]
+    assert 'aria-describedby="note-error"' in field[: field.index(">")]
+    assert "A note can be at most 500 characters (this one has 520)." in html
+
+
+def test_a_note_with_line_breaks_counts_each_break_once(bob, company):
+    target = make_profile(company)
+    body = "x" * 50 + ("\r\n" + "x" * 49) * 9  # 500 as the page counts them, 509 as sent
+    note = note_create(profile=target, body=body, actor=bob)
+    assert note.body == body.replace("\r\n", "\n") and len(note.body) == 500
+    with pytest.raises(ProfileActionError, match="this one has 501"):
+        note_create(profile=target, body=body + "x", actor=bob)
+
+
+def test_a_bad_custom_value_keeps_the_editor_open_with_the_typed_value_and_the_error(
+    client_as, bob, profile
+):
+    field = CustomField.objects.get(name="Age")
+    url = reverse("profiles:custom_value_set", args=[profile.pk, field.pk])
+    response = client_as(bob).post(
+        url, {"value": "two hundred"}, headers={"HX-Request": "true", "HX-Target": "profile-tabs"}
+    )
+    assert response.status_code == 200  # htmx swaps only a 2xx answer
+    html = response.content.decode()
+    assert "<html" not in html  # the tab area alone is re-rendered
+    row = html[html.index(f'data-field="{field.name}"') :]
+    row = row[: row.index("</tr>")]
+    assert '<details class="inline-edit" open>' in row
+    assert 'value="two hundred"' in row
+    assert f'aria-describedby="cf-{field.pk}-error"' in row
+    assert "Age: " in row and "Nothing was saved." in row
+    assert not CustomFieldValue.objects.filter(profile=profile, field=field).exists()
+
+
+def test_a_bad_custom_value_posted_without_htmx_rerenders_the_page_with_the_value(
+    client_as, bob, profile
+):
+    field = CustomField.objects.get(name="Age")
+    url = reverse("profiles:custom_value_set", args=[profile.pk, field.pk])
+    response = client_as(bob).post(url, {"value": "200"})
+    assert response.status_code == 400
+    assert 'value="200"' in response.content.decode()

@@ -61,3 +61,12 @@ def test_numbers_that_cannot_be_used_say_why(typed, reason):
 
 def test_readable_format_groups_digits_for_people():
     assert phone_format_readable("+12025550123") == "+1 202-555-0123"
+
+
+def test_a_home_number_is_shown_in_national_form_and_a_foreign_one_in_international():
+    from profiles.phones import phone_display
+
+    assert phone_display("+16055556443") == "(605) 555-6443"
+    assert phone_display("+442071838750") == "+44 20 7183 8750"
+    assert phone_display("not a number") == "not a number"
+    assert phone_display("") == ""

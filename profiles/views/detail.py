@@ -10,11 +10,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from messaging.labels import message_type_label
+
 from .. import selectors_detail as sel
 from ..custom_fields import FORMAT_HINTS, custom_value_display
 from ..forms import NoteForm, ProfileEditForm
 from ..models import Legislator, Note, Profile
-from ..phones import phone_format_readable, phone_normalize
+from ..phones import phone_display, phone_normalize
 from ..services import (
     ERASED_PREFIX,
     ProfileActionError,
@@ -85,7 +87,9 @@ def _link(rows: Any) -> None:
 
 
 def _page(request: HttpRequest, rows: Any) -> Any:
-    return Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    # A refused edit re-renders the page it came from: its form carries the page number.
+    page = request.GET.get("page") or request.POST.get("page")
+    return Paginator(rows, PER_PAGE).get_page(page)
 
 
 def number_attributes(profile: Profile) -> dict[str, Any]:
@@ -93,7 +97,7 @@ def number_attributes(profile: Profile) -> dict[str, Any]:
         return {"readable": "Erased", "valid": False, "type": "", "country": ""}
     result = phone_normalize(profile.phone_number)
     return {
-        "readable": phone_format_readable(profile.phone_number),
+        "readable": phone_display(profile.phone_number),
         "valid": result.valid,
         "reason": result.reason,
         "type": {
@@ -109,7 +113,7 @@ def number_attributes(profile: Profile) -> dict[str, Any]:
 
 def tab_context(request: HttpRequest, profile: Profile, tab: str) -> dict[str, Any]:
     """What one tab's partial needs; the tab's own GET parameters drive search and paging."""
-    q = request.GET.get("q", "").strip()
+    q = (request.GET.get("q") or request.POST.get("q", "")).strip()
     ctx: dict[str, Any] = {"q": q, "tab": tab, "base_query": urlencode({"tab": tab, "q": q})}
     if tab == "custom_fields":
         rows = sel.profile_custom_fields(profile=profile, search=q)
@@ -121,7 +125,11 @@ def tab_context(request: HttpRequest, profile: Profile, tab: str) -> dict[str, A
         ctx["page_obj"] = _page(request, rows)
     elif tab == "legislators":
         groups, incomplete = sel.profile_legislators(profile=profile)
-        ctx.update(legislator_groups=groups, incomplete=incomplete)
+        ctx.update(
+            legislator_groups=groups,
+            incomplete=incomplete,
+            legislators_loaded=sel.legislator_data_loaded(),
+        )
     elif tab == "subscriptions":
         ctx["page_obj"] = _page(request, sel.profile_subscriptions(profile=profile, search=q))
         ctx["scheduled"] = list(sel.profile_scheduled_messages(profile=profile)[:50])
@@ -132,12 +140,7 @@ def tab_context(request: HttpRequest, profile: Profile, tab: str) -> dict[str, A
         _link(page_obj)
         for message in page_obj:
             message.status_labels = sel.message_status_labels(message)
-            # Seed 000 names the one-on-one type "direct message"; others keep their API name.
-            message.type_label = (
-                "direct message"
-                if message.message_type == "direct_message"
-                else message.message_type
-            )
+            message.type_label = message_type_label(message.message_type, message.direction)
         ctx["page_obj"] = page_obj
     elif tab == "donations":
         ctx["page_obj"] = _page(request, sel.profile_donations(profile=profile))
@@ -182,26 +185,39 @@ def tab_context(request: HttpRequest, profile: Profile, tab: str) -> dict[str, A
     return ctx
 
 
-@require_GET
-@require_perm(Perm.VIEW)
-def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    profile = profile_for(request, pk)
+def profile_page(
+    request: HttpRequest,
+    profile: Profile,
+    tab: str,
+    *,
+    typed: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The profile page on `tab`; `typed` carries what a refused edit held (the text and
+    its error) so the tab shows it again beside its field instead of losing it."""
     tabs = tabs_for(request)
-    tab = request.GET.get("tab", "custom_fields")
     if tab not in dict(tabs):
         tab = tabs[0][0]
     ctx = tab_context(request, profile, tab)
+    ctx.update(typed or {})
     ctx.update(profile=profile, profile_tab_url=tab_url(profile, tab))
     ctx.update(tabs=tabs, tab_template=f"profiles/detail/_tab_{tab}.html")
     if request.htmx and request.htmx.target == "profile-tabs":
-        # A tab switch, search or page turn: only the tab area is swapped.
-        return render(request, "profiles/detail/_tabs.html", ctx)
+        # A tab switch, search, page turn or inline edit: only the tab area is swapped.
+        return render(request, "profiles/detail/_tabs.html", ctx, status=status)
     ctx.update(
         number=number_attributes(profile),
         groups=profile.profile_groups.order_by("name")[:10],
         chat_url=f"/inbox/chat/{profile.pk}/",
     )
-    return render(request, "profiles/detail.html", ctx)
+    return render(request, "profiles/detail.html", ctx, status=status)
+
+
+@require_GET
+@require_perm(Perm.VIEW)
+def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = profile_for(request, pk)
+    return profile_page(request, profile, request.GET.get("tab", "custom_fields"))
 
 
 @require_perm(Perm.EDIT_PROFILE)
@@ -222,7 +238,7 @@ def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = {
         "profile": profile,
         "form": form,
-        "readable": phone_format_readable(profile.phone_number),
+        "readable": phone_display(profile.phone_number),
     }
     return render(request, "profiles/detail_edit.html", ctx, status=status)
 
@@ -276,7 +292,7 @@ def profile_erase_view(request: HttpRequest, pk: int) -> HttpResponse:
         "profiles/detail_erase.html",
         {
             "profile": profile,
-            "readable": phone_format_readable(profile.phone_number),
+            "readable": phone_display(profile.phone_number),
             "error": error,
             "already": profile.phone_number.startswith(ERASED_PREFIX),
         },

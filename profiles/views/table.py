@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from ..models import Group
 from ..pagination import PER_PAGE_CHOICES, profile_page
 from ..selectors import (
     ProfileScope,
@@ -68,6 +69,13 @@ def _profiles_table(request: HttpRequest, scope: ProfileScope | None) -> HttpRes
         "scope": scope,
         "scope_title": SCOPE_TITLES.get(scope.kind, "") if scope else "",
         "can_export": has_perm(role, Perm.EXPORT),
+        # Save as group keeps the search and filters as a filtered group (evaluated through
+        # profile_list when used), so the group always equals what this table would show.
+        # A scoped table's scope is not a table filter a group can hold, so only /profiles/.
+        "filtered_group_kind": Group.Kind.FILTERED,
+        "can_save_group": (
+            scope is None and has_perm(role, Perm.MANAGE) and profile_list_is_filtered(params)
+        ),
     }
     context.update(
         hidden_search=_hidden(params, drop=("q", "page")),

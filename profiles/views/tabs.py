@@ -20,7 +20,7 @@ from ..services import (
     note_delete,
 )
 from ..tenancy import Perm, require_perm
-from .detail import profile_for, tab_url
+from .detail import profile_for, profile_page, tab_url
 
 
 def _field_for(request: HttpRequest, field_id: int) -> CustomField:
@@ -32,15 +32,28 @@ def _field_for(request: HttpRequest, field_id: int) -> CustomField:
 def custom_value_save(request: HttpRequest, pk: int, field_id: int) -> HttpResponse:
     profile = profile_for(request, pk)
     field = _field_for(request, field_id)
+    raw = request.POST.get("value", "")
     try:
-        row = custom_value_set(
-            profile=profile, field=field, raw=request.POST.get("value", ""), actor=request.user
-        )
+        row = custom_value_set(profile=profile, field=field, raw=raw, actor=request.user)
     except (CustomFieldError, ProfileActionError) as error:
-        messages.error(request, f"{field.name}: {error} Nothing was saved.")
-    else:
-        messages.success(request, f"{field.name} set to “{row.value}”.")
+        # The editor stays open with what was typed and the reason beside it.
+        typed = {"edit_field_id": field.pk, "edit_value": raw}
+        typed["edit_error"] = f"{field.name}: {error} Nothing was saved."
+        return profile_page(
+            request, profile, "custom_fields", typed=typed, status=_refused(request)
+        )
+    messages.success(request, f"{field.name} set to “{row.value}”.")
+    if request.htmx:
+        return HttpResponse(
+            headers={"HX-Redirect": tab_url(profile, "custom_fields", q=request.POST.get("q", ""))}
+        )
     return redirect(tab_url(profile, "custom_fields", q=request.POST.get("q", "")))
+
+
+def _refused(request: HttpRequest) -> int:
+    # htmx 2 does not swap a 4xx answer by default, so the inline editor's re-render is a
+    # 200; a plain form post gets the honest 400.
+    return 200 if request.htmx else 400
 
 
 @require_POST
@@ -57,12 +70,13 @@ def custom_value_remove(request: HttpRequest, pk: int, field_id: int) -> HttpRes
 @require_perm(Perm.EDIT_PROFILE)
 def note_add(request: HttpRequest, pk: int) -> HttpResponse:
     profile = profile_for(request, pk)
+    body = request.POST.get("body", "")
     try:
-        note_create(profile=profile, body=request.POST.get("body", ""), actor=request.user)
+        note_create(profile=profile, body=body, actor=request.user)
     except ProfileActionError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "Note added.")
+        typed = {"note_typed": body, "note_error": str(error)}
+        return profile_page(request, profile, "notes", typed=typed, status=_refused(request))
+    messages.success(request, "Note added.")
     return redirect(tab_url(profile, "notes"))
 
 

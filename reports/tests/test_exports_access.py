@@ -131,3 +131,23 @@ def test_the_status_row_polls_until_the_export_is_done(company, dana, client_as)
     Export.objects.filter(pk=export.pk).update(status=JobStatus.FAILED, error="disk full")
     failed = client_as(dana).get(url).content.decode()
     assert "hx-trigger" not in failed and "disk full" in failed
+
+
+@pytest.mark.django_db
+def test_a_reader_who_cannot_download_is_told_why_the_names_are_not_links(
+    company, dana, charlie, client_as
+):
+    done_export(company, dana, name="Dana's profiles")
+    html = client_as(charlie).get(reverse("reports:index")).content.decode()
+    assert "Select a name to download it." not in html
+    assert "export-download" not in html
+    why = "Only the person who requested an export, or an Admin, can download it."
+    assert html.count(why) == 2  # in the page's header and beside the export
+
+
+@pytest.mark.django_db
+def test_the_requester_gets_a_link_and_no_reason(company, dana, client_as):
+    done_export(company, dana)
+    html = client_as(dana).get(reverse("reports:index")).content.decode()
+    assert 'class="export-download"' in html
+    assert '<span class="export-why">' not in html

@@ -3,7 +3,8 @@
 //   SmsCounter.count("Hello") -> {encoding, characters, segments, perSegment, remaining, channel}
 //   SmsCounter.problem(info, maxSegments) -> why the text cannot be sent, or ""
 //   <textarea data-sms-counter="#target" data-max-segments="10"> fills #target with
-//   "N characters left · M of 10 segments"; past the limit it refuses more typing and
+//   "N characters left · M of 10 segments" (and, for UCS-2, a plain-words note that
+//   each part then holds 70 characters instead of 160); past the limit it refuses more typing and
 //   marks the textarea invalid, so its form cannot be submitted. The server
 //   (messaging.services.body_check) remains the rule; this only saves a round trip.
 (function () {
@@ -74,13 +75,24 @@
       " segments can be sent as one message. Shorten it.";
   }
 
+  // Why a short text suddenly costs more: one emoji or character outside GSM-7 switches
+  // the whole text to UCS-2, where a part holds far fewer characters.
+  function encodingNote(info) {
+    if (info.channel !== "sms" || info.encoding !== "UCS-2") return "";
+    const [ucs2, gsm] = info.segments > 1 ? [UCS2_PART, GSM7_PART] : [UCS2_SINGLE, GSM7_SINGLE];
+    return "Emoji or special characters: each message part holds " + ucs2 +
+      " characters instead of " + gsm + ".";
+  }
+
   function describe(info, maxSegments) {
     const limit = maxSegments || MAX_SEGMENTS;
     if (info.channel === "mms") {
       return info.remaining + " characters left · picture message · " + info.encoding;
     }
     const seg = info.segments + " of " + limit + " segments";
-    return info.remaining + " characters left · " + seg + " · " + info.encoding;
+    const note = encodingNote(info);
+    return info.remaining + " characters left · " + seg + " · " + info.encoding +
+      (note ? " · " + note : "");
   }
 
   function maxSegmentsOf(textarea) {
@@ -129,7 +141,7 @@
   }
 
   window.SmsCounter = {
-    count, describe, problem, bind, bindAll, GSM7_BASIC, GSM7_EXTENSION, MAX_SEGMENTS,
+    count, describe, encodingNote, problem, bind, bindAll, GSM7_BASIC, GSM7_EXTENSION, MAX_SEGMENTS,
   };
   document.addEventListener("DOMContentLoaded", () => bindAll(document));
   document.addEventListener("htmx:load", (event) => bindAll(event.target));

@@ -1,0 +1,54 @@
+"""How times and phone numbers read on a page.
+
+The request's time zone is the company's (CurrentCompanyMiddleware activates it), so a
+time is always shown in that zone with the zone named: "1 Dec 2026, 18:00 EST".
+"""
+
+import datetime as dt
+import zoneinfo
+
+from django import template
+from django.utils import dateformat, timezone
+
+from profiles.phones import phone_display
+
+register = template.Library()
+
+WHEN_FORMAT = "j M Y, H:i T"
+WALL_FORMAT = "j M Y, H:i"
+
+
+@register.filter
+def when(value: object) -> str:
+    """A moment in the company's zone, zone named: "1 Dec 2026, 18:00 EST"."""
+    if not isinstance(value, dt.datetime):
+        return ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return dateformat.format(value, WHEN_FORMAT)
+
+
+@register.filter
+def subscriber_time(value: object, zone_name: str = "") -> str:
+    """A local-time delivery: the wall-clock time (as typed, in `zone_name`) that each
+    subscriber receives in their own zone. No zone abbreviation: it is not one moment."""
+    if not isinstance(value, dt.datetime):
+        return ""
+    try:
+        zone = zoneinfo.ZoneInfo(zone_name) if zone_name else timezone.get_current_timezone()
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = timezone.get_current_timezone()
+    wall = value.astimezone(zone) if timezone.is_aware(value) else value
+    return f"{dateformat.format(wall, WALL_FORMAT)} in each subscriber's own time zone"
+
+
+@register.simple_tag
+def current_zone_name() -> str:
+    """The company's zone as people read it: "America/New_York" → "America/New York"."""
+    return str(timezone.get_current_timezone_name()).replace("_", " ")
+
+
+@register.filter
+def phone(value: object) -> str:
+    """E.164 for people: national form at home, international form for other countries."""
+    return phone_display(str(value or ""))
