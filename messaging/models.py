@@ -175,6 +175,10 @@ class Message(models.Model):
     multipart = models.BooleanField(default=False)
     attempts = models.PositiveSmallIntegerField(default=0)
     gateway_message_id = models.CharField(max_length=100, blank=True, default="")
+    # Set, in its own committed UPDATE, just before the provider is called; cleared when
+    # the answer is written. A Queued message with it set is in flight: no worker sends
+    # it again, and messaging.in_flight reconciles it if its worker died.
+    sending_started_at = models.DateTimeField(null=True, blank=True)
     error_code = models.CharField(max_length=40, blank=True, default="")
     previous = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, db_index=False, related_name="+"
@@ -226,6 +230,11 @@ class Message(models.Model):
                 condition=~Q(gateway_message_id=""),
             ),
             models.Index(fields=["broadcast", "status"], name="message_broadcast_status"),
+            models.Index(
+                fields=["sending_started_at"],
+                name="message_in_flight",
+                condition=Q(sending_started_at__isnull=False),
+            ),
             models.Index(
                 fields=["status", "scheduled_at"],
                 name="message_status_scheduled",

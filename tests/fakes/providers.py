@@ -14,8 +14,12 @@ It can wait before answering (latency), answer 429 with Retry-After above a numb
 requests per second, and answer a provider's own error for chosen destination numbers
 (Twilio 400 {"code": 21610}, Telnyx 422 {"errors": [{"code": "40300"}]}, Bandwidth 400
 {"type": ..., "description": ...}). It keeps every request it saw and counts accepted
-message ids. GET /_fake/stats reports the counts as JSON for a benchmark in another
-process.
+message ids, the most requests it ever had in flight at once, and the connections it
+was opened. It also counts accepted messages per reference of ours (the `ref` query
+parameter of the status-callback URL, or Bandwidth's `tag`), so a benchmark can tell
+a duplicate or a missing message. Twilio's list (GET .../Messages.json?To=...) answers
+the accepted messages to a number. GET /_fake/stats reports the counts as JSON and
+GET /_fake/refs the accepted references, for a benchmark in another process.
 
 Run it on its own:  python -m tests.fakes.providers --port 8765 --latency 0.05 --rate 200
 In a test:          with serve(FakeConfig(...)) as fake: ... fake.base_url ...
@@ -29,13 +33,13 @@ import json
 import threading
 import time
 import uuid
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 TWILIO_ERRORS = {
     21610: "Attempt to send to unsubscribed recipient",
@@ -89,9 +93,27 @@ class FakeProviders:
         self.requests: list[SeenRequest] = []
         self.accepted: dict[str, list[str]] = {"twilio": [], "telnyx": [], "bandwidth": []}
         self.throttled = 0
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.connections = 0
+        self.refs: Counter[str] = Counter()  # our reference -> times accepted
+        self.twilio_messages: dict[str, list[dict[str, Any]]] = {}  # To -> what the list answers
         self._recent: deque[float] = deque()
         self._lock = threading.Lock()
         self.base_url = ""
+
+    def opened(self) -> None:
+        with self._lock:
+            self.connections += 1
+
+    def begin(self) -> None:
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def end(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
 
     def over_rate(self) -> bool:
         limit = self.config.rate_limit
@@ -111,9 +133,11 @@ class FakeProviders:
         with self._lock:
             self.requests.append(seen)
 
-    def accept(self, provider: str, message_id: str) -> None:
+    def accept(self, provider: str, message_id: str, ref: str = "") -> None:
         with self._lock:
             self.accepted[provider].append(message_id)
+            if ref:
+                self.refs[ref] += 1
 
     def stats(self) -> dict[str, Any]:
         with self._lock:
@@ -121,7 +145,16 @@ class FakeProviders:
                 "requests": len(self.requests),
                 "throttled": self.throttled,
                 "accepted": {name: len(ids) for name, ids in self.accepted.items()},
+                "max_in_flight": self.max_in_flight,
+                "connections": self.connections,
+                "refs": len(self.refs),
+                "duplicate_refs": sum(1 for times in self.refs.values() if times > 1),
             }
+
+
+def _ref(callback_url: str) -> str:
+    """Our reference in a status-callback URL (?ref=...), as the benchmark counts it."""
+    return parse_qs(urlsplit(callback_url or "").query).get("ref", [""])[0]
 
 
 def _basic(user: str, password: str) -> str:
@@ -135,6 +168,10 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the stdlib's name)
         pass
 
+    def setup(self) -> None:
+        super().setup()
+        self.server.fake.opened()
+
     def _answer(self, status: int, document: Any, headers: dict[str, str] | None = None) -> None:
         body = json.dumps(document).encode()
         self.send_response(status)
@@ -146,13 +183,44 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-        if self.path == "/_fake/stats":
-            self._answer(200, self.server.fake.stats())
+        fake = self.server.fake
+        path, _, query = self.path.partition("?")
+        parts = path.strip("/").split("/")
+        if path == "/_fake/stats":
+            self._answer(200, fake.stats())
+        elif path == "/_fake/refs":
+            with fake._lock:
+                self._answer(200, dict(fake.refs))
+        elif (
+            len(parts) == 4
+            and parts[:2] == ["2010-04-01", "Accounts"]
+            and parts[3] == ("Messages.json")
+        ):
+            self._twilio_list(parts[2], parse_qs(query))
         else:
             self._answer(404, {"message": "not found"})
 
+    def _twilio_list(self, account_sid: str, query: dict[str, list[str]]) -> None:
+        config = self.server.fake.config
+        if account_sid != config.twilio_account_sid or self.headers.get("Authorization") != _basic(
+            config.twilio_account_sid, config.twilio_auth_token
+        ):
+            self._answer(401, {"code": 20003, "message": "Authenticate", "status": 401})
+            return
+        to = query.get("To", [""])[0]
+        with self.server.fake._lock:
+            found = list(self.server.fake.twilio_messages.get(to, []))
+        self._answer(200, {"messages": found, "next_page_uri": None})
+
     def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
         fake = self.server.fake
+        fake.begin()
+        try:
+            self._post(fake)
+        finally:
+            fake.end()
+
+    def _post(self, fake: FakeProviders) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         seen = SeenRequest("POST", self.path, dict(self.headers.items()), self.rfile.read(length))
         fake.record(seen)
@@ -203,22 +271,23 @@ class _Handler(BaseHTTPRequestHandler):
             )
             return
         sid = "SM" + uuid.uuid4().hex
-        self.server.fake.accept("twilio", sid)
-        self._answer(
-            201,
-            {
-                "sid": sid,
-                "account_sid": account_sid,
-                "to": to,
-                "from": form.get("From", [None])[0],
-                "messaging_service_sid": form.get("MessagingServiceSid", [None])[0],
-                "body": form.get("Body", [""])[0],
-                "status": "queued",
-                "num_media": str(len(form.get("MediaUrl", []))),
-                "api_version": "2010-04-01",
-                "uri": f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}.json",
-            },
-        )
+        self.server.fake.accept("twilio", sid, _ref(form.get("StatusCallback", [""])[0]))
+        answer = {
+            "sid": sid,
+            "account_sid": account_sid,
+            "to": to,
+            "from": form.get("From", [None])[0],
+            "messaging_service_sid": form.get("MessagingServiceSid", [None])[0],
+            "body": form.get("Body", [""])[0],
+            "status": "queued",
+            "num_media": str(len(form.get("MediaUrl", []))),
+            "api_version": "2010-04-01",
+            "date_created": time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime()),
+            "uri": f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}.json",
+        }
+        with self.server.fake._lock:
+            self.server.fake.twilio_messages.setdefault(to, []).append(answer)
+        self._answer(201, answer)
 
     def _telnyx(self, seen: SeenRequest) -> None:
         config = self.server.fake.config
@@ -245,7 +314,7 @@ class _Handler(BaseHTTPRequestHandler):
             )
             return
         message_id = str(uuid.uuid4())
-        self.server.fake.accept("telnyx", message_id)
+        self.server.fake.accept("telnyx", message_id, _ref(document.get("webhook_url", "")))
         self._answer(
             200,
             {
@@ -282,7 +351,7 @@ class _Handler(BaseHTTPRequestHandler):
             )
             return
         message_id = f"{int(time.time() * 1000)}{uuid.uuid4().hex[:16]}"
-        self.server.fake.accept("bandwidth", message_id)
+        self.server.fake.accept("bandwidth", message_id, str(document.get("tag") or ""))
         self._answer(
             202,
             {
