@@ -61,9 +61,14 @@ class FakeConfig:
     bandwidth_account_id: str = "9900001"
     bandwidth_username: str = "bw-user"
     bandwidth_password: str = "bw-password"
+    generic_token: str = "generic-token"  # POST /generic/messages, the generic JSON gateway
     latency: float = 0.0  # seconds before each answer
     rate_limit: int | None = None  # requests per second over all providers; then 429
     retry_after: int = 1
+    # Answer nothing until this many requests were in flight at once (or 10 s passed):
+    # proves concurrency without a timing assertion, as a client sending one at a time
+    # never gets there.
+    hold_until_in_flight: int = 0
     clock: Callable[[], float] = time.monotonic  # tests freeze it to cross the cap exactly
     # destination number -> the provider's error code answered for it
     twilio_errors: dict[str, int] = field(default_factory=dict)
@@ -91,7 +96,12 @@ class FakeProviders:
     def __init__(self, config: FakeConfig) -> None:
         self.config = config
         self.requests: list[SeenRequest] = []
-        self.accepted: dict[str, list[str]] = {"twilio": [], "telnyx": [], "bandwidth": []}
+        self.accepted: dict[str, list[str]] = {
+            "twilio": [],
+            "telnyx": [],
+            "bandwidth": [],
+            "generic": [],
+        }
         self.throttled = 0
         self.in_flight = 0
         self.max_in_flight = 0
@@ -100,6 +110,7 @@ class FakeProviders:
         self.twilio_messages: dict[str, list[dict[str, Any]]] = {}  # To -> what the list answers
         self._recent: deque[float] = deque()
         self._lock = threading.Lock()
+        self._gathered = threading.Condition(self._lock)
         self.base_url = ""
 
     def opened(self) -> None:
@@ -110,6 +121,13 @@ class FakeProviders:
         with self._lock:
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            self._gathered.notify_all()
+
+    def hold(self) -> None:
+        wanted = self.config.hold_until_in_flight
+        if wanted:
+            with self._lock:
+                self._gathered.wait_for(lambda: self.max_in_flight >= wanted, timeout=10)
 
     def end(self) -> None:
         with self._lock:
@@ -224,6 +242,7 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         seen = SeenRequest("POST", self.path, dict(self.headers.items()), self.rfile.read(length))
         fake.record(seen)
+        fake.hold()
         if fake.config.latency:
             time.sleep(fake.config.latency)
         parts = self.path.split("?")[0].strip("/").split("/")
@@ -235,6 +254,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._twilio(parts[2], seen)
         elif parts == ["v2", "messages"]:
             self._telnyx(seen)
+        elif parts == ["generic", "messages"]:
+            self._generic(seen)
         elif len(parts) == 5 and parts[:3] == ["api", "v2", "users"] and parts[4] == "messages":
             self._bandwidth(parts[3], seen)
         else:
@@ -333,6 +354,19 @@ class _Handler(BaseHTTPRequestHandler):
             },
         )
 
+    def _generic(self, seen: SeenRequest) -> None:
+        """The generic JSON aggregator of messaging.gateways.HttpGateway."""
+        config = self.server.fake.config
+        if seen.headers.get("Authorization") != f"Bearer {config.generic_token}":
+            self._answer(401, {"error": {"code": "401", "message": "Unauthorized"}})
+            return
+        if self._throttle({"error": {"code": "429", "message": "Too many requests"}}):
+            return
+        document = seen.json()
+        message_id = "G" + uuid.uuid4().hex
+        self.server.fake.accept("generic", message_id, str(document.get("id") or ""))
+        self._answer(200, {"id": message_id})
+
     def _bandwidth(self, account_id: str, seen: SeenRequest) -> None:
         config = self.server.fake.config
         if account_id != config.bandwidth_account_id or seen.headers.get("Authorization") != _basic(
@@ -372,6 +406,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # A pooled client opens its connections all at once; socketserver's backlog of 5
+    # would drop the rest of the handshakes and delay them by a SYN retry.
+    request_queue_size = 1024
 
     def __init__(self, address: tuple[str, int], fake: FakeProviders) -> None:
         super().__init__(address, _Handler)
