@@ -27,6 +27,7 @@ import collections
 import concurrent.futures
 import json
 import os
+import queue
 import threading
 import time
 from collections.abc import Callable
@@ -154,33 +155,44 @@ def dispatch(
         if item.refused is None:
             waiting[item.number.key].append(index)
             numbers[item.number.key] = item.number
-    in_flight: dict[concurrent.futures.Future, int] = {}
+    # Answers arrive on a queue (one callback per request) rather than by waiting on
+    # every future at each turn, which costs O(in flight) per answer.
+    answers: queue.SimpleQueue[tuple[int, concurrent.futures.Future]] = queue.SimpleQueue()
+    in_flight = 0
     while any(waiting.values()) or in_flight:
         if time.monotonic() > start_by:
-            for queue in waiting.values():
-                while queue:
-                    results[queue.popleft()] = NOT_STARTED
+            for pending in waiting.values():
+                while pending:
+                    results[pending.popleft()] = NOT_STARTED
         wake = MAX_WAIT
-        for key, queue in waiting.items():
-            free = concurrency - len(in_flight)
-            if not queue or free <= 0:
+        for key, pending in waiting.items():
+            free = concurrency - in_flight
+            if not pending or free <= 0:
                 continue
             number = numbers[key]
-            grant = limiter.take(key, mps=number.mps, wanted=min(len(queue), free))
+            grant = limiter.take(key, mps=number.mps, wanted=min(len(pending), free))
             for _ in range(grant.granted):
-                index = queue.popleft()
-                in_flight[engine.submit(items[index].call)] = index  # type: ignore[arg-type]
-            if queue:
+                index = pending.popleft()
+                future = engine.submit(items[index].call)  # type: ignore[arg-type]
+                future.add_done_callback(lambda f, i=index: answers.put((i, f)))
+                in_flight += 1
+            if pending:
                 wake = min(wake, max(grant.wait, MIN_WAIT))
         if not in_flight:
             time.sleep(wake)
             continue
-        timeout = wake if any(waiting.values()) and len(in_flight) < concurrency else None
-        done, _ = concurrent.futures.wait(
-            list(in_flight), timeout=timeout, return_when=concurrent.futures.FIRST_COMPLETED
-        )
-        for future in done:
-            index = in_flight.pop(future)
+        more = any(waiting.values()) and in_flight < concurrency
+        try:
+            done = [answers.get(timeout=wake if more else None)]
+        except queue.Empty:
+            continue
+        while True:
+            try:
+                done.append(answers.get_nowait())
+            except queue.Empty:
+                break
+        for index, future in done:
+            in_flight -= 1
             item = items[index]
             exc = future.exception()
             result = _transport_failure(exc) if exc is not None else item.read(future.result())
