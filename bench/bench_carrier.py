@@ -16,7 +16,8 @@ queue and worker, as the priority queue does in production: a worker busy with a
 5,000-message chunk cannot take a task for seconds. Both the chats and the broadcast
 share the number's token bucket.
 
-Run 2 repeats the broadcast and SIGKILLs one worker halfway. The bench plays
+Run 2 repeats the broadcast and SIGKILLs one worker once the provider has taken half
+of it, so in the middle of a slice of requests in flight. The bench plays
 celery-beat: `broadcasts_send_due` queues the dead worker's chunk again, and
 `messages_reconcile_in_flight` settles the messages it had in flight (Twilio's list
 says whether each was taken).
@@ -229,13 +230,16 @@ def _broadcast_once(company, campaign, chat_profiles, *, kill_halfway: bool, run
             alive = [w for w in workers if w.poll() is None]
             if len(alive) < (1 if killed else 2) or chat_worker.poll() is not None:
                 raise RuntimeError("a bench worker died: see bench_carrier_*.log in the temp dir")
-            chunks = BroadcastChunk.objects.filter(broadcast=broadcast)
-            if kill_halfway and not killed and chunks.exists():
-                done = chunks.filter(status="done").count()
-                if done * 2 >= chunks.count():
-                    workers[0].send_signal(signal.SIGKILL)
-                    killed = True
-                    print(f"  killed worker carrier-a after {done} chunks", flush=True)
+            # Halfway by what the provider took: the worker is then in the middle of a
+            # slice, with messages claimed and requests in flight.
+            if kill_halfway and not killed and samples[-1][1] >= expected / 2:
+                workers[0].send_signal(signal.SIGKILL)
+                killed = True
+                done = BroadcastChunk.objects.filter(broadcast=broadcast, status="done").count()
+                print(
+                    f"  killed worker carrier-a at {samples[-1][1]:,} accepted, {done} chunks done",
+                    flush=True,
+                )
             if now - last_beat > 5:
                 broadcasts_send_due()
                 messages_reconcile_in_flight()
