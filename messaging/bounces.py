@@ -31,6 +31,28 @@ def profile_clean(*, profile: Profile, reason: str) -> bool:
     return bool(changed)
 
 
+def profile_number_invalid(*, profile: Profile) -> bool:
+    """The carrier says the number cannot take texts (a landline, not a mobile number).
+
+    Its number type becomes landline, which the send rule refuses (messaging.compliance)
+    until the number is edited and classified again. Returns False when it already was.
+    """
+    changed = (
+        Profile.objects.filter(pk=profile.pk)
+        .exclude(number_type=NumberType.LANDLINE)
+        .update(number_type=NumberType.LANDLINE, updated_at=timezone.now())
+    )
+    if changed:
+        activity_record(
+            profile=profile,
+            kind=ActivityEvent.Kind.EDITED,
+            description="The carrier says this number cannot receive texts (landline)",
+            channel="sms",
+            data={"number_type": NumberType.LANDLINE},
+        )
+    return bool(changed)
+
+
 def profile_soft_bounce(*, profile: Profile) -> bool:
     """Count one more consecutive soft bounce; clean the number at the configured limit."""
     Profile.objects.filter(pk=profile.pk).update(

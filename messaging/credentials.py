@@ -7,9 +7,6 @@ CHANNEL_CREDENTIALS_KEYS encrypts, every key decrypts, so a key is rotated by pu
 a new one first (and `credentials_rotate` re-encrypts a channel under it). With no key
 configured one is derived from SECRET_KEY so the quick start works; production refuses
 that (config/checks.py, shortcode.E007).
-
-Also here: `SendingNumber`, what the sending pipeline needs of a channel (number,
-provider, credentials, throughput), built by `Channel.sending_number()`.
 """
 
 from __future__ import annotations
@@ -135,19 +132,3 @@ def provider_credentials(provider: str, values: dict[str, str]) -> Credentials |
             if field.required or values.get(field.name)
         }
     )
-
-
-@dataclass(frozen=True)
-class SendingNumber:
-    """What a send needs of the number it leaves from.
-
-    `credentials` is the provider module's dataclass (providers.base), None for the
-    generic aggregator, which the settings' SMS_GATEWAY carries. `mps` is the
-    provider's throughput for this number, in messages per second.
-    """
-
-    number: str
-    provider: str
-    credentials: Credentials | None
-    mps: int
-    channel_id: int | None = None

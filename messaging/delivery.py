@@ -3,10 +3,13 @@
 Per message, `message_deliver` locks the row, re-checks the rule, calls the gateway and
 saves: four round trips, too many for a million-recipient broadcast. Here the same
 steps run for a batch: one UPDATE marks the messages whose number became untextable
-since they were queued (a STOP that arrived meanwhile still wins), the gateway is called
-for each of the rest, and the outcomes are written back in one UPDATE. Failures go
-through the same `message_record_failure` (re-send once, bounces clean the profile).
-Broadcast chunks deliver through here.
+since they were queued (a STOP that arrived meanwhile still wins); then, a slice at a
+time, one committed UPDATE marks the rest in flight (messaging.in_flight), the gateway's
+`send_many` keeps them all in flight at once at the number's pace (messaging.carriers),
+and the outcomes are written back in one UPDATE. Failures go through the same
+`message_record_failure` (re-send once, bounces clean the profile, a carrier opt-out
+opts the profile out); throttled messages go back to the queue uncounted. Broadcast
+chunks deliver through here.
 
 Quiet hours (messaging.quiet_hours) are checked here too, zone by zone: a broadcast
 message whose recipient is outside the sending window goes back to Initial, scheduled
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -26,7 +30,8 @@ from django.utils import timezone
 from profiles.models import Company, Profile
 
 from .compliance import profiles_with_refusal
-from .gateways import SendResult, get_gateway
+from .gateways import SendResult, gateway_send_many, get_gateway
+from .in_flight import in_flight_claim, in_flight_release
 from .models import Attachment, Message
 from .quiet_hours import (
     EXEMPT_TYPES,
@@ -44,7 +49,11 @@ BATCH = 1000
 def messages_deliver_batch(*, messages: QuerySet[Message]) -> dict[str, int]:
     """Send the Queued MT messages of `messages`. Safe to rerun: only Queued rows move."""
     outcomes = {"sent": 0, "failed": 0, "retry": 0, "undeliverable": 0, "held": 0}
-    queued = messages.filter(status=Message.Status.QUEUED, direction=Message.Direction.MT)
+    queued = messages.filter(
+        status=Message.Status.QUEUED,
+        direction=Message.Direction.MT,
+        sending_started_at__isnull=True,  # in flight: another worker has them
+    )
     outcomes["undeliverable"] = _mark_refused(queued)
     outcomes["held"] = _hold_outside_window(queued)
     ids = list(queued.order_by("pk").values_list("pk", flat=True))
@@ -162,42 +171,58 @@ class _Outgoing:
 _FIELDS = [f.name for f in fields(_Outgoing) if f.name not in ("attachment", "validity_period")]
 
 
+def _slice_size() -> int:
+    """Messages claimed at once: few enough that a crash leaves a small window in flight,
+    and that one slice is sent well within the in-flight timeout at the number's pace."""
+    per_timeout = settings.SMS_NUMBER_MPS * settings.SMS_IN_FLIGHT_TIMEOUT_SECONDS // 4
+    return max(1, min(BATCH, 2 * settings.SMS_SEND_CONCURRENCY, per_timeout))
+
+
 def _deliver_ids(ids: list[int]) -> dict[str, int]:
+    outcomes = {"sent": 0, "failed": 0, "retry": 0}
+    size = _slice_size()
+    for start in range(0, len(ids), size):
+        for key, value in _deliver_slice(ids[start : start + size]).items():
+            outcomes[key] += value
+    return outcomes
+
+
+def _deliver_slice(ids: list[int]) -> dict[str, int]:
+    """Claim (committed), send all in flight at once, then write every outcome."""
     gateway = get_gateway()
     outcomes = {"sent": 0, "failed": 0, "retry": 0}
     attachments: dict[int, Attachment | None] = {}
     validity = _validity_periods(ids)
+    messages = [_Outgoing(*row) for row in in_flight_claim(ids, _FIELDS)]
+    for message in messages:
+        message.validity_period = validity.get(message.pk)
+        if message.attachment_id is not None:
+            if message.attachment_id not in attachments:
+                attachments[message.attachment_id] = Attachment.objects.filter(
+                    pk=message.attachment_id
+                ).first()
+            message.attachment = attachments[message.attachment_id]
+    try:
+        results = gateway_send_many(gateway, messages)
+    except Exception as exc:  # noqa: BLE001 (any gateway crash is one failed attempt each)
+        results = [SendResult(ok=False, error=f"Gateway error: {exc}") for _ in messages]
+    sent: list[tuple[int, str, int]] = []
+    delivered: list[int] = []
+    throttled: list[int] = []
+    retry_after = 0.0
     with transaction.atomic():
-        # Locked and skip-locked: a copy of this batch running elsewhere (a redelivered
-        # task) cannot send the same rows; it skips them and the rows stay single-sent.
-        rows = (
-            Message.objects.select_for_update(skip_locked=True)
-            .filter(pk__in=ids, status=Message.Status.QUEUED)
-            .values_list(*_FIELDS)
-        )
-        sent: list[tuple[int, str, int]] = []
-        delivered: list[int] = []
-        for row in rows:
-            message = _Outgoing(*row)
-            if message.attachment_id is not None:
-                if message.attachment_id not in attachments:
-                    attachments[message.attachment_id] = Attachment.objects.filter(
-                        pk=message.attachment_id
-                    ).first()
-                message.attachment = attachments[message.attachment_id]
-            message.attempts += 1
-            message.validity_period = validity.get(message.pk)
-            try:
-                result = gateway.send(message)
-            except Exception as exc:  # noqa: BLE001 (any gateway crash is one failed attempt)
-                result = SendResult(ok=False, error=f"Gateway error: {exc}")
+        for message, result in zip(messages, results, strict=True):
             if result.ok:
                 sent.append((message.pk, result.gateway_message_id[:100], message.attempts))
                 if message.profile_id:
                     delivered.append(message.profile_id)
+            elif result.throttled:
+                throttled.append(message.pk)
+                retry_after = max(retry_after, result.retry_after or 0.0)
             else:
                 failed = Message.objects.select_related("profile").get(pk=message.pk)
                 failed.attempts = message.attempts
+                failed.sending_started_at = None
                 outcomes[message_record_failure(failed, result)] += 1
         _mark_sent(sent)
         outcomes["sent"] = len(sent)
@@ -206,7 +231,18 @@ def _deliver_ids(ids: list[int]) -> dict[str, int]:
             Profile.objects.filter(pk__in=delivered, consecutive_soft_bounces__gt=0).update(
                 consecutive_soft_bounces=0
             )
+        if throttled:
+            # Not taken, not failed: back to the queue, sent again once the pause is over.
+            in_flight_release(throttled)
+            _requeue(throttled, countdown=max(retry_after, 1.0))
+            outcomes["retry"] += len(throttled)
     return outcomes
+
+
+def _requeue(ids: list[int], *, countdown: float) -> None:
+    from . import tasks  # tasks import services, which import this module's neighbours
+
+    transaction.on_commit(lambda: tasks.messages_deliver.apply_async((ids,), countdown=countdown))
 
 
 def _mark_sent(sent: list[tuple[int, str, int]]) -> None:
@@ -219,6 +255,7 @@ def _mark_sent(sent: list[tuple[int, str, int]]) -> None:
             cursor.execute(
                 f"UPDATE {Message._meta.db_table} AS m SET status = %s, sent_at = %s, "  # noqa: S608 (table name from the model)
                 "updated_at = %s, status_reason = '', attempts = v.attempts, "
+                "sending_started_at = NULL, "
                 "gateway_message_id = v.gid FROM unnest(%s::bigint[], %s::text[], "
                 "%s::int[]) AS v(id, gid, attempts) WHERE m.id = v.id",
                 [
@@ -240,11 +277,20 @@ def _mark_sent(sent: list[tuple[int, str, int]]) -> None:
             status_reason="",
             gateway_message_id=gateway_id,
             attempts=attempts,
+            sending_started_at=None,
         )
         for pk, gateway_id, attempts in sent
     ]
     Message.objects.bulk_update(
         rows,
-        ["status", "sent_at", "updated_at", "status_reason", "gateway_message_id", "attempts"],
+        [
+            "status",
+            "sent_at",
+            "updated_at",
+            "status_reason",
+            "gateway_message_id",
+            "attempts",
+            "sending_started_at",
+        ],
         batch_size=500,
     )

@@ -25,8 +25,6 @@ import json
 import logging
 import random
 import threading
-import urllib.error
-import urllib.request
 from collections import deque
 from dataclasses import dataclass
 from functools import cache
@@ -55,10 +53,31 @@ class SendResult:
     error: str = ""
     bounce: str = ""
     retriable: bool = True
+    # The provider refused to take it now (429, a throughput code): not a failure of the
+    # message or the number; the message goes back to the queue with no attempt counted.
+    throttled: bool = False
+    retry_after: float | None = None
+    # What the failure says about the number (providers.base.NumberFact): opted_out,
+    # invalid, hard_bounce or soft_bounce; message_record_failure acts on it.
+    number_fact: str = ""
 
 
 class Gateway(Protocol):
     def send(self, message: Any) -> SendResult: ...
+
+
+def gateway_send_many(gateway: Any, messages: list[Any]) -> list[SendResult]:
+    """`send_many` where the gateway has one (many in flight), else one `send` each."""
+    send_many = getattr(gateway, "send_many", None)
+    if send_many is not None:
+        return send_many(messages)
+    results = []
+    for message in messages:
+        try:
+            results.append(gateway.send(message))
+        except Exception as exc:  # noqa: BLE001 (any gateway crash is one failed attempt)
+            results.append(SendResult(ok=False, error=f"Gateway error: {exc}"))
+    return results
 
 
 def _payload(message: Any) -> dict[str, Any]:
@@ -101,40 +120,19 @@ def console_outbox_path(*, company_id: int) -> Path:
 class HttpGateway:
     """A generic aggregator API: POST JSON, get back {"id": "..."} or an error object.
 
-    4xx answers are permanent (the aggregator refuses the number or the content);
-    5xx and network errors are retriable. An error object may say {"bounce": "hard"}.
+    4xx answers are permanent (the aggregator refuses the number or the content), 429
+    slows the number down, 5xx and network errors are retriable. An error object may
+    say {"bounce": "hard"}. Sends go through messaging.carriers: many in flight over
+    one pooled client, paced by the number's shared rate limit.
     """
 
     def send(self, message: Any) -> SendResult:
-        if not settings.SMS_GATEWAY_URL:
-            return SendResult(ok=False, error="SMS_GATEWAY_URL is not set", retriable=False)
-        request = urllib.request.Request(  # noqa: S310 (the URL is an admin-set https endpoint)
-            settings.SMS_GATEWAY_URL,
-            data=json.dumps(_payload(message)).encode(),
-            method="POST",
-            headers={
-                "Content-Type": "application/json",
-                "Authorization": f"Bearer {settings.SMS_GATEWAY_TOKEN}",
-            },
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310
-                answer = json.loads(response.read() or b"{}")
-        except urllib.error.HTTPError as exc:
-            try:
-                error = json.loads(exc.read() or b"{}").get("error", {})
-            except (ValueError, AttributeError):
-                error = {}
-            return SendResult(
-                ok=False,
-                error_code=str(error.get("code", exc.code)),
-                error=str(error.get("message", exc.reason)),
-                bounce=error.get("bounce", ""),
-                retriable=exc.code >= 500,
-            )
-        except (urllib.error.URLError, TimeoutError, ValueError) as exc:
-            return SendResult(ok=False, error=str(exc), retriable=True)
-        return SendResult(ok=True, gateway_message_id=str(answer.get("id", "")))
+        return self.send_many([message])[0]
+
+    def send_many(self, messages: list[Any]) -> list[SendResult]:
+        from .carriers import json_send_many  # carriers builds on this module
+
+        return json_send_many(messages)
 
 
 class FakeGateway:

@@ -9,7 +9,8 @@ from django.utils import timezone
 from profiles.models import Company, Profile
 from profiles.models.companies import CompanyQuerySet
 
-from .credentials import SendingNumber, credentials_decrypt, provider_credentials
+from .credentials import credentials_decrypt, provider_credentials
+from .sending_numbers import SendingNumber
 
 # Message.gateway of what arrives on the generic JSON webhook (/messaging/inbound/).
 # Provider-specific webhooks store their own names.
@@ -84,11 +85,11 @@ class Channel(models.Model):
 
     def sending_number(self) -> SendingNumber:
         return SendingNumber(
+            key=f"channel:{self.pk}",  # the rate limiter's bucket: one per number
             number=self.number,
             provider=self.provider,
             credentials=provider_credentials(self.provider, self.decrypted_credentials()),
             mps=self.mps,
-            channel_id=self.pk,
         )
 
 
@@ -268,6 +269,10 @@ class Message(models.Model):
     gateway_message_id = models.CharField(
         max_length=GATEWAY_MESSAGE_ID_MAX_LENGTH, blank=True, default=""
     )
+    # Set, in its own committed UPDATE, just before the provider is called; cleared when
+    # the answer is written. A Queued message with it set is in flight: no worker sends
+    # it again, and messaging.in_flight reconciles it if its worker died.
+    sending_started_at = models.DateTimeField(null=True, blank=True)
     error_code = models.CharField(max_length=40, blank=True, default="")
     previous = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, db_index=False, related_name="+"
@@ -330,6 +335,11 @@ class Message(models.Model):
                 condition=~Q(gateway_message_id=""),
             ),
             models.Index(fields=["broadcast", "status"], name="message_broadcast_status"),
+            models.Index(
+                fields=["sending_started_at"],
+                name="message_in_flight",
+                condition=Q(sending_started_at__isnull=False),
+            ),
             models.Index(
                 fields=["status", "scheduled_at"],
                 name="message_status_scheduled",

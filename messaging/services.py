@@ -40,19 +40,23 @@ from django.db.models import (
 from django.db.models.functions import Left
 from django.utils import timezone
 
-from profiles.models import CleanedReason, Company, Profile
+from campaigns.services import profile_opt_out
+from profiles.models import CleanedReason, Company, OptOutSource, Profile
 from profiles.safe_urls import UnsafeUrlError, external_url_clean
 from profiles.text_rules import TextError, text_clean
 
-from .bounces import profile_clean, profile_delivered, profile_soft_bounce
+from .bounces import profile_clean, profile_delivered, profile_number_invalid, profile_soft_bounce
 from .compliance import number_refusal, profiles_with_refusal, refusal_reason
 from .gateways import Bounce, SendResult, get_gateway
 from .models import Attachment, Conversation, Message, MTType
+from .providers.base import NumberFact
 from .quiet_hours import message_window
 from .segments import SegmentInfo, segment_info, segment_limit_problem
 
 # A first failed attempt is re-sent once; the second failure is final (seed 004).
 MAX_ATTEMPTS = 2
+# A carrier that says the number opted out or cannot take texts will say so again.
+_FINAL_FACTS = frozenset({NumberFact.OPTED_OUT, NumberFact.INVALID, NumberFact.HARD_BOUNCE})
 
 # The only message type that may go to a number that just opted out: the one-time
 # confirmation of that opt-out (CTIA: a single confirmation is expected, nothing more).
@@ -421,32 +425,60 @@ def message_send_many(
     )
 
 
-def _retry_later(message: Message) -> None:
+def _retry_later(message: Message, *, countdown: float | None = None) -> None:
     from . import tasks
 
-    delay = settings.SMS_RETRY_DELAY_SECONDS
+    delay = settings.SMS_RETRY_DELAY_SECONDS if countdown is None else countdown
     queue = tasks.delivery_queue(message.message_type, is_reply=message.in_reply_to_id is not None)
     transaction.on_commit(
         lambda: tasks.message_deliver.apply_async((message.pk,), countdown=delay, queue=queue)
     )
 
 
+def _number_fact_apply(profile: Profile, fact: str) -> None:
+    """What a carrier's refusal says about the number, through the services that own it."""
+    if fact == NumberFact.OPTED_OUT:
+        # The carrier holds the subscriber's STOP: the same opt-out as a texted STOP.
+        profile_opt_out(profile=profile, source=OptOutSource.STOP_WORD)
+    elif fact == NumberFact.INVALID:
+        profile_number_invalid(profile=profile)
+
+
 def message_record_failure(message: Message, result: SendResult) -> str:
     """A failed attempt: bounce bookkeeping, then a re-send once or Failed Permanently.
 
     The one failure policy of every delivery path (single, batch, receipts). The caller
-    has set `message.attempts`; returns "retry" or "failed".
+    has set `message.attempts`; returns "retry" or "failed". A failure that says the
+    number opted out at the carrier or cannot take texts is final and changes the
+    profile, so that nothing is sent to it again.
     """
     profile = message.profile
     if profile is not None and result.bounce == Bounce.HARD:
         profile_clean(profile=profile, reason=CleanedReason.HARD_BOUNCE)
     elif profile is not None and result.bounce == Bounce.SOFT:
         profile_soft_bounce(profile=profile)
+    if profile is not None and result.number_fact:
+        _number_fact_apply(profile, result.number_fact)
     message.error_code = result.error_code[:40]
     message.status_reason = (result.error or "Delivery failed")[:200]
-    retry = result.retriable and result.bounce != Bounce.HARD and message.attempts < MAX_ATTEMPTS
+    message.sending_started_at = None
+    retry = (
+        result.retriable
+        and result.bounce != Bounce.HARD
+        and result.number_fact not in _FINAL_FACTS
+        and message.attempts < MAX_ATTEMPTS
+    )
     message.status = Message.Status.QUEUED if retry else Message.Status.FAILED
-    message.save(update_fields=["status", "status_reason", "error_code", "attempts", "updated_at"])
+    message.save(
+        update_fields=[
+            "status",
+            "status_reason",
+            "error_code",
+            "attempts",
+            "sending_started_at",
+            "updated_at",
+        ]
+    )
     if retry:
         _retry_later(message)
         return "retry"
@@ -456,8 +488,9 @@ def message_record_failure(message: Message, result: SendResult) -> str:
 def message_deliver(*, message_id: int) -> str:
     """Hand one queued message to the gateway. Safe to call twice for the same id.
 
-    The row stays locked while the gateway is called, so a redelivered task waits and
-    then finds the message Sent (or Failed) and does nothing.
+    The message is marked in flight (committed) before the gateway is called, so a
+    redelivered task finds it in flight, or Sent, or Failed, and does nothing; a worker
+    that dies in between leaves it for messaging.in_flight to reconcile.
     """
     with transaction.atomic():
         message = (
@@ -471,6 +504,8 @@ def message_deliver(*, message_id: int) -> str:
             Message.Status.INITIAL,
         ):
             return "skipped"
+        if message.sending_started_at is not None:
+            return "in flight"
         if (
             message.status == Message.Status.INITIAL
             and message.scheduled_at
@@ -501,16 +536,28 @@ def message_deliver(*, message_id: int) -> str:
             return "held"
         message.validity_period = validity  # read by the gateway (messaging.gateways)
         message.attempts += 1
-        try:
-            result = get_gateway().send(message)
-        except Exception as exc:  # noqa: BLE001 (any gateway crash is one failed attempt)
-            result = SendResult(ok=False, error=f"Gateway error: {exc}")
+        message.status = Message.Status.QUEUED
+        message.sending_started_at = timezone.now()
+        message.save(update_fields=["status", "attempts", "sending_started_at", "updated_at"])
+    try:
+        result = get_gateway().send(message)
+    except Exception as exc:  # noqa: BLE001 (any gateway crash is one failed attempt)
+        result = SendResult(ok=False, error=f"Gateway error: {exc}")
+    with transaction.atomic():
+        if result.throttled:
+            # Not taken: back to the queue uncounted, after the pause the provider asked.
+            message.attempts -= 1
+            message.sending_started_at = None
+            message.save(update_fields=["attempts", "sending_started_at", "updated_at"])
+            _retry_later(message, countdown=max(result.retry_after or 0.0, 1.0))
+            return "retry"
         if not result.ok:
             return message_record_failure(message, result)
         message.status = Message.Status.SENT
         message.sent_at = timezone.now()
         message.gateway_message_id = result.gateway_message_id[:100]
         message.status_reason = ""
+        message.sending_started_at = None
         message.save(
             update_fields=[
                 "status",
@@ -518,6 +565,7 @@ def message_deliver(*, message_id: int) -> str:
                 "gateway_message_id",
                 "status_reason",
                 "attempts",
+                "sending_started_at",
                 "updated_at",
             ]
         )

@@ -4,7 +4,8 @@ from celery import shared_task
 
 from config.celery import BULK, PRIORITY, queue_for
 
-from . import services
+from . import delivery, in_flight, services
+from .models import Message
 from .quiet_hours import EXEMPT_TYPES
 
 
@@ -21,11 +22,13 @@ def message_deliver(message_id: int) -> str:
 
 @shared_task(name="messaging.messages_deliver", acks_late=True)
 def messages_deliver(message_ids: list[int]) -> dict[str, int]:
-    outcomes: dict[str, int] = {}
-    for message_id in message_ids:
-        outcome = services.message_deliver(message_id=message_id)
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
-    return outcomes
+    # Queued ones only: a scheduled (Initial) message is queued by messages_queue_due.
+    return delivery.messages_deliver_batch(messages=Message.objects.filter(pk__in=message_ids))
+
+
+@shared_task(name="messaging.messages_reconcile_in_flight")
+def messages_reconcile_in_flight() -> dict[str, int]:
+    return in_flight.messages_reconcile_in_flight()
 
 
 @shared_task(name="messaging.messages_queue_due")

@@ -139,6 +139,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "analyses_run_due": {"task": "reports.analyses_run_due", "schedule": 15 * 60.0},
     "exports_restart_stalled": {"task": "reports.exports_restart_stalled", "schedule": 120.0},
     "messages_queue_due": {"task": "messaging.messages_queue_due", "schedule": 60.0},
+    "messages_reconcile_in_flight": {
+        "task": "messaging.messages_reconcile_in_flight",
+        "schedule": 60.0,
+    },
 }
 
 CACHES = {
@@ -176,6 +180,32 @@ CHANNEL_CREDENTIALS_KEYS = env_list("CHANNEL_CREDENTIALS_KEYS", [])
 # shown on Settings → Sending numbers and the URL Twilio's signature is checked against.
 # Empty: taken from the request (and X-Forwarded-Proto/Host behind a proxy).
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "")
+# The sending number of messaging.carriers.CarrierGateway (messaging/sending_numbers.py):
+# its provider (twilio, telnyx, bandwidth), credentials and messages per second.
+# SMS_PROVIDER_BASE_URL points every provider at another host (a local fake in tests).
+SMS_PROVIDER = env_str("SMS_PROVIDER", "twilio")
+SMS_PROVIDER_BASE_URL = env_str("SMS_PROVIDER_BASE_URL", "")
+SMS_NUMBER_MPS = env_int("SMS_NUMBER_MPS", 10)
+TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN", "")
+TWILIO_MESSAGING_SERVICE_SID = env_str("TWILIO_MESSAGING_SERVICE_SID", "")
+TELNYX_API_KEY = env_str("TELNYX_API_KEY", "")
+TELNYX_PUBLIC_KEY = env_str("TELNYX_PUBLIC_KEY", "")
+TELNYX_MESSAGING_PROFILE_ID = env_str("TELNYX_MESSAGING_PROFILE_ID", "")
+BANDWIDTH_ACCOUNT_ID = env_str("BANDWIDTH_ACCOUNT_ID", "")
+BANDWIDTH_USERNAME = env_str("BANDWIDTH_USERNAME", "")
+BANDWIDTH_PASSWORD = env_str("BANDWIDTH_PASSWORD", "")
+BANDWIDTH_APPLICATION_ID = env_str("BANDWIDTH_APPLICATION_ID", "")
+# Where providers post delivery receipts; each send names it with our message id.
+SMS_STATUS_CALLBACK_URL = env_str("SMS_STATUS_CALLBACK_URL", "")
+# Requests one worker process keeps in flight (50 ms each: 100 fill 2,000 msg/s).
+SMS_SEND_CONCURRENCY = env_int("SMS_SEND_CONCURRENCY", 100)
+# A worker that loses Redis paces each number at mps / this (the workers sharing it).
+SMS_RATE_LIMIT_FALLBACK_WORKERS = env_int("SMS_RATE_LIMIT_FALLBACK_WORKERS", 2)
+# How long a batch waits out a provider's 429s before handing its messages back.
+SMS_THROTTLE_WAIT_SECONDS = env_int("SMS_THROTTLE_WAIT_SECONDS", 30)
+# A message in flight longer than this lost its worker: messages_reconcile_in_flight.
+SMS_IN_FLIGHT_TIMEOUT_SECONDS = env_int("SMS_IN_FLIGHT_TIMEOUT_SECONDS", 300)
 API_CONCURRENCY_LIMIT = env_int("API_CONCURRENCY_LIMIT", 160)
 ADVOCACY_ENABLED = env_bool("ADVOCACY_ENABLED", True)
 # Workers heartbeat; a running job silent this long lost its worker and is queued again.

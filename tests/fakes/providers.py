@@ -14,8 +14,12 @@ It can wait before answering (latency), answer 429 with Retry-After above a numb
 requests per second, and answer a provider's own error for chosen destination numbers
 (Twilio 400 {"code": 21610}, Telnyx 422 {"errors": [{"code": "40300"}]}, Bandwidth 400
 {"type": ..., "description": ...}). It keeps every request it saw and counts accepted
-message ids. GET /_fake/stats reports the counts as JSON for a benchmark in another
-process.
+message ids, the most requests it ever had in flight at once, and the connections it
+was opened. It also counts accepted messages per reference of ours (the `ref` query
+parameter of the status-callback URL, or Bandwidth's `tag`), so a benchmark can tell
+a duplicate or a missing message. Twilio's list (GET .../Messages.json?To=...) answers
+the accepted messages to a number. GET /_fake/stats reports the counts as JSON and
+GET /_fake/refs the accepted references, for a benchmark in another process.
 
 Run it on its own:  python -m tests.fakes.providers --port 8765 --latency 0.05 --rate 200
 In a test:          with serve(FakeConfig(...)) as fake: ... fake.base_url ...
@@ -29,13 +33,13 @@ import json
 import threading
 import time
 import uuid
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 TWILIO_ERRORS = {
     21610: "Attempt to send to unsubscribed recipient",
@@ -57,9 +61,14 @@ class FakeConfig:
     bandwidth_account_id: str = "9900001"
     bandwidth_username: str = "bw-user"
     bandwidth_password: str = "bw-password"
+    generic_token: str = "generic-token"  # POST /generic/messages, the generic JSON gateway
     latency: float = 0.0  # seconds before each answer
     rate_limit: int | None = None  # requests per second over all providers; then 429
     retry_after: int = 1
+    # Answer nothing until this many requests were in flight at once (or 10 s passed):
+    # proves concurrency without a timing assertion, as a client sending one at a time
+    # never gets there.
+    hold_until_in_flight: int = 0
     clock: Callable[[], float] = time.monotonic  # tests freeze it to cross the cap exactly
     # destination number -> the provider's error code answered for it
     twilio_errors: dict[str, int] = field(default_factory=dict)
@@ -87,11 +96,42 @@ class FakeProviders:
     def __init__(self, config: FakeConfig) -> None:
         self.config = config
         self.requests: list[SeenRequest] = []
-        self.accepted: dict[str, list[str]] = {"twilio": [], "telnyx": [], "bandwidth": []}
+        self.accepted: dict[str, list[str]] = {
+            "twilio": [],
+            "telnyx": [],
+            "bandwidth": [],
+            "generic": [],
+        }
         self.throttled = 0
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.connections = 0
+        self.refs: Counter[str] = Counter()  # our reference -> times accepted
+        self.twilio_messages: dict[str, list[dict[str, Any]]] = {}  # To -> what the list answers
         self._recent: deque[float] = deque()
         self._lock = threading.Lock()
+        self._gathered = threading.Condition(self._lock)
         self.base_url = ""
+
+    def opened(self) -> None:
+        with self._lock:
+            self.connections += 1
+
+    def begin(self) -> None:
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            self._gathered.notify_all()
+
+    def hold(self) -> None:
+        wanted = self.config.hold_until_in_flight
+        if wanted:
+            with self._lock:
+                self._gathered.wait_for(lambda: self.max_in_flight >= wanted, timeout=10)
+
+    def end(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
 
     def over_rate(self) -> bool:
         limit = self.config.rate_limit
@@ -111,9 +151,11 @@ class FakeProviders:
         with self._lock:
             self.requests.append(seen)
 
-    def accept(self, provider: str, message_id: str) -> None:
+    def accept(self, provider: str, message_id: str, ref: str = "") -> None:
         with self._lock:
             self.accepted[provider].append(message_id)
+            if ref:
+                self.refs[ref] += 1
 
     def stats(self) -> dict[str, Any]:
         with self._lock:
@@ -121,7 +163,16 @@ class FakeProviders:
                 "requests": len(self.requests),
                 "throttled": self.throttled,
                 "accepted": {name: len(ids) for name, ids in self.accepted.items()},
+                "max_in_flight": self.max_in_flight,
+                "connections": self.connections,
+                "refs": len(self.refs),
+                "duplicate_refs": sum(1 for times in self.refs.values() if times > 1),
             }
+
+
+def _ref(callback_url: str) -> str:
+    """Our reference in a status-callback URL (?ref=...), as the benchmark counts it."""
+    return parse_qs(urlsplit(callback_url or "").query).get("ref", [""])[0]
 
 
 def _basic(user: str, password: str) -> str:
@@ -131,9 +182,16 @@ def _basic(user: str, password: str) -> str:
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"  # keep-alive, so a pooled client reuses connections
+    # Headers and body go out in two writes; with Nagle on, the client's delayed ACK
+    # would hold the body back ~40 ms per answer, which no real provider adds.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the stdlib's name)
         pass
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.fake.opened()
 
     def _answer(self, status: int, document: Any, headers: dict[str, str] | None = None) -> None:
         body = json.dumps(document).encode()
@@ -146,16 +204,48 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-        if self.path == "/_fake/stats":
-            self._answer(200, self.server.fake.stats())
+        fake = self.server.fake
+        path, _, query = self.path.partition("?")
+        parts = path.strip("/").split("/")
+        if path == "/_fake/stats":
+            self._answer(200, fake.stats())
+        elif path == "/_fake/refs":
+            with fake._lock:
+                self._answer(200, dict(fake.refs))
+        elif (
+            len(parts) == 4
+            and parts[:2] == ["2010-04-01", "Accounts"]
+            and parts[3] == ("Messages.json")
+        ):
+            self._twilio_list(parts[2], parse_qs(query))
         else:
             self._answer(404, {"message": "not found"})
 
+    def _twilio_list(self, account_sid: str, query: dict[str, list[str]]) -> None:
+        config = self.server.fake.config
+        if account_sid != config.twilio_account_sid or self.headers.get("Authorization") != _basic(
+            config.twilio_account_sid, config.twilio_auth_token
+        ):
+            self._answer(401, {"code": 20003, "message": "Authenticate", "status": 401})
+            return
+        to = query.get("To", [""])[0]
+        with self.server.fake._lock:
+            found = list(self.server.fake.twilio_messages.get(to, []))
+        self._answer(200, {"messages": found, "next_page_uri": None})
+
     def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
         fake = self.server.fake
+        fake.begin()
+        try:
+            self._post(fake)
+        finally:
+            fake.end()
+
+    def _post(self, fake: FakeProviders) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         seen = SeenRequest("POST", self.path, dict(self.headers.items()), self.rfile.read(length))
         fake.record(seen)
+        fake.hold()
         if fake.config.latency:
             time.sleep(fake.config.latency)
         parts = self.path.split("?")[0].strip("/").split("/")
@@ -167,6 +257,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._twilio(parts[2], seen)
         elif parts == ["v2", "messages"]:
             self._telnyx(seen)
+        elif parts == ["generic", "messages"]:
+            self._generic(seen)
         elif len(parts) == 5 and parts[:3] == ["api", "v2", "users"] and parts[4] == "messages":
             self._bandwidth(parts[3], seen)
         else:
@@ -203,22 +295,23 @@ class _Handler(BaseHTTPRequestHandler):
             )
             return
         sid = "SM" + uuid.uuid4().hex
-        self.server.fake.accept("twilio", sid)
-        self._answer(
-            201,
-            {
-                "sid": sid,
-                "account_sid": account_sid,
-                "to": to,
-                "from": form.get("From", [None])[0],
-                "messaging_service_sid": form.get("MessagingServiceSid", [None])[0],
-                "body": form.get("Body", [""])[0],
-                "status": "queued",
-                "num_media": str(len(form.get("MediaUrl", []))),
-                "api_version": "2010-04-01",
-                "uri": f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}.json",
-            },
-        )
+        self.server.fake.accept("twilio", sid, _ref(form.get("StatusCallback", [""])[0]))
+        answer = {
+            "sid": sid,
+            "account_sid": account_sid,
+            "to": to,
+            "from": form.get("From", [None])[0],
+            "messaging_service_sid": form.get("MessagingServiceSid", [None])[0],
+            "body": form.get("Body", [""])[0],
+            "status": "queued",
+            "num_media": str(len(form.get("MediaUrl", []))),
+            "api_version": "2010-04-01",
+            "date_created": time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime()),
+            "uri": f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}.json",
+        }
+        with self.server.fake._lock:
+            self.server.fake.twilio_messages.setdefault(to, []).append(answer)
+        self._answer(201, answer)
 
     def _telnyx(self, seen: SeenRequest) -> None:
         config = self.server.fake.config
@@ -245,7 +338,7 @@ class _Handler(BaseHTTPRequestHandler):
             )
             return
         message_id = str(uuid.uuid4())
-        self.server.fake.accept("telnyx", message_id)
+        self.server.fake.accept("telnyx", message_id, _ref(document.get("webhook_url", "")))
         self._answer(
             200,
             {
@@ -263,6 +356,19 @@ class _Handler(BaseHTTPRequestHandler):
                 }
             },
         )
+
+    def _generic(self, seen: SeenRequest) -> None:
+        """The generic JSON aggregator of messaging.gateways.HttpGateway."""
+        config = self.server.fake.config
+        if seen.headers.get("Authorization") != f"Bearer {config.generic_token}":
+            self._answer(401, {"error": {"code": "401", "message": "Unauthorized"}})
+            return
+        if self._throttle({"error": {"code": "429", "message": "Too many requests"}}):
+            return
+        document = seen.json()
+        message_id = "G" + uuid.uuid4().hex
+        self.server.fake.accept("generic", message_id, str(document.get("id") or ""))
+        self._answer(200, {"id": message_id})
 
     def _bandwidth(self, account_id: str, seen: SeenRequest) -> None:
         config = self.server.fake.config
@@ -282,7 +388,7 @@ class _Handler(BaseHTTPRequestHandler):
             )
             return
         message_id = f"{int(time.time() * 1000)}{uuid.uuid4().hex[:16]}"
-        self.server.fake.accept("bandwidth", message_id)
+        self.server.fake.accept("bandwidth", message_id, str(document.get("tag") or ""))
         self._answer(
             202,
             {
@@ -303,10 +409,18 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # A pooled client opens its connections all at once; socketserver's backlog of 5
+    # would drop the rest of the handshakes and delay them by a SYN retry.
+    request_queue_size = 1024
 
     def __init__(self, address: tuple[str, int], fake: FakeProviders) -> None:
         super().__init__(address, _Handler)
         self.fake = fake
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that died mid-request (the benchmark kills a worker) is expected;
+        # whatever the fake had accepted by then stays counted.
+        pass
 
 
 @contextmanager
