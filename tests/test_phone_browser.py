@@ -175,6 +175,13 @@ def test_on_a_phone_an_admin_opts_numbers_out_by_hand(phone_as, alice, company):
     submit.scroll_into_view_if_needed()
     within_window(page, submit)
     submit.tap()
+    # The confirmation names the count and the scope before anything changes.
+    confirm = page.get_by_role("button", name="Opt out 1 number")
+    expect(confirm).to_be_visible()
+    assert_no_page_scroll(page)
+    assert_accessible(page, "the opt-out confirmation")
+    within_window(page, confirm)
+    confirm.tap()
     expect(page.locator("#count-opted-out")).to_have_text("1")
     assert_no_page_scroll(page)
     assert_accessible(page, "the opt-out results")
