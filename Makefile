@@ -76,6 +76,7 @@ check-deploy: install
 	  SMS_GATEWAY=messaging.gateways.HttpGateway SMS_GATEWAY_URL=https://sms-gateway.example.org/messages \
 	  DATABASE_URL=postgres://shortcode@db.example.org:5432/shortcode \
 	  REDIS_URL=redis://redis.example.org:6379/0 \
+	  CHANNEL_CREDENTIALS_KEYS=$$(head -c 32 /dev/urandom | base64 | tr '+/' '-_') \
 	  DJANGO_SETTINGS_MODULE=config.settings.production $(PY) manage.py check --deploy --fail-level WARNING
 
 bench: install
