@@ -336,8 +336,9 @@ def run(report) -> None:
     if not settings.REDIS_URL:
         print("skipped: the broadcast bench needs REDIS_URL (real workers)", flush=True)
         return
-    # Later benches run in this process: leave Celery's configuration and its broker
-    # connections as they were found.
+    # Later benches run in this process: leave Celery's configuration as it was found.
+    # (The export bench runs its child in a fresh interpreter, so the broker connections
+    # opened here are never inherited by a fork.)
     saved = {key: app.conf[key] for key in ("task_default_queue", "task_always_eager")}
     app.conf.task_default_queue = QUEUE
     app.conf.task_always_eager = False
@@ -365,7 +366,6 @@ def run(report) -> None:
     finally:
         _drop()
         app.conf.update(saved)
-        app.pool.force_close_all()
 
 
 if __name__ == "__main__":

@@ -341,16 +341,12 @@ def run(report) -> None:
         app.conf.task_routes = saved_routes
         for key, value in saved_settings.items():
             setattr(settings, key, value)
-        if saved_stall is None:
-            del settings.BROADCAST_CHUNK_STALL_SECONDS
-        else:
-            settings.BROADCAST_CHUNK_STALL_SECONDS = saved_stall
+        settings.BROADCAST_CHUNK_STALL_SECONDS = saved_stall
         client.delete(QUEUE, CHAT_QUEUE)
         client.close()
         httpx_logger.setLevel(saved_level)
         _http.close()
         carriers.engine_close()
-        app.pool.force_close_all()
 
 
 if __name__ == "__main__":
