@@ -125,10 +125,12 @@ def _seed(profiles: int):
 
 
 def _drop() -> None:
-    """Remove the bench company and everything in it (messages first: they protect)."""
+    """Remove the bench company and everything in it (messages first: they protect;
+    conversations before them: they point at their last message)."""
     from django.db import connection
 
     tables = [
+        ("messaging_conversation", "company_id"),
         ("messaging_message", "company_id"),
         ("campaigns_broadcastchunk", "broadcast_id IN (SELECT id FROM campaigns_broadcast "
          "WHERE company_id"),
