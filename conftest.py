@@ -4,12 +4,12 @@ alice is an Admin, bob an Agent, charlie a Staff reader and dana an Analyst of A
 Action; eve is an Admin of another company and must never see Acme's data.
 """
 
+import contextlib
 import os
 import socket
 from urllib.parse import urlparse
 
 import pytest
-from django.conf import settings
 from django.db import connections
 from django.test import Client
 
@@ -29,27 +29,31 @@ def _reachable(url: str, default_port: int) -> bool:
         return False
 
 
+@pytest.fixture(autouse=True)
+def _own_cache():
+    """Every test starts and ends with an empty cache, so a sign-in lockout, throttle,
+    lock or presence key one test leaves in Redis never decides another test."""
+    _caches_clear()
+    yield
+    _caches_clear()
+
+
+def _caches_clear() -> None:
+    from django.core.cache import caches
+
+    for backend in caches.all(initialized_only=True):
+        # An unreachable cache (a test that stopped its Redis) holds nothing to leak.
+        with contextlib.suppress(Exception):
+            backend.clear()
+
+
 @pytest.fixture
 def requires_redis() -> str:
-    """Tests that need a real Redis. In CI a missing Redis fails the test, never skips it."""
+    """Tests that need a real Redis: a missing Redis fails the test, never skips it."""
     url = os.environ.get("REDIS_URL", "")
     if url and _reachable(url, 6379):
         return url
-    message = "this test needs Redis: set REDIS_URL to a running server"
-    if CI:
-        pytest.fail(message)
-    pytest.skip(message)
-
-
-@pytest.fixture
-def requires_postgres(db) -> None:
-    """Tests of PostgreSQL-only behaviour (trigram search, COPY). Fails in CI without it."""
-    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
-        return
-    message = "this test needs PostgreSQL: set DATABASE_URL=postgres://…"
-    if CI:
-        pytest.fail(message)
-    pytest.skip(message)
+    pytest.fail("this test needs Redis: set REDIS_URL to a running server")
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import pytest
 import redis
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client, RequestFactory
 from django.utils import timezone
@@ -18,13 +17,6 @@ from tests.api_client import api_get, api_post, basic, bearer, error_of, ok
 from tests.factories import make_company, make_profile, make_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _token(user, company, **fields) -> str:
