@@ -1,16 +1,8 @@
 from celery import shared_task
 from django.db import OperationalError
 
-from profiles.models import Company
-
 from . import services
 from .analysis_tasks import analyses_run_due, analysis_run  # noqa: F401 (registers the tasks)
-
-
-@shared_task
-def ping_database(*, company_id: int) -> dict:
-    """A trivial round trip through the broker and the database, for health checks."""
-    return {"company": Company.objects.get(pk=company_id).name}
 
 
 @shared_task(name="reports.export_run", bind=True, max_retries=3, acks_late=True)

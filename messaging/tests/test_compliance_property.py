@@ -19,12 +19,22 @@ from messaging.bounces import profile_clean
 from messaging.gateways import FakeGateway
 from messaging.models import Message
 from messaging.services import message_deliver, message_send
-from profiles.models import CleanedReason, OptOutSource, Profile, Suppression
-from profiles.phones import phone_digest
-from profiles.status import profile_refresh_status
+from profiles.models import CleanedReason, OptOutSource, Profile
+from profiles.services import (
+    ProfileActionError,
+    profile_activate,
+    profile_blacklist,
+    profile_deactivate,
+    profile_erase,
+    profile_unblacklist,
+)
 from tests.factories import make_campaign, make_company, make_profile
 
 _companies = itertools.count()
+FLAG_SERVICES = {
+    "blacklisted": (profile_blacklist, profile_unblacklist),
+    "deactivated": (profile_deactivate, profile_activate),
+}
 PROFILES = 3
 CAMPAIGNS = 2
 who = st.integers(0, PROFILES - 1)
@@ -49,8 +59,15 @@ class ComplianceMachine(RuleBasedStateMachine):
         return j is None or self.subs[i][j] != "opted_out"
 
     def _flag(self, i: int, field: str, value: bool) -> None:
-        Profile.objects.filter(pk=self.profiles[i].pk).update(**{field: value})
-        profile_refresh_status(profiles=[self.profiles[i].pk])
+        # The services every page and API call uses, not a column written directly.
+        on, off = FLAG_SERVICES[field]
+        profile = Profile.objects.get(pk=self.profiles[i].pk)
+        try:
+            (on if value else off)(profile=profile, actor=None)
+        except ProfileActionError:
+            # Only an erased profile refuses a flag change: it stays suppressed for good.
+            assert "erased" in self.flags[i]
+            return
         (self.flags[i].add if value else self.flags[i].discard)(field)
 
     @rule(i=who, j=which)
@@ -97,11 +114,10 @@ class ComplianceMachine(RuleBasedStateMachine):
 
     @rule(i=who)
     def erase(self, i):
-        profile = self.profiles[i]
-        Suppression.objects.get_or_create(
-            company=self.company, phone_digest=phone_digest(profile.phone_number),
-            defaults={"reason": "Erased"},
-        )  # fmt: skip
+        profile = Profile.objects.get(pk=self.profiles[i].pk)
+        if profile.erased_at is None:
+            profile_erase(profile=profile, actor=None, confirmation=profile.phone_number)
+        self.profiles[i] = profile
         self.flags[i].add("erased")
 
     @rule(i=who, j=st.one_of(st.none(), which))
