@@ -7,8 +7,10 @@ PY := $(BIN)/python
 DEMO_PROFILES ?= 2000
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
+# DATABASE_URL's PostgreSQL, or (unset) an embedded one in .pgdata/ for the command's run.
+WITH_DB := $(PY) bin/with_postgres.py --
 
-.PHONY: help install run serve migrate seed test lint fmt browser axe bench worker worker-priority \
+.PHONY: help install run serve migrate seed _seed _serve _test test lint fmt browser axe bench worker worker-priority \
 	worker-bulk worker-background beat check-deploy clean
 
 help:
@@ -27,17 +29,25 @@ $(BIN)/activate: pyproject.toml
 install: $(BIN)/activate
 
 migrate: install
-	$(PY) manage.py migrate --noinput
+	$(WITH_DB) $(PY) manage.py migrate --noinput
 
-seed: migrate
+seed: install
+	$(WITH_DB) $(MAKE) --no-print-directory _seed
+
+run: install
+	$(WITH_DB) $(MAKE) --no-print-directory _seed _serve
+
+serve: install
+	$(WITH_DB) $(MAKE) --no-print-directory _serve
+
+# The steps below run inside one $(WITH_DB), so they share one database server.
+_seed:
+	$(PY) manage.py migrate --noinput
 	$(PY) manage.py create_roles
 	$(PY) manage.py seed_demo --profiles $(DEMO_PROFILES) --if-empty
 	$(PY) manage.py demo_login
 
-run: seed
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
-
-serve: install
+_serve:
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Browser tests drive Debian's chromium; install it through the system package manager.
@@ -64,6 +74,9 @@ fmt: install
 
 test: install browser axe
 	$(BIN)/ruff check .
+	$(WITH_DB) $(MAKE) --no-print-directory _test
+
+_test:
 	$(PY) manage.py makemigrations --check --dry-run --settings=config.settings.test >/dev/null
 	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
 
@@ -96,4 +109,4 @@ beat: install
 	$(BIN)/celery -A config beat --loglevel=INFO
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts node_modules
+	rm -rf $(VENV) .pgdata staticfiles test-artifacts node_modules

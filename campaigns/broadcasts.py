@@ -321,7 +321,6 @@ Range = tuple[int, int, int]  # lowest profile id, highest, how many profiles
 def _zone_ranges(profiles: QuerySet[Profile], zone: Coalesce, size: int) -> dict[str, list[Range]]:
     """Split the profiles by recipient zone, and each zone's ids into consecutive ranges
     of at most `size` profiles. One scan: the zone is computed once per profile."""
-    # Named columns rather than a column alias list: SQLite has no `AS a (id)`.
     rows = profiles.annotate(range_zone=zone).values("range_zone", range_id=F("pk"))
     sql, params = rows.query.sql_with_params()
     with connection.cursor() as cursor:

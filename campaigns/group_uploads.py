@@ -59,24 +59,13 @@ def _add_memberships(group: Group, profile_ids: list[int]) -> set[int]:
     table = GroupMembership._meta.db_table
     now = timezone.now()
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"INSERT INTO {table} (group_id, profile_id, added_at) "  # noqa: S608 (table name from model metadata)
-                "SELECT %s, ids.id, %s FROM unnest(%s::bigint[]) AS ids(id) "
-                "ON CONFLICT DO NOTHING RETURNING profile_id",
-                [group.pk, now, profile_ids],
-            )
-            return {row[0] for row in cursor.fetchall()}
-    members = set(
-        GroupMembership.objects.filter(group=group, profile_id__in=profile_ids).values_list(
-            "profile_id", flat=True
+        cursor.execute(
+            f"INSERT INTO {table} (group_id, profile_id, added_at) "  # noqa: S608 (table name from model metadata)
+            "SELECT %s, ids.id, %s FROM unnest(%s::bigint[]) AS ids(id) "
+            "ON CONFLICT DO NOTHING RETURNING profile_id",
+            [group.pk, now, profile_ids],
         )
-    )
-    GroupMembership.objects.bulk_create(
-        [GroupMembership(group=group, profile_id=pk, added_at=now) for pk in profile_ids],
-        ignore_conflicts=True,
-    )
-    return set(profile_ids) - members
+        return {row[0] for row in cursor.fetchall()}
 
 
 def group_upload_apply(

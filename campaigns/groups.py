@@ -275,7 +275,6 @@ def group_remove_profile(*, group: Group, profile: Profile) -> bool:
 def group_replace_members(*, group: Group, profiles: QuerySet[Profile]) -> int:
     """Make `profiles` the group's exact members, set-based (an analysis result)."""
     _uploaded(group)
-    # A named column rather than a column alias list: SQLite has no `AS r (id)`.
     ids_sql, params = profiles.order_by().values(member_id=F("pk")).query.sql_with_params()
     table = GroupMembership._meta.db_table
     with connection.cursor() as cursor:
@@ -286,8 +285,7 @@ def group_replace_members(*, group: Group, profiles: QuerySet[Profile]) -> int:
         cursor.execute(
             f"INSERT INTO {table} (group_id, profile_id, added_at) "  # noqa: S608
             f"SELECT %s, r.member_id, %s FROM ({ids_sql}) r "
-            # WHERE true: SQLite would read ON CONFLICT as the join's ON clause.
-            "WHERE true ON CONFLICT DO NOTHING",
+            "ON CONFLICT DO NOTHING",
             [group.pk, timezone.now(), *params],
         )
     Group.objects.filter(pk=group.pk).update(updated_at=timezone.now())

@@ -33,19 +33,16 @@ from .models import Campaign, Subscription
 
 def _temp_ids(profile_ids: Iterable[int]) -> None:
     """Load ids into the session's temporary table opt_out_targets (dropped at commit)."""
-    postgres = connection.vendor == "postgresql"
-    on_commit = " ON COMMIT DROP" if postgres else ""
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMPORARY TABLE opt_out_targets (id bigint PRIMARY KEY){on_commit}")
-        if postgres:
-            with cursor.copy("COPY opt_out_targets (id) FROM STDIN") as copy:
-                for pk in profile_ids:
-                    copy.write_row((pk,))
-        else:
-            cursor.executemany(
-                "INSERT INTO opt_out_targets (id) VALUES (%s)", [(pk,) for pk in profile_ids]
-            )
-        cursor.execute(f"CREATE TEMPORARY TABLE opt_out_changed (id bigint PRIMARY KEY){on_commit}")
+        cursor.execute(
+            "CREATE TEMPORARY TABLE opt_out_targets (id bigint PRIMARY KEY) ON COMMIT DROP"
+        )
+        with cursor.copy("COPY opt_out_targets (id) FROM STDIN") as copy:
+            for pk in profile_ids:
+                copy.write_row((pk,))
+        cursor.execute(
+            "CREATE TEMPORARY TABLE opt_out_changed (id bigint PRIMARY KEY) ON COMMIT DROP"
+        )
 
 
 def _drop_temp() -> None:
@@ -64,14 +61,9 @@ def _event_data_sql(sub_table: str) -> str:
         f"FROM {sub_table} s WHERE s.profile_id = c.id AND s.status = %(opted_out)s "
         "AND s.opted_out_at = %(now)s AND s.opt_out_source = %(source)s"
     )
-    if connection.vendor == "postgresql":
-        return (
-            "jsonb_build_object('subscription_ids', COALESCE((SELECT jsonb_agg(s.id ORDER BY s.id) "
-            f"{ended}), '[]'::jsonb), 'source', %(source)s::text)"
-        )
     return (
-        "json_object('subscription_ids', json((SELECT json_group_array(x.id) FROM "  # noqa: S608 (a model's table)
-        f"(SELECT s.id {ended} ORDER BY s.id) x)), 'source', %(source)s)"
+        "jsonb_build_object('subscription_ids', COALESCE((SELECT jsonb_agg(s.id ORDER BY s.id) "
+        f"{ended}), '[]'::jsonb), 'source', %(source)s::text)"
     )
 
 
@@ -107,9 +99,7 @@ def profiles_opt_out_set(
         "company": company_id,
         "campaign": campaign.pk if campaign is not None else None,
         "subscription": subscription.pk if subscription is not None else None,
-        # As the ORM stores it (SQLite keeps text), so profile_opt_out can find the
-        # subscriptions this call ended by their opted_out_at.
-        "now": connection.ops.adapt_datetimefield_value(now),
+        "now": now,
         "source": source,
         "active": Subscription.Status.ACTIVE,
         "opted_out": Subscription.Status.OPTED_OUT,
@@ -123,13 +113,12 @@ def profiles_opt_out_set(
         with connection.cursor() as cursor:
             # Only table names from model metadata and fixed fragments are interpolated;
             # every value is a query parameter.
-            if connection.vendor == "postgresql":
-                # Two opt-outs of one number at once (a STOP and a page click) must
-                # not both see its subscription active and both record the event.
-                cursor.execute(
-                    f"SELECT 1 FROM {state_table} g JOIN opt_out_targets t "  # noqa: S608 (a model's table)
-                    "ON t.id = g.profile_id ORDER BY g.profile_id FOR UPDATE OF g"
-                )
+            # Two opt-outs of one number at once (a STOP and a page click) must
+            # not both see its subscription active and both record the event.
+            cursor.execute(
+                f"SELECT 1 FROM {state_table} g JOIN opt_out_targets t "  # noqa: S608 (a model's table)
+                "ON t.id = g.profile_id ORDER BY g.profile_id FOR UPDATE OF g"
+            )
             not_global = (
                 f"OR NOT EXISTS (SELECT 1 FROM {state_table} g WHERE g.profile_id = p.id"  # noqa: S608 (a model's table)
                 " AND g.opted_out_globally)"

@@ -10,6 +10,7 @@ class ShortcodeConfig(AppConfig):
     verbose_name = "Shortcode"
 
     def ready(self) -> None:
-        from .checks import deploy_settings_check
+        from .checks import database_check, deploy_settings_check
 
+        checks.register(database_check)
         checks.register(deploy_settings_check, checks.Tags.security, deploy=True)

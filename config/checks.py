@@ -71,16 +71,28 @@ def _gateway(gateway: str, url: str) -> Unsafe | None:
     return None
 
 
-def _database(databases: dict[str, Any]) -> Unsafe | None:
+def database_problem(databases: dict[str, Any]) -> Unsafe | None:
     engine = databases.get("default", {}).get("ENGINE", "")
-    if "sqlite" not in engine:
+    if engine == "django.db.backends.postgresql":
         return None
+    what = "DATABASE_URL is unset" if engine.endswith(".dummy") else f"the engine is {engine}"
     return Unsafe(
         "shortcode.E004",
-        "The database is SQLite (DATABASE_URL is unset or sqlite://): one writer at a "
-        "time, no trigram search, no COPY.",
-        "Set DATABASE_URL=postgres://user:password@host:5432/shortcode.",
+        f"The database is not PostgreSQL ({what}): Shortcode needs PostgreSQL's trigram "
+        "search, COPY, arrays and row locks.",
+        "Set DATABASE_URL=postgres://user:password@host:5432/shortcode, or start the app "
+        "with `make run`, which runs an embedded PostgreSQL when DATABASE_URL is unset.",
     )
+
+
+def database_check(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """Every command that runs checks (runserver, migrate): PostgreSQL or a clear stop."""
+    from django.conf import settings
+
+    problem = database_problem(settings.DATABASES)
+    if problem is None:
+        return []
+    return [Error(problem.msg, hint=problem.hint, id=problem.id)]
 
 
 def _tasks(eager: bool, broker_url: str) -> Unsafe | None:
@@ -137,7 +149,7 @@ def unsafe_settings(conf: Any) -> list[Unsafe]:
     found = [
         _webhook_secret(conf.SMS_WEBHOOK_SECRET),
         _gateway(conf.SMS_GATEWAY, conf.SMS_GATEWAY_URL),
-        _database(conf.DATABASES),
+        database_problem(conf.DATABASES),
         _tasks(conf.CELERY_TASK_ALWAYS_EAGER, conf.CELERY_BROKER_URL),
         _cache(conf.CACHES),
         _channel_keys(conf.CHANNEL_CREDENTIALS_KEYS),
@@ -152,4 +164,5 @@ def deploy_settings_check(app_configs: Any = None, **kwargs: Any) -> list[Error]
     return [
         Error(problem.msg, hint=problem.hint, id=problem.id)
         for problem in unsafe_settings(settings)
+        if problem.id != "shortcode.E004"  # database_check reports it on every command
     ]

@@ -34,10 +34,8 @@ from typing import Any
 
 import phonenumbers
 from django.conf import settings
-from django.db import connection
-from django.db.models import Case, CharField, Expression, F, Func, Value, When
+from django.db.models import CharField, Expression, F, Func, Value
 from django.db.models.functions import Coalesce, NullIf, Substr
-from django.db.models.lookups import In
 from phonenumbers import tzdata
 
 from profiles.models import Company
@@ -172,18 +170,6 @@ def number_zone(phone_number: str) -> str:
     return ""
 
 
-@cache
-def _prefix_groups(region: str) -> list[tuple[int, str, tuple[str, ...]]]:
-    """(prefix length, zone, "+prefixes") longest first: one CASE branch each."""
-    groups: dict[tuple[int, str], list[str]] = defaultdict(list)
-    for prefix, zone in prefix_zones(region).items():
-        groups[(len(prefix), zone)].append("+" + prefix)
-    return [
-        (length, zone, tuple(sorted(prefixes)))
-        for (length, zone), prefixes in sorted(groups.items(), key=lambda g: (-g[0][0], g[0][1]))
-    ]
-
-
 class _JsonText(Func):
     """`map ->> key` on PostgreSQL: one binary search in a jsonb object per row."""
 
@@ -203,22 +189,15 @@ def _prefix_maps(region: str) -> list[tuple[int, str]]:
 
 def number_zone_expression(phone_field: str = "phone_number") -> Expression:
     """The zone of the number's longest known prefix as SQL ("" when ambiguous, NULL
-    when unknown). PostgreSQL looks each prefix length up in a jsonb object (a million
-    rows in about three seconds); elsewhere (the SQLite quick start) one CASE branch of IN
-    lists per zone and length, slower but with no JSON operators."""
-    if connection.vendor == "postgresql":
-        return Coalesce(
-            *[
-                _JsonText(Value(table), Substr(F(phone_field), 1, length + 1))
-                for length, table in _prefix_maps(_region())
-            ],
-            output_field=CharField(),
-        )
-    whens = [
-        When(In(Substr(F(phone_field), 1, length + 1), list(prefixes)), then=Value(zone))
-        for length, zone, prefixes in _prefix_groups(_region())
-    ]
-    return Case(*whens, default=None, output_field=CharField())
+    when unknown): each prefix length looked up in a jsonb object, a million rows in
+    about three seconds."""
+    return Coalesce(
+        *[
+            _JsonText(Value(table), Substr(F(phone_field), 1, length + 1))
+            for length, table in _prefix_maps(_region())
+        ],
+        output_field=CharField(),
+    )
 
 
 def recipient_zone_expression(

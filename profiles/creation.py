@@ -155,12 +155,6 @@ _NUMBER_COLUMNS = ("phone_number", "carrier_name", "number_type", "number_countr
 
 def _suppressed_numbers(company_id: int, numbers: list[str]) -> set[str]:
     table = Suppression._meta.db_table
-    if connection.vendor != "postgresql":
-        digests = {phone_digest(n): n for n in numbers}
-        found = Suppression.objects.filter(
-            company_id=company_id, phone_digest__in=list(digests)
-        ).values_list("phone_digest", flat=True)
-        return {digests[d] for d in found}
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT n.phone_number FROM unnest(%s::text[]) AS n (phone_number) "  # noqa: S608 (a model's table)
@@ -208,23 +202,6 @@ def profiles_create_many(
         "origin": origin,
     }
     allowed = [p for p in phones if p.e164 not in result.suppressed]
-    if connection.vendor != "postgresql":
-        existing = set(
-            Profile.objects.filter(company_id=company_id, phone_number__in=numbers).values_list(
-                "phone_number", flat=True
-            )
-        )
-        new = [Profile(**common, **_number_columns(p)) for p in allowed if p.e164 not in existing]
-        Profile.objects.bulk_create(new, batch_size=5000)
-        result.created = {p.phone_number: p.pk for p in new}
-        ActivityEvent.objects.bulk_create(
-            [
-                ActivityEvent(**event, profile_id=pk, created_at=now)
-                for pk in result.created.values()
-            ],
-            batch_size=5000,
-        )
-        return result
     columns, params = [], []
     for model_field in Profile._meta.concrete_fields:
         if model_field.primary_key or model_field.attname in _NUMBER_COLUMNS:

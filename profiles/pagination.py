@@ -62,10 +62,8 @@ class ProfilePage:
 
 
 def estimated_count(queryset: QuerySet) -> int | None:
-    """The planner's row estimate for the queryset (PostgreSQL), or None elsewhere."""
+    """The planner's row estimate for the queryset."""
     connection = connections[queryset.db]
-    if connection.vendor != "postgresql":
-        return None
     sql, params = queryset.order_by().values("pk").query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)

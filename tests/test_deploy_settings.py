@@ -36,7 +36,7 @@ WEBHOOK_SHORT = "SMS_WEBHOOK_SECRET is only 12 characters"
 CONSOLE = "SMS_GATEWAY is messaging.gateways.ConsoleGateway, a development gateway"
 FAKE = "SMS_GATEWAY is messaging.gateways.FakeGateway, a development gateway"
 NO_URL = "SMS_GATEWAY is the HTTP gateway but SMS_GATEWAY_URL is empty"
-SQLITE = "The database is SQLite"
+NOT_POSTGRES = "The database is not PostgreSQL"
 EAGER = "Celery runs tasks inside the web process"
 LOCMEM = "The cache is LocMemCache, memory of each process"
 CHANNEL_KEYS = "CHANNEL_CREDENTIALS_KEYS is empty"
@@ -55,12 +55,12 @@ UNSAFE_ENVIRONMENTS = [
     ("gateway unset", {"SMS_GATEWAY": None}, ["shortcode.E002"], [CONSOLE]),
     ("fake gateway", {"SMS_GATEWAY": "messaging.gateways.FakeGateway"}, ["shortcode.E002"], [FAKE]),
     ("gateway URL unset", {"SMS_GATEWAY_URL": None}, ["shortcode.E003"], [NO_URL]),
-    ("database unset", {"DATABASE_URL": None}, ["shortcode.E004"], [SQLITE]),
+    ("database unset", {"DATABASE_URL": None}, ["shortcode.E004"], [NOT_POSTGRES]),
     (
         "sqlite database",
         {"DATABASE_URL": "sqlite:////tmp/shortcode.sqlite3"},
         ["shortcode.E004"],
-        [SQLITE],
+        [NOT_POSTGRES],
     ),
     ("redis unset", {"REDIS_URL": None}, ["shortcode.E005", "shortcode.E006"], [EAGER, LOCMEM]),
     (
@@ -117,7 +117,7 @@ def test_production_lists_every_unsafe_default_at_once():
     unset = dict.fromkeys(["SMS_WEBHOOK_SECRET", "SMS_GATEWAY", "DATABASE_URL", "REDIS_URL"])
     result = _manage(["check", "--deploy"], unset, "config.settings.production")
     assert result.returncode != 0
-    for text in (WEBHOOK_DEV, CONSOLE, SQLITE, EAGER, LOCMEM):
+    for text in (WEBHOOK_DEV, CONSOLE, NOT_POSTGRES, EAGER, LOCMEM):
         assert text in result.stderr
 
 
@@ -164,7 +164,7 @@ UNSAFE_SETTINGS = [
     ),
     ("fake gateway", {"SMS_GATEWAY": "messaging.gateways.FakeGateway"}, "shortcode.E002", FAKE),
     ("no gateway URL", {"SMS_GATEWAY_URL": ""}, "shortcode.E003", NO_URL),
-    ("sqlite", {"DATABASES": SQLITE_DB}, "shortcode.E004", SQLITE),
+    ("sqlite", {"DATABASES": SQLITE_DB}, "shortcode.E004", NOT_POSTGRES),
     ("eager tasks", {"CELERY_TASK_ALWAYS_EAGER": True}, "shortcode.E005", EAGER),
     ("memory broker", {"CELERY_BROKER_URL": "memory://"}, "shortcode.E005", EAGER),
     ("locmem cache", {"CACHES": LOCMEM_CACHE}, "shortcode.E006", LOCMEM),

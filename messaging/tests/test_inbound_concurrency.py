@@ -78,9 +78,7 @@ def _deliver_together(monkeypatch, hold_in: str, first: dict, second: dict, modu
     return answers
 
 
-def test_two_deliveries_of_the_same_id_at_once_store_one_row(
-    requires_postgres, company, monkeypatch
-):
+def test_two_deliveries_of_the_same_id_at_once_store_one_row(company, monkeypatch):
     payload = {"id": "SMsame", "from": PHONE, "to": "22822", "body": "HELP"}
     answers = _deliver_together(monkeypatch, "_profile_for", payload, payload)
     assert sorted(status for status, _ in answers) == [200, 200]
@@ -90,9 +88,7 @@ def test_two_deliveries_of_the_same_id_at_once_store_one_row(
     assert Message.objects.filter(direction="mt").count() == 1  # one help response
 
 
-def test_two_first_texts_of_a_new_number_at_once_make_one_profile(
-    requires_postgres, company, monkeypatch
-):
+def test_two_first_texts_of_a_new_number_at_once_make_one_profile(company, monkeypatch):
     first = {"id": "SM1", "from": PHONE, "to": "22822", "body": "hello"}
     second = {**first, "id": "SM2", "body": "anyone there?"}
     # Held just after the first profile's INSERT, before its commit.

@@ -55,7 +55,7 @@ def test_a_number_of_no_company_is_refused(company, number):
 
 
 def test_existing_duplicate_ids_are_renamed_before_the_unique_constraint_is_added(
-    requires_postgres, company, other_company
+    company, other_company
 ):
     """The data step of migration 0003 on rows stored before the constraint existed."""
     migration = importlib.import_module(

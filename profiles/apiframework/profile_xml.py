@@ -54,29 +54,24 @@ class UtcText(Func):
     """
 
     output_field = CharField()
-    # (PostgreSQL to_char format, SQLite strftime format) for each style.
-    ELEMENT = ('YYYY-MM-DD HH24:MI:SS "UTC"', "%Y-%m-%d %H:%M:%S UTC")  # fmt_time
-    ATTRIBUTE = ('YYYY-MM-DD"T"HH24:MI:SS"Z"', "%Y-%m-%dT%H:%M:%SZ")  # fmt_iso
+    # PostgreSQL to_char formats of fmt_time and fmt_iso.
+    ELEMENT = 'YYYY-MM-DD HH24:MI:SS "UTC"'
+    ATTRIBUTE = 'YYYY-MM-DD"T"HH24:MI:SS"Z"'
 
-    def __init__(self, column: str | Expression, style: tuple[str, str]) -> None:
+    def __init__(self, column: str | Expression, style: str) -> None:
         super().__init__(F(column) if isinstance(column, str) else column)
         self.style = style
 
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple]:
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple]:
         sql, params = compiler.compile(self.source_expressions[0])
-        return f"to_char({sql} AT TIME ZONE 'UTC', %s)", (*params, self.style[0])
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple]:
-        # Django stores SQLite datetimes as UTC text, which strftime reads as is.
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"strftime(%s, {sql})", (self.style[1], *params)
+        return f"to_char({sql} AT TIME ZONE 'UTC', %s)", (*params, self.style)
 
 
 class AnyOf(Lookup):
-    """`column = ANY(%s)`: a page's ids as one array parameter on PostgreSQL.
+    """`column = ANY(%s)`: a page's ids as one array parameter.
 
     Django's `__in` prepares each of 1,000 ids one by one and sends 1,000 placeholders,
-    a tenth of the page's Python time. Other databases get a plain IN list.
+    a tenth of the page's Python time.
     """
 
     lookup_name = "any_of"
@@ -85,9 +80,7 @@ class AnyOf(Lookup):
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         ids = [int(pk) for pk in self.rhs]
-        if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s)", (*lhs_params, ids)
-        return f"{lhs} IN ({', '.join(['%s'] * len(ids))})", (*lhs_params, *ids)
+        return f"{lhs} = ANY(%s)", (*lhs_params, ids)
 
 
 @dataclass(slots=True)

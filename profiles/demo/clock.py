@@ -3,8 +3,8 @@
 A million profiles carry about ten timestamps each; `datetime.isoformat` per value
 would cost more than the rest of the row. Times are kept as integer seconds and
 turned into text by two table lookups (the day, then the time of day). The text
-has no offset: both database connections read it as UTC (Django sets PostgreSQL's
-session time zone to UTC, and SQLite stores naive UTC text).
+has no offset: the database connection reads it as UTC (Django sets PostgreSQL's
+session time zone to UTC).
 """
 
 import bisect

@@ -49,9 +49,8 @@ class Loader:
     """Writes chunks of rows for the tables in profiles.demo.rows.TABLES."""
 
     def __init__(self, *, rebuild_indexes: bool, log: Log, copy: bool = True) -> None:
-        self.postgres = connection.vendor == "postgresql"
-        self.copy = copy and self.postgres
-        self.rebuild_indexes = rebuild_indexes and self.postgres
+        self.copy = copy
+        self.rebuild_indexes = rebuild_indexes
         self.log = log
         self.saved: list[tuple[str, str, str]] = []  # (kind, table, definition)
         self.counts = dict.fromkeys(TABLES, 0)
@@ -94,12 +93,11 @@ class Loader:
         if freeze and self.copy:
             for name, (sql, *rest) in self.statements.items():
                 self.statements[name] = (f"{sql} WITH (FREEZE)", *rest)
-        if self.postgres:
-            with connection.cursor() as cursor:
-                # Session settings for this transaction only: bigger sort memory for
-                # the index builds, and no wait for the WAL flush at commit.
-                cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
-                cursor.execute("SET LOCAL synchronous_commit = off")
+        with connection.cursor() as cursor:
+            # Session settings for this transaction only: bigger sort memory for
+            # the index builds, and no wait for the WAL flush at commit.
+            cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
+            cursor.execute("SET LOCAL synchronous_commit = off")
         if self.rebuild_indexes:
             self._drop_indexes()
         if self.copy:
@@ -232,22 +230,19 @@ class Loader:
                 raise self.error
         if self.saved:
             self._restore_indexes()
-        if self.postgres:
-            with connection.cursor() as cursor:
-                for model, _ in TABLES.values():
-                    if model._meta.pk.name != "id":
-                        continue
-                    table = model._meta.db_table
-                    top = f"SELECT max(id) FROM {table}"  # noqa: S608 (a model's table)
-                    cursor.execute(
-                        f"SELECT setval(pg_get_serial_sequence(%s, 'id'), GREATEST(({top}), 1))",
-                        [table],
-                    )
+        with connection.cursor() as cursor:
+            for model, _ in TABLES.values():
+                if model._meta.pk.name != "id":
+                    continue
+                table = model._meta.db_table
+                top = f"SELECT max(id) FROM {table}"  # noqa: S608 (a model's table)
+                cursor.execute(
+                    f"SELECT setval(pg_get_serial_sequence(%s, 'id'), GREATEST(({top}), 1))",
+                    [table],
+                )
 
     def analyze(self) -> None:
         """Fresh statistics for the planner (run after commit: VACUUM cannot be in one)."""
-        if not self.postgres:
-            return
         # Inside a transaction (a caller's, or a test's) only ANALYZE is allowed.
         command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
         with connection.cursor() as cursor:

@@ -99,7 +99,7 @@ def demo_reset(companies: list[Company]) -> str:
     ids = [c.pk for c in companies]
     models = _owned_models()
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and _only_demo_data(ids):
+        if _only_demo_data(ids):
             tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models)
             # Rows written earlier in this transaction may hold deferred foreign-key
             # checks, which TRUNCATE refuses to skip: run them first.

@@ -61,9 +61,9 @@ def demo_seed(
 
     `if_empty` leaves existing demo data alone; otherwise existing demo profiles need
     `reset`, which replaces them. `rebuild_indexes` (default: for large loads) drops
-    and rebuilds the loaded tables' indexes on PostgreSQL; `workers` (default: one
-    per core for large loads on PostgreSQL) generates rows in that many processes;
-    `loader="insert"` writes with batched INSERTs, as on SQLite, instead of COPY.
+    and rebuilds the loaded tables' indexes; `workers` (default: one per core for
+    large loads) generates rows in that many processes; `loader="insert"` writes with
+    batched INSERTs instead of COPY.
     """
     started = time.perf_counter()
     if rebuild_indexes is None:
@@ -77,7 +77,7 @@ def demo_seed(
                 "or --if-empty to keep them."
             )
     if workers is None:
-        workers = default_workers(profiles) if connection.vendor == "postgresql" else 0
+        workers = default_workers(profiles)
     writer = Loader(rebuild_indexes=rebuild_indexes, log=log, copy=loader != "insert")
     with transaction.atomic():
         main, second = demo_company(DEMO_COMPANY), demo_company(SECOND_COMPANY)

@@ -1,8 +1,7 @@
-"""Trigram GIN indexes for the profiles table's substring search (PostgreSQL only).
+"""Trigram GIN indexes for the profiles table's substring search.
 
 `icontains` becomes `UPPER(col) LIKE UPPER('%term%')`, so the indexes are on
-UPPER(col) with gin_trgm_ops; SQLite, the quick-start database, has no trigram
-support and needs none at demo size, so this migration does nothing there.
+UPPER(col) with gin_trgm_ops.
 """
 
 from django.db import migrations
@@ -11,8 +10,6 @@ COLUMNS = ["first_name", "last_name", "email", "phone_number"]
 
 
 def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
     schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     for column in COLUMNS:
         schema_editor.execute(
@@ -22,8 +19,6 @@ def forwards(apps, schema_editor):
 
 
 def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
     for column in COLUMNS:
         schema_editor.execute(f"DROP INDEX IF EXISTS profile_{column}_trgm")
 

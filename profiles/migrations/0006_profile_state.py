@@ -27,16 +27,6 @@ REFERENCING NEW TABLE AS inserted
 FOR EACH STATEMENT EXECUTE FUNCTION profiles_profile_standing_insert();
 """
 
-SQLITE_TRIGGER = """
-CREATE TRIGGER profiles_profile_standing AFTER INSERT ON profiles_profile
-BEGIN
-    INSERT OR IGNORE INTO profiles_profilestate (profile_id, status, status_description,
-        opted_out_globally, opted_out_at, opted_out_source, updated_at)
-    VALUES (NEW.id, 'No Subscriptions', '', 0, NULL, '', NULL);
-END;
-"""
-
-
 def copy_to_state(apps, schema_editor):
     schema_editor.execute(
         f"INSERT INTO profiles_profilestate (profile_id, {COLUMNS}) "
@@ -53,20 +43,12 @@ def copy_back(apps, schema_editor):
 
 
 def create_trigger(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(POSTGRES_TRIGGER)
-    elif vendor == "sqlite":
-        schema_editor.execute(SQLITE_TRIGGER)
-    else:
-        raise NotImplementedError(f"no profile state trigger for {vendor}")
+    schema_editor.execute(POSTGRES_TRIGGER)
 
 
 def drop_trigger(apps, schema_editor):
-    schema_editor.execute("DROP TRIGGER IF EXISTS profiles_profile_standing"
-                          + (" ON profiles_profile" if schema_editor.connection.vendor == "postgresql" else ""))
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP FUNCTION IF EXISTS profiles_profile_standing_insert()")
+    schema_editor.execute("DROP TRIGGER IF EXISTS profiles_profile_standing ON profiles_profile")
+    schema_editor.execute("DROP FUNCTION IF EXISTS profiles_profile_standing_insert()")
 
 
 class Migration(migrations.Migration):

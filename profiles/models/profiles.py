@@ -191,8 +191,7 @@ class Profile(models.Model):
                 condition=~models.Q(constituent_id=""),
             ),
             models.Index(Upper("email"), name="profile_email_upper"),
-            # Substring search uses trigram GIN indexes, created on PostgreSQL only
-            # by migration 0002 (SQLite has no equivalent and needs none at demo size).
+            # Substring search uses trigram GIN indexes, created by migration 0002.
         ]
 
     def __str__(self) -> str:

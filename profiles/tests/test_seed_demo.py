@@ -216,9 +216,7 @@ def _schema(tables):
         return indexes, set(cursor.fetchall())
 
 
-def test_the_bulk_path_rebuilds_every_index_and_constraint_and_loads_the_same_rules(
-    requires_postgres,
-):
+def test_the_bulk_path_rebuilds_every_index_and_constraint_and_loads_the_same_rules(db):
     tables = [model._meta.db_table for model, _ in TABLES.values()]
     before = _schema(tables)
     result = demo_seed(profiles=300, rebuild_indexes=True, workers=2)

@@ -39,14 +39,9 @@ class UtcText(Func):
     output_field = CharField()
     arity = 1
 
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list]:
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
         inner, params = compiler.compile(self.source_expressions[0])
         return f"TO_CHAR({inner} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS \"UTC\"')", params
-
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
-        # SQLite stores aware datetimes as UTC text.
-        inner, params = compiler.compile(self.source_expressions[0])
-        return f"STRFTIME('%%Y-%%m-%%d %%H:%%M:%%S UTC', {inner})", params
 
 
 def phone_digits(field: str) -> Replace:

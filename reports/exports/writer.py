@@ -1,11 +1,10 @@
 """Stream an export's rows into a file without holding them in memory.
 
-On PostgreSQL the rows come from `COPY (query) TO STDOUT WITH (FORMAT csv)` on a
-connection of their own: the database does the CSV quoting, Python only appends each
-row with an RFC 4180 line end and counts it, so a million rows cost little more
-than the COPY itself, and the export's progress and heartbeat can be written on
-Django's connection between rows. Elsewhere (the SQLite quick start) a chunked
-iterator and Python's csv module write the same bytes.
+The rows come from `COPY (query) TO STDOUT WITH (FORMAT csv)` on a connection of
+their own: the database does the CSV quoting, Python only appends each row with an
+RFC 4180 line end and counts it, so a million rows cost little more than the COPY
+itself, and the export's progress and heartbeat can be written on Django's connection
+between rows.
 """
 
 import csv
@@ -63,21 +62,6 @@ def _copy_rows(rows: QuerySet, out: BinaryIO, on_progress: ProgressCallback, eve
     return count
 
 
-def _python_rows(rows: QuerySet, out: BinaryIO, on_progress: ProgressCallback, every: int) -> int:
-    text = io.TextIOWrapper(out, encoding="utf-8", newline="")
-    writer = csv.writer(text, lineterminator="\r\n")
-    count = 0
-    for row in rows.iterator(chunk_size=CHUNK_SIZE):
-        writer.writerow(csv_row(row))
-        count += 1
-        if count % every == 0:
-            text.flush()
-            on_progress(count)
-    text.flush()
-    text.detach()
-    return count
-
-
 def write_csv(
     *,
     header: list[str],
@@ -88,6 +72,4 @@ def write_csv(
 ) -> int:
     """Write the header and every row of `rows` (a values_list of text cells); return rows."""
     _write_header(out, header)
-    if connections[rows.db].vendor == "postgresql":
-        return _copy_rows(rows, out, on_progress, every)
-    return _python_rows(rows, out, on_progress, every)
+    return _copy_rows(rows, out, on_progress, every)
