@@ -41,6 +41,8 @@ from django.db.models.functions import Left
 from django.utils import timezone
 
 from campaigns.services import profile_opt_out
+from links.services import links_for_body
+from links.tokens import Link, link_url, link_url_sql
 from profiles.models import CleanedReason, Company, OptOutSource, Profile
 from profiles.safe_urls import UnsafeUrlError, external_url_clean
 from profiles.text_rules import TextError, text_clean
@@ -48,10 +50,19 @@ from profiles.text_rules import TextError, text_clean
 from .bounces import profile_clean, profile_delivered, profile_number_invalid, profile_soft_bounce
 from .compliance import number_refusal, profiles_with_refusal, refusal_reason
 from .gateways import Bounce, SendResult, get_gateway
+from .merge_fields import (
+    MergeFieldError,
+    MergeTemplate,
+    profile_values,
+    template_compile,
+    template_render,
+    template_sql,
+)
 from .models import Attachment, Conversation, Message, MTType
 from .providers.base import NumberFact
 from .quiet_hours import message_window
 from .segments import SegmentInfo, segment_info, segment_limit_problem
+from .segments_sql import rows_with_segments
 
 # A first failed attempt is re-sent once; the second failure is final (seed 004).
 MAX_ATTEMPTS = 2
@@ -156,6 +167,36 @@ def _media_url_checked(media_url: str) -> str:
         raise SendError(f"Media link: {error}") from None
 
 
+def _template(
+    *,
+    company: Company,
+    body: str,
+    strict: bool,
+    shorten_links: bool,
+    campaign=None,
+    broadcast=None,
+) -> MergeTemplate:
+    """The prepared body's merge template: fields resolved (an unknown one refused when
+    `strict`), and its URLs as tracked links when `shorten_links`."""
+    try:
+        template_compile(body, company=company, strict=strict)
+    except MergeFieldError as error:
+        raise MessageBodyError(str(error)) from None
+    links = {}
+    if shorten_links:
+        links = links_for_body(company=company, body=body, campaign=campaign, broadcast=broadcast)
+    return template_compile(body, company=company, strict=False, links=links)
+
+
+def _template_check(message_template, company: Company, campaign) -> None:
+    if message_template is None:
+        return
+    if message_template.company_id != company.pk:
+        raise SendError("The message template belongs to another company.")
+    if campaign is not None and message_template.campaign_id != campaign.pk:
+        raise SendError("The message template belongs to another campaign.")
+
+
 @transaction.atomic
 def message_send(
     *,
@@ -173,6 +214,8 @@ def message_send(
     scheduled_at: datetime | None = None,
     enqueue: bool = True,
     compliance_exempt_types: Iterable[str] = (),
+    message_template=None,
+    shorten_links: bool = False,
 ) -> Message:
     """Create one outgoing message and queue it for delivery, or refuse it.
 
@@ -182,11 +225,17 @@ def message_send(
     created once per profile: calling again returns the existing message.
     `compliance_exempt_types={MTType.OPT_OUT_RECEIPT}` lets the confirmation of an
     opt-out reach the number that just opted out (other refusals still apply).
+
+    Merge fields (messaging.merge_fields) are filled in from the profile; an unknown
+    one raises MessageBodyError naming it, and the length rule applies to the text the
+    person receives. `shorten_links` sends the body's URLs as tracked links with the
+    profile's own token; `message_template` is recorded on the message.
     """
     if profile.company_id != company.pk:
         raise SendError("The profile belongs to another company.")
     if campaign is not None and campaign.company_id != company.pk:
         raise SendError("The campaign belongs to another company.")
+    _template_check(message_template, company, campaign)
     exempt = _exempt(message_type, compliance_exempt_types)
     if broadcast is not None:
         existing = Message.objects.filter(
@@ -196,6 +245,20 @@ def message_send(
             return existing
     media_url = _media_url_checked(media_url)
     body = body_prepare(body)
+    template = _template(
+        company=company,
+        body=body,
+        strict=True,
+        shorten_links=shorten_links,
+        campaign=campaign,
+        broadcast=broadcast,
+    )
+    if not template.is_plain:
+
+        def url(link: Link) -> str:
+            return link_url(link_id=link.link_id, code=link.code, profile_id=profile.pk)
+
+        body = template_render(template, profile_values(template, profile), link_url=url)
     info = body_check(body, has_media=bool(attachment or media_url))
     reason = refusal_reason(profile=profile, campaign=campaign, allow_opted_out=exempt)
     status = _status_for(reason, scheduled_at)
@@ -210,6 +273,7 @@ def message_send(
         media_url=media_url,
         campaign=campaign,
         broadcast=broadcast,
+        message_template=message_template,
         originator=originator or company.short_code or settings.SMS_DEFAULT_ORIGINATOR,
         channel=info.channel,
         encoding=info.encoding,
@@ -256,6 +320,7 @@ _INSERT_COLUMNS = [
     "media_url",
     "campaign_id",
     "broadcast_id",
+    "message_template_id",
     "attachment_id",
     "originator",
     "originator_type",
@@ -287,12 +352,17 @@ def _number_refusals(profiles: QuerySet[Profile]) -> dict[int, str]:
 
 
 def _message_rows(
-    profiles: QuerySet[Profile], common: dict[str, Any], reasons: dict[int, str] | None
+    profiles: QuerySet[Profile],
+    common: dict[str, Any],
+    reasons: dict[int, str] | None,
+    template: MergeTemplate | None = None,
 ) -> tuple[str, tuple]:
     """SELECT giving one outgoing Message row per profile, in `_INSERT_COLUMNS` order.
 
     Without `reasons` the status comes from the SQL rule (`refusal`); with them every
     row is Undeliverable with its profile's reason (the numbers SQL cannot judge).
+    A `template` with merge fields or tracked links renders each row's body in SQL
+    (messaging.merge_fields.template_sql) and measures it (messaging.segments_sql).
     """
     if reasons is None:
         status = Case(
@@ -315,10 +385,15 @@ def _message_rows(
         "m_phone": F("phone_number"),
         "m_direction": Value(Message.Direction.MT),
         "m_type": Value(common["message_type"]),
-        "m_body": Value(common["body"]),
+        "m_body": (
+            Value(common["body"])
+            if template is None
+            else template_sql(template, link_sql=_link_sql)
+        ),
         "m_media": Value(common["media_url"]),
         "m_campaign": Value(common["campaign_id"], output_field=BigIntegerField()),
         "m_broadcast": Value(common["broadcast_id"], output_field=BigIntegerField()),
+        "m_template": Value(common["message_template_id"], output_field=BigIntegerField()),
         "m_attachment": Value(common["attachment_id"], output_field=BigIntegerField()),
         "m_originator": Value(common["originator"]),
         "m_originator_type": Value(Message.OriginatorType.SHORT_CODE),
@@ -337,7 +412,29 @@ def _message_rows(
         "m_updated": Value(now, output_field=DateTimeField()),
     }
     rows = profiles.annotate(**columns).values_list(*columns).order_by()
-    return rows.query.sql_with_params()
+    sql, params = rows.query.sql_with_params()
+    if template is None:
+        return sql, params
+    return rows_with_segments(
+        sql, params, columns=list(columns), has_media=common["has_media"], casts=_CASTS
+    )
+
+
+# The SQL types of the nullable columns `rows_with_segments` passes through.
+_CASTS = {
+    "m_campaign": "bigint",
+    "m_broadcast": "bigint",
+    "m_template": "bigint",
+    "m_attachment": "bigint",
+    "m_sent_by": "integer",
+    "m_scheduled": "timestamptz",
+    "m_created": "timestamptz",
+    "m_updated": "timestamptz",
+}
+
+
+def _link_sql(link: Link):
+    return link_url_sql(link_id=link.link_id, code=link.code)
 
 
 def _insert_rows(sql: str, params: tuple, *, skip_existing: bool) -> list[tuple[int, str]]:
@@ -368,6 +465,8 @@ def message_send_many(
     scheduled_at: datetime | None = None,
     enqueue: bool = True,
     batch_size: int = 2000,
+    message_template=None,
+    shorten_links: bool = False,
 ) -> SendManyResult:
     """`message_send` for a set of profiles, set-based: one INSERT … SELECT writes a
     message for every profile, Queued (or Initial when scheduled) where the rule
@@ -380,12 +479,34 @@ def message_send_many(
     unique index skips profiles that already have a message of the broadcast, so a
     redelivered fan-out chunk sends nothing twice. The counts and ids are those of the
     rows this call wrote. `batch_size` is how many queued ids one delivery task takes.
+
+    Merge fields and tracked links are rendered in the same statement, each row's body
+    from its profile's columns and custom values, and each row measured (encoding,
+    segments); a row too long once filled in is Undeliverable. A broadcast's fields
+    were checked when it was saved, so a custom field deleted since renders as its
+    fallback rather than failing the chunk; other callers get MessageBodyError.
     """
     if campaign is not None and campaign.company_id != company.pk:
         raise SendError("The campaign belongs to another company.")
+    _template_check(message_template, company, campaign)
     media_url = _media_url_checked(media_url)
     body = body_prepare(body)
-    info = body_check(body, has_media=bool(attachment or media_url))
+    has_media = bool(attachment or media_url)
+    template: MergeTemplate | None = _template(
+        company=company,
+        body=body,
+        strict=broadcast is None,
+        shorten_links=shorten_links,
+        campaign=campaign,
+        broadcast=broadcast,
+    )
+    if template is not None and template.is_plain:
+        template = None
+    # The template's own text (fields empty) must pass; each row is measured in SQL.
+    info = body_check(
+        body if template is None else template_render(template, {}, link_url=lambda _: ""),
+        has_media=has_media,
+    )
     common = {
         "company_id": company.pk,
         "message_type": message_type,
@@ -393,7 +514,9 @@ def message_send_many(
         "media_url": media_url,
         "campaign_id": campaign.pk if campaign is not None else None,
         "broadcast_id": broadcast.pk if broadcast is not None else None,
+        "message_template_id": message_template.pk if message_template is not None else None,
         "attachment_id": attachment.pk if attachment is not None else None,
+        "has_media": has_media,
         "originator": originator or company.short_code or settings.SMS_DEFAULT_ORIGINATOR,
         "channel": info.channel,
         "encoding": info.encoding,
@@ -408,11 +531,13 @@ def message_send_many(
     bad_numbers = _number_refusals(rows)
     if bad_numbers:
         rows = rows.exclude(pk__in=list(bad_numbers))
-    written = _insert_rows(*_message_rows(rows, common, None), skip_existing=skip_existing)
+    written = _insert_rows(
+        *_message_rows(rows, common, None, template), skip_existing=skip_existing
+    )
     if bad_numbers:
         refused = Profile.objects.filter(pk__in=list(bad_numbers))
         written += _insert_rows(
-            *_message_rows(refused, common, bad_numbers), skip_existing=skip_existing
+            *_message_rows(refused, common, bad_numbers, template), skip_existing=skip_existing
         )
     queued_ids = sorted(pk for pk, status in written if status == Message.Status.QUEUED)
     if enqueue:
