@@ -36,6 +36,16 @@ ASTRAL_CLASS = "[\\U00010000-\\U0010FFFF]"
 NOT_ASTRAL_CLASS = "[^\\U00010000-\\U0010FFFF]"
 
 
+# Compiled ORM SQL goes in {inner}; every value is a parameter.
+_LEVEL1 = (
+    "SELECT r.*, (r.m_body ~ %s) AS x_gsm, "
+    "char_length(r.m_body) + CASE WHEN r.m_body ~ %s "
+    "THEN char_length(regexp_replace(r.m_body, %s, '', 'g')) "
+    "WHEN r.m_body ~ %s THEN char_length(regexp_replace(r.m_body, %s, '', 'g')) "
+    "ELSE 0 END AS x_chars FROM ({inner}) r"
+)
+
+
 def rows_with_segments(
     inner_sql: str,
     inner_params: tuple,
@@ -53,13 +63,7 @@ def rows_with_segments(
     """
     limit = settings.SMS_MAX_SEGMENTS
     # Level 1: gsm and characters; level 2: segments; level 3: the insert columns.
-    level1 = (
-        f"SELECT r.*, (r.m_body ~ %s) AS x_gsm, "
-        f"char_length(r.m_body) + CASE WHEN r.m_body ~ %s "
-        f"THEN char_length(regexp_replace(r.m_body, %s, '', 'g')) "
-        f"WHEN r.m_body ~ %s THEN char_length(regexp_replace(r.m_body, %s, '', 'g')) "
-        f"ELSE 0 END AS x_chars FROM ({inner_sql}) r"
-    )
+    level1 = _LEVEL1.format(inner=inner_sql)
     # The two CASE branches measure the astral or escape characters of the text only
     # for the encoding they matter in (checked again below with x_gsm).
     params1 = (
@@ -92,7 +96,7 @@ def rows_with_segments(
             GSM7_PART,
             UCS2_PART,
         )
-    level2 = f"SELECT s.*, {segments} AS x_segments FROM ({level1}) s"
+    level2 = f"SELECT s.*, {segments} AS x_segments FROM ({level1}) s"  # noqa: S608 (as above)
     if has_media:
         too_long, params3 = "x_chars > %s", (MMS_TEXT_LIMIT,)
     else:
@@ -119,6 +123,6 @@ def rows_with_segments(
             select.append(f"{name}::{casts[name]}")
         else:
             select.append(name)
-    sql = f"SELECT {', '.join(select)} FROM ({level2}) t"
+    sql = f"SELECT {', '.join(select)} FROM ({level2}) t"  # noqa: S608 (constant column names)
     # Parameter order follows the text: outer select's, then level2's, then level1's.
     return sql, (*params_out, *params2, *params1)
