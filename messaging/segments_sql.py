@@ -38,35 +38,23 @@ NOT_ASTRAL_CLASS = "[^\\U00010000-\\U0010FFFF]"
 
 # Compiled ORM SQL goes in {inner}; every value is a parameter.
 _LEVEL1 = (
-    "SELECT r.*, (r.m_body ~ %s) AS x_gsm, "
-    "char_length(r.m_body) + CASE WHEN r.m_body ~ %s "
-    "THEN char_length(regexp_replace(r.m_body, %s, '', 'g')) "
-    "WHEN r.m_body ~ %s THEN char_length(regexp_replace(r.m_body, %s, '', 'g')) "
-    "ELSE 0 END AS x_chars FROM ({inner}) r"
+    "SELECT r.*, (r.m_body ~ %s) AS x_gsm, char_length(r.m_body) + "
+    "CASE WHEN r.m_body ~ %s THEN (CASE WHEN r.m_body ~ %s "
+    "THEN char_length(regexp_replace(r.m_body, %s, '', 'g')) ELSE 0 END) "
+    "ELSE (CASE WHEN r.m_body ~ %s "
+    "THEN char_length(regexp_replace(r.m_body, %s, '', 'g')) ELSE 0 END) END "
+    "AS x_chars FROM ({inner}) r"
 )
 
 
-def rows_with_segments(
-    inner_sql: str,
-    inner_params: tuple,
-    *,
-    columns: list[str],
-    has_media: bool,
-    casts: dict[str, str],
-) -> tuple[str, tuple]:
-    """Wrap a SELECT whose rows carry `m_body` and `m_status`, `m_reason`: the same
-    columns, with encoding, segments and multipart computed from each row's body, and a
-    body past the length limit made Undeliverable (it would be refused if sent alone).
-
-    `columns` are the aliases of the inner SELECT in insert order; `m_encoding`,
-    `m_segments`, `m_multipart`, `m_status`, `m_reason`, `m_channel` are replaced.
-    """
-    limit = settings.SMS_MAX_SEGMENTS
+def measured(inner_sql: str, inner_params: tuple, *, has_media: bool) -> tuple[str, tuple]:
+    """SELECT of the inner rows plus x_gsm, x_chars and x_segments of their m_body."""
     # Level 1: gsm and characters; level 2: segments; level 3: the insert columns.
     level1 = _LEVEL1.format(inner=inner_sql)
-    # The two CASE branches measure the astral or escape characters of the text only
-    # for the encoding they matter in (checked again below with x_gsm).
+    # Escape characters cost two in GSM-7, astral ones two in UCS-2; each is counted
+    # only for the encoding it matters in, and only when the text has one.
     params1 = (
+        GSM7_PATTERN,
         GSM7_PATTERN,
         EXTENSION_CLASS,
         NOT_EXTENSION_CLASS,
@@ -97,6 +85,32 @@ def rows_with_segments(
             UCS2_PART,
         )
     level2 = f"SELECT s.*, {segments} AS x_segments FROM ({level1}) s"  # noqa: S608 (as above)
+    return level2, (*params2, *params1)
+
+
+def segments_by_count(inner_sql: str, inner_params: tuple) -> tuple[str, tuple]:
+    """Segments and how many rows cost that many, of an inner SELECT with m_body."""
+    sql, params = measured(inner_sql, inner_params, has_media=False)
+    return f"SELECT x_segments, COUNT(*) FROM ({sql}) m GROUP BY x_segments", params  # noqa: S608 (compiled ORM SQL)
+
+
+def rows_with_segments(
+    inner_sql: str,
+    inner_params: tuple,
+    *,
+    columns: list[str],
+    has_media: bool,
+    casts: dict[str, str],
+) -> tuple[str, tuple]:
+    """Wrap a SELECT whose rows carry `m_body` and `m_status`, `m_reason`: the same
+    columns, with encoding, segments and multipart computed from each row's body, and a
+    body past the length limit made Undeliverable (it would be refused if sent alone).
+
+    `columns` are the aliases of the inner SELECT in insert order; `m_encoding`,
+    `m_segments`, `m_multipart`, `m_status`, `m_reason`, `m_channel` are replaced.
+    """
+    limit = settings.SMS_MAX_SEGMENTS
+    level2, params12 = measured(inner_sql, inner_params, has_media=has_media)
     if has_media:
         too_long, params3 = "x_chars > %s", (MMS_TEXT_LIMIT,)
     else:
@@ -125,4 +139,4 @@ def rows_with_segments(
             select.append(name)
     sql = f"SELECT {', '.join(select)} FROM ({level2}) t"  # noqa: S608 (constant column names)
     # Parameter order follows the text: outer select's, then level2's, then level1's.
-    return sql, (*params_out, *params2, *params1)
+    return sql, (*params_out, *params12)

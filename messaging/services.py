@@ -216,6 +216,7 @@ def message_send(
     compliance_exempt_types: Iterable[str] = (),
     message_template=None,
     shorten_links: bool = False,
+    strict_fields: bool = True,
 ) -> Message:
     """Create one outgoing message and queue it for delivery, or refuse it.
 
@@ -227,8 +228,9 @@ def message_send(
     opt-out reach the number that just opted out (other refusals still apply).
 
     Merge fields (messaging.merge_fields) are filled in from the profile; an unknown
-    one raises MessageBodyError naming it, and the length rule applies to the text the
-    person receives. `shorten_links` sends the body's URLs as tracked links with the
+    one raises MessageBodyError naming it (`strict_fields=False`, for auto-texts checked
+    when they were saved: it renders as its fallback), and the length rule applies to
+    the text the person receives. `shorten_links` sends the body's URLs as tracked links with the
     profile's own token; `message_template` is recorded on the message.
     """
     if profile.company_id != company.pk:
@@ -248,7 +250,7 @@ def message_send(
     template = _template(
         company=company,
         body=body,
-        strict=True,
+        strict=strict_fields,
         shorten_links=shorten_links,
         campaign=campaign,
         broadcast=broadcast,

@@ -77,7 +77,7 @@ def test_a_single_message_is_stored_rendered_and_measured_after_expansion(compan
 @pytest.mark.usefixtures("requires_postgres")
 def test_set_based_rows_equal_python_rendering_for_the_same_profiles(company, animal):
     campaign = factories.make_campaign(company)
-    names = ["Ana", "", "Łucja", "Zoë", "O'Brien [x]", "😀 Sam", "€uro"]
+    names = ["Ana", "", "Łucja", "Zoë", "O'Brien [x]", "😀 Sam", "€uro", "€ 😀 Zed"]
     profiles = []
     for index, name in enumerate(names):
         profile = factories.make_profile(company, first_name=name, city="Reno" if index else "")
