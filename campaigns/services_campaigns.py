@@ -127,9 +127,7 @@ def campaign_update(
     campaign.timezone = _check_zone(timezone_name)
     company = campaign.company
     campaign.help_text = _auto_text(help_text, field="HELP reply", company=company)
-    campaign.opt_out_text = _auto_text(
-        opt_out_text, field="Opt-out confirmation", company=company
-    )
+    campaign.opt_out_text = _auto_text(opt_out_text, field="Opt-out confirmation", company=company)
     campaign.save()
     tags_set(obj=campaign, names=tags)
     return campaign

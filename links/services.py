@@ -117,6 +117,11 @@ def link_for_code(code: str) -> CachedLink | None:
 # ── clicks ──────────────────────────────────────────────────────────────────────────
 
 
+def _printable(text: str) -> str:
+    # Headers are the visitor's to write: no control characters into pages and XML.
+    return "".join(ch for ch in text if ch >= " " and ch != "\x7f")
+
+
 def click_record(
     *,
     link: CachedLink,
@@ -134,9 +139,9 @@ def click_record(
         "p": profile_id,
         "tok": token,
         "at": timezone.now().timestamp(),
-        "ua": user_agent[:500],
+        "ua": _printable(user_agent)[:500],
         "ip": remote_addr,
-        "ref": referer[:1000],
+        "ref": _printable(referer)[:1000],
     }
     client = click_queue()
     if client is None:
