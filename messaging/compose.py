@@ -90,6 +90,8 @@ def compose_preview(
     longest = template_likely_longest(template, link_length=url_length())
     info = segment_info(rendered, has_media=has_media)
     longest_info = segment_info(longest, has_media=has_media)
+    if info.segments > longest_info.segments:
+        longest_info = info  # the sample itself is longer than the likely values
     problem = segment_limit_problem(longest_info) or ""
     return ComposePreview(
         text=rendered,
