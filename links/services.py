@@ -36,7 +36,6 @@ logger = logging.getLogger(__name__)
 CLICK_QUEUE = "links:clicks"
 DRAIN_BATCH = 2000
 _DRAIN_LOCK = "links:clicks:drain"
-_LINK_CACHE_SECONDS = 3600
 
 _client: tuple[str, redis.Redis] | None = None
 
@@ -102,16 +101,40 @@ class CachedLink:
     url: str
 
 
+# A link never changes once made, so each process keeps the ones it has seen: the
+# redirect then costs no lookup at all. Unknown codes are remembered in Redis for a
+# minute (a link made since is found after that), so forged tokens cost no queries.
+_SEEN: dict[str, CachedLink] = {}
+_SEEN_MAX = 50_000
+_UNKNOWN_SECONDS = 60
+
+
 def link_for_code(code: str) -> CachedLink | None:
-    """The link of a code, from the cache when it can (the redirect's only lookup)."""
-    key = f"links:code:{code}"
-    hit = cache.get(key)
-    if hit is not None:
-        return CachedLink(*hit) if hit else None
+    """The link of a code: this process's memory, else the database (the redirect's only
+    lookup). Django's cache is not used here: its Redis backend builds a client object
+    per call, which cost more than the rest of the redirect."""
+    link = _SEEN.get(code)
+    if link is not None:
+        return link
+    client = click_queue()
+    unknown_key = f"links:unknown:{code}"
+    try:
+        if client is not None and client.exists(unknown_key):
+            return None
+    except redis.RedisError:
+        client = None
     row = TrackedLink.objects.filter(code=code).values_list("pk", "company_id", "url").first()
-    # Unknown codes are remembered briefly too, so a stream of forged tokens costs no queries.
-    cache.set(key, list(row) if row else [], _LINK_CACHE_SECONDS if row else 60)
-    return CachedLink(*row) if row else None
+    if row is None:
+        if client is not None:
+            try:
+                client.set(unknown_key, "1", ex=_UNKNOWN_SECONDS)
+            except redis.RedisError:
+                pass
+        return None
+    if len(_SEEN) >= _SEEN_MAX:
+        _SEEN.clear()
+    link = _SEEN[code] = CachedLink(*row)
+    return link
 
 
 # ── clicks ──────────────────────────────────────────────────────────────────────────

@@ -16,7 +16,10 @@ from .tokens import token_parse, token_valid
 
 
 def _not_found() -> HttpResponse:
-    return HttpResponseNotFound("Not found", content_type="text/plain; charset=utf-8")
+    response = HttpResponseNotFound("Not found", content_type="text/plain; charset=utf-8")
+    # A stream of forged tokens must not become a stream of log lines (django.request).
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
 
 
 @login_not_required
