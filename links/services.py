@@ -11,6 +11,7 @@ Without Redis (the quick start) the redirect stores the click itself.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -126,10 +127,8 @@ def link_for_code(code: str) -> CachedLink | None:
     row = TrackedLink.objects.filter(code=code).values_list("pk", "company_id", "url").first()
     if row is None:
         if client is not None:
-            try:
+            with contextlib.suppress(redis.RedisError):
                 client.set(unknown_key, "1", ex=_UNKNOWN_SECONDS)
-            except redis.RedisError:
-                pass
         return None
     if len(_SEEN) >= _SEEN_MAX:
         _SEEN.clear()
