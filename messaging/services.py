@@ -255,12 +255,12 @@ def message_send(
         campaign=campaign,
         broadcast=broadcast,
     )
-    if not template.is_plain:
 
-        def url(link: Link) -> str:
-            return link_url(link_id=link.link_id, code=link.code, profile_id=profile.pk)
+    def url(link: Link) -> str:
+        return link_url(link_id=link.link_id, code=link.code, profile_id=profile.pk)
 
-        body = template_render(template, profile_values(template, profile), link_url=url)
+    # A plain body renders to itself (or with a vanished field's fallback in place).
+    body = template_render(template, profile_values(template, profile), link_url=url)
     info = body_check(body, has_media=bool(attachment or media_url))
     reason = refusal_reason(profile=profile, campaign=campaign, allow_opted_out=exempt)
     status = _status_for(reason, scheduled_at)
@@ -503,6 +503,7 @@ def message_send_many(
         broadcast=broadcast,
     )
     if template is not None and template.is_plain:
+        body = template_render(template, {})  # itself, or a vanished field's fallback
         template = None
     # The template's own text (fields empty) must pass; each row is measured in SQL.
     info = body_check(

@@ -108,3 +108,69 @@ def test_set_based_rows_equal_python_rendering_for_the_same_profiles(company, an
             info.segments,
             info.multipart,
         ), expected
+
+
+def test_the_api_refuses_an_unknown_field_naming_it(company, bob):
+    from tests.api_client import api_post, error_of
+
+    profile = factories.make_profile(company, "+12025551234", first_name="Ana")
+    campaign = factories.make_campaign(company)
+    factories.make_subscription(profile, campaign)
+    data = {"campaign_id": campaign.pk, "phone_number": "12025551234"}
+    response = api_post(bob, "send_message", {**data, "body": "Hi {{nick}}"})
+    code, text = error_of(response)
+    assert code == 3 and "{{nick}}" in text
+    assert not Message.objects.filter(direction="mt").exists()
+    api_post(bob, "send_message", {**data, "body": "Hi {{first_name|you}}"})
+    assert Message.objects.get(direction="mt").body == "Hi Ana"
+
+
+def test_a_chat_with_an_unknown_field_is_refused_naming_it(company, bob):
+    from inbox.services import InboxError, chat_send
+
+    profile = factories.make_profile(company)
+    with pytest.raises(InboxError, match=r"\{\{favorite\}\}"):
+        chat_send(company=company, profile=profile, body="Your {{favorite}}?", user=bob)
+    assert not Message.objects.exists()
+
+
+def test_auto_texts_with_an_unknown_field_are_refused_when_saved(company):
+    from campaigns.services_campaigns import CampaignError, campaign_create, opt_in_path_create
+
+    with pytest.raises(CampaignError, match=r"HELP reply: .*\{\{hotline\}\}"):
+        campaign_create(company=company, name="Rally", help_text="Call {{hotline}}")
+    campaign = campaign_create(company=company, name="Rally", help_text="Hi {{first_name}}")
+    with pytest.raises(CampaignError, match=r"\{\{team\}\}"):
+        opt_in_path_create(campaign=campaign, name="Web", welcome_message="Go {{team}}!")
+
+
+def test_an_auto_text_whose_custom_field_was_deleted_still_goes_out_with_its_fallback(
+    company, animal
+):
+    ana = factories.make_profile(company)
+    body = "Thanks! Your {{Favorite animal|pet}} says hi"
+    animal.delete()
+    message = message_send(
+        company=company, profile=ana, body=body, strict_fields=False, enqueue=False
+    )
+    assert message.body == "Thanks! Your pet says hi"
+
+
+def test_a_broadcast_row_too_long_once_filled_in_is_undeliverable(company, settings):
+    settings.SMS_MAX_SEGMENTS = 1
+    campaign = factories.make_campaign(company)
+    short = factories.make_profile(company, first_name="Al")
+    long = factories.make_profile(company, first_name="B" * 60)
+    for profile in (short, long):
+        factories.make_subscription(profile, campaign)
+    message_send_many(
+        company=company,
+        profiles=Profile.objects.filter(pk__in=[short.pk, long.pk]),
+        body="Hi {{first_name}} " + "x" * 120,
+        campaign=campaign,
+        enqueue=False,
+    )
+    assert Message.objects.get(profile=short).status == Message.Status.QUEUED
+    refused = Message.objects.get(profile=long)
+    assert refused.status == Message.Status.UNDELIVERABLE
+    assert "merge fields" in refused.status_reason
