@@ -235,7 +235,7 @@ class Broadcast(models.Model):
         MessageTemplate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # URLs in the body go out as tracked links, one token per recipient (links app).
-    shorten_links = models.BooleanField(default=False)
+    shorten_links = models.BooleanField(default=False, db_default=False)
 
     estimated_recipients_count = models.PositiveIntegerField(default=0)
     recipients_count = models.PositiveIntegerField(default=0)
