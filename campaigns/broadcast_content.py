@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count
 
 from links.selectors import ClickCounts, broadcast_links, clicks_for_broadcasts
@@ -46,12 +47,20 @@ def broadcast_segment_spread(*, broadcast: Broadcast) -> dict[int, int]:
             .order_by()
         )
         return {row["segments"]: row["n"] for row in rows}
-    return expansion_segments(
-        broadcast.body,
-        company=broadcast.company,
-        profiles=broadcast_recipients(broadcast=broadcast),
-        shorten_links=broadcast.shorten_links,
-    )
+    # One pass over every recipient: remembered until the broadcast is edited (or for
+    # ten minutes, as the audience changes), not repeated on every visit of the page.
+    key = f"broadcast:{broadcast.pk}:spread:{broadcast.updated_at.timestamp()}"
+    spread = cache.get(key)
+    if spread is None:
+        spread = expansion_segments(
+            broadcast.body,
+            company=broadcast.company,
+            profiles=broadcast_recipients(broadcast=broadcast),
+            shorten_links=broadcast.shorten_links,
+        )
+        cache.set(key, list(spread.items()), 600)
+        return spread
+    return dict(spread)
 
 
 def broadcast_content_report(*, broadcast: Broadcast) -> dict[str, Any]:
