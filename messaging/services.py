@@ -19,36 +19,25 @@ is called, so a STOP that arrives while a message waits in the queue still wins.
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import emoji
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import (
-    BigIntegerField,
-    BooleanField,
-    Case,
-    CharField,
-    DateTimeField,
-    F,
-    IntegerField,
     QuerySet,
-    Value,
-    When,
 )
-from django.db.models.functions import Left
 from django.utils import timezone
 
 from campaigns.services import profile_opt_out
 from links.services import links_for_body
-from links.tokens import Link, link_url, link_url_sql
+from links.tokens import Link, link_url
 from profiles.models import CleanedReason, Company, OptOutSource, Profile
 from profiles.safe_urls import UnsafeUrlError, external_url_clean
 from profiles.text_rules import TextError, text_clean
 
 from .bounces import profile_clean, profile_delivered, profile_number_invalid, profile_soft_bounce
-from .compliance import number_refusal, profiles_with_refusal, refusal_reason
+from .compliance import profiles_with_refusal, refusal_reason
 from .gateways import Bounce, SendResult, get_gateway
 from .merge_fields import (
     MergeFieldError,
@@ -56,13 +45,12 @@ from .merge_fields import (
     profile_values,
     template_compile,
     template_render,
-    template_sql,
 )
 from .models import Attachment, Conversation, Message, MTType
 from .providers.base import NumberFact
 from .quiet_hours import message_window
 from .segments import SegmentInfo, segment_info, segment_limit_problem
-from .segments_sql import rows_with_segments
+from .send_rows import insert_rows, message_rows, number_refusals
 
 # A first failed attempt is re-sent once; the second failure is final (seed 004).
 MAX_ATTEMPTS = 2
@@ -306,151 +294,6 @@ class SendManyResult:
     message_ids: list[int]
 
 
-# number_type is written by phone_normalize together with the number, and only for a
-# number it found valid; those need no second parse. Any other number is checked again
-# with the rule's own `number_refusal` (libphonenumber, ~0.3 ms a number).
-_CLASSIFIED_VALID = ["mobile", "fixed_or_mobile", "voip"]
-
-# The columns one INSERT … SELECT writes, in the order `_message_rows` selects them.
-_INSERT_COLUMNS = [
-    "company_id",
-    "profile_id",
-    "phone_number",
-    "direction",
-    "message_type",
-    "body",
-    "media_url",
-    "campaign_id",
-    "broadcast_id",
-    "message_template_id",
-    "attachment_id",
-    "originator",
-    "originator_type",
-    "channel",
-    "status",
-    "status_reason",
-    "encoding",
-    "segments",
-    "multipart",
-    "attempts",
-    "gateway_message_id",
-    "error_code",
-    "sent_by_id",
-    "scheduled_at",
-    "created_at",
-    "updated_at",
-]
-
-
-def _number_refusals(profiles: QuerySet[Profile]) -> dict[int, str]:
-    """Profile id → reason, for the SQL-textable rows whose number itself is refused."""
-    unclassified = profiles.filter(refusal="").exclude(number_type__in=_CLASSIFIED_VALID)
-    refusals = {}
-    for pk, phone in unclassified.values_list("pk", "phone_number").iterator(chunk_size=2000):
-        reason = number_refusal(phone)
-        if reason:
-            refusals[pk] = reason
-    return refusals
-
-
-def _message_rows(
-    profiles: QuerySet[Profile],
-    common: dict[str, Any],
-    reasons: dict[int, str] | None,
-    template: MergeTemplate | None = None,
-) -> tuple[str, tuple]:
-    """SELECT giving one outgoing Message row per profile, in `_INSERT_COLUMNS` order.
-
-    Without `reasons` the status comes from the SQL rule (`refusal`); with them every
-    row is Undeliverable with its profile's reason (the numbers SQL cannot judge).
-    A `template` with merge fields or tracked links renders each row's body in SQL
-    (messaging.merge_fields.template_sql) and measures it (messaging.segments_sql).
-    """
-    if reasons is None:
-        status = Case(
-            When(refusal="", then=Value(common["status"])),
-            default=Value(Message.Status.UNDELIVERABLE),
-            output_field=CharField(),
-        )
-        reason = Left(F("refusal"), 200)
-    else:
-        status = Value(Message.Status.UNDELIVERABLE)
-        reason = Case(
-            *[When(pk=pk, then=Value(text[:200])) for pk, text in reasons.items()],
-            default=Value(""),
-            output_field=CharField(),
-        )
-    now = timezone.now()
-    columns = {
-        "m_company": Value(common["company_id"], output_field=BigIntegerField()),
-        "m_profile": F("pk"),
-        "m_phone": F("phone_number"),
-        "m_direction": Value(Message.Direction.MT),
-        "m_type": Value(common["message_type"]),
-        "m_body": (
-            Value(common["body"])
-            if template is None
-            else template_sql(template, link_sql=_link_sql)
-        ),
-        "m_media": Value(common["media_url"]),
-        "m_campaign": Value(common["campaign_id"], output_field=BigIntegerField()),
-        "m_broadcast": Value(common["broadcast_id"], output_field=BigIntegerField()),
-        "m_template": Value(common["message_template_id"], output_field=BigIntegerField()),
-        "m_attachment": Value(common["attachment_id"], output_field=BigIntegerField()),
-        "m_originator": Value(common["originator"]),
-        "m_originator_type": Value(Message.OriginatorType.SHORT_CODE),
-        "m_channel": Value(common["channel"]),
-        "m_status": status,
-        "m_reason": reason,
-        "m_encoding": Value(common["encoding"]),
-        "m_segments": Value(common["segments"], output_field=IntegerField()),
-        "m_multipart": Value(common["multipart"], output_field=BooleanField()),
-        "m_attempts": Value(0, output_field=IntegerField()),
-        "m_gateway_id": Value(""),
-        "m_error": Value(""),
-        "m_sent_by": Value(common["sent_by_id"], output_field=IntegerField()),
-        "m_scheduled": Value(common["scheduled_at"], output_field=DateTimeField()),
-        "m_created": Value(now, output_field=DateTimeField()),
-        "m_updated": Value(now, output_field=DateTimeField()),
-    }
-    rows = profiles.annotate(**columns).values_list(*columns).order_by()
-    sql, params = rows.query.sql_with_params()
-    if template is None:
-        return sql, params
-    return rows_with_segments(
-        sql, params, columns=list(columns), has_media=common["has_media"], casts=_CASTS
-    )
-
-
-# The SQL types of the nullable columns `rows_with_segments` passes through.
-_CASTS = {
-    "m_campaign": "bigint",
-    "m_broadcast": "bigint",
-    "m_template": "bigint",
-    "m_attachment": "bigint",
-    "m_sent_by": "integer",
-    "m_scheduled": "timestamptz",
-    "m_created": "timestamptz",
-    "m_updated": "timestamptz",
-}
-
-
-def _link_sql(link: Link):
-    return link_url_sql(link_id=link.link_id, code=link.code)
-
-
-def _insert_rows(sql: str, params: tuple, *, skip_existing: bool) -> list[tuple[int, str]]:
-    """Run one INSERT … SELECT; (id, status) of the rows it actually wrote."""
-    conflict = " ON CONFLICT DO NOTHING" if skip_existing else ""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {Message._meta.db_table} ({', '.join(_INSERT_COLUMNS)}) "  # noqa: S608 (constant column names, compiled ORM SQL)
-            f"{sql}{conflict} RETURNING id, status",
-            params,
-        )
-        return cursor.fetchall()
-
-
 @transaction.atomic
 def message_send_many(
     *,
@@ -531,16 +374,14 @@ def message_send_many(
     }
     skip_existing = broadcast is not None
     rows = profiles_with_refusal(profiles.filter(company=company), campaign=campaign)
-    bad_numbers = _number_refusals(rows)
+    bad_numbers = number_refusals(rows)
     if bad_numbers:
         rows = rows.exclude(pk__in=list(bad_numbers))
-    written = _insert_rows(
-        *_message_rows(rows, common, None, template), skip_existing=skip_existing
-    )
+    written = insert_rows(*message_rows(rows, common, None, template), skip_existing=skip_existing)
     if bad_numbers:
         refused = Profile.objects.filter(pk__in=list(bad_numbers))
-        written += _insert_rows(
-            *_message_rows(refused, common, bad_numbers, template), skip_existing=skip_existing
+        written += insert_rows(
+            *message_rows(refused, common, bad_numbers, template), skip_existing=skip_existing
         )
     queued_ids = sorted(pk for pk, status in written if status == Message.Status.QUEUED)
     if enqueue:
