@@ -32,6 +32,12 @@ AREAS = [
     "702", "713", "718", "801", "804", "808", "917", "919", "971", "978",
 ]  # fmt: skip
 TIMEOUT_SECONDS = 20 * 60
+# BENCH_BROADCAST_MERGE=1: a body with a merge field, rendered per recipient in SQL.
+BODY = (
+    "Bench: {{first_name|friend}}, polls open 7am-8pm"
+    if os.environ.get("BENCH_BROADCAST_MERGE") == "1"
+    else "Bench: polls open 7am-8pm"
+)
 LOG_DIR = Path(tempfile.gettempdir())
 
 
@@ -289,7 +295,7 @@ def _broadcast_once(campaign, *, kill_halfway: bool, run: int) -> tuple[float, d
     settings.SMS_SENDING_WINDOW_END = dt.time(23, 59, 59, 999999)
     try:
         _wait_ready(["bench-a", "bench-b"], workers)  # the clock starts with both workers listening
-        broadcast = broadcast_create(campaign=campaign, body="Bench: polls open 7am-8pm")
+        broadcast = broadcast_create(campaign=campaign, body=BODY)
         started = time.perf_counter()
         print(f"  scheduled at {time.strftime('%H:%M:%S')}", flush=True)
         broadcast_schedule(broadcast=broadcast)

@@ -101,6 +101,7 @@ def subscribe_once(call: ApiCall, profile: Profile, path: OptInPath) -> Subscrip
                 body=path.welcome_message,
                 campaign=campaign,
                 sent_by=call.user,
+                strict_fields=False,  # checked when the path was saved
             )
         except MessageBodyError:
             # A welcome saved before the body rule (the opt-in path page now refuses

@@ -16,6 +16,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from messaging.compose import body_validate
 from messaging.models import Message, MTType
 from messaging.segments import SegmentInfo
 from messaging.services import MessageBodyError, body_check, body_prepare, message_send
@@ -152,7 +153,7 @@ def broadcast_test_send(
     if not result.textable or not result.e164:
         raise TestSendError(f"{phone or 'That'} cannot receive a test: {result.reason}.")
     try:
-        body_check(body_prepare(body), has_media=False)
+        body_validate(body, company=company)  # merge fields too: the test is filled in
     except MessageBodyError as error:
         raise TestSendError(str(error)) from None
     try:

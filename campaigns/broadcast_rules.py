@@ -13,11 +13,12 @@ from typing import Literal
 
 from django.utils import timezone
 
-from messaging.services import MessageBodyError, body_check, body_prepare
+from messaging.compose import body_validate
+from messaging.services import MessageBodyError
 from profiles.models import Group
 from profiles.text_rules import TextError, bidi_strip, name_clean
 
-from .models import Broadcast, Campaign
+from .models import Broadcast, Campaign, MessageTemplate
 
 Status = Broadcast.Status
 
@@ -48,6 +49,11 @@ def groups_clean(campaign: Campaign, groups: Iterable[Group]) -> list[Group]:
     return groups
 
 
+def template_check(campaign: Campaign, template: MessageTemplate | None) -> None:
+    if template is not None and template.campaign_id != campaign.pk:
+        raise BroadcastError("The message template belongs to another campaign.", 13)
+
+
 def broadcast_name(name: str, body: str) -> str:
     """The given name (bidi controls stripped), or the body's start when there is none."""
     try:
@@ -65,6 +71,7 @@ def fields_validate(
     included: list[Group],
     excluded: list[Group],
     throttle_per_minute: int | None,
+    shorten_links: bool = False,
 ) -> None:
     if not campaign.active:
         raise BroadcastError(f"The campaign {campaign.name} has ended.", 1)
@@ -73,7 +80,8 @@ def fields_validate(
     try:
         # The rule message_send_many applies at fan-out, checked when the broadcast is
         # saved: a body refused then would fail every chunk after it was scheduled.
-        body_check(body_prepare(body), has_media=False)
+        # Merge fields must exist, and the likely longest expansion must fit.
+        body_validate(body, company=campaign.company, shorten_links=shorten_links)
     except MessageBodyError as error:
         raise BroadcastError(str(error), 3) from None
     if not include_subscribers and not included:
@@ -94,6 +102,7 @@ def broadcast_check(
     excluded_groups: Iterable[Group] = (),
     throttle_per_minute: int | None = None,
     schedule_at: ScheduleAt = None,
+    shorten_links: bool = False,
 ) -> None:
     """Raise the BroadcastError that saving these values would raise, writing nothing.
 
@@ -108,6 +117,7 @@ def broadcast_check(
         included=groups_clean(campaign, included_groups),
         excluded=groups_clean(campaign, excluded_groups),
         throttle_per_minute=throttle_per_minute,
+        shorten_links=shorten_links,
     )
     if schedule_at is not None:
         delivery_time_check(None if schedule_at == "now" else schedule_at)

@@ -68,7 +68,8 @@ from .broadcast_rules import broadcast_name as _name
 from .broadcast_rules import delivery_time_check as _check_time
 from .broadcast_rules import fields_validate as _validate
 from .broadcast_rules import groups_clean as _clean_groups
-from .models import Broadcast, BroadcastChunk, Campaign, Tag
+from .broadcast_rules import template_check as _template_check
+from .models import Broadcast, BroadcastChunk, Campaign, MessageTemplate, Tag
 from .selectors import broadcast_estimate, broadcast_recipients
 
 logger = logging.getLogger(__name__)
@@ -98,6 +99,8 @@ def broadcast_create(
     localtime: bool = False,
     tags: Iterable[str] = (),
     schedule_at: ScheduleAt = None,
+    message_template: MessageTemplate | None = None,
+    shorten_links: bool = False,
 ) -> Broadcast:
     """A broadcast: a draft, or with `schedule_at` scheduled in the same transaction.
 
@@ -106,6 +109,7 @@ def broadcast_create(
     """
     included = _clean_groups(campaign, included_groups)
     excluded = _clean_groups(campaign, excluded_groups)
+    _template_check(campaign, message_template)
     _validate(
         campaign=campaign,
         body=body,
@@ -113,6 +117,7 @@ def broadcast_create(
         included=included,
         excluded=excluded,
         throttle_per_minute=throttle_per_minute,
+        shorten_links=shorten_links,
     )
     if schedule_at is not None:
         _check_time(None if schedule_at == "now" else schedule_at)
@@ -126,6 +131,8 @@ def broadcast_create(
         throttle_per_minute=throttle_per_minute,
         localtime=localtime,
         created_by=actor if actor is not None and actor.is_authenticated else None,
+        message_template=message_template,
+        shorten_links=shorten_links,
     )
     broadcast.included_groups.set(included)
     broadcast.excluded_groups.set(excluded)
@@ -151,6 +158,8 @@ def broadcast_update(
     localtime: bool = False,
     tags: Iterable[str] = (),
     schedule_at: ScheduleAt | Literal["keep"] = "keep",
+    message_template: MessageTemplate | None = None,
+    shorten_links: bool = False,
 ) -> Broadcast:
     """Edit a broadcast that has not started (draft or scheduled).
 
@@ -162,6 +171,7 @@ def broadcast_update(
         raise BroadcastError(f"A {broadcast.status} broadcast can no longer be edited.")
     included = _clean_groups(broadcast.campaign, included_groups)
     excluded = _clean_groups(broadcast.campaign, excluded_groups)
+    _template_check(broadcast.campaign, message_template)
     _validate(
         campaign=broadcast.campaign,
         body=body,
@@ -169,6 +179,7 @@ def broadcast_update(
         included=included,
         excluded=excluded,
         throttle_per_minute=throttle_per_minute,
+        shorten_links=shorten_links,
     )
     if schedule_at not in (None, "keep"):
         _check_time(None if schedule_at == "now" else schedule_at)  # type: ignore[arg-type]
@@ -178,6 +189,8 @@ def broadcast_update(
     broadcast.throttled = throttle_per_minute is not None
     broadcast.throttle_per_minute = throttle_per_minute
     broadcast.localtime = localtime
+    broadcast.message_template = message_template
+    broadcast.shorten_links = shorten_links
     broadcast.save()
     broadcast.included_groups.set(included)
     broadcast.excluded_groups.set(excluded)
@@ -540,6 +553,8 @@ def _generate_chunk_messages(chunk: BroadcastChunk) -> None:
             attachment=broadcast.attachment,
             sent_by=broadcast.created_by,
             enqueue=False,
+            message_template=broadcast.message_template,
+            shorten_links=broadcast.shorten_links,
         )
 
 

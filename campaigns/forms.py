@@ -11,7 +11,7 @@ from messaging.segments import max_segments
 from profiles.models import Company, Group
 from profiles.text_rules import TextRulesFormMixin
 
-from .models import Broadcast, Campaign, OptInPath
+from .models import Broadcast, Campaign, MessageTemplate, OptInPath
 
 ZONES = sorted(
     z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/"))
@@ -161,10 +161,23 @@ class BroadcastForm(TextRulesFormMixin, forms.Form):
         required=False, min_value=1, label="Throttle (messages per minute)"
     )
     tags = forms.CharField(required=False, help_text="Comma separated")
+    message_template = forms.ModelChoiceField(
+        queryset=MessageTemplate.objects.none(),
+        required=False,
+        label="Start from a template",
+        empty_label="No template",
+    )
+    shorten_links = forms.BooleanField(
+        required=False,
+        label="Track links: send each recipient their own short link",
+    )
 
     def __init__(self, *args: Any, company: Company, campaign: Campaign, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.campaign = campaign
+        self.fields["message_template"].queryset = MessageTemplate.objects.for_company(
+            company
+        ).filter(campaign=campaign)
         # The counter shows "N of 10 segments" and stops typing past the limit.
         self.max_segments = max_segments()
         self.fields["body"].widget.attrs["data-max-segments"] = str(self.max_segments)
@@ -174,6 +187,11 @@ class BroadcastForm(TextRulesFormMixin, forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        template = data.get("message_template")
+        if template is not None and not (data.get("body") or "").strip():
+            # A template chosen and the body left empty: the template's body is sent.
+            self.errors.pop("body", None)
+            data["body"] = template.body
         when = data.get("delivery_time")
         if data.get("send") == "later":
             if when is None:
@@ -202,4 +220,6 @@ class BroadcastForm(TextRulesFormMixin, forms.Form):
             "localtime": broadcast.localtime,
             "throttle_per_minute": broadcast.throttle_per_minute,
             "tags": ", ".join(t.name for t in broadcast.tags.all()),
+            "message_template": broadcast.message_template_id,
+            "shorten_links": broadcast.shorten_links,
         }

@@ -176,6 +176,32 @@ class Subscription(models.Model):
         return f"{self.profile} → {self.campaign} ({self.status})"
 
 
+class MessageTemplate(models.Model):
+    """A named, reusable body of a campaign (merge fields allowed), picked in the
+    broadcast form; a message sent from it records it (the API's message_template_id)."""
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
+    objects = CompanyQuerySet.as_manager()
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="message_templates"
+    )
+    name = models.CharField(max_length=200)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "name"], name="message_template_unique_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Broadcast(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft"
@@ -205,6 +231,11 @@ class Broadcast(models.Model):
     )
     automated = models.BooleanField(default=False)
     tags = models.ManyToManyField(Tag, blank=True, related_name="broadcasts")
+    message_template = models.ForeignKey(
+        MessageTemplate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # URLs in the body go out as tracked links, one token per recipient (links app).
+    shorten_links = models.BooleanField(default=False, db_default=False)
 
     estimated_recipients_count = models.PositiveIntegerField(default=0)
     recipients_count = models.PositiveIntegerField(default=0)

@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from messaging.services import MessageBodyError, body_check, body_prepare
+from messaging.compose import body_validate
+from messaging.services import MessageBodyError
 from profiles.models import Company, Profile
 from profiles.text_rules import TextError, name_clean, text_clean
 
@@ -35,16 +36,17 @@ def _name(value: str, *, field: str) -> str:
         raise CampaignError(str(error)) from None
 
 
-def _auto_text(value: str, *, field: str) -> str:
+def _auto_text(value: str, *, field: str, company: Company) -> str:
     """A text the platform sends by itself (HELP reply, opt-out confirmation, welcome).
 
-    It passes the send rule (messaging.services.body_check) when it is saved, so an
-    opt-out or a HELP never meets a reply that cannot be sent.
+    It passes the send rule (messaging.services.body_check) and names only merge fields
+    the company has (messaging.compose.body_validate) when it is saved, so an opt-out or
+    a HELP never meets a reply that cannot be sent.
     """
     value = value.strip()
     if value:
         try:
-            body_check(body_prepare(value), has_media=False)
+            body_validate(value, company=company)
         except MessageBodyError as error:
             raise CampaignError(f"{field}: {error}") from None
     return value
@@ -92,11 +94,13 @@ def campaign_create(
         name=name,
         description=_description(description),
         timezone=_check_zone(timezone_name),
-        help_text=_auto_text(help_text, field="HELP reply"),
+        help_text=_auto_text(help_text, field="HELP reply", company=company),
         channel=_channel(company.pk, channel),
     )
     if opt_out_text.strip():
-        campaign.opt_out_text = _auto_text(opt_out_text, field="Opt-out confirmation")
+        campaign.opt_out_text = _auto_text(
+            opt_out_text, field="Opt-out confirmation", company=company
+        )
     campaign.save()
     tags_set(obj=campaign, names=tags)
     return campaign
@@ -121,8 +125,9 @@ def campaign_update(
     campaign.name = name
     campaign.description = _description(description)
     campaign.timezone = _check_zone(timezone_name)
-    campaign.help_text = _auto_text(help_text, field="HELP reply")
-    campaign.opt_out_text = _auto_text(opt_out_text, field="Opt-out confirmation")
+    company = campaign.company
+    campaign.help_text = _auto_text(help_text, field="HELP reply", company=company)
+    campaign.opt_out_text = _auto_text(opt_out_text, field="Opt-out confirmation", company=company)
     campaign.save()
     tags_set(obj=campaign, names=tags)
     return campaign
@@ -172,7 +177,9 @@ def opt_in_path_create(
         company_id=campaign.company_id,
         campaign=campaign,
         name=name,
-        welcome_message=_auto_text(welcome_message, field="Welcome message"),
+        welcome_message=_auto_text(
+            welcome_message, field="Welcome message", company=campaign.company
+        ),
     )
     tags_set(obj=path, names=tags)
     return path

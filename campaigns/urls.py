@@ -1,6 +1,13 @@
 from django.urls import path
 
-from .views import broadcast_confirm, broadcasts, campaigns, groups
+from .views import (
+    broadcast_confirm,
+    broadcasts,
+    broadcasts_preview,
+    campaigns,
+    groups,
+    message_templates,
+)
 
 app_name = "campaigns"
 
@@ -13,7 +20,27 @@ urlpatterns = [
     path("<int:pk>/opt-in-paths/", campaigns.opt_in_path_create_view, name="opt_in_path_create"),
     path("<int:pk>/keywords/", campaigns.keyword_create_view, name="keyword_create"),
     path("<int:pk>/keywords/<int:keyword_id>/end/", campaigns.keyword_end_view, name="keyword_end"),
+    path(
+        "<int:pk>/templates/new/",
+        message_templates.message_template_new,
+        name="message_template_create",
+    ),
+    path(
+        "<int:pk>/templates/<int:template_id>/",
+        message_templates.message_template_edit,
+        name="message_template_edit",
+    ),
+    path(
+        "<int:pk>/templates/<int:template_id>/delete/",
+        message_templates.message_template_remove,
+        name="message_template_delete",
+    ),
     path("<int:pk>/broadcasts/new/", broadcasts.broadcast_new, name="broadcast_create"),
+    path(
+        "<int:pk>/broadcasts/preview/",
+        broadcasts_preview.compose_preview_view,
+        name="compose_preview",
+    ),
     path(
         "<int:pk>/broadcasts/estimate/",
         broadcasts.broadcast_estimate_view,

@@ -10,6 +10,7 @@ answer with the seed's error XML (see docs/api.md), and so does any other path u
 from django.urls import re_path
 
 from campaigns import api as campaigns_api
+from links import api as links_api
 from messaging import api as messaging_api
 from profiles import api as profiles_api
 from profiles.apiframework import unknown_endpoint, unsupported_endpoint
@@ -50,6 +51,9 @@ ENDPOINTS = {
     "upload_attachment": messaging_api.upload_attachment,
     "archive_attachment": messaging_api.archive_attachment,
     "clear_conversation": messaging_api.clear_conversation,
+    # tracked links
+    "tinyurls": links_api.tinyurls,
+    "clicks": links_api.clicks,
 }
 
 # Seed endpoints for features the product does not have, with the seed code that fits.
@@ -57,8 +61,6 @@ UNSUPPORTED = {
     "calls": ("mConnect calls", 15),
     "call_count": ("mConnect calls", 15),
     "mconnects": ("mConnects", 15),
-    "clicks": ("link click tracking", 20),
-    "tinyurls": ("tinyurls", 20),
     "mdata_entries": ("mData", 9),
     "trigger_mdata": ("mData", 9),
     "mdatas": ("mData", 9),

@@ -14,6 +14,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("messaging/", include("messaging.urls")),
     path("api/", include("config.api_urls")),
+    path("", include("links.urls")),  # tracked links' redirect (public), last
 ]
 
 # No route serves MEDIA_URL or PRIVATE_ROOT, not even with DEBUG on: exports, uploaded

@@ -213,6 +213,7 @@ class _Handler:
                 message_type=message_type,
                 in_reply_to=self.message,
                 originator=self.originator,
+                strict_fields=False,  # auto-texts: their fields were checked when saved
                 **extra,
             )
         except MessageBodyError:

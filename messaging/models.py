@@ -244,6 +244,15 @@ class Message(models.Model):
         db_index=False,
         related_name="messages",
     )
+    message_template = models.ForeignKey(
+        "campaigns.MessageTemplate",
+        null=True,
+        blank=True,
+        # History names its template: a used template cannot be deleted.
+        on_delete=models.PROTECT,
+        db_index=False,
+        related_name="+",
+    )
     keyword = models.ForeignKey(
         "campaigns.Keyword",
         null=True,
@@ -351,7 +360,14 @@ class Message(models.Model):
                     name=f"message_{name}_set",
                     condition=Q(**{f"{name}__isnull": False}),
                 )
-                for name in ("attachment", "keyword", "previous", "in_reply_to", "sent_by")
+                for name in (
+                    "attachment",
+                    "keyword",
+                    "previous",
+                    "in_reply_to",
+                    "sent_by",
+                    "message_template",
+                )
             ),
         ]
 

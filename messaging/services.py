@@ -19,39 +19,38 @@ is called, so a STOP that arrives while a message waits in the queue still wins.
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import emoji
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import (
-    BigIntegerField,
-    BooleanField,
-    Case,
-    CharField,
-    DateTimeField,
-    F,
-    IntegerField,
     QuerySet,
-    Value,
-    When,
 )
-from django.db.models.functions import Left
 from django.utils import timezone
 
 from campaigns.services import profile_opt_out
+from links.services import links_for_body
+from links.tokens import Link, link_url
 from profiles.models import CleanedReason, Company, OptOutSource, Profile
 from profiles.safe_urls import UnsafeUrlError, external_url_clean
 from profiles.text_rules import TextError, text_clean
 
 from .bounces import profile_clean, profile_delivered, profile_number_invalid, profile_soft_bounce
-from .compliance import number_refusal, profiles_with_refusal, refusal_reason
+from .compliance import profiles_with_refusal, refusal_reason
 from .gateways import Bounce, SendResult, get_gateway
+from .merge_fields import (
+    MergeFieldError,
+    MergeTemplate,
+    profile_values,
+    template_compile,
+    template_render,
+)
 from .models import Attachment, Conversation, Message, MTType
 from .providers.base import NumberFact
 from .quiet_hours import message_window
 from .segments import SegmentInfo, segment_info, segment_limit_problem
+from .send_rows import insert_rows, message_rows, number_refusals
 
 # A first failed attempt is re-sent once; the second failure is final (seed 004).
 MAX_ATTEMPTS = 2
@@ -156,6 +155,36 @@ def _media_url_checked(media_url: str) -> str:
         raise SendError(f"Media link: {error}") from None
 
 
+def _template(
+    *,
+    company: Company,
+    body: str,
+    strict: bool,
+    shorten_links: bool,
+    campaign=None,
+    broadcast=None,
+) -> MergeTemplate:
+    """The prepared body's merge template: fields resolved (an unknown one refused when
+    `strict`), and its URLs as tracked links when `shorten_links`."""
+    try:
+        template_compile(body, company=company, strict=strict)
+    except MergeFieldError as error:
+        raise MessageBodyError(str(error)) from None
+    links = {}
+    if shorten_links:
+        links = links_for_body(company=company, body=body, campaign=campaign, broadcast=broadcast)
+    return template_compile(body, company=company, strict=False, links=links)
+
+
+def _template_check(message_template, company: Company, campaign) -> None:
+    if message_template is None:
+        return
+    if message_template.company_id != company.pk:
+        raise SendError("The message template belongs to another company.")
+    if campaign is not None and message_template.campaign_id != campaign.pk:
+        raise SendError("The message template belongs to another campaign.")
+
+
 @transaction.atomic
 def message_send(
     *,
@@ -173,6 +202,9 @@ def message_send(
     scheduled_at: datetime | None = None,
     enqueue: bool = True,
     compliance_exempt_types: Iterable[str] = (),
+    message_template=None,
+    shorten_links: bool = False,
+    strict_fields: bool = True,
 ) -> Message:
     """Create one outgoing message and queue it for delivery, or refuse it.
 
@@ -182,11 +214,18 @@ def message_send(
     created once per profile: calling again returns the existing message.
     `compliance_exempt_types={MTType.OPT_OUT_RECEIPT}` lets the confirmation of an
     opt-out reach the number that just opted out (other refusals still apply).
+
+    Merge fields (messaging.merge_fields) are filled in from the profile; an unknown
+    one raises MessageBodyError naming it (`strict_fields=False`, for auto-texts checked
+    when they were saved: it renders as its fallback), and the length rule applies to
+    the text the person receives. `shorten_links` sends the body's URLs as tracked links with the
+    profile's own token; `message_template` is recorded on the message.
     """
     if profile.company_id != company.pk:
         raise SendError("The profile belongs to another company.")
     if campaign is not None and campaign.company_id != company.pk:
         raise SendError("The campaign belongs to another company.")
+    _template_check(message_template, company, campaign)
     exempt = _exempt(message_type, compliance_exempt_types)
     if broadcast is not None:
         existing = Message.objects.filter(
@@ -196,6 +235,20 @@ def message_send(
             return existing
     media_url = _media_url_checked(media_url)
     body = body_prepare(body)
+    template = _template(
+        company=company,
+        body=body,
+        strict=strict_fields,
+        shorten_links=shorten_links,
+        campaign=campaign,
+        broadcast=broadcast,
+    )
+
+    def url(link: Link) -> str:
+        return link_url(link_id=link.link_id, code=link.code, profile_id=profile.pk)
+
+    # A plain body renders to itself (or with a vanished field's fallback in place).
+    body = template_render(template, profile_values(template, profile), link_url=url)
     info = body_check(body, has_media=bool(attachment or media_url))
     reason = refusal_reason(profile=profile, campaign=campaign, allow_opted_out=exempt)
     status = _status_for(reason, scheduled_at)
@@ -210,6 +263,7 @@ def message_send(
         media_url=media_url,
         campaign=campaign,
         broadcast=broadcast,
+        message_template=message_template,
         originator=originator or company.short_code or settings.SMS_DEFAULT_ORIGINATOR,
         channel=info.channel,
         encoding=info.encoding,
@@ -240,118 +294,6 @@ class SendManyResult:
     message_ids: list[int]
 
 
-# number_type is written by phone_normalize together with the number, and only for a
-# number it found valid; those need no second parse. Any other number is checked again
-# with the rule's own `number_refusal` (libphonenumber, ~0.3 ms a number).
-_CLASSIFIED_VALID = ["mobile", "fixed_or_mobile", "voip"]
-
-# The columns one INSERT … SELECT writes, in the order `_message_rows` selects them.
-_INSERT_COLUMNS = [
-    "company_id",
-    "profile_id",
-    "phone_number",
-    "direction",
-    "message_type",
-    "body",
-    "media_url",
-    "campaign_id",
-    "broadcast_id",
-    "attachment_id",
-    "originator",
-    "originator_type",
-    "channel",
-    "status",
-    "status_reason",
-    "encoding",
-    "segments",
-    "multipart",
-    "attempts",
-    "gateway_message_id",
-    "error_code",
-    "sent_by_id",
-    "scheduled_at",
-    "created_at",
-    "updated_at",
-]
-
-
-def _number_refusals(profiles: QuerySet[Profile]) -> dict[int, str]:
-    """Profile id → reason, for the SQL-textable rows whose number itself is refused."""
-    unclassified = profiles.filter(refusal="").exclude(number_type__in=_CLASSIFIED_VALID)
-    refusals = {}
-    for pk, phone in unclassified.values_list("pk", "phone_number").iterator(chunk_size=2000):
-        reason = number_refusal(phone)
-        if reason:
-            refusals[pk] = reason
-    return refusals
-
-
-def _message_rows(
-    profiles: QuerySet[Profile], common: dict[str, Any], reasons: dict[int, str] | None
-) -> tuple[str, tuple]:
-    """SELECT giving one outgoing Message row per profile, in `_INSERT_COLUMNS` order.
-
-    Without `reasons` the status comes from the SQL rule (`refusal`); with them every
-    row is Undeliverable with its profile's reason (the numbers SQL cannot judge).
-    """
-    if reasons is None:
-        status = Case(
-            When(refusal="", then=Value(common["status"])),
-            default=Value(Message.Status.UNDELIVERABLE),
-            output_field=CharField(),
-        )
-        reason = Left(F("refusal"), 200)
-    else:
-        status = Value(Message.Status.UNDELIVERABLE)
-        reason = Case(
-            *[When(pk=pk, then=Value(text[:200])) for pk, text in reasons.items()],
-            default=Value(""),
-            output_field=CharField(),
-        )
-    now = timezone.now()
-    columns = {
-        "m_company": Value(common["company_id"], output_field=BigIntegerField()),
-        "m_profile": F("pk"),
-        "m_phone": F("phone_number"),
-        "m_direction": Value(Message.Direction.MT),
-        "m_type": Value(common["message_type"]),
-        "m_body": Value(common["body"]),
-        "m_media": Value(common["media_url"]),
-        "m_campaign": Value(common["campaign_id"], output_field=BigIntegerField()),
-        "m_broadcast": Value(common["broadcast_id"], output_field=BigIntegerField()),
-        "m_attachment": Value(common["attachment_id"], output_field=BigIntegerField()),
-        "m_originator": Value(common["originator"]),
-        "m_originator_type": Value(Message.OriginatorType.SHORT_CODE),
-        "m_channel": Value(common["channel"]),
-        "m_status": status,
-        "m_reason": reason,
-        "m_encoding": Value(common["encoding"]),
-        "m_segments": Value(common["segments"], output_field=IntegerField()),
-        "m_multipart": Value(common["multipart"], output_field=BooleanField()),
-        "m_attempts": Value(0, output_field=IntegerField()),
-        "m_gateway_id": Value(""),
-        "m_error": Value(""),
-        "m_sent_by": Value(common["sent_by_id"], output_field=IntegerField()),
-        "m_scheduled": Value(common["scheduled_at"], output_field=DateTimeField()),
-        "m_created": Value(now, output_field=DateTimeField()),
-        "m_updated": Value(now, output_field=DateTimeField()),
-    }
-    rows = profiles.annotate(**columns).values_list(*columns).order_by()
-    return rows.query.sql_with_params()
-
-
-def _insert_rows(sql: str, params: tuple, *, skip_existing: bool) -> list[tuple[int, str]]:
-    """Run one INSERT … SELECT; (id, status) of the rows it actually wrote."""
-    conflict = " ON CONFLICT DO NOTHING" if skip_existing else ""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {Message._meta.db_table} ({', '.join(_INSERT_COLUMNS)}) "  # noqa: S608 (constant column names, compiled ORM SQL)
-            f"{sql}{conflict} RETURNING id, status",
-            params,
-        )
-        return cursor.fetchall()
-
-
 @transaction.atomic
 def message_send_many(
     *,
@@ -368,6 +310,8 @@ def message_send_many(
     scheduled_at: datetime | None = None,
     enqueue: bool = True,
     batch_size: int = 2000,
+    message_template=None,
+    shorten_links: bool = False,
 ) -> SendManyResult:
     """`message_send` for a set of profiles, set-based: one INSERT … SELECT writes a
     message for every profile, Queued (or Initial when scheduled) where the rule
@@ -380,12 +324,35 @@ def message_send_many(
     unique index skips profiles that already have a message of the broadcast, so a
     redelivered fan-out chunk sends nothing twice. The counts and ids are those of the
     rows this call wrote. `batch_size` is how many queued ids one delivery task takes.
+
+    Merge fields and tracked links are rendered in the same statement, each row's body
+    from its profile's columns and custom values, and each row measured (encoding,
+    segments); a row too long once filled in is Undeliverable. A broadcast's fields
+    were checked when it was saved, so a custom field deleted since renders as its
+    fallback rather than failing the chunk; other callers get MessageBodyError.
     """
     if campaign is not None and campaign.company_id != company.pk:
         raise SendError("The campaign belongs to another company.")
+    _template_check(message_template, company, campaign)
     media_url = _media_url_checked(media_url)
     body = body_prepare(body)
-    info = body_check(body, has_media=bool(attachment or media_url))
+    has_media = bool(attachment or media_url)
+    template: MergeTemplate | None = _template(
+        company=company,
+        body=body,
+        strict=broadcast is None,
+        shorten_links=shorten_links,
+        campaign=campaign,
+        broadcast=broadcast,
+    )
+    if template is not None and template.is_plain:
+        body = template_render(template, {})  # itself, or a vanished field's fallback
+        template = None
+    # The template's own text (fields empty) must pass; each row is measured in SQL.
+    info = body_check(
+        body if template is None else template_render(template, {}, link_url=lambda _: ""),
+        has_media=has_media,
+    )
     common = {
         "company_id": company.pk,
         "message_type": message_type,
@@ -393,7 +360,9 @@ def message_send_many(
         "media_url": media_url,
         "campaign_id": campaign.pk if campaign is not None else None,
         "broadcast_id": broadcast.pk if broadcast is not None else None,
+        "message_template_id": message_template.pk if message_template is not None else None,
         "attachment_id": attachment.pk if attachment is not None else None,
+        "has_media": has_media,
         "originator": originator or company.short_code or settings.SMS_DEFAULT_ORIGINATOR,
         "channel": info.channel,
         "encoding": info.encoding,
@@ -405,14 +374,14 @@ def message_send_many(
     }
     skip_existing = broadcast is not None
     rows = profiles_with_refusal(profiles.filter(company=company), campaign=campaign)
-    bad_numbers = _number_refusals(rows)
+    bad_numbers = number_refusals(rows)
     if bad_numbers:
         rows = rows.exclude(pk__in=list(bad_numbers))
-    written = _insert_rows(*_message_rows(rows, common, None), skip_existing=skip_existing)
+    written = insert_rows(*message_rows(rows, common, None, template), skip_existing=skip_existing)
     if bad_numbers:
         refused = Profile.objects.filter(pk__in=list(bad_numbers))
-        written += _insert_rows(
-            *_message_rows(refused, common, bad_numbers), skip_existing=skip_existing
+        written += insert_rows(
+            *message_rows(refused, common, bad_numbers, template), skip_existing=skip_existing
         )
     queued_ids = sorted(pk for pk, status in written if status == Message.Status.QUEUED)
     if enqueue:

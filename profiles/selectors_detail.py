@@ -313,6 +313,36 @@ def _message_item(message: Any) -> FeedItem:
     )
 
 
+def _activity_clicks(
+    *, profile: Profile, channel: str, origin: str, status: str, days: int | None
+) -> QuerySet | None:
+    """The profile's tracked-link clicks: web activity, from a broadcast's link or not."""
+    from links.selectors import profile_clicks  # links depends on profiles
+
+    if channel or status or origin not in ("", "broadcast"):
+        return None
+    clicks = profile_clicks(profile=profile)
+    if origin == "broadcast":
+        clicks = clicks.filter(link__broadcast__isnull=False)
+    if days:
+        clicks = clicks.filter(clicked_at__gte=timezone.now() - timedelta(days=days))
+    return clicks
+
+
+def _click_item(click: Any) -> FeedItem:
+    return FeedItem(
+        at=click.clicked_at,
+        kind="click",
+        title="Clicked a link",
+        detail=click.link.url,
+        channel="web",
+        origin="broadcast" if click.link.broadcast_id else "",
+        status="",
+        actor="",
+        obj=click,
+    )
+
+
 @dataclass(frozen=True)
 class FeedPage:
     items: list[FeedItem]
@@ -361,6 +391,12 @@ def profile_activity(
     if messages is not None:
         total += messages.count()
         streams.append(_message_item(m) for m in messages.order_by("-created_at", "-id")[:needed])
+    clicks = _activity_clicks(
+        profile=profile, channel=channel, origin=origin, status=status, days=days
+    )
+    if clicks is not None:
+        total += clicks.count()
+        streams.append(_click_item(c) for c in clicks[:needed])
     merged = heapq.merge(*streams, key=lambda item: item.at, reverse=True)
     items = list(merged)[(page - 1) * per_page : needed]
     return FeedPage(items=items, number=page, total=total, per_page=per_page)

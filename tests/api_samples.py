@@ -34,3 +34,8 @@ ATTACHMENTS = """<?xml version="1.0" encoding="UTF-8"?> <response success="true"
 UPLOAD_ATTACHMENT = """<?xml version="1.0" encoding="UTF-8"?> <response success="true"> <attachment> <id>31</id> <name>Sunris</name> <thumbnail_link>http://secure.mcommons.com/attachments/31/display?size=small</thumbnail_link> </attachment> </response>"""
 
 CLEAR_CONVERSATION = """<?xml version="1.0" encoding="UTF-8"?> <response success="true"/>"""
+
+# List Web Clicks, its two samples (the line numbers the reference prints are dropped).
+CLICKS_TOTAL = """<?xml version="1.0" encoding="UTF-8"?> <response success="true"> <clicks total_link_clicks="100" unique="15"> </clicks> </response>"""
+
+CLICKS = """<?xml version="1.0" encoding="UTF-8"?> <response success="true"> <clicks num="1" unique="1" page="1"> <click id="123"> <created_at>2012-04-10 21:35:29 UTC</created_at> <url>http://www.example.com/</url> <clicked_url>http://lil.ms/1</clicked_url> <remote_addr>127.0.0.1</remote_addr> <http_referer>127.0.0.1</http_referer> <user_agent>Mozilla/4.0 (compatible; MSIE 7.0)</user_agent> <profile_id>123456</profile_id> </click> </clicks> </response>"""

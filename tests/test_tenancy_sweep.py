@@ -16,7 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from campaigns.broadcasts import broadcast_create
-from campaigns.models import Tag
+from campaigns.models import MessageTemplate, Tag
 from campaigns.services import subscription_create
 from inbox.models import BulkOptOut
 from messaging.channels import channel_create
@@ -73,7 +73,11 @@ def acme(company, alice):
         provider="twilio",
         credentials={"account_sid": "AC" + "0" * 32, "auth_token": f"{MARK}-token"},
     )
+    template = MessageTemplate.objects.create(
+        company=company, campaign=campaign, name=f"{MARK} template", body=f"{MARK} body"
+    )
     return {
+        "template": template,
         "channel": channel,
         "profile": profile,
         "campaign": campaign,
@@ -143,6 +147,8 @@ def object_pages(acme):
         ("campaigns:broadcast_confirm", [acme["broadcast"].pk, "cancel"]),
         ("campaigns:broadcast_confirm", [acme["broadcast"].pk, "delete"]),
         ("campaigns:group_detail", [acme["group"].pk]),
+        ("campaigns:message_template_create", [c.pk]),
+        ("campaigns:message_template_edit", [c.pk, acme["template"].pk]),
         ("inbox:chat", [p.pk]),
         ("inbox:chat_messages", [p.pk]),
         ("inbox:respond", [acme["message"].pk]),
@@ -164,6 +170,8 @@ def object_pages(acme):
         ("campaigns:broadcast_state", [acme["broadcast"].pk, "delete"]),
         ("campaigns:broadcast_test", [acme["broadcast"].pk]),
         ("campaigns:compose_test", [c.pk]),
+        ("campaigns:compose_preview", [c.pk]),
+        ("campaigns:message_template_delete", [c.pk, acme["template"].pk]),
         ("inbox:bulk_opt_out_confirm", [acme["bulk"].pk]),
         ("campaigns:group_delete", [acme["group"].pk]),
         ("inbox:opt_out", [acme["message"].pk]),
@@ -197,6 +205,7 @@ def test_nothing_of_acme_changed_after_eves_attempts(client_as, eve, acme):
     assert subscription.status == "Active"
     assert Note.objects.filter(pk=acme["note"].pk).exists()
     assert Group.objects.filter(pk=acme["group"].pk).exists()
+    assert MessageTemplate.objects.filter(pk=acme["template"].pk).exists()
     assert not Message.objects.filter(direction="mt", profile=profile).exists()
     channel = acme["channel"]
     channel.refresh_from_db()

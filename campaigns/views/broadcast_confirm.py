@@ -36,6 +36,7 @@ CHECKED_FIELDS = (
     "included_groups",
     "excluded_groups",
     "throttle_per_minute",
+    "shorten_links",
 )
 
 

@@ -20,6 +20,7 @@ from ..broadcast_actions import (
     broadcast_preview,
     test_phone_for,
 )
+from ..broadcast_content import broadcast_content_report
 from ..broadcasts import (
     BroadcastError,
     ScheduleAt,
@@ -73,6 +74,8 @@ def _fields(form: BroadcastForm) -> dict[str, Any]:
         "throttle_per_minute": data["throttle_per_minute"],
         "localtime": data["localtime"],
         "tags": form.cleaned_tags(),
+        "message_template": data["message_template"],
+        "shorten_links": data["shorten_links"],
     }
 
 
@@ -227,6 +230,7 @@ def broadcast_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "campaigns/_broadcast_progress.html", ctx)
     ctx["preview"] = broadcast_preview(body=broadcast.body)
     ctx["test_phone"] = test_phone_for(company=request.company, actor=request.user)
+    ctx.update(broadcast_content_report(broadcast=broadcast))  # segments spread, clicks
     return render(request, "campaigns/broadcast_detail.html", ctx)
 
 

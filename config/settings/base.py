@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "messaging",
     "inbox",
     "reports",
+    "links",
 ]
 
 MIDDLEWARE = [
@@ -147,6 +148,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "messaging.messages_reconcile_in_flight",
         "schedule": 60.0,
     },
+    # The redirect queues a drain itself; this sweeps anything a lost task left behind.
+    "clicks_drain": {"task": "links.clicks_drain", "schedule": 60.0},
 }
 
 CACHES = {
@@ -200,6 +203,11 @@ BANDWIDTH_ACCOUNT_ID = env_str("BANDWIDTH_ACCOUNT_ID", "")
 BANDWIDTH_USERNAME = env_str("BANDWIDTH_USERNAME", "")
 BANDWIDTH_PASSWORD = env_str("BANDWIDTH_PASSWORD", "")
 BANDWIDTH_APPLICATION_ID = env_str("BANDWIDTH_APPLICATION_ID", "")
+# Tracked links (links app): the short domain recipients' URLs live on, which points at
+# this site (https://sc.example.org/abc123…), and the key of their check digits
+# (empty: derived from SECRET_KEY; changing it breaks the links already sent).
+SHORT_LINK_DOMAIN = env_str("SHORT_LINK_DOMAIN", "https://sc.example.org")
+SHORT_LINK_KEY = env_str("SHORT_LINK_KEY", "")
 # Where providers post delivery receipts; each send names it with our message id.
 SMS_STATUS_CALLBACK_URL = env_str("SMS_STATUS_CALLBACK_URL", "")
 # Requests one worker process keeps in flight (50 ms each: 100 fill 2,000 msg/s).

@@ -122,6 +122,7 @@ class ProfileRow:
     crm_synced_at: str | None
     custom_values: dict[int, str] = field(default_factory=dict)
     subscriptions: list[tuple] = field(default_factory=list)
+    clicks: list[tuple] = field(default_factory=list)
 
     @property
     def pk(self) -> int:
@@ -198,7 +199,49 @@ def profiles_with_details(queryset: QuerySet[Profile], parts: ProfileParts) -> l
         )
         for subscription in subscriptions:
             by_id[subscription[0]].subscriptions.append(subscription[1:])
+    if parts.clicks:
+        for click in _profile_clicks(list(by_id)):
+            by_id[click[0]].clicks.append(click[1:])
     return rows
+
+
+# A profile's newest clicks go into its <clicks>; the List Web Clicks call has them all.
+CLICKS_PER_PROFILE = 20
+
+
+def _profile_clicks(profile_ids: list[int]) -> list[tuple]:
+    from django.db.models import Window
+    from django.db.models.functions import RowNumber
+
+    from links.models import Click  # links depends on profiles
+    from links.tokens import short_base
+
+    base = short_base()
+    newest = (
+        Click.objects.filter(AnyOf(F("profile_id"), profile_ids))
+        .annotate(
+            rank=Window(RowNumber(), partition_by=F("profile_id"), order_by=F("clicked_at").desc()),
+            api_created_at=UtcText("clicked_at", UtcText.ELEMENT),
+        )
+        .filter(rank__lte=CLICKS_PER_PROFILE)
+        .order_by("profile_id", "-clicked_at", "-id")
+        .values_list(
+            "profile_id", "id", "api_created_at", "link__url", "token",
+            "remote_addr", "referer", "user_agent",
+        )
+    )  # fmt: skip
+    return [(*row[:4], f"{base}/{row[4]}", *row[5:]) for row in newest]
+
+
+def _clicks_xml(clicks: list[tuple]) -> str:
+    out = []
+    for click_id, created_at, url, clicked_url, remote_addr, referer, user_agent in clicks:
+        out.append(
+            f'<click id="{click_id}">'
+            + leaves(_CLICK, (created_at, url, clicked_url, remote_addr or "", referer, user_agent))
+            + "</click>"
+        )
+    return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -267,6 +310,7 @@ _ADDRESS = leaf_tags("street1", "street2", "city", "state", "postal_code", "coun
 _LOCATION = leaf_tags(
     "latitude", "longitude", "precision", "city", "state", "postal_code", "country"
 )
+_CLICK = leaf_tags("created_at", "url", "clicked_url", "remote_addr", "http_referer", "user_agent")
 _DISTRICTS = leaf_tags(
     "congressional_district", "state_upper_district", "state_lower_district", "split_district"
 )
@@ -334,8 +378,7 @@ def profile_xml(row: ProfileRow, *, custom_fields: CustomColumns, parts: Profile
             )
         out.append(tag_text("integrations", integration))
     if parts.clicks:
-        # The product keeps no link-click records, so this is always empty.
-        out.append("<clicks/>")
+        out.append(tag_text("clicks", _clicks_xml(row.clicks)) if row.clicks else "<clicks/>")
     out.append("</profile>")
     return "".join(out)
 

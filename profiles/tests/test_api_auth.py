@@ -206,8 +206,6 @@ def test_endpoints_answer_with_a_trailing_slash_or_xml_suffix(alice, suffix):
         ("calls", 15),
         ("call_count", 15),
         ("mconnects", 15),
-        ("clicks", 20),
-        ("tinyurls", 20),
         ("mdata_entries", 9),
         ("trigger_mdata", 9),
         ("mdatas", 9),

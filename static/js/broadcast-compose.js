@@ -15,3 +15,19 @@
   });
   update();
 })();
+
+// Picking a template puts its body in the message box (still editable); the counter
+// and the preview follow through the usual input event.
+(function () {
+  "use strict";
+  document.querySelectorAll("select[data-template-target]").forEach(function (select) {
+    const box = document.querySelector(select.dataset.templateTarget);
+    if (!box) return;
+    select.addEventListener("change", function () {
+      const option = select.options[select.selectedIndex];
+      if (!option || !option.dataset.body) return;
+      box.value = option.dataset.body;
+      box.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+  });
+})();
