@@ -117,9 +117,7 @@ class CompanyDay(models.Model):
     """One company's program on one day: opt-ins, opt-outs, messages out and in."""
 
     # No index of its own: the unique (company, day, …) below serves every lookup.
-    company = models.ForeignKey(
-        Company, on_delete=models.CASCADE, db_index=False, related_name="+"
-    )
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, db_index=False, related_name="+")
     objects = CompanyQuerySet.as_manager()
     day = models.DateField()
     # Subscriptions started (activated) and ended (opted out) that day: one person in
@@ -156,9 +154,7 @@ class FailureDay(models.Model):
         UNDELIVERABLE = "undeliverable", "Not sent (send rule)"
 
     # No index of its own: the unique (company, day, …) below serves every lookup.
-    company = models.ForeignKey(
-        Company, on_delete=models.CASCADE, db_index=False, related_name="+"
-    )
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, db_index=False, related_name="+")
     objects = CompanyQuerySet.as_manager()
     day = models.DateField()
     kind = models.CharField(max_length=14, choices=Kind.choices)
@@ -185,9 +181,7 @@ class BroadcastDay(models.Model):
     (messaging.inbound._count_on_broadcast is their only writer).
     """
 
-    company = models.ForeignKey(
-        Company, on_delete=models.CASCADE, db_index=False, related_name="+"
-    )
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, db_index=False, related_name="+")
     objects = CompanyQuerySet.as_manager()
     broadcast = models.ForeignKey(
         "campaigns.Broadcast", on_delete=models.CASCADE, db_index=False, related_name="+"

@@ -350,4 +350,3 @@ def history_first_day(company: Company) -> dt.date | None:
     if not moments:
         return None
     return timezone.localtime(min(moments), company.zone).date()
-

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0009_dashboard_aggregates'),
+        ('campaigns', '0008_keywords_and_campaigns_on_channels'),
         ('profiles', '0010_company_time_zone'),
         ('reports', '0002_export_files_private'),
     ]
