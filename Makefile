@@ -32,6 +32,7 @@ migrate: install
 seed: migrate
 	$(PY) manage.py create_roles
 	$(PY) manage.py seed_demo --profiles $(DEMO_PROFILES) --if-empty
+	$(PY) manage.py dashboard_backfill --days 90
 	$(PY) manage.py demo_login
 
 run: seed

@@ -286,8 +286,8 @@ def inbox_waiting_compute(*, company: Company, now: dt.datetime | None = None) -
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         waiting, oldest = cursor.fetchone()
-    if isinstance(oldest, str):  # SQLite hands back the stored text
-        oldest = Message._meta.get_field("created_at").to_python(oldest)
+    if isinstance(oldest, str):  # SQLite hands back the stored UTC text
+        oldest = timezone.make_aware(dt.datetime.fromisoformat(oldest), dt.UTC)
     snapshot, _ = InboxWaiting.objects.update_or_create(
         company=company,
         defaults={"waiting": waiting or 0, "oldest_since": oldest, "computed_at": now},
