@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from .dashboard import Day
 
-WIDTH, HEIGHT = 640, 240
-LEFT, RIGHT, TOP, BOTTOM = 44, 8, 16, 30
+WIDTH, HEIGHT = 960, 260
+LEFT, RIGHT, TOP, BOTTOM = 48, 8, 16, 32
 
 
 @dataclass

@@ -23,7 +23,7 @@ PERIODS = (7, 30, 90)
 DEFAULT_PERIOD = 30
 RECENT_BROADCASTS = 5
 TOP_REASONS = 8
-FUNNEL_ROW, FUNNEL_BAR = 44, 380
+FUNNEL_ROW, FUNNEL_BAR = 40, 230
 COUNTED = ("opt_ins", "opt_outs", "sent", "delivered", "failed", "undeliverable", "replies")
 
 
