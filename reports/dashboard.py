@@ -55,6 +55,21 @@ class Day:
     def net(self) -> int:
         return self.opt_ins - self.opt_outs
 
+    @property
+    def cells(self) -> list[str]:
+        """The data table's row, written out here: 90 rows of eight |intcomma filters
+        were a third of the page's time."""
+        values = (
+            self.opt_ins,
+            self.opt_outs,
+            self.net,
+            self.sent,
+            self.delivered,
+            self.failed + self.undeliverable,
+            self.replies,
+        )
+        return [f"{v:,}" for v in values]
+
 
 @dataclass
 class Summary:

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_GET
 
 from profiles.tenancy import Perm, require_perm
 
-from .charts import subscriber_chart
+from .charts import days_table_rows, subscriber_chart
 from .dashboard import (
     PERIODS,
     Funnel,
@@ -42,6 +42,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "periods": PERIODS,
         "summary": summary,
         "chart": subscriber_chart(summary.days),
+        "days_rows": days_table_rows(summary.days),
         "waiting": inbox_waiting(company=company),
         "funnels": funnels,
         "clicks": clicks,
