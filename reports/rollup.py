@@ -28,7 +28,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from campaigns.models import Campaign, Subscription
@@ -298,13 +298,25 @@ def inbox_waiting_compute(*, company: Company, now: dt.datetime | None = None) -
 def dashboards_roll_up_recent(*, now: dt.datetime | None = None) -> dict[str, Any]:
     """Periodic: yesterday and today of every company, and who waits in its inbox."""
     now = now or timezone.now()
-    companies = 0
+    companies, failed = 0, []
     for company in Company.objects.order_by("pk"):
         today = local_today(company, now)
-        dashboard_roll_up(company=company, first=today - dt.timedelta(days=1), last=today, now=now)
-        inbox_waiting_compute(company=company, now=now)
+        try:
+            dashboard_roll_up(
+                company=company, first=today - dt.timedelta(days=1), last=today, now=now
+            )
+            inbox_waiting_compute(company=company, now=now)
+        except DatabaseError:
+            # One company's trouble (a zone the database does not know) must not
+            # leave every other company's dashboard stale.
+            logger.exception("dashboard roll-up of company %s failed", company.pk)
+            failed.append(company.pk)
+            continue
         companies += 1
-    return {"companies": companies}
+    stats: dict[str, Any] = {"companies": companies}
+    if failed:
+        stats["failed"] = failed
+    return stats
 
 
 def dashboard_backfill(

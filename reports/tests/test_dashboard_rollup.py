@@ -265,3 +265,24 @@ def test_inbox_waiting_counts_people_whose_text_is_unanswered(company, history):
     mo(company, b, now - dt.timedelta(minutes=30))
     snapshot = inbox_waiting_compute(company=company, now=now)
     assert (snapshot.waiting, snapshot.oldest_since) == (2, first_text.created_at)
+
+
+def test_one_company_s_failure_leaves_the_others_rolled_up(company, other_company, history):
+    # A zone Python knows and the database is made to refuse.
+    from unittest import mock
+
+    real = dashboard_roll_up
+
+    def refuse_acme(*, company, **kwargs):
+        if company.name == "Acme Action":
+            from django.db import DatabaseError
+
+            raise DatabaseError("time zone not recognized")
+        return real(company=company, **kwargs)
+
+    make_subscription(make_profile(other_company), make_campaign(other_company, "Theirs"))
+    with mock.patch("reports.rollup.dashboard_roll_up", side_effect=refuse_acme):
+        stats = dashboards_roll_up_recent()
+    assert stats["failed"] == [company.pk]
+    assert not CompanyDay.objects.for_company(company).exists()
+    assert CompanyDay.objects.for_company(other_company).exists()
