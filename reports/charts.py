@@ -90,6 +90,10 @@ class SubscriberChart:
         return (self.left + self.right_edge) // 2
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
 def _day_label(day) -> str:
     return f"{day:%b} {day.day}"
 
@@ -114,10 +118,10 @@ def subscriber_chart(days: Sequence[Day]) -> SubscriberChart:
         label = _day_label(day.day)
         if day.opt_ins:
             h = day.opt_ins * scale
-            ins.append(_bar(x, zero_y - h, bar_w, h, f"{label}: {day.opt_ins} opt-ins"))
+            ins.append(_bar(x, zero_y - h, bar_w, h, f"{label}: {_count(day.opt_ins, 'opt-in')}"))
         if day.opt_outs:
             h = day.opt_outs * scale
-            outs.append(_bar(x, zero_y, bar_w, h, f"{label}: {day.opt_outs} opt-outs"))
+            outs.append(_bar(x, zero_y, bar_w, h, f"{label}: {_count(day.opt_outs, 'opt-out')}"))
         if (len(days) - 1 - i) % every == 0:
             ticks.append(Tick(LEFT + i * slot + slot / 2, label))
     return SubscriberChart(
