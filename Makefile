@@ -45,6 +45,7 @@ _seed:
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py create_roles
 	$(PY) manage.py seed_demo --profiles $(DEMO_PROFILES) --if-empty
+	$(PY) manage.py dashboard_backfill --days 90
 	$(PY) manage.py demo_login
 
 _serve:

@@ -3,6 +3,7 @@
 make bench                              # all benchmarks, 1,000,000 profiles
 make bench BENCH_ARGS="profiles_table"  # only bench/bench_profiles_table.py
 BENCH_PROFILES=100000 make bench        # a quicker run at a smaller scale
+BENCH_MESSAGES=200000 make bench BENCH_ARGS=dashboard   # the dashboard's messages (10M)
 """
 
 import importlib

@@ -170,6 +170,12 @@ class Subscription(models.Model):
             models.Index(fields=["campaign", "status", "profile"], name="subscription_campaign"),
             models.Index(fields=["profile", "status"], name="subscription_profile"),
             models.Index(fields=["campaign", "activated_at"], name="subscription_activated"),
+            # The dashboard's roll-up counts a day's opt-outs per campaign.
+            models.Index(
+                fields=["campaign", "opted_out_at"],
+                name="subscription_opted_out",
+                condition=Q(opted_out_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from profiles.views.home import company_switch, home
+from profiles.views.home import company_switch
+from reports.views_dashboard import home
 
 urlpatterns = [
     path("", home, name="home"),

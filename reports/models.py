@@ -105,3 +105,114 @@ class ProfileAnalysisRun(models.Model):
 
     class Meta:
         ordering = ["-ran_at"]
+
+
+# --- Dashboard aggregates -------------------------------------------------------------
+# Written only by reports.rollup (the periodic roll-up and the backfill command); the
+# Home page and the broadcast reports read them and never the messages table. A day is
+# a calendar day of the company's own time zone.
+
+
+class CompanyDay(models.Model):
+    """One company's program on one day: opt-ins, opt-outs, messages out and in."""
+
+    # No index of its own: the unique (company, day, …) below serves every lookup.
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, db_index=False, related_name="+")
+    objects = CompanyQuerySet.as_manager()
+    day = models.DateField()
+    # Subscriptions started (activated) and ended (opted out) that day: one person in
+    # one campaign counts once per campaign, as the campaign's subscriber list does.
+    opt_ins = models.PositiveIntegerField(default=0)
+    opt_outs = models.PositiveIntegerField(default=0)
+    # Outgoing messages created that day, and what became of them since.
+    sent = models.PositiveIntegerField(default=0)
+    delivered = models.PositiveIntegerField(default=0)  # the carrier's receipt said so
+    failed = models.PositiveIntegerField(default=0)  # Failed Permanently at the carrier
+    undeliverable = models.PositiveIntegerField(default=0)  # refused by the send rule
+    replies = models.PositiveIntegerField(default=0)  # incoming messages
+    rolled_up_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["company", "day"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "day"], name="company_day_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_id} {self.day}"
+
+    @property
+    def net(self) -> int:
+        return self.opt_ins - self.opt_outs
+
+
+class FailureDay(models.Model):
+    """Outgoing messages of one day that did not get through, by reason."""
+
+    class Kind(models.TextChoices):
+        FAILED = "failed", "Failed at the carrier"
+        UNDELIVERABLE = "undeliverable", "Not sent (send rule)"
+
+    # No index of its own: the unique (company, day, …) below serves every lookup.
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, db_index=False, related_name="+")
+    objects = CompanyQuerySet.as_manager()
+    day = models.DateField()
+    kind = models.CharField(max_length=14, choices=Kind.choices)
+    reason = models.CharField(max_length=200)
+    count = models.PositiveIntegerField(default=0)
+    rolled_up_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "day", "kind", "reason"], name="failure_day_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_id} {self.day} {self.reason}: {self.count}"
+
+
+class BroadcastDay(models.Model):
+    """A broadcast's messages created on one day and what became of them.
+
+    Its totals are the sum over its days (a local-time broadcast spans two or three);
+    replies and opt-outs are the broadcast's own counters, which the inbound path keeps
+    (messaging.inbound._count_on_broadcast is their only writer).
+    """
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, db_index=False, related_name="+")
+    objects = CompanyQuerySet.as_manager()
+    broadcast = models.ForeignKey(
+        "campaigns.Broadcast", on_delete=models.CASCADE, db_index=False, related_name="+"
+    )
+    day = models.DateField()
+    recipients = models.PositiveIntegerField(default=0)
+    delivered = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    undeliverable = models.PositiveIntegerField(default=0)
+    rolled_up_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["broadcast", "day"], name="broadcast_day_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.broadcast_id} {self.day}"
+
+
+class InboxWaiting(models.Model):
+    """How many people wait for an answer in the inbox, and since when: computed by the
+    roll-up, since the live question joins every incoming message to what followed it."""
+
+    company = models.OneToOneField(
+        Company, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    objects = CompanyQuerySet.as_manager()
+    waiting = models.PositiveIntegerField(default=0)
+    oldest_since = models.DateTimeField(null=True, blank=True)
+    computed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.company_id}: {self.waiting}"

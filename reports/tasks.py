@@ -1,8 +1,14 @@
 from celery import shared_task
+from django.core.cache import cache
 from django.db import OperationalError
 
-from . import services
+from . import rollup, services
 from .analysis_tasks import analyses_run_due, analysis_run  # noqa: F401 (registers the tasks)
+
+# A roll-up that overlaps the previous one would only compute the same rows twice; the
+# lock expires on its own if a worker dies holding it.
+ROLL_UP_LOCK_KEY = "lock:dashboards_roll_up"
+ROLL_UP_LOCK_SECONDS = 600
 
 
 @shared_task(name="reports.export_run", bind=True, max_retries=3, acks_late=True)
@@ -19,3 +25,14 @@ def export_run(self, *, export_id: int) -> dict:
 def exports_restart_stalled() -> dict:
     """Periodic: re-queue or fail exports whose worker stopped (see CELERY_BEAT_SCHEDULE)."""
     return services.exports_restart_stalled()
+
+
+@shared_task(name="reports.dashboards_roll_up")
+def dashboards_roll_up() -> dict:
+    """Periodic: recompute yesterday and today of every company's dashboard."""
+    if not cache.add(ROLL_UP_LOCK_KEY, "1", ROLL_UP_LOCK_SECONDS):
+        return {"skipped": "another run is in progress"}
+    try:
+        return rollup.dashboards_roll_up_recent()
+    finally:
+        cache.delete(ROLL_UP_LOCK_KEY)

@@ -269,6 +269,8 @@ class History:
             status = status or SENT
             sent_at = NULL if status == QUEUED else created
             received_at = NULL
+        # The carrier's receipt: what was handed on reached the phone.
+        delivered_at = created if direction == MT and status in (SENT, READ) else NULL
         queued = status == QUEUED
         rows.tables["message"].append(
             f"{mid}\t{self.company}\t{pid}\t{phone}\t{direction}\t{kind}\t{body}\t{media}\t"
@@ -276,7 +278,8 @@ class History:
             f"{originator[1]}\t{channel}\t{status}\t{error[1]}\t{encoding}\t{count}\t"
             f"{'t' if count > 1 else 'f'}\t{0 if queued else 1}\t"
             f"{'' if queued else f'SM{mid:012x}'}\t"
-            f"{error[0]}\t{reply_to or NULL}\t{created}\t{sent_at}\t{received_at}\t{created}"
+            f"{error[0]}\t{reply_to or NULL}\t{created}\t{sent_at}\t{received_at}\t{created}\t"
+            f"{delivered_at}"
         )
         return mid
 

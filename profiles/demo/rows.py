@@ -126,6 +126,7 @@ MESSAGE_COLUMNS = [
     "sent_at",
     "received_at",
     "updated_at",
+    "delivered_at",
 ]
 
 DONATION_COLUMNS = [

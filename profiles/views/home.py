@@ -1,19 +1,11 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from ..models import Company
-from ..tenancy import SESSION_KEY, Perm, require_perm, role_in
-
-
-@require_perm(Perm.VIEW)
-def home(request: HttpRequest) -> HttpResponse:
-    from campaigns.models import Campaign
-
-    campaigns = Campaign.objects.for_company(request.company).order_by("-active", "name")[:10]
-    return render(request, "home.html", {"campaigns": campaigns})
+from ..tenancy import SESSION_KEY, role_in
 
 
 @require_POST

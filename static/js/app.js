@@ -110,6 +110,10 @@ window.addEventListener("resize", () => {
 
 setUp(document);
 fitTables(document);
+// A table inside a closed <details> has no width until it opens: measure it then.
+document.addEventListener("toggle", (event) => {
+  if (event.target instanceof HTMLDetailsElement && event.target.open) fitTables(event.target);
+}, true);
 document.addEventListener("htmx:load", (event) => {
   setUp(event.target);
   fitTables(event.target);

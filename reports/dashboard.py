@@ -1,0 +1,284 @@
+"""What the Home page and the broadcast reports show, read from the daily aggregates.
+
+Nothing here reads the messages table: the figures come from the rows reports.rollup
+writes (a handful of small indexed reads whatever the company's size), plus the
+broadcasts' own counters of replies and opt-outs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Max, QuerySet, Sum
+from django.utils import timezone
+
+from campaigns.models import Broadcast
+from profiles.models import Company
+
+from .models import BroadcastDay, CompanyDay, FailureDay, InboxWaiting
+from .rollup import local_today
+
+PERIODS = (7, 30, 90)
+DEFAULT_PERIOD = 30
+RECENT_BROADCASTS = 5
+TOP_REASONS = 8
+FUNNEL_ROW, FUNNEL_BAR = 40, 230
+COUNTED = ("opt_ins", "opt_outs", "sent", "delivered", "failed", "undeliverable", "replies")
+
+
+def period_from(value: str | None) -> int:
+    """The selector's period in days; anything else is the default."""
+    try:
+        days = int(value or "")
+    except ValueError:
+        return DEFAULT_PERIOD
+    return days if days in PERIODS else DEFAULT_PERIOD
+
+
+def percent(part: int, whole: int) -> float | None:
+    return round(100.0 * part / whole, 1) if whole else None
+
+
+@dataclass
+class Day:
+    day: dt.date
+    opt_ins: int = 0
+    opt_outs: int = 0
+    sent: int = 0
+    delivered: int = 0
+    failed: int = 0
+    undeliverable: int = 0
+    replies: int = 0
+
+    @property
+    def net(self) -> int:
+        return self.opt_ins - self.opt_outs
+
+    @property
+    def cells(self) -> list[str]:
+        """The data table's row, written out here: 90 rows of eight |intcomma filters
+        were a third of the page's time."""
+        values = (
+            self.opt_ins,
+            self.opt_outs,
+            self.net,
+            self.sent,
+            self.delivered,
+            self.failed + self.undeliverable,
+            self.replies,
+        )
+        return [f"{v:,}" for v in values]
+
+
+@dataclass
+class Summary:
+    first: dt.date
+    last: dt.date
+    days: list[Day]
+    totals: dict[str, int]
+    failures: list[dict]
+    rolled_up_at: dt.datetime | None
+
+    @property
+    def net(self) -> int:
+        return self.totals["opt_ins"] - self.totals["opt_outs"]
+
+    @property
+    def delivery_rate(self) -> float | None:
+        return percent(self.totals["delivered"], self.totals["sent"])
+
+    @property
+    def not_delivered(self) -> int:
+        return self.totals["failed"] + self.totals["undeliverable"]
+
+
+def dashboard_summary(*, company: Company, days: int, today: dt.date | None = None) -> Summary:
+    """The last `days` local days of the company, today included; days without a row
+    (nothing happened) are zeros."""
+    last = today or local_today(company)
+    first = last - dt.timedelta(days=days - 1)
+    rows = CompanyDay.objects.for_company(company).filter(day__gte=first, day__lte=last)
+    by_day = {row.day: row for row in rows}
+    series = []
+    for offset in range(days):
+        day = first + dt.timedelta(days=offset)
+        row = by_day.get(day)
+        values = {name: getattr(row, name) for name in COUNTED} if row else {}
+        series.append(Day(day=day, **values))
+    totals = {name: sum(getattr(d, name) for d in series) for name in COUNTED}
+    # When the roll-up last ran for the company, even if the period had no activity
+    # (a few hundred rows a year: no index needed beyond the company's).
+    latest = CompanyDay.objects.for_company(company).aggregate(at=Max("rolled_up_at"))["at"]
+    return Summary(
+        first=first,
+        last=last,
+        days=series,
+        totals=totals,
+        failures=failures_by_reason(company=company, first=first, last=last),
+        rolled_up_at=latest,
+    )
+
+
+def failures_by_reason(*, company: Company, first: dt.date, last: dt.date) -> list[dict]:
+    """The period's messages that did not get through, by kind and reason, most first;
+    the reasons past TOP_REASONS are summed into one line."""
+    rows = list(
+        FailureDay.objects.for_company(company)
+        .filter(day__gte=first, day__lte=last)
+        .values("kind", "reason")
+        .annotate(count=Sum("count"))
+        .order_by("-count", "reason")
+    )
+    labels = dict(FailureDay.Kind.choices)
+    shown = [{**row, "kind_label": labels.get(row["kind"], row["kind"])} for row in rows]
+    if len(shown) > TOP_REASONS:
+        rest = shown[TOP_REASONS - 1 :]
+        shown = shown[: TOP_REASONS - 1]
+        shown.append(
+            {
+                "kind": "",
+                "kind_label": "",
+                "reason": f"{len(rest)} other reasons",
+                "count": sum(r["count"] for r in rest),
+            }
+        )
+    peak = max((r["count"] for r in shown), default=0)
+    for row in shown:
+        row["share"] = row["count"] / peak if peak else 0
+    return shown
+
+
+def inbox_waiting(*, company: Company) -> dict:
+    """People waiting for an answer in the inbox and since when.
+
+    The one place the dashboard asks it: today it reads the roll-up's snapshot
+    (reports.rollup.inbox_waiting_compute, incoming texts after our last answer); once
+    conversations carry a state, this becomes a count of the company's conversations
+    that need a reply and the oldest of them, read live.
+    """
+    snapshot = InboxWaiting.objects.for_company(company).first()
+    if snapshot is None:
+        return {"waiting": None, "oldest_since": None, "as_of": None, "oldest_wait": None}
+    wait = timezone.now() - snapshot.oldest_since if snapshot.oldest_since else None
+    return {
+        "waiting": snapshot.waiting,
+        "oldest_since": snapshot.oldest_since,
+        "oldest_wait": wait,
+        "as_of": snapshot.computed_at,
+    }
+
+
+@dataclass
+class Funnel:
+    """A broadcast's recipients → delivered → replies → opt-outs."""
+
+    broadcast: Broadcast
+    recipients: int = 0
+    delivered: int = 0
+    failed: int = 0
+    undeliverable: int = 0
+    rolled_up_at: dt.datetime | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def replies(self) -> int:
+        return self.broadcast.replies_count
+
+    @property
+    def opt_outs(self) -> int:
+        return self.broadcast.opt_outs_count
+
+    @property
+    def steps(self) -> list[dict]:
+        base = self.recipients
+        steps = [
+            ("Recipients", self.recipients, "funnel-recipients"),
+            ("Delivered", self.delivered, "funnel-delivered"),
+            ("Replies", self.replies, "funnel-replies"),
+            ("Opt-outs", self.opt_outs, "funnel-opt-outs"),
+        ]
+        rows = []
+        for i, (label, value, css) in enumerate(steps):
+            share = min(value / base, 1.0) if base else 0.0
+            rows.append(
+                {
+                    "label": label,
+                    "value": value,
+                    "css": css,
+                    "percent": percent(value, base),
+                    "share": share,
+                    # The report's funnel chart: one 44-unit row per step, bars of
+                    # up to FUNNEL_BAR units.
+                    "y": i * FUNNEL_ROW,
+                    "bar_w": round(share * FUNNEL_BAR, 2),
+                }
+            )
+        return rows
+
+    @property
+    def chart_height(self) -> int:
+        return 4 * FUNNEL_ROW
+
+    @property
+    def in_flight(self) -> int:
+        """Neither delivered nor failed yet (or the carrier sends no receipts)."""
+        return max(self.recipients - self.delivered - self.failed - self.undeliverable, 0)
+
+
+def _funnels(broadcasts: list[Broadcast]) -> list[Funnel]:
+    sums = {
+        row["broadcast_id"]: row
+        for row in BroadcastDay.objects.filter(broadcast__in=[b.pk for b in broadcasts])
+        .values("broadcast_id")
+        .annotate(
+            recipients=Sum("recipients"),
+            delivered=Sum("delivered"),
+            failed=Sum("failed"),
+            undeliverable=Sum("undeliverable"),
+            rolled_up_at=Max("rolled_up_at"),
+        )
+    }
+    funnels = []
+    for broadcast in broadcasts:
+        row = sums.get(broadcast.pk, {})
+        funnels.append(
+            Funnel(
+                broadcast=broadcast,
+                recipients=row.get("recipients") or 0,
+                delivered=row.get("delivered") or 0,
+                failed=row.get("failed") or 0,
+                undeliverable=row.get("undeliverable") or 0,
+                rolled_up_at=row.get("rolled_up_at"),
+            )
+        )
+    return funnels
+
+
+def broadcasts_started(*, company: Company) -> QuerySet[Broadcast]:
+    """The company's broadcasts that have gone out (or are going out), newest first."""
+    return (
+        Broadcast.objects.for_company(company)
+        .exclude(status__in=[Broadcast.Status.DRAFT, Broadcast.Status.SCHEDULED])
+        .select_related("campaign")
+        .order_by("-created_at", "-id")
+    )
+
+
+def broadcasts_recent(*, company: Company, limit: int = RECENT_BROADCASTS) -> list[Funnel]:
+    return _funnels(list(broadcasts_started(company=company)[:limit]))
+
+
+def broadcast_funnel(*, broadcast: Broadcast) -> Funnel:
+    return _funnels([broadcast])[0]
+
+
+def broadcast_clicks(*, broadcasts: list[Broadcast]) -> dict[int, int] | None:
+    """The clicks column of the broadcast tables: clicks on each broadcast's tracked
+    links, by broadcast id.
+
+    None means the product does not track links yet, and the pages leave the column
+    out (no number is shown rather than a made-up one). Tracked links answer here with
+    one grouped read of their own aggregate, never of the messages table.
+    """
+    return None

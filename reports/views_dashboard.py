@@ -1,0 +1,61 @@
+"""The Home page (the program at a glance) and each broadcast's report."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from profiles.tenancy import Perm, require_perm
+
+from .charts import days_table_rows, subscriber_chart
+from .dashboard import (
+    PERIODS,
+    Funnel,
+    broadcast_clicks,
+    broadcast_funnel,
+    broadcasts_recent,
+    broadcasts_started,
+    dashboard_summary,
+    inbox_waiting,
+    period_from,
+)
+
+
+def _with_clicks(funnels: list[Funnel]) -> dict[int, int] | None:
+    """The clicks column: left out (None) until links are tracked."""
+    clicks = broadcast_clicks(broadcasts=[f.broadcast for f in funnels])
+    if clicks is not None:
+        for funnel in funnels:
+            funnel.extra["clicks"] = clicks.get(funnel.broadcast.pk, 0)
+    return clicks
+
+
+@require_GET
+@require_perm(Perm.VIEW)
+def home(request: HttpRequest) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    days = period_from(request.GET.get("days"))
+    summary = dashboard_summary(company=company, days=days)
+    funnels = broadcasts_recent(company=company)
+    clicks = _with_clicks(funnels)
+    ctx = {
+        "days": days,
+        "periods": PERIODS,
+        "summary": summary,
+        "chart": subscriber_chart(summary.days),
+        "days_rows": days_table_rows(summary.days),
+        "waiting": inbox_waiting(company=company),
+        "funnels": funnels,
+        "clicks": clicks,
+    }
+    return render(request, "reports/dashboard.html", ctx)
+
+
+@require_GET
+@require_perm(Perm.VIEW)
+def broadcast_report(request: HttpRequest, pk: int) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    broadcast = get_object_or_404(broadcasts_started(company=company), pk=pk)
+    funnel = broadcast_funnel(broadcast=broadcast)
+    clicks = _with_clicks([funnel])
+    ctx = {"funnel": funnel, "broadcast": broadcast, "clicks": clicks}
+    return render(request, "reports/broadcast_report.html", ctx)
