@@ -143,6 +143,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "messaging.messages_reconcile_in_flight",
         "schedule": 60.0,
     },
+    "revocations_enforce": {"task": "messaging.revocations_enforce", "schedule": 5 * 60.0},
 }
 
 CACHES = {
@@ -217,6 +218,9 @@ EXPORT_MAX_ATTEMPTS = env_int("EXPORT_MAX_ATTEMPTS", 3)
 # company may narrow the window, never widen it (messaging.quiet_hours).
 SMS_SENDING_WINDOW_START = env_time("SMS_SENDING_WINDOW_START", "08:00")
 SMS_SENDING_WINDOW_END = env_time("SMS_SENDING_WINDOW_END", "21:00")
+# A probable revocation texted in free text is escalated this many business days before
+# its due date (the FCC's ten business days; messaging/revocation_services.py).
+REVOCATION_ESCALATE_BUSINESS_DAYS = env_int("REVOCATION_ESCALATE_BUSINESS_DAYS", 3)
 
 LOGGING = {
     "version": 1,
