@@ -226,7 +226,7 @@ RULES: dict[str, list[Rule]] = {
         _rule(
             "es.numero_equivocado",
             CLEAR,
-            r"\bnumero equivocado\b|\bequivocad[oa]s? de numero\b|\bequivoco de numero\b",
+            r"\bnumero equivocado\b|\bequivoc(?:ad[oa]s?|aron|o|aste|an) de numero\b",
         ),
         _rule("es.no_mas_mensajes", CLEAR, r"\bno mas (?:mensajes|textos|sms)\b"),
         _rule(
