@@ -23,7 +23,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from campaigns.services import profile_opt_out
-from profiles.models import Company, OptOutSource, Profile
+from profiles.models import ActivityEvent, Company, OptOutSource, Profile
+from profiles.services import activity_record
 
 from .business_days import business_days_after, business_days_before
 from .models import Channel, Message
@@ -113,7 +114,7 @@ def _locked(*, company: Company, pk: int) -> FreeTextRevocation:
     item = (
         FreeTextRevocation.objects.for_company(company)
         .select_for_update()
-        .select_related("profile")
+        .select_related("profile", "message")
         .filter(pk=pk, kind=FreeTextRevocation.Kind.PROBABLE)
         .first()
     )
@@ -144,6 +145,15 @@ def revocation_dismiss(*, company: Company, pk: int, user: AbstractBaseUser) -> 
     item.decided_at = timezone.now()
     item.decided_by = user
     item.save(update_fields=["status", "decided_at", "decided_by"])
+    activity_record(
+        profile=item.profile,
+        kind=ActivityEvent.Kind.NOT_REVOCATION,
+        actor=user,
+        description=f"Opt-out review: “{item.message.body[:200]}” is not a revocation",
+        channel="sms",
+        origin=ORIGIN_REVIEW,
+        data={"message_id": item.message_id, "rule": item.rule},
+    )
     return item
 
 

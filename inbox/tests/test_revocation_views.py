@@ -114,6 +114,8 @@ def test_not_a_revocation_is_recorded_with_who_and_leaves_the_number_subscribed(
     item.profile.refresh_from_db()
     assert not item.profile.standing.opted_out_globally
     assert item.profile.subscriptions.filter(status="Active").exists()
+    event = item.profile.activity.get(kind="not_revocation")
+    assert event.actor == bob and item.message.body in event.description
     # Decided once: a second click (another agent) changes nothing.
     page = client_as(bob).post(
         reverse("inbox:opt_out_review_decide", args=[item.pk]), {"decision": "opt_out"}, follow=True

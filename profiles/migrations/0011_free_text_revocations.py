@@ -15,4 +15,9 @@ class Migration(migrations.Migration):
             name='opted_out_source',
             field=models.CharField(blank=True, choices=[('Texted a STOP word', 'Stop Word'), ('Hard bounce', 'Hard Bounce'), ('Soft bounce', 'Soft Bounce'), ('Opt-out from profile', 'Profile'), ('Opt-out from Inbox', 'Inbox'), ('Phone was deactivated', 'Deactivated'), ('Manual opt-out', 'Manual'), ('Blacklisted', 'Blacklisted'), ('Opt-out from API', 'Api'), ('Erased (GDPR)', 'Erased'), ('Revoked in free text', 'Free Text')], default='', max_length=40),
         ),
+        migrations.AlterField(
+            model_name='activityevent',
+            name='kind',
+            field=models.CharField(choices=[('created', 'Profile created'), ('edited', 'Profile edited'), ('subscribed', 'Subscribed'), ('unsubscribed', 'Unsubscribed'), ('opted_out', 'Opted out'), ('reactivated', 'Reactivated'), ('group_added', 'Added to group'), ('group_removed', 'Removed from group'), ('custom_field', 'Custom field changed'), ('note_added', 'Note added'), ('note_deleted', 'Note deleted'), ('blacklisted', 'Added to phone blacklist'), ('unblacklisted', 'Removed from phone blacklist'), ('email_blacklisted', 'Added to email blacklist'), ('email_unblacklisted', 'Removed from email blacklist'), ('deactivated', 'Deactivated'), ('activated', 'Activated'), ('cleaned', 'Cleaned'), ('erased', 'Personal data erased'), ('not_revocation', 'Read as not a revocation')], max_length=20),
+        ),
     ]
