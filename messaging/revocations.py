@@ -146,7 +146,10 @@ RULES: dict[str, list[Rule]] = {
             "en.dont_text_me",
             CLEAR,
             r"(?<!why )\b(?:dont|do not|never) (?:ever )?(?:text|message|contact|sms|call|bother)"
-            rf" {_ME}\b",
+            rf" {_ME}\b"
+            # "don't text me the address, call" is about this message, not all of them.
+            r"(?=$| (?:anymore|any more|again|ever|please|at all|no more|thanks|thank"
+            r"|this number)\b)",
         ),
         _rule(
             "en.dont_want_texts",
@@ -197,7 +200,9 @@ RULES: dict[str, list[Rule]] = {
             r"\bno (?:me|nos) (?:vuelvan a |vuelva a |vuelvas a )?"
             r"(?:envie|envien|envies|enviar|mande|manden|mandes|mandar|escriba|escriban|escribas"
             r"|escribir|contacte|contacten|contactes|contactar|textee|texteen|moleste|molesten"
-            r"|molestes|molestar)\b",
+            r"|molestes|molestar)\b"
+            # "no me mande la ubicación todavía" asks about one message, not all of them.
+            r"(?=$| (?:mas|nunca|mensajes|textos|sms|por favor|otra vez|de nuevo|nada|ya)\b)",
         ),
         _rule(
             "es.dejen_de_enviar",
