@@ -3,3 +3,6 @@ from django.apps import AppConfig
 
 class InboxConfig(AppConfig):
     name = "inbox"
+
+    def ready(self) -> None:
+        from . import revocation_views  # noqa: F401 (registers the navigation badge)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import bulk_views, views
+from . import bulk_views, revocation_views, views
 
 app_name = "inbox"
 
@@ -21,4 +21,12 @@ urlpatterns = [
         name="bulk_opt_out_results",
     ),
     path("opt-out/<int:pk>/list.csv", bulk_views.bulk_opt_out_source, name="bulk_opt_out_source"),
+    path("opt-out-review/", revocation_views.opt_out_review, name="opt_out_review"),
+    path(
+        "opt-out-review/<int:pk>/decide/",
+        revocation_views.opt_out_review_decide,
+        name="opt_out_review_decide",
+    ),
+    path("revocations/", revocation_views.revocation_report_page, name="revocation_report"),
+    path("revocations.csv", revocation_views.revocation_report_csv, name="revocation_report_csv"),
 ]

@@ -13,6 +13,10 @@ from profiles.models.profiles import NumberType
 from profiles.services import activity_record
 from profiles.status import profile_refresh_status
 
+# The activity-event origin of an opt-out the carrier reported (it holds the STOP), so
+# the revocation report tells it from a STOP texted to us.
+CARRIER_ORIGIN = "carrier"
+
 
 def profile_clean(*, profile: Profile, reason: str) -> bool:
     """Mark the number cleaned (no more sends). Returns False when it already was."""

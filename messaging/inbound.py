@@ -20,6 +20,8 @@ Classification order (first match wins):
   HELP → help_request / unknown_help_request
   OOPS → reactivation (or unknown when nothing was opted out by a STOP)
   active campaign keyword → opt_in / duplicate_opt_in
+  consent revoked in free text (messaging.revocations) → opt_out / unknown_opt_out;
+              a probable revocation is queued for review and classified on as below
   a conversation awaits a reply → question_response / info_response / direct_response
   otherwise → reply (campaign known), unknown (subscribed, campaign ambiguous) or
               unmatched (we were not expecting anything from this number)
@@ -55,6 +57,7 @@ from .models import (
     MOType,
     MTType,
 )
+from .revocation_services import revocation_receive
 from .routing import channel_for_number, company_for_number
 from .selectors import conversation_awaiting, profile_current_campaign, profile_last_mt
 from .services import MessageBodyError, message_send
@@ -187,6 +190,7 @@ class _Handler:
         self.company = company
         self.keyword = keyword
         self.provider_answered = provider_answered
+        self.channel = channel
         # Replies leave from the number that was texted.
         self.originator = channel.number if channel is not None else None
         self.replies: list[Message] = []
@@ -234,15 +238,22 @@ class _Handler:
             return self.reactivate()
         if self.keyword is not None:
             return self.opt_in(self.keyword)
+        # Consent revoked in the subscriber's own words (FCC 2025): opted out here when
+        # clear, queued for review when probable (messaging/revocation_services.py).
+        revoked = revocation_receive(
+            message=self.message, profile=self.profile, channel=self.channel, opt_out=self.opt_out
+        )
+        if revoked is not None:
+            return revoked
         return self.answer()
 
-    def opt_out(self) -> str:
+    def opt_out(self, source: str = OptOutSource.STOP_WORD, everywhere: bool = False) -> str:
         campaign = profile_current_campaign(profile=self.profile)
-        everywhere = self.word in DEACTIVATION_WORDS or campaign is None
+        everywhere = everywhere or self.word in DEACTIVATION_WORDS or campaign is None
         was_global = self.profile.standing.opted_out_globally
         changed = profile_opt_out(
             profile=self.profile,
-            source=OptOutSource.STOP_WORD,
+            source=source,
             campaign=None if everywhere else campaign,
         )
         self.message.campaign = campaign

@@ -407,3 +407,7 @@ class Conversation(models.Model):
                 fields=["profile", "campaign"], name="conversation_unique_profile_campaign"
             )
         ]
+
+
+# Kept in its own module; imported here so the app registers it and callers find it here.
+from .models_revocation import FreeTextRevocation  # noqa: E402, F401

@@ -22,7 +22,13 @@ from campaigns.services import profile_opt_out
 from profiles.models import CleanedReason
 from profiles.phones import phone_normalize
 
-from .bounces import profile_clean, profile_delivered, profile_mark_invalid, profile_soft_bounce
+from .bounces import (
+    CARRIER_ORIGIN,
+    profile_clean,
+    profile_delivered,
+    profile_mark_invalid,
+    profile_soft_bounce,
+)
 from .gateways import SendResult
 from .models import Channel, Message
 from .providers.bandwidth import ERRORS as BANDWIDTH_ERRORS
@@ -75,7 +81,7 @@ def _number_fact(message: Message, update: StatusUpdate) -> None:
     )
     if update.number_fact == NumberFact.OPTED_OUT:
         # The carrier holds the subscriber's STOP (it answered it itself).
-        profile_opt_out(profile=profile, source=OPT_OUT_SOURCE)
+        profile_opt_out(profile=profile, source=OPT_OUT_SOURCE, origin=CARRIER_ORIGIN)
     elif update.number_fact == NumberFact.INVALID:
         profile_mark_invalid(
             profile=profile, reason=f"Carrier: {reason}", landline="landline" in reason.lower()

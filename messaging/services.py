@@ -36,7 +36,13 @@ from profiles.models import CleanedReason, Company, OptOutSource, Profile
 from profiles.safe_urls import UnsafeUrlError, external_url_clean
 from profiles.text_rules import TextError, text_clean
 
-from .bounces import profile_clean, profile_delivered, profile_number_invalid, profile_soft_bounce
+from .bounces import (
+    CARRIER_ORIGIN,
+    profile_clean,
+    profile_delivered,
+    profile_number_invalid,
+    profile_soft_bounce,
+)
 from .compliance import profiles_with_refusal, refusal_reason
 from .gateways import Bounce, SendResult, get_gateway
 from .merge_fields import (
@@ -408,7 +414,7 @@ def _number_fact_apply(profile: Profile, fact: str) -> None:
     """What a carrier's refusal says about the number, through the services that own it."""
     if fact == NumberFact.OPTED_OUT:
         # The carrier holds the subscriber's STOP: the same opt-out as a texted STOP.
-        profile_opt_out(profile=profile, source=OptOutSource.STOP_WORD)
+        profile_opt_out(profile=profile, source=OptOutSource.STOP_WORD, origin=CARRIER_ORIGIN)
     elif fact == NumberFact.INVALID:
         profile_number_invalid(profile=profile)
 

@@ -1,10 +1,11 @@
 """Thin Celery tasks: ids in, one service call, a small result for the log."""
 
 from celery import shared_task
+from django.core.cache import cache
 
 from config.celery import BULK, PRIORITY, queue_for
 
-from . import delivery, in_flight, services
+from . import delivery, in_flight, revocation_services, services
 from .models import Message
 from .quiet_hours import EXEMPT_TYPES
 
@@ -34,3 +35,19 @@ def messages_reconcile_in_flight() -> dict[str, int]:
 @shared_task(name="messaging.messages_queue_due")
 def messages_queue_due() -> dict[str, int]:
     return services.messages_queue_due()
+
+
+# Overlapping guard runs would only decide the same items twice (each is locked and
+# re-checked, so it stays correct); the lock expires on its own if a worker dies.
+REVOCATIONS_LOCK_SECONDS = 300
+
+
+@shared_task(name="messaging.revocations_enforce")
+def revocations_enforce() -> dict[str, int | str]:
+    """Periodic: escalate review items near their due date and opt out those due."""
+    if not cache.add("lock:revocations_enforce", "1", REVOCATIONS_LOCK_SECONDS):
+        return {"skipped": "another run is in progress"}
+    try:
+        return dict(revocation_services.revocations_enforce())
+    finally:
+        cache.delete("lock:revocations_enforce")

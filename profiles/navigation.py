@@ -1,5 +1,6 @@
 """The sidebar. An entry shows when its URL exists and the user's role allows it."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
@@ -12,6 +13,7 @@ NAV: dict[str, list[tuple[str, str, Perm]]] = {
         ("Profiles", "profiles:list", Perm.VIEW),
         ("Profile Analysis", "reports:analysis_list", Perm.VIEW),
         ("Reports", "reports:index", Perm.VIEW),
+        ("Revocations", "inbox:revocation_report", Perm.VIEW),
     ],
     "campaigns": [
         ("Campaigns", "campaigns:list", Perm.VIEW),
@@ -20,6 +22,7 @@ NAV: dict[str, list[tuple[str, str, Perm]]] = {
     ],
     "messaging": [
         ("Inbox", "inbox:index", Perm.VIEW),
+        ("Opt-out review", "inbox:opt_out_review", Perm.OPT_OUT_ONE),
         ("Manual Opt-Out", "inbox:bulk_opt_out", Perm.MANAGE),
     ],
     "settings": [
@@ -30,6 +33,21 @@ NAV: dict[str, list[tuple[str, str, Perm]]] = {
         ("Sending numbers", "messaging:channels", Perm.MANAGE),
     ],
 }
+
+
+# Counts beside an entry ({"count": 3, "unit": "waiting", "alert": "1 escalated"}), given by
+# the app that owns the page (registered in its AppConfig.ready), so this bottom layer
+# imports none of them. A badge function returns None when there is nothing to show.
+NavBadge = Callable[[HttpRequest], dict[str, Any] | None]
+NAV_BADGES: dict[str, NavBadge] = {}
+
+
+def nav_badge(url_name: str) -> Callable[[NavBadge], NavBadge]:
+    def register(function: NavBadge) -> NavBadge:
+        NAV_BADGES[url_name] = function
+        return function
+
+    return register
 
 
 def nav_items(request: HttpRequest) -> dict[str, Any]:
@@ -48,7 +66,10 @@ def nav_items(request: HttpRequest) -> dict[str, Any]:
                 url = reverse(name)
             except NoReverseMatch:
                 continue
-            items.append({"label": label, "url": url, "active": path.startswith(url)})
+            badge = NAV_BADGES[name](request) if name in NAV_BADGES else None
+            items.append(
+                {"label": label, "url": url, "active": path.startswith(url), "badge": badge}
+            )
         sections[section] = items
     # Only the longest matching entry is active: /profiles/users/ is Users, not Profiles.
     matches = [i for items in sections.values() for i in items if i["active"]]

@@ -106,6 +106,8 @@ LIST_PAGES = [
     "campaigns:group_list",
     "inbox:index",
     "inbox:bulk_opt_out",
+    "inbox:opt_out_review",
+    "inbox:revocation_report",
     "reports:index",
     "reports:analysis_list",
     "messaging:channels",

@@ -154,6 +154,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reports.dashboards_roll_up",
         "schedule": 300.0,  # yesterday and today of every company's dashboard
     },
+    "revocations_enforce": {"task": "messaging.revocations_enforce", "schedule": 5 * 60.0},
 }
 
 CACHES = {
@@ -236,6 +237,9 @@ DASHBOARD_INBOX_LOOKBACK_DAYS = env_int("DASHBOARD_INBOX_LOOKBACK_DAYS", 90)
 # company may narrow the window, never widen it (messaging.quiet_hours).
 SMS_SENDING_WINDOW_START = env_time("SMS_SENDING_WINDOW_START", "08:00")
 SMS_SENDING_WINDOW_END = env_time("SMS_SENDING_WINDOW_END", "21:00")
+# A probable revocation texted in free text is escalated this many business days before
+# its due date (the FCC's ten business days; messaging/revocation_services.py).
+REVOCATION_ESCALATE_BUSINESS_DAYS = env_int("REVOCATION_ESCALATE_BUSINESS_DAYS", 3)
 
 LOGGING = {
     "version": 1,

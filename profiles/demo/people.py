@@ -49,6 +49,7 @@ GLOBAL_SOURCES = (
     (OptOutSource.PROFILE, 10),
     (OptOutSource.INBOX, 10),
     (OptOutSource.API, 10),
+    (OptOutSource.FREE_TEXT, 5),
     (OptOutSource.ERASED, 5),
 )
 INVALID_REASONS = (

@@ -51,6 +51,8 @@ class ActivityEvent(models.Model):
         ACTIVATED = "activated", "Activated"
         CLEANED = "cleaned", "Cleaned"
         ERASED = "erased", "Personal data erased"
+        # An agent read a probable revocation as something else (messaging.revocation_services).
+        NOT_REVOCATION = "not_revocation", "Read as not a revocation"
 
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
     objects = CompanyQuerySet.as_manager()

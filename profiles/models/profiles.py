@@ -47,6 +47,8 @@ class OptOutSource(models.TextChoices):
     BLACKLISTED = "Blacklisted"
     API = "Opt-out from API"
     ERASED = "Erased (GDPR)"
+    # Consent revoked in the subscriber's own words (FCC 2025, messaging/revocations.py).
+    FREE_TEXT = "Revoked in free text"
 
 
 class CleanedReason(models.TextChoices):
