@@ -197,7 +197,12 @@ def message_send(
     media_url = _media_url_checked(media_url)
     body = body_prepare(body)
     info = body_check(body, has_media=bool(attachment or media_url))
-    reason = refusal_reason(profile=profile, campaign=campaign, allow_opted_out=exempt)
+    reason = refusal_reason(
+        profile=profile,
+        campaign=campaign,
+        allow_opted_out=exempt,
+        allow_pending=message_type == MTType.OPT_IN_REQUEST,
+    )
     status = _status_for(reason, scheduled_at)
     message = Message.objects.create(
         company=company,
@@ -517,6 +522,7 @@ def message_deliver(*, message_id: int) -> str:
                 profile=message.profile,
                 campaign=message.campaign,
                 allow_opted_out=message.message_type in COMPLIANCE_EXEMPTABLE,
+                allow_pending=message.message_type == MTType.OPT_IN_REQUEST,
             )
             if message.profile is not None
             else None
