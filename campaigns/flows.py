@@ -9,9 +9,10 @@ or a profile attribute's form): a good one is saved and typed `question_response
 `invalid_question_response` / `invalid_info_response`.
 
 Double opt-in: the path's subscription stays Pending and the number gets the
-confirmation request (`opt_in_request`) and nothing else (messaging.compliance) until
-it answers YES (`opt_in_confirmation`: then the welcome and the steps) or NO
-(`opt_in_declination`: no subscription). No answer in the path's window leaves no
+confirmation request and nothing else (messaging.compliance) until it answers YES
+(`opt_in_confirmation`: then the welcome and the steps) or NO (`opt_in_declination`:
+no subscription). The request is the MT type `opt_in_confirmation`, which seed 004
+describes as "Sent MT requesting an opt-in confirmation". No answer in the path's window leaves no
 subscription either (`flows_expire_pending`, a periodic task).
 
 CLEAR (`clear_request`, answered with `clear_response`) and the API's
@@ -161,7 +162,7 @@ def flow_opt_in(
         body = run.opt_in_path.confirmation_text or DEFAULT_CONFIRMATION.format(
             campaign=path.campaign.name
         )
-        run.last_message = send.text(profile, body, MTType.OPT_IN_REQUEST, path.campaign)
+        run.last_message = send.text(profile, body, MTType.OPT_IN_CONFIRMATION, path.campaign)
         run.save(update_fields=["last_message", "updated_at"])
         return subscription, created
     if created:

@@ -229,6 +229,11 @@ def subscription_reactivate(
     """
     if subscription.status == Subscription.Status.ACTIVE:
         return subscription
+    if subscription.status == Subscription.Status.PENDING:
+        # Double opt-in: only the number's own YES turns a pending row into a subscription.
+        raise SubscriptionError(
+            f"{subscription.campaign.name} is waiting for the number to confirm by texting YES."
+        )
     new, _ = subscription_create(
         profile=subscription.profile,
         campaign=subscription.campaign,

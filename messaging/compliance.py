@@ -29,7 +29,7 @@ def refusal_expression(
     `allow_opted_out` is only for the confirmation of an opt-out, which by definition
     goes to a number that has just opted out (see services.COMPLIANCE_EXEMPTABLE).
     `allow_pending` is only for the double opt-in's confirmation request (services
-    passes it for that message type alone).
+    passes it for that message type alone, MTType.OPT_IN_CONFIRMATION).
     """
     from campaigns.models import Subscription  # campaigns depends on profiles, not back
 

@@ -201,7 +201,7 @@ def message_send(
         profile=profile,
         campaign=campaign,
         allow_opted_out=exempt,
-        allow_pending=message_type == MTType.OPT_IN_REQUEST,
+        allow_pending=message_type == MTType.OPT_IN_CONFIRMATION,
     )
     status = _status_for(reason, scheduled_at)
     message = Message.objects.create(
@@ -522,7 +522,7 @@ def message_deliver(*, message_id: int) -> str:
                 profile=message.profile,
                 campaign=message.campaign,
                 allow_opted_out=message.message_type in COMPLIANCE_EXEMPTABLE,
-                allow_pending=message.message_type == MTType.OPT_IN_REQUEST,
+                allow_pending=message.message_type == MTType.OPT_IN_CONFIRMATION,
             )
             if message.profile is not None
             else None

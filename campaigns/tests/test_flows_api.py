@@ -78,7 +78,7 @@ def test_profile_update_on_a_double_opt_in_path_asks_once_and_never_again(alice,
     data = {"phone_number": NUMBER, "opt_in_path_id": path.pk}
     element = ok(api_post(alice, "profile_update", data)).find("profile")
     assert element.findtext("status") == "Profiles with no Subscriptions"
-    assert _mts() == [(MTType.OPT_IN_REQUEST, "Reply Y to join Alerts.")]
+    assert _mts() == [(MTType.OPT_IN_CONFIRMATION, "Reply Y to join Alerts.")]
     assert Subscription.objects.get().status == Subscription.Status.PENDING
     receive_text(Company.objects.get(name="Acme Action"), PHONE, "N")
     assert not Subscription.objects.exists()

@@ -68,7 +68,7 @@ def test_a_keyword_leaves_the_subscription_pending_and_sends_only_the_request(pa
     assert subscription.status == Subscription.Status.PENDING
     assert subscription.activated_at is None
     assert _sent() == [
-        (MTType.OPT_IN_REQUEST, "Reply YES to get Alerts texts, NO to cancel.", "Queued")
+        (MTType.OPT_IN_CONFIRMATION, "Reply YES to get Alerts texts, NO to cancel.", "Queued")
     ]
     # Seed 001: pending confirmation is not an Active Subscriber.
     assert _profile().standing.status == ProfileStatus.NONE
@@ -76,7 +76,7 @@ def test_a_keyword_leaves_the_subscription_pending_and_sends_only_the_request(pa
 
 def test_yes_confirms_then_the_welcome_and_the_steps_follow(path):
     _receive("JOIN")
-    request = Message.objects.get(message_type=MTType.OPT_IN_REQUEST)
+    request = Message.objects.get(message_type=MTType.OPT_IN_CONFIRMATION)
     result = _receive("Yes!")
     assert result.message.message_type == MOType.OPT_IN_CONFIRMATION
     assert result.message.in_reply_to == request
@@ -112,7 +112,7 @@ def test_the_keyword_again_while_pending_asks_again_without_a_second_row(path):
     _receive("JOIN")
     assert _receive("join").message.message_type == MOType.DUPLICATE_OPT_IN
     assert Subscription.objects.count() == 1
-    assert [t for t, _, _ in _sent()] == [MTType.OPT_IN_REQUEST, MTType.OPT_IN_REQUEST]
+    assert [t for t, _, _ in _sent()] == [MTType.OPT_IN_CONFIRMATION, MTType.OPT_IN_CONFIRMATION]
 
 
 def test_no_answer_in_the_window_leaves_no_subscription(path):
@@ -163,7 +163,7 @@ def test_nothing_but_the_request_reaches_a_pending_number(path, campaign):
         profile=profile,
         body="Reply YES",
         campaign=campaign,
-        message_type=MTType.OPT_IN_REQUEST,
+        message_type=MTType.OPT_IN_CONFIRMATION,
     )
     assert request.status == Message.Status.QUEUED
 
@@ -203,3 +203,19 @@ def test_a_stop_while_pending_ends_it_and_a_later_yes_subscribes_nothing(path):
     assert FlowRun.objects.get().state == FlowRun.State.ENDED
     _receive("YES")
     assert not Subscription.objects.filter(status=Subscription.Status.ACTIVE).exists()
+
+
+def test_the_profile_page_shows_pending_and_staff_cannot_skip_the_confirmation(
+    path, alice, client_as
+):
+    _receive("JOIN")
+    profile = _profile()
+    subscription = Subscription.objects.get()
+    page = client_as(alice).get(f"/profiles/{profile.pk}/?tab=subscriptions").content.decode()
+    assert "Pending confirmation" in page
+    assert f"/subscriptions/{subscription.pk}/reactivate/" not in page
+    url = f"/profiles/{profile.pk}/subscriptions/{subscription.pk}/reactivate/"
+    client_as(alice).post(url)
+    subscription.refresh_from_db()
+    assert subscription.status == Subscription.Status.PENDING
+    assert len(_sent()) == 1
