@@ -11,7 +11,7 @@ paths call the same `number_refusal` for it.
 Order matters: the first matching reason is the one shown to agents.
 """
 
-from django.db.models import Case, CharField, Exists, OuterRef, QuerySet, Value, When
+from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Value, When
 
 from profiles.deliverability import Reason, number_refusal, undeliverable_whens
 from profiles.models import Company, Profile
@@ -37,13 +37,22 @@ def refusal_expression(
     if not allow_pending:
         # Pending in this campaign (any campaign, without one) and subscribed to none
         # of it: only the confirmation request may go.
-        subs = Subscription.objects.filter(profile=OuterRef("pk"))
+        # The pending numbers are an IN list that PostgreSQL hashes once per statement
+        # (they are few). In one campaign a pending row and an active one never coexist
+        # (campaigns.services.subscription_create, the only writer, drops the pending
+        # row when the number subscribes otherwise), so the campaign's case needs no
+        # "and not active": that check hashed every active subscriber of the campaign
+        # and made the rule 1.5 times slower at 200,000 recipients.
+        pending = Subscription.objects.filter(status=Subscription.Status.PENDING)
         if campaign is not None:
-            subs = subs.filter(campaign=campaign)
-        pending = Exists(subs.filter(status=Subscription.Status.PENDING)) & ~Exists(
-            subs.filter(status=Subscription.Status.ACTIVE)
-        )
-        whens.append(When(pending, then=Value(PENDING_CONFIRMATION)))
+            pending_here = Q(pk__in=pending.filter(campaign=campaign).values("profile_id"))
+        else:
+            # No campaign (a single chat text): pending somewhere and subscribed nowhere.
+            active = Subscription.objects.filter(
+                profile=OuterRef("pk"), status=Subscription.Status.ACTIVE
+            )
+            pending_here = Q(pk__in=pending.values("profile_id")) & ~Exists(active)
+        whens.append(When(pending_here, then=Value(PENDING_CONFIRMATION)))
     if not allow_opted_out:
         whens.append(When(standing__opted_out_globally=True, then=Value(Reason.OPTED_OUT_ALL)))
         if campaign is not None:
