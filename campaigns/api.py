@@ -65,48 +65,36 @@ def opt_in_path_for(call: ApiCall, raw: str) -> OptInPath | None:
 
 
 def subscribe_once(call: ApiCall, profile: Profile, path: OptInPath) -> Subscription | None:
-    """Opt a profile in through `path` unless the subscription rule refuses it.
+    """Opt a profile in through `path` and run its flow, unless the subscription rule
+    refuses it.
 
     Seed 004's anti-spam rule: the API opts a number into a campaign once only. Any
-    earlier subscription to the campaign (active or opted out) means no new
-    subscription, no welcome message, and an unchanged status. The API is not an
-    explicit opt-in from the subscriber, so it cannot lift their opt-out either.
-    Both are the eligibility rule's (campaigns.eligibility: `via_api` is its once-only
-    rule, and the API is not the subscriber asking); a refusal is not an API error
-    (the seed answers with the profile as it is), so it is logged with its reason.
+    earlier subscription to the campaign (active, pending or opted out) or earlier
+    double opt-in request means no new subscription, no flow message, and an
+    unchanged status. The API is not an explicit opt-in from the subscriber, so it
+    cannot lift their opt-out either. Both are the eligibility rule's
+    (campaigns.eligibility: `via_api` is its once-only rule, and the API is not the
+    subscriber asking); a refusal is not an API error (the seed answers with the
+    profile as it is), so it is logged with its reason. Otherwise "all opt-in path
+    settings apply": the welcome and the steps, or the double opt-in's request.
     """
-    from messaging.services import MessageBodyError, message_send
-
-    from .services import SubscriptionRefused, subscription_create
+    from .flows import FlowSend, flow_opt_in
+    from .services import SubscriptionRefused
 
     campaign = path.campaign
     source = call.user.get_full_name() or call.user.get_username()
     try:
-        subscription, created = subscription_create(
+        subscription, _ = flow_opt_in(
             profile=profile,
-            campaign=campaign,
-            opt_in_path=path,
+            path=path,
             source=source,
             actor=call.user,
             via_api=True,
+            send=FlowSend(company=call.company, sent_by=call.user),
         )
     except SubscriptionRefused as refused:
         log.info("API opt-in of profile %s to %s refused: %s", profile.pk, campaign.pk, refused)
         return None
-    if created and path.welcome_message.strip():
-        try:
-            message_send(
-                company=call.company,
-                profile=profile,
-                body=path.welcome_message,
-                campaign=campaign,
-                sent_by=call.user,
-                strict_fields=False,  # checked when the path was saved
-            )
-        except MessageBodyError:
-            # A welcome saved before the body rule (the opt-in path page now refuses
-            # it): the subscription stands, the text is fixed on the path's page.
-            log.exception("Welcome message of opt-in path %s not sent", path.pk)
     return subscription
 
 

@@ -14,7 +14,8 @@ The rule, first match wins:
      would only look like consent;
   3. the campaign has ended;
   4. `once_only` (the API, seed 004): any earlier subscription to the campaign,
-     active or opted out, means no new one;
+     active, pending or opted out, or an earlier double opt-in request (declined or
+     expired: the number was asked once), means no new one;
   5. unless `subscriber_asked`: an opt-out of every campaign, or a STOP texted to
      this campaign, stands. Only the subscriber can undo their own opt-out (seed 003:
      "they can resubscribe by texting OOPS or any of your keywords"); staff and the
@@ -27,7 +28,7 @@ sits above it).
 from profiles.deliverability import Reason, undeliverable_reason
 from profiles.models import OptOutSource, Profile, ProfileState
 
-from .models import Campaign, Subscription
+from .models import Campaign, FlowRun, Subscription
 
 
 class Refusal:
@@ -73,7 +74,10 @@ def subscription_refusal(
         return reason
     if not campaign.active:
         return Refusal.CAMPAIGN_ENDED.format(campaign=campaign.name)
-    if once_only and Subscription.objects.filter(profile=profile, campaign=campaign).exists():
+    if once_only and (
+        Subscription.objects.filter(profile=profile, campaign=campaign).exists()
+        or FlowRun.objects.filter(profile=profile, opt_in_path__campaign=campaign).exists()
+    ):
         return Refusal.ONCE_ONLY.format(campaign=campaign.name)
     if subscriber_asked:
         return None

@@ -8,10 +8,10 @@ from django.conf import settings
 
 from messaging.models import Channel
 from messaging.segments import max_segments
-from profiles.models import Company, Group
+from profiles.models import Company, CustomField, Group
 from profiles.text_rules import TextRulesFormMixin
 
-from .models import Broadcast, Campaign, MessageTemplate, OptInPath
+from .models import Broadcast, Campaign, FlowStep, MessageTemplate, OptInPath
 
 ZONES = sorted(
     z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/"))
@@ -222,4 +222,95 @@ class BroadcastForm(TextRulesFormMixin, forms.Form):
             "tags": ", ".join(t.name for t in broadcast.tags.all()),
             "message_template": broadcast.message_template_id,
             "shorten_links": broadcast.shorten_links,
+        }
+
+
+class OptInPathSettingsForm(TextRulesFormMixin, forms.Form):
+    name_fields = ("name",)
+
+    name = forms.CharField(max_length=200, label="Opt-in path name")
+    welcome_message = forms.CharField(
+        max_length=640,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Sent first, when the number joins (after YES with double opt-in).",
+    )
+    double_opt_in = forms.BooleanField(
+        required=False,
+        label="Double opt-in: ask the number to confirm before subscribing it",
+    )
+    confirmation_text = forms.CharField(
+        max_length=640,
+        required=False,
+        label="Confirmation request",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Say how to answer: the number confirms with Y or YES, declines with N or NO.",
+    )
+    confirmation_window_hours = forms.IntegerField(
+        min_value=1,
+        max_value=720,
+        initial=24,
+        label="Confirmation window (hours)",
+        help_text="No answer in this time: no subscription.",
+    )
+
+    @classmethod
+    def initial_for(cls, path: OptInPath) -> dict[str, Any]:
+        return {
+            "name": path.name,
+            "welcome_message": path.welcome_message,
+            "double_opt_in": path.double_opt_in,
+            "confirmation_text": path.confirmation_text,
+            "confirmation_window_hours": path.confirmation_window_hours,
+        }
+
+
+class FlowStepForm(TextRulesFormMixin, forms.Form):
+    kind = forms.ChoiceField(
+        choices=FlowStep.Kind.choices,
+        initial=FlowStep.Kind.QUESTION,
+        label="The step",
+        widget=forms.Select(attrs={"data-step-kind": ""}),
+    )
+    body = forms.CharField(
+        max_length=640, label="Text sent", widget=forms.Textarea(attrs={"rows": 2})
+    )
+    custom_field = forms.ModelChoiceField(
+        queryset=CustomField.objects.none(),
+        required=False,
+        label="Save the answer in",
+        empty_label="Choose a custom field",
+        help_text="Questions: the answer must fit the field's type.",
+    )
+    attribute = forms.ChoiceField(
+        choices=[("", "Choose an attribute"), *FlowStep.Attribute.choices],
+        required=False,
+        label="Save the answer as",
+        help_text="Info requests: the profile attribute the answer fills.",
+    )
+    retry_text = forms.CharField(
+        max_length=640,
+        required=False,
+        label="Retry text",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Sent when the answer does not fit; empty: the text is sent again.",
+    )
+
+    def __init__(self, *args: Any, company: Company, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["custom_field"].queryset = CustomField.objects.for_company(company).order_by(
+            "name"
+        )
+        self.fields["custom_field"].label_from_instance = lambda f: (
+            f"{f.name} ({f.get_field_type_display()})"
+        )
+
+    @classmethod
+    def initial_for(cls, step: FlowStep) -> dict[str, Any]:
+        return {
+            "kind": step.kind,
+            "body": step.body,
+            "custom_field": step.custom_field_id,
+            "attribute": step.attribute,
+            "retry_text": step.retry_text,
         }

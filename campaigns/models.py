@@ -69,6 +69,11 @@ class OptInPath(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="opt_in_paths")
     name = models.CharField(max_length=200)
     welcome_message = models.CharField(max_length=640, blank=True, default="")
+    # Double opt-in: the subscription stays Pending until the number answers Y/YES to
+    # `confirmation_text`; no answer in `confirmation_window_hours` leaves none.
+    double_opt_in = models.BooleanField(default=False)
+    confirmation_text = models.CharField(max_length=640, blank=True, default="")
+    confirmation_window_hours = models.PositiveIntegerField(default=24)
     active = models.BooleanField(default=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="opt_in_paths")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -76,6 +81,110 @@ class OptInPath(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class FlowStep(models.Model):
+    """One step after an opt-in path's welcome message, in `position` order.
+
+    A question saves the answer into a custom field (validated by the field's type); an
+    info request saves a profile attribute; a message is sent and the flow goes on.
+    """
+
+    class Kind(models.TextChoices):
+        QUESTION = "question", "Question (saved in a custom field)"
+        INFO = "info", "Info request (saved in the profile)"
+        MESSAGE = "message", "Message"
+
+    class Attribute(models.TextChoices):
+        POSTAL_CODE = "postal_code", "ZIP / postal code"
+        EMAIL = "email", "Email"
+        FIRST_NAME = "first_name", "First name"
+        LAST_NAME = "last_name", "Last name"
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
+    objects = CompanyQuerySet.as_manager()
+    opt_in_path = models.ForeignKey(OptInPath, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveIntegerField(default=0)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.QUESTION)
+    body = models.CharField(max_length=640)
+    retry_text = models.CharField(
+        max_length=640, blank=True, default="", help_text="Sent when the answer does not fit"
+    )
+    custom_field = models.ForeignKey(
+        "profiles.CustomField", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    attribute = models.CharField(max_length=20, choices=Attribute.choices, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["opt_in_path", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.opt_in_path_id}#{self.position} {self.kind}"
+
+    @property
+    def waits(self) -> bool:
+        return self.kind != self.Kind.MESSAGE
+
+
+class FlowRun(models.Model):
+    """A number's progress through an opt-in path's flow (the step it owes an answer to).
+
+    At most one run per profile is open (pending a confirmation or waiting at a step): a
+    text is an answer to that run or to nothing.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending confirmation"
+        WAITING = "waiting", "Waiting for an answer"
+        DONE = "done", "Finished"
+        DECLINED = "declined", "Declined"
+        EXPIRED = "expired", "Not confirmed in time"
+        CLEARED = "cleared", "Cleared"
+        ENDED = "ended", "Ended"
+
+    OPEN_STATES = (State.PENDING, State.WAITING)
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
+    objects = CompanyQuerySet.as_manager()
+    profile = models.ForeignKey(Profile, on_delete=models.PROTECT, related_name="flow_runs")
+    opt_in_path = models.ForeignKey(OptInPath, on_delete=models.PROTECT, related_name="runs")
+    subscription = models.ForeignKey(
+        "Subscription", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    state = models.CharField(max_length=10, choices=State.choices)
+    step = models.ForeignKey(
+        FlowStep, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    invalid_answers = models.PositiveSmallIntegerField(default=0)
+    last_message = models.ForeignKey(
+        "messaging.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["profile"],
+                condition=Q(state__in=["pending", "waiting"]),
+                name="flow_run_one_open_per_profile",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["expires_at"],
+                name="flow_run_pending_expiry",
+                condition=Q(state="pending"),
+            ),
+            models.Index(fields=["opt_in_path", "profile"], name="flow_run_path_profile"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profile_id} in {self.opt_in_path_id} ({self.state})"
 
 
 class Keyword(models.Model):
@@ -138,6 +247,9 @@ class Subscription(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "Active"
         OPTED_OUT = "Opted-Out"
+        # Double opt-in: asked to confirm, not yet a subscriber (seed 001: "pending
+        # confirmation" is not Active). Deleted when declined or not confirmed in time.
+        PENDING = "Pending", "Pending confirmation"
 
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
     objects = CompanyQuerySet.as_manager()
@@ -164,7 +276,12 @@ class Subscription(models.Model):
                 fields=["profile", "campaign"],
                 condition=Q(status="Active"),
                 name="subscription_one_active_per_campaign",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["profile", "campaign"],
+                condition=Q(status="Pending"),
+                name="subscription_one_pending_per_campaign",
+            ),
         ]
         indexes = [
             models.Index(fields=["campaign", "status", "profile"], name="subscription_campaign"),

@@ -14,7 +14,9 @@ statements do the work, whatever the number of profiles:
   3. one INSERT … SELECT of an `opted_out` event per changed profile, naming the
      subscriptions it ended;
   4. one UPDATE of their narrow state rows: the opt-out record (opted_out_globally
-     for a company-wide opt-out) and the status it leads to (profiles.status).
+     for a company-wide opt-out) and the status it leads to (profiles.status);
+  5. pending double opt-ins in scope end: their flow runs close and the pending rows
+     go (a STOP is the clearest "no"; a later YES must not subscribe the number).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from django.db.models.expressions import RawSQL
 from profiles.models import ActivityEvent, Profile, ProfileState
 from profiles.status import profile_state_write
 
-from .models import Campaign, Subscription
+from .models import Campaign, FlowRun, OptInPath, Subscription
 
 
 def _temp_ids(profile_ids: Iterable[int]) -> None:
@@ -103,6 +105,10 @@ def profiles_opt_out_set(
         "source": source,
         "active": Subscription.Status.ACTIVE,
         "opted_out": Subscription.Status.OPTED_OUT,
+        "pending": Subscription.Status.PENDING,
+        "run_pending": FlowRun.State.PENDING,
+        "run_waiting": FlowRun.State.WAITING,
+        "run_ended": FlowRun.State.ENDED,
         "kind": ActivityEvent.Kind.OPTED_OUT,
         "description": f"Opted out of {scope_name}: {source}",
         "actor": actor_id,
@@ -161,7 +167,41 @@ def profiles_opt_out_set(
                 values=values,
                 now=now,
             )
+            _pending_end(cursor, params, in_scope=in_scope)
             cursor.execute("SELECT id FROM opt_out_changed")
             return {row[0] for row in cursor.fetchall()}
     finally:
         _drop_temp()
+
+
+def _pending_end(cursor, params: dict, *, in_scope: str) -> None:
+    """Close the targets' open flow runs in scope and drop their pending subscriptions."""
+    run_table = FlowRun._meta.db_table
+    path_table = OptInPath._meta.db_table
+    sub_table = Subscription._meta.db_table
+    run_scope = ""
+    if params["subscription"] is not None:
+        run_scope = (
+            f"AND op.campaign_id = (SELECT campaign_id FROM {sub_table}"  # noqa: S608 (a model's table)
+            " WHERE id = %(subscription)s)"
+        )
+    elif params["campaign"] is not None:
+        run_scope = "AND op.campaign_id = %(campaign)s"
+    cursor.execute(
+        f"""UPDATE {run_table} SET state = %(run_ended)s,
+                subscription_id = CASE WHEN state = %(run_pending)s THEN NULL
+                                       ELSE subscription_id END,
+                finished_at = %(now)s, updated_at = %(now)s
+            WHERE state IN (%(run_pending)s, %(run_waiting)s)
+              AND profile_id IN (SELECT id FROM opt_out_targets)
+              AND opt_in_path_id IN (SELECT op.id FROM {path_table} op
+                                     WHERE op.company_id = %(company)s {run_scope})""",  # noqa: S608 (table names from model metadata)
+        params,
+    )
+    cursor.execute(
+        f"""DELETE FROM {sub_table} WHERE id IN (
+                SELECT s.id FROM {sub_table} s
+                WHERE s.status = %(pending)s AND s.company_id = %(company)s
+                  AND s.profile_id IN (SELECT id FROM opt_out_targets) {in_scope})""",  # noqa: S608 (table names from model metadata)
+        params,
+    )

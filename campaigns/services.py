@@ -46,6 +46,7 @@ def subscription_create(
     actor: AbstractBaseUser | None = None,
     via_api: bool = False,
     subscriber_asked: bool = False,
+    pending: bool = False,
 ) -> tuple[Subscription, bool]:
     """Subscribe a profile to a campaign. Returns (subscription, created).
 
@@ -54,33 +55,58 @@ def subscription_create(
     SubscriptionRefused with its reason, nothing written): `subscriber_asked` for the
     subscriber's own texts (keyword, OOPS), the API's once-only rule with `via_api`.
     A subscription the subscriber asked for lifts their company-wide opt-out.
+
+    `pending` (a double opt-in path) writes a Pending row instead, which
+    `subscription_confirm` activates; an existing pending row is returned as it is.
+    A single opt-in replaces a pending row of the same campaign.
     """
     if campaign.company_id != profile.company_id:
         raise SubscriptionError("The campaign belongs to another company.")
     existing = subscription_active(profile=profile, campaign=campaign)
     if existing:
         return existing, False
+    waiting = Subscription.objects.filter(
+        profile=profile, campaign=campaign, status=Subscription.Status.PENDING
+    ).first()
+    if pending and waiting is not None:
+        return waiting, False
     refusal = subscription_refusal(
         profile=profile, campaign=campaign, subscriber_asked=subscriber_asked, once_only=via_api
     )
     if refusal:
         raise SubscriptionRefused(refusal)
+    if waiting is not None:
+        waiting.delete()
     now = timezone.now()
     subscription = Subscription.objects.create(
         company_id=profile.company_id,
         profile=profile,
         campaign=campaign,
         opt_in_path=opt_in_path,
-        status=Subscription.Status.ACTIVE,
+        status=Subscription.Status.PENDING if pending else Subscription.Status.ACTIVE,
         opt_in_source=source,
         opt_in_user=actor if actor is not None and actor.is_authenticated else None,
         created_at=now,
-        activated_at=now,
+        activated_at=None if pending else now,
         via_api=via_api,
     )
     # The subscriber's own opt-in lifts their opt-out of every campaign (the rule let it
     # through only then; otherwise there is none to lift): the status below says so.
+    # A pending opt-in lifts it too, or the confirmation request could not reach them;
+    # the compliance rule still sends them nothing else until they confirm.
     values = {"opted_out_globally": False} if subscriber_asked else None
+    if pending:
+        if values:
+            profile_state_write(profiles=[profile.pk], values=values, now=now)
+            profile.refresh_from_db()
+        return subscription, True
+    _subscribed(subscription, actor=actor, values=values, now=now)
+    return subscription, True
+
+
+def _subscribed(subscription: Subscription, *, actor, values, now) -> None:
+    profile, campaign = subscription.profile, subscription.campaign
+    source, via_api = subscription.opt_in_source, subscription.via_api
     activity_record(
         profile=profile,
         kind=ActivityEvent.Kind.SUBSCRIBED,
@@ -91,7 +117,56 @@ def subscription_create(
     )
     profile_state_write(profiles=[profile.pk], values=values, now=now)
     profile.refresh_from_db()
-    return subscription, True
+
+
+@transaction.atomic
+def subscription_confirm(*, subscription: Subscription) -> Subscription:
+    """The number answered YES to a double opt-in: its Pending row becomes Active.
+
+    The eligibility rule is asked again (the number may have been blacklisted or the
+    campaign ended meanwhile; SubscriptionRefused, the row stays pending to expire).
+    The YES is the subscriber's own word, like a keyword.
+    """
+    locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
+    if locked.status != Subscription.Status.PENDING:
+        return locked
+    active = subscription_active(profile=locked.profile, campaign=locked.campaign)
+    if active is not None:
+        locked.delete()  # joined by another path meanwhile: that subscription stands
+        return active
+    refusal = subscription_refusal(
+        profile=locked.profile, campaign=locked.campaign, subscriber_asked=True
+    )
+    if refusal:
+        raise SubscriptionRefused(refusal)
+    now = timezone.now()
+    locked.status = Subscription.Status.ACTIVE
+    locked.activated_at = now
+    locked.save(update_fields=["status", "activated_at"])
+    _subscribed(locked, actor=None, values={"opted_out_globally": False}, now=now)
+    return locked
+
+
+@transaction.atomic
+def subscription_pending_drop(*, subscription: Subscription, why: str) -> bool:
+    """A double opt-in declined or not confirmed in time leaves no subscription.
+
+    The pending row goes (it never was a subscription; the flow run keeps the history
+    and the activity feed says why). Returns False when it was no longer pending.
+    """
+    deleted, _ = Subscription.objects.filter(
+        pk=subscription.pk, status=Subscription.Status.PENDING
+    ).delete()
+    if not deleted:
+        return False
+    activity_record(
+        profile=subscription.profile,
+        kind=ActivityEvent.Kind.UNSUBSCRIBED,
+        actor=None,
+        description=f"Not subscribed to {subscription.campaign.name}: {why}",
+        data={"campaign_id": subscription.campaign_id},
+    )
+    return True
 
 
 @transaction.atomic
@@ -154,6 +229,11 @@ def subscription_reactivate(
     """
     if subscription.status == Subscription.Status.ACTIVE:
         return subscription
+    if subscription.status == Subscription.Status.PENDING:
+        # Double opt-in: only the number's own YES turns a pending row into a subscription.
+        raise SubscriptionError(
+            f"{subscription.campaign.name} is waiting for the number to confirm by texting YES."
+        )
     new, _ = subscription_create(
         profile=subscription.profile,
         campaign=subscription.campaign,

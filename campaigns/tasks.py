@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.core.cache import cache
 
-from . import broadcasts, group_uploads
+from . import broadcasts, flows, group_uploads
 
 # A periodic run that overlaps the previous one would only do the same work twice;
 # the lock expires on its own if a worker dies holding it.
@@ -33,3 +33,13 @@ def broadcasts_send_due() -> dict:
         return broadcasts.broadcasts_send_due()
     finally:
         cache.delete("lock:broadcasts_send_due")
+
+
+@shared_task(name="campaigns.flows_expire_pending")
+def flows_expire_pending() -> dict:
+    if not cache.add("lock:flows_expire_pending", "1", PERIODIC_LOCK_SECONDS):
+        return {"skipped": "another run is in progress"}
+    try:
+        return flows.flows_expire_pending()
+    finally:
+        cache.delete("lock:flows_expire_pending")

@@ -5,6 +5,7 @@ from .views import (
     broadcasts,
     broadcasts_preview,
     campaigns,
+    flows,
     groups,
     message_templates,
 )
@@ -18,6 +19,28 @@ urlpatterns = [
     path("<int:pk>/edit/", campaigns.campaign_edit, name="edit"),
     path("<int:pk>/end/", campaigns.campaign_end_view, name="end"),
     path("<int:pk>/opt-in-paths/", campaigns.opt_in_path_create_view, name="opt_in_path_create"),
+    path("<int:pk>/opt-in-paths/<int:path_id>/", flows.opt_in_path_detail, name="opt_in_path"),
+    path(
+        "<int:pk>/opt-in-paths/<int:path_id>/settings/",
+        flows.opt_in_path_settings,
+        name="opt_in_path_settings",
+    ),
+    path("<int:pk>/opt-in-paths/<int:path_id>/steps/", flows.flow_step_add, name="flow_step_add"),
+    path(
+        "<int:pk>/opt-in-paths/<int:path_id>/steps/<int:step_id>/",
+        flows.flow_step_edit,
+        name="flow_step_edit",
+    ),
+    path(
+        "<int:pk>/opt-in-paths/<int:path_id>/steps/<int:step_id>/delete/",
+        flows.flow_step_delete_view,
+        name="flow_step_delete",
+    ),
+    path(
+        "<int:pk>/opt-in-paths/<int:path_id>/steps/<int:step_id>/<str:direction>/",
+        flows.flow_step_move_view,
+        name="flow_step_move",
+    ),
     path("<int:pk>/keywords/", campaigns.keyword_create_view, name="keyword_create"),
     path("<int:pk>/keywords/<int:keyword_id>/end/", campaigns.keyword_end_view, name="keyword_end"),
     path(

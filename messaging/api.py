@@ -305,10 +305,8 @@ def archive_attachment(call: ApiCall) -> Element:
 @api_endpoint(methods=["POST"], perm=Perm.CHAT)
 def clear_conversation(call: ApiCall) -> Element:
     """Forget what the platform waits for from this number in this campaign."""
+    from campaigns.flows import flow_clear
     from campaigns.models import Campaign
-
-    from .models import Conversation
-    from .services import conversation_await
 
     campaign_id = call.params.integer("campaign_id", 1, required=True)
     campaign = Campaign.objects.for_company(call.company).filter(pk=campaign_id).first()
@@ -318,11 +316,6 @@ def clear_conversation(call: ApiCall) -> Element:
     profile = Profile.objects.for_company(call.company).filter(phone_number=e164).first()
     if profile is None:
         raise not_found(5, f"no profile with phone number {e164.lstrip('+')}")
-    if Conversation.objects.filter(profile=profile, campaign=campaign).exists():
-        conversation_await(
-            profile=profile,
-            campaign=campaign,
-            awaiting=Conversation.Awaiting.NOTHING,
-            last_message=None,
-        )
+    # The open step of an opt-in path's flow, and what the conversation waits for.
+    flow_clear(profile=profile, campaign=campaign)
     return success()

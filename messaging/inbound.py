@@ -19,7 +19,10 @@ Classification order (first match wins):
   STOP word → opt_out (campaign known) / unknown_opt_out; "STOP ALL" → deactivation
   HELP → help_request / unknown_help_request
   OOPS → reactivation (or unknown when nothing was opted out by a STOP)
-  active campaign keyword → opt_in / duplicate_opt_in
+  CLEAR, a double opt-in's YES/NO, the answer to an opt-in path's step
+        → campaigns.flows (clear_request, opt_in_confirmation/declination,
+          question_response/info_response and their invalid_* types)
+  active campaign keyword → opt_in / duplicate_opt_in (the path's flow starts)
   consent revoked in free text (messaging.revocations) → opt_out / unknown_opt_out;
               a probable revocation is queued for review and classified on as below
   a conversation awaits a reply → question_response / info_response / direct_response
@@ -36,11 +39,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 
+from campaigns.flows import FlowSend, flow_opt_in, flow_text_received
 from campaigns.models import Broadcast, Campaign, Keyword, Subscription
 from campaigns.services import (
     SubscriptionRefused,
     profile_opt_out,
-    subscription_create,
     subscription_reactivate,
 )
 from profiles.creation import ProfileSuppressed, profile_get_or_create
@@ -236,6 +239,18 @@ class _Handler:
             return self.help()
         if self.provider_answered == "START" or self.word in REACTIVATION_WORDS:
             return self.reactivate()
+        # CLEAR, a double opt-in's YES/NO, an answer to an opt-in path's step.
+        flow = flow_text_received(
+            message=self.message,
+            profile=self.profile,
+            word=self.word,
+            keyword=self.keyword,
+            send=self.flow_send(),
+        )
+        if flow is not None:
+            self.message.campaign = flow.campaign
+            self.message.in_reply_to = flow.in_reply_to
+            return flow.mo_type
         if self.keyword is not None:
             return self.opt_in(self.keyword)
         # Consent revoked in the subscriber's own words (FCC 2025): opted out here when
@@ -331,20 +346,28 @@ class _Handler:
         ).exists():
             return MOType.DUPLICATE_OPT_IN
         try:
-            subscription_create(
+            # The path's flow: welcome and steps, or a double opt-in's request.
+            _, created = flow_opt_in(
                 profile=self.profile,
-                campaign=campaign,
-                opt_in_path=path,
+                path=path,
                 source=keyword.name,
                 subscriber_asked=True,
+                send=self.flow_send(),
             )
         except SubscriptionRefused as refused:
             self.refuse(refused)
             return MOType.UNKNOWN
         self.profile.refresh_from_db()
-        if path.welcome_message:
-            self.reply(path.welcome_message, MTType.REGULAR_TEXT, campaign=campaign)
-        return MOType.OPT_IN
+        return MOType.OPT_IN if created else MOType.DUPLICATE_OPT_IN
+
+    def flow_send(self) -> FlowSend:
+        """Flow texts answer this MO from the number texted; they join self.replies."""
+        return FlowSend(
+            company=self.company,
+            in_reply_to=self.message,
+            originator=self.originator,
+            sent=self.replies,
+        )
 
     def answer(self) -> str:
         conversation = conversation_awaiting(profile=self.profile)

@@ -256,7 +256,12 @@ def message_send(
     # A plain body renders to itself (or with a vanished field's fallback in place).
     body = template_render(template, profile_values(template, profile), link_url=url)
     info = body_check(body, has_media=bool(attachment or media_url))
-    reason = refusal_reason(profile=profile, campaign=campaign, allow_opted_out=exempt)
+    reason = refusal_reason(
+        profile=profile,
+        campaign=campaign,
+        allow_opted_out=exempt,
+        allow_pending=message_type == MTType.OPT_IN_CONFIRMATION,
+    )
     status = _status_for(reason, scheduled_at)
     message = Message.objects.create(
         company=company,
@@ -492,6 +497,7 @@ def message_deliver(*, message_id: int) -> str:
                 profile=message.profile,
                 campaign=message.campaign,
                 allow_opted_out=message.message_type in COMPLIANCE_EXEMPTABLE,
+                allow_pending=message.message_type == MTType.OPT_IN_CONFIRMATION,
             )
             if message.profile is not None
             else None

@@ -14,6 +14,9 @@ single UPDATE. Order matters: the first matching rule wins.
   6. matched by a CRM sync                  → Synced
   7. otherwise                              → No Subscriptions
 
+A subscription pending confirmation (double opt-in) is no subscription yet: it counts
+in none of these (seed 001: Active "is not pending confirmation").
+
 The result is stored in the profile's ProfileState row (`standing`), next to the
 opt-out record it partly depends on; see that model for why it is a table of its own.
 """
@@ -44,7 +47,9 @@ from .models import OptOutSource, Profile, ProfileState, ProfileStatus
 def _subscription_expressions() -> tuple[Exists, Exists, Exists, Subquery]:
     from campaigns.models import Subscription  # campaigns depends on profiles, not back
 
-    subs = Subscription.objects.filter(profile=OuterRef("pk"))
+    subs = Subscription.objects.filter(profile=OuterRef("pk")).exclude(
+        status=Subscription.Status.PENDING
+    )
     active = Exists(subs.filter(status=Subscription.Status.ACTIVE, campaign__active=True))
     any_sub = Exists(subs)
     opted_out = Exists(subs.filter(status=Subscription.Status.OPTED_OUT))

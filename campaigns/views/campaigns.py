@@ -35,7 +35,9 @@ def _campaign(request: HttpRequest, pk: int) -> Campaign:
 @require_perm(Perm.VIEW)
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
-    paths = campaign.opt_in_paths.prefetch_related("keywords__channel", "tags").order_by("name")
+    paths = campaign.opt_in_paths.prefetch_related("keywords__channel", "tags", "steps").order_by(
+        "name"
+    )
     ctx = {
         "campaign": campaign,
         "counts": campaign_subscriber_counts(campaign=campaign),
