@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0008_keywords_and_campaigns_on_channels'),
+        ('campaigns', '0010_subscription_opted_out_index'),
         ('messaging', '0008_message_sending_started_at'),
         ('profiles', '0010_company_time_zone'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

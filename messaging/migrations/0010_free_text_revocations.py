@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('messaging', '0008_message_sending_started_at'),
+        ('messaging', '0009_message_template_and_segments'),
         ('profiles', '0011_free_text_revocations'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
