@@ -14,7 +14,7 @@ from tests.api_client import api_get, error_of, ok, sample, shape
 
 from .builders import URL, sent_broadcast, short_url_of
 
-pytestmark = pytest.mark.usefixtures("requires_postgres")
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

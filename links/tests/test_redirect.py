@@ -13,7 +13,7 @@ from tests import factories
 
 from .builders import URL, path_of, sent_broadcast, short_url_of
 
-pytestmark = pytest.mark.usefixtures("requires_postgres")
+pytestmark = pytest.mark.django_db
 
 
 def test_each_recipient_of_a_broadcast_gets_their_own_token(company):

@@ -74,7 +74,7 @@ def test_a_single_message_is_stored_rendered_and_measured_after_expansion(compan
     )
 
 
-@pytest.mark.usefixtures("requires_postgres")
+@pytest.mark.django_db
 def test_set_based_rows_equal_python_rendering_for_the_same_profiles(company, animal):
     campaign = factories.make_campaign(company)
     names = ["Ana", "", "Łucja", "Zoë", "O'Brien [x]", "😀 Sam", "€uro", "€ 😀 Zed"]

@@ -30,7 +30,7 @@ from .dashboard_builders import (
     sql_subscription_days,
 )
 
-pytestmark = pytest.mark.usefixtures("requires_postgres")
+pytestmark = pytest.mark.django_db
 
 DAYS = 10
 

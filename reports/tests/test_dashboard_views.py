@@ -16,7 +16,7 @@ from tests.factories import make_campaign, make_profile, make_subscription, make
 
 from .dashboard_builders import ZONE, local, mo, mt, sql_broadcast
 
-pytestmark = pytest.mark.usefixtures("requires_postgres")
+pytestmark = pytest.mark.django_db
 
 
 def _text(response) -> str:
