@@ -241,5 +241,5 @@ def _run(report) -> None:
         .first()
     )
     if broadcast is not None:
-        url = f"/reports/broadcasts/{broadcast.pk}/"
+        url = f"/campaigns/broadcasts/{broadcast.pk}/report/"
         _page_against_its_sql(client, report, "dashboard: broadcast report", url)
