@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from profiles.views.home import company_switch
-from reports.views_dashboard import home
+from reports.views_dashboard import broadcast_report, home
 
 urlpatterns = [
     path("", home, name="home"),
@@ -10,6 +10,9 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("profiles/", include("profiles.urls")),
+    # A broadcast's report is drawn by the reports app from its aggregates; it lives
+    # under the broadcast's own address (and before campaigns' catch-all actions).
+    path("campaigns/broadcasts/<int:pk>/report/", broadcast_report, name="broadcast_report"),
     path("campaigns/", include("campaigns.urls")),
     path("inbox/", include("inbox.urls")),
     path("reports/", include("reports.urls")),

@@ -1,12 +1,11 @@
 from django.urls import path
 
-from . import views, views_analysis, views_dashboard
+from . import views, views_analysis
 
 app_name = "reports"
 
 urlpatterns: list = [
     path("", views.index, name="index"),
-    path("broadcasts/<int:pk>/", views_dashboard.broadcast_report, name="broadcast_report"),
     path("exports/profiles/", views.profiles_export, name="profiles_export"),
     path(
         "exports/profiles/<int:profile_id>/messages/",

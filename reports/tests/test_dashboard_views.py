@@ -142,16 +142,14 @@ def test_the_latest_broadcasts_show_their_funnel(
     assert sent_broadcast.opt_outs_count == 1
     # No clicks column until links are tracked: no number is made up.
     assert "Clicks" not in page
-    assert reverse("reports:broadcast_report", args=[sent_broadcast.pk]) in page
+    assert reverse("broadcast_report", args=[sent_broadcast.pk]) in page
 
 
 def test_the_broadcast_report_shows_the_funnel_equal_to_sql(
     company, charlie, client_as, program, sent_broadcast
 ):
     dashboard_backfill(company=company, first=program["today"] - dt.timedelta(days=2))
-    page = _text(
-        client_as(charlie).get(reverse("reports:broadcast_report", args=[sent_broadcast.pk]))
-    )
+    page = _text(client_as(charlie).get(reverse("broadcast_report", args=[sent_broadcast.pk])))
     expected = sql_broadcast(sent_broadcast.pk)
     assert f'id="funnel-recipients">{expected["recipients"]}<' in page
     assert f'id="funnel-delivered">{expected["delivered"]}<' in page
@@ -164,21 +162,18 @@ def test_the_broadcast_report_shows_the_funnel_equal_to_sql(
 
 def test_the_broadcast_page_links_its_report(company, alice, client_as, sent_broadcast):
     page = client_as(alice).get(reverse("campaigns:broadcast_detail", args=[sent_broadcast.pk]))
-    assert reverse("reports:broadcast_report", args=[sent_broadcast.pk]) in page.content.decode()
+    assert reverse("broadcast_report", args=[sent_broadcast.pk]) in page.content.decode()
 
 
 def test_a_draft_has_no_report(company, alice, client_as, program):
     draft = Broadcast.objects.create(
         company=company, campaign=program["campaign"], name="Draft", body="Hi"
     )
-    assert (
-        client_as(alice).get(reverse("reports:broadcast_report", args=[draft.pk])).status_code
-        == 404
-    )
+    assert client_as(alice).get(reverse("broadcast_report", args=[draft.pk])).status_code == 404
 
 
 def test_another_company_s_broadcast_report_is_not_found(eve, client_as, sent_broadcast):
-    url = reverse("reports:broadcast_report", args=[sent_broadcast.pk])
+    url = reverse("broadcast_report", args=[sent_broadcast.pk])
     assert client_as(eve).get(url).status_code == 404
 
 
@@ -197,9 +192,7 @@ def test_another_company_s_numbers_never_appear(
 def test_every_role_of_the_company_sees_home_and_reports(who, request, client_as, sent_broadcast):
     client = client_as(request.getfixturevalue(who))
     assert client.get("/").status_code == 200
-    assert (
-        client.get(reverse("reports:broadcast_report", args=[sent_broadcast.pk])).status_code == 200
-    )
+    assert client.get(reverse("broadcast_report", args=[sent_broadcast.pk])).status_code == 200
 
 
 def test_the_inbox_link_shows_for_roles_that_answer(company, bob, charlie, client_as, program):
@@ -209,7 +202,7 @@ def test_the_inbox_link_shows_for_roles_that_answer(company, bob, charlie, clien
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client, sent_broadcast):
-    for url in ("/", reverse("reports:broadcast_report", args=[sent_broadcast.pk])):
+    for url in ("/", reverse("broadcast_report", args=[sent_broadcast.pk])):
         response = client.get(url)
         assert response.status_code == 302
         assert "/accounts/login/" in response["Location"]
@@ -218,7 +211,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, sent_broadcast):
 def test_a_user_of_no_company_is_refused(client_as, sent_broadcast):
     loner = make_user("loner", company=None)
     assert client_as(loner).get("/").status_code == 403
-    url = reverse("reports:broadcast_report", args=[sent_broadcast.pk])
+    url = reverse("broadcast_report", args=[sent_broadcast.pk])
     assert client_as(loner).get(url).status_code == 403
 
 
