@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.apps import apps
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
@@ -32,6 +33,20 @@ NAV: dict[str, list[tuple[str, str, Perm]]] = {
 }
 
 
+def _badges(request: HttpRequest) -> dict[str, str]:
+    """Counts beside entries ("Inbox 12"), from apps whose config has `nav_badges`.
+
+    The apps own their counts (the inbox's unread conversations), so this lower layer
+    asks them through the app registry instead of importing them.
+    """
+    found: dict[str, str] = {}
+    for config in apps.get_app_configs():
+        provider = getattr(config, "nav_badges", None)
+        if provider is not None:
+            found.update(provider(request))
+    return found
+
+
 def nav_items(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -39,6 +54,7 @@ def nav_items(request: HttpRequest) -> dict[str, Any]:
     role = getattr(request, "role", None)
     path = request.path
     sections: dict[str, list[dict[str, Any]]] = {}
+    badges = _badges(request)
     for section, entries in NAV.items():
         items = []
         for label, name, perm in entries:
@@ -48,7 +64,14 @@ def nav_items(request: HttpRequest) -> dict[str, Any]:
                 url = reverse(name)
             except NoReverseMatch:
                 continue
-            items.append({"label": label, "url": url, "active": path.startswith(url)})
+            items.append(
+                {
+                    "label": label,
+                    "url": url,
+                    "active": path.startswith(url),
+                    "badge": badges.get(name, ""),
+                }
+            )
         sections[section] = items
     # Only the longest matching entry is active: /profiles/users/ is Users, not Profiles.
     matches = [i for items in sections.values() for i in items if i["active"]]
