@@ -5,6 +5,7 @@ and the Admin-only actions, so a hand-made request cannot skip either.
 """
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -58,6 +59,7 @@ def list_context(request: HttpRequest) -> dict[str, Any]:
     counts = conversation_counts(company=company, user=request.user, view=view, tag=tag)
     query = {"view": view, **({"tag": tag.pk} if tag else {})}
     return {
+        "list_query": urlencode({"state": state, **query}),
         "table": table,
         "state": state,
         "view": view,
@@ -142,7 +144,10 @@ def _bar(request: HttpRequest, conversation: InboxConversation, error: str = "")
 
 def _done(request: HttpRequest, conversation: InboxConversation, error: str = "") -> HttpResponse:
     if request.htmx:  # type: ignore[attr-defined]
-        return _bar(request, conversation, error)
+        response = _bar(request, conversation, error)
+        if not error:
+            response["HX-Trigger"] = "conversation-changed"
+        return response
     # Without scripts: back to the chat page, which shows the new holder.
     url = reverse("inbox:chat", args=[conversation.profile_id])
     if conversation.campaign_id:
