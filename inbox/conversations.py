@@ -121,12 +121,13 @@ def conversation_incoming(*, message: Message) -> InboxConversation | None:
     needs_agent = message.message_type in NEEDS_AGENT_TYPES
     if not needs_agent:
         if message.message_type in CLOSING_TYPES:
-            closing = InboxConversation.objects.filter(profile_id=message.profile_id)
-            if message.message_type == MOType.OPT_OUT:
-                # A STOP leaves the campaign it answered; the others (STOP ALL, a STOP
-                # in no campaign) leave every campaign.
-                closing = closing.filter(campaign_id=message.campaign_id)
-            closing.update(state=State.CLOSED, unread=0)
+            # A STOP leaves the campaign it answered; the others (STOP ALL, a STOP in no
+            # campaign) leave every campaign.
+            conversations_opted_out(
+                profile_id=message.profile_id,
+                campaign_id=message.campaign_id,
+                everywhere=message.message_type != MOType.OPT_OUT,
+            )
         return None
     conversation, created = _locked(
         company_id=message.company_id,
@@ -150,6 +151,16 @@ def conversation_incoming(*, message: Message) -> InboxConversation | None:
         )
         conversation.refresh_from_db()
     return conversation
+
+
+def conversations_opted_out(
+    *, profile_id: int, campaign_id: int | None, everywhere: bool = False
+) -> int:
+    """The number opted out (a STOP, or an agent's opt-out): nobody may answer it there."""
+    closing = InboxConversation.objects.filter(profile_id=profile_id)
+    if not everywhere:
+        closing = closing.filter(campaign_id=campaign_id)
+    return closing.exclude(state=State.CLOSED).update(state=State.CLOSED, unread=0)
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from messaging.models import Message, MTType
 from messaging.services import MessageBodyError, message_send
 from profiles.models import Company, OptOutSource, Profile
 
-from .conversations import conversation_reply
+from .conversations import conversation_reply, conversations_opted_out
 
 
 class InboxError(Exception):
@@ -83,9 +83,11 @@ def inbox_opt_out(*, incoming: Message, user: AbstractBaseUser) -> list[Subscrip
         raise InboxError(
             "This message has no campaign. Open the profile to opt it out of a campaign."
         )
-    return profile_opt_out(
+    changed = profile_opt_out(
         profile=incoming.profile,
         source=OptOutSource.INBOX,
         campaign=incoming.campaign,
         actor=user,
     )
+    conversations_opted_out(profile_id=incoming.profile_id, campaign_id=incoming.campaign_id)
+    return changed

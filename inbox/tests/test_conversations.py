@@ -323,3 +323,37 @@ def test_the_backfill_leaves_the_rows_the_rule_leaves(company, campaign, bob):
         stopped.pk: State.CLOSED,
         stranger.pk: State.NEEDS_REPLY,
     }
+
+
+def test_an_agents_opt_out_closes_the_conversation(subscriber, bob):
+    incoming = _text(subscriber, "Please stop")
+    inbox_opt_out(incoming=incoming, user=bob)
+    assert _conversation(subscriber).state == State.CLOSED
+
+
+def test_the_response_form_follows_the_same_rule(subscriber, bob, frank):
+    from inbox.services import inbox_reply
+
+    incoming = _text(subscriber, "Hi")
+    conversation_claim(conversation=_conversation(subscriber), user=frank)
+    with pytest.raises(ConversationHeld):
+        inbox_reply(company=subscriber.company, incoming=incoming, body="Hello", user=bob)
+    assert not Message.objects.filter(direction="mt").exists()
+    inbox_reply(company=subscriber.company, incoming=incoming, body="Hello", user=frank)
+    assert _conversation(subscriber).state == State.WAITING
+
+
+def test_stop_all_closes_every_conversation_of_the_number(company, subscriber, campaign):
+    other_campaign = make_campaign(company, "Other")
+    make_subscription(subscriber, other_campaign)
+    _text(subscriber, "Hi")
+    InboxConversation.objects.create(
+        company=company,
+        profile=subscriber,
+        campaign=other_campaign,
+        last_activity_at=_conversation(subscriber).last_activity_at,
+    )
+    _text(subscriber, "STOP ALL")
+    assert set(
+        InboxConversation.objects.filter(profile=subscriber).values_list("state", flat=True)
+    ) == {State.CLOSED}
