@@ -5,4 +5,7 @@ class InboxConfig(AppConfig):
     name = "inbox"
 
     def ready(self) -> None:
-        from . import revocation_views  # noqa: F401 (registers the navigation badge)
+        from . import (
+            conversation_views,  # noqa: F401 (registers the navigation badge)
+            revocation_views,  # noqa: F401 (registers the navigation badge)
+        )

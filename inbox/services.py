@@ -9,6 +9,8 @@ from messaging.models import Message, MTType
 from messaging.services import MessageBodyError, message_send
 from profiles.models import Company, OptOutSource, Profile
 
+from .conversations import conversation_reply, conversations_opted_out
+
 
 class InboxError(Exception):
     """An inbox action the rules refuse; the message is for the agent."""
@@ -23,11 +25,15 @@ def chat_send(
     user: AbstractBaseUser,
     campaign: Campaign | None = None,
 ) -> Message:
-    """A one-on-one message; the subscriber's next text becomes a direct_response."""
+    """A one-on-one message; the subscriber's next text becomes a direct_response.
+
+    The conversation then waits on the person; one someone else holds refuses the
+    reply (ConversationHeld) and this transaction, message included, rolls back.
+    """
     if not body.strip():
         raise InboxError("Type a message first.")
     try:
-        return message_send(
+        message = message_send(
             company=company,
             profile=profile,
             body=body.strip(),
@@ -37,6 +43,8 @@ def chat_send(
         )
     except MessageBodyError as error:
         raise InboxError(str(error)) from None
+    conversation_reply(profile=profile, campaign=campaign, user=user, message=message)
+    return message
 
 
 @transaction.atomic
@@ -49,7 +57,7 @@ def inbox_reply(
     if incoming.profile is None:
         raise InboxError("This message has no profile to answer.")
     try:
-        return message_send(
+        message = message_send(
             company=company,
             profile=incoming.profile,
             body=body.strip(),
@@ -60,6 +68,10 @@ def inbox_reply(
         )
     except MessageBodyError as error:
         raise InboxError(str(error)) from None
+    conversation_reply(
+        profile=incoming.profile, campaign=incoming.campaign, user=user, message=message
+    )
+    return message
 
 
 @transaction.atomic
@@ -71,9 +83,11 @@ def inbox_opt_out(*, incoming: Message, user: AbstractBaseUser) -> list[Subscrip
         raise InboxError(
             "This message has no campaign. Open the profile to opt it out of a campaign."
         )
-    return profile_opt_out(
+    changed = profile_opt_out(
         profile=incoming.profile,
         source=OptOutSource.INBOX,
         campaign=incoming.campaign,
         actor=user,
     )
+    conversations_opted_out(profile_id=incoming.profile_id, campaign_id=incoming.campaign_id)
+    return changed

@@ -1,6 +1,6 @@
 import django_tables2 as tables
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
 from messaging.labels import message_type_label
@@ -73,3 +73,58 @@ class InboxTable(tables.Table):
         return format_html(
             '<span class="badge {}">{}</span>', badge, message_type_label(value, "mo")
         )
+
+
+class ConversationTable(tables.Table):
+    """One tab of the conversation list."""
+
+    person = tables.Column(verbose_name="Person", accessor="profile", orderable=False)
+    latest = tables.Column(verbose_name="Latest text", accessor="last_incoming", orderable=False)
+    campaign = tables.Column(verbose_name="Campaign", orderable=False, default="—")
+    assignee = tables.Column(verbose_name="Handled by", orderable=False, default="Unassigned")
+    last_activity_at = tables.DateTimeColumn(
+        verbose_name="Last activity", orderable=False, format=WHEN_FORMAT
+    )
+    open = tables.TemplateColumn(
+        template_name="inbox/_conversation_open.html", verbose_name="", orderable=False
+    )
+
+    class Meta:
+        attrs = {"class": "table inbox-table stack-on-phone", "id": "conversation-table"}
+        row_attrs = {
+            "data-conversation-id": lambda record: record.pk,
+            "data-state": lambda record: record.state,
+        }
+        empty_text = "No conversations here."
+
+    def render_person(self, record) -> str:
+        profile = record.profile
+        name = profile.full_name
+        return format_html(
+            '<a href="{}">{}</a>{}',
+            reverse("profiles:detail", args=[profile.pk]),
+            name or phone_display(profile.phone_number),
+            format_html('<div class="muted small">{}</div>', phone_display(profile.phone_number))
+            if name
+            else "",
+        )
+
+    def render_latest(self, record) -> str:
+        message = record.last_incoming
+        body = Truncator(message.body).chars(140) if message else ""
+        unread = (
+            format_html(
+                ' <span class="badge badge-blue unread-badge">{} unread</span>', record.unread
+            )
+            if record.unread
+            else ""
+        )
+        tags = format_html_join(
+            "",
+            ' <span class="badge conversation-tag">{}</span>',
+            ((t.name,) for t in record.tags.all()),
+        )
+        return format_html('<span class="inbox-body">{}</span>{}{}', body, unread, tags)
+
+    def render_assignee(self, value) -> str:
+        return value.get_full_name() or value.get_username()

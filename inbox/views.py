@@ -20,7 +20,15 @@ from messaging.selectors import conversation_messages, profile_current_campaign
 from profiles.models import Profile
 from profiles.tenancy import Perm, require_perm
 
-from .selectors import inbox_filter, inbox_messages
+from .conversation_views import bar_context, extras_context, list_context
+from .conversations import ConversationError, conversation_read
+from .selectors import (
+    canned_responses,
+    conversation_for_chat,
+    conversation_tags,
+    inbox_filter,
+    inbox_messages,
+)
 from .services import InboxError, chat_send, inbox_opt_out, inbox_reply
 from .tables import InboxTable
 
@@ -64,7 +72,8 @@ def _index_context(request: HttpRequest) -> dict[str, Any]:
 
 @require_GET
 @require_perm(Perm.VIEW)
-def index(request: HttpRequest) -> HttpResponse:
+def messages_table(request: HttpRequest) -> HttpResponse:
+    """Every incoming message, searchable (the conversation list is the Inbox's index)."""
     return render(request, "inbox/index.html", _index_context(request))
 
 
@@ -84,7 +93,13 @@ def _chat_campaign(request: HttpRequest, profile: Profile) -> Campaign | None:
 def _chat_context(request: HttpRequest, profile: Profile, **extra: Any) -> dict[str, Any]:
     campaign = _chat_campaign(request, profile)
     history = list(conversation_messages(profile=profile).reverse()[:CHAT_HISTORY])[::-1]
+    company = request.company  # type: ignore[attr-defined]
+    conversation = conversation_for_chat(company=company, profile=profile, campaign=campaign)
     return {
+        **bar_context(request, profile=profile, campaign=campaign, conversation=conversation),
+        **extras_context(conversation),
+        "tag_choices": conversation_tags(company=company),
+        "canned": canned_responses(company=company),
         "chat_profile": profile,
         "chat_campaign": campaign,
         "chat_messages": history,
@@ -101,9 +116,11 @@ def chat(request: HttpRequest, profile_id: int) -> HttpResponse:
     """The chat window; opened directly it shows the inbox with the window open."""
     profile = _chat_profile(request, profile_id)
     context = _chat_context(request, profile)
+    if context["conversation"] is not None:
+        conversation_read(conversation=context["conversation"])
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "inbox/_chat.html", context)
-    return render(request, "inbox/index.html", {**_index_context(request), **context})
+    return render(request, "inbox/conversations.html", {**list_context(request), **context})
 
 
 @require_GET
@@ -131,7 +148,7 @@ def chat_send_view(request: HttpRequest, profile_id: int) -> HttpResponse:
                 user=request.user,
                 campaign=campaign,
             )
-        except InboxError as exc:
+        except (InboxError, ConversationError) as exc:
             error = str(exc)
     context = _chat_context(request, profile, chat_error=error)
     response = render(request, "inbox/_chat_log.html", context)
@@ -177,7 +194,7 @@ def respond(request: HttpRequest, message_id: int) -> HttpResponse:
                     body=body,
                     user=request.user,
                 )
-            except InboxError as exc:
+            except (InboxError, ConversationError) as exc:
                 context.update(error=str(exc), body=body)
             else:
                 context["sent"] = True
@@ -201,7 +218,7 @@ def opt_out(request: HttpRequest, message_id: int) -> HttpResponse:
     next_url = request.POST.get("next", "")
     if next_url.startswith("/inbox/"):
         return redirect(next_url)
-    return redirect("inbox:index")
+    return redirect("inbox:messages")
 
 
 @lru_cache(maxsize=1)

@@ -46,6 +46,7 @@ from campaigns.services import (
     profile_opt_out,
     subscription_reactivate,
 )
+from inbox.conversations import conversation_incoming
 from profiles.creation import ProfileSuppressed, profile_get_or_create
 from profiles.models import Company, OptOutSource, Profile, SourceType
 from profiles.phones import phone_normalize
@@ -507,6 +508,8 @@ def message_receive(
         message.save(
             update_fields=["profile", "message_type", "campaign", "keyword", "in_reply_to"]
         )
+        # The inbox's turn-taking (needs reply, closed by a STOP) follows the type.
+        conversation_incoming(message=message)
     logger.info("MO %s from %s: %s", message.pk, e164, message.message_type)
     if media_url_refused:
         logger.warning("MO %s: media link dropped: %s", message.pk, media_url_refused)

@@ -85,7 +85,7 @@ def test_the_filters_pane_opens_with_enter_keeps_focus_and_escape_returns_it(
 def test_the_chat_drawer_takes_focus_and_escape_returns_it_to_the_row_menu(page_as, bob, company):
     chat_ready(company)
     page = page_as(bob)
-    page.goto("/inbox/")
+    page.goto("/inbox/messages/")
     menu = page.locator("details.row-menu summary").first
     menu.focus()
     page.keyboard.press("Enter")
@@ -106,13 +106,13 @@ def test_the_chat_drawer_takes_focus_and_escape_returns_it_to_the_row_menu(page_
     page.keyboard.press("Escape")
     expect(drawer).to_have_count(0)
     expect(menu).to_be_focused()
-    assert page.url.endswith("/inbox/")
+    assert page.url.endswith("/inbox/messages/")
 
 
 def test_a_row_menu_closes_on_escape_and_focus_stays_on_its_button(page_as, bob, company):
     chat_ready(company)
     page = page_as(bob)
-    page.goto("/inbox/")
+    page.goto("/inbox/messages/")
     menu = page.locator("details.row-menu").first
     menu.locator("summary").focus()
     page.keyboard.press("Enter")
@@ -158,7 +158,7 @@ def test_a_new_chat_reply_is_announced_and_the_counter_is_not_read_per_keystroke
 def test_the_message_this_profile_drawer_is_a_dialog_too(page_as, bob, company):
     chat_ready(company)
     page = page_as(bob)
-    page.goto("/inbox/")
+    page.goto("/inbox/messages/")
     menu = page.locator("details.row-menu summary").first
     menu.click()
     page.locator(".row-menu .menu-respond").first.click()

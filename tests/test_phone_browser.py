@@ -136,7 +136,7 @@ def test_on_a_phone_an_agent_opens_a_chat_types_and_taps_send(phone_as, bob, com
         status=Message.Status.RECEIVED,
     )
     page = phone_as(bob)
-    page.goto("/inbox/")
+    page.goto("/inbox/messages/")
     expect(page.locator("#inbox-table")).to_contain_text("What time is the rally?")
     assert_no_page_scroll(page)
     menu = page.locator("details.row-menu summary").first

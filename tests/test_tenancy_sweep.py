@@ -18,7 +18,7 @@ from django.utils import timezone
 from campaigns.broadcasts import broadcast_create
 from campaigns.models import MessageTemplate, Tag
 from campaigns.services import subscription_create
-from inbox.models import BulkOptOut
+from inbox.models import BulkOptOut, CannedResponse, ConversationTag, InboxConversation
 from messaging.channels import channel_create
 from messaging.gateways import console_outbox_path
 from messaging.models import Message
@@ -66,6 +66,17 @@ def acme(company, alice):
         parameters={"mt_failures": 1, "period_days": 30},
     )
     bulk = BulkOptOut.objects.create(company=company, source_name=f"{MARK}.csv")
+    conversation = InboxConversation.objects.create(
+        company=company,
+        profile=profile,
+        campaign=campaign,
+        last_incoming=message,
+        last_activity_at=timezone.now(),
+        unread=1,
+    )
+    tag = ConversationTag.objects.create(company=company, name=f"{MARK} tag")
+    conversation.tags.add(tag)
+    canned = CannedResponse.objects.create(company=company, name=f"{MARK} canned", body="Hi")
     channel = channel_create(
         company=company,
         kind="long_code_10dlc",
@@ -91,6 +102,9 @@ def acme(company, alice):
         "export": export,
         "analysis": analysis,
         "bulk": bulk,
+        "conversation": conversation,
+        "tag": tag,
+        "canned": canned,
     }
 
 
@@ -105,6 +119,8 @@ LIST_PAGES = [
     "campaigns:broadcast_list",
     "campaigns:group_list",
     "inbox:index",
+    "inbox:messages",
+    "inbox:canned_responses",
     "inbox:bulk_opt_out",
     "inbox:opt_out_review",
     "inbox:revocation_report",
@@ -156,6 +172,7 @@ def object_pages(acme):
         ("inbox:respond", [acme["message"].pk]),
         ("inbox:bulk_opt_out_detail", [acme["bulk"].pk]),
         ("inbox:bulk_opt_out_confirm", [acme["bulk"].pk]),
+        ("inbox:canned_edit", [acme["canned"].pk]),
         ("reports:export_status", [acme["export"].pk]),
         ("reports:export_download", [acme["export"].pk]),
         ("reports:analysis_detail", [acme["analysis"].pk]),
@@ -178,6 +195,17 @@ def object_pages(acme):
         ("campaigns:group_delete", [acme["group"].pk]),
         ("inbox:opt_out", [acme["message"].pk]),
         ("inbox:chat_send", [p.pk]),
+        ("inbox:chat_presence", [p.pk]),
+        ("inbox:conversation_claim", [acme["conversation"].pk]),
+        ("inbox:conversation_release", [acme["conversation"].pk]),
+        ("inbox:conversation_take_over", [acme["conversation"].pk]),
+        ("inbox:conversation_assign", [acme["conversation"].pk]),
+        ("inbox:conversation_close", [acme["conversation"].pk]),
+        ("inbox:conversation_tag_add", [acme["conversation"].pk]),
+        ("inbox:conversation_tag_remove", [acme["conversation"].pk, acme["tag"].pk]),
+        ("inbox:conversation_note_add", [acme["conversation"].pk]),
+        ("inbox:canned_edit", [acme["canned"].pk]),
+        ("inbox:canned_delete", [acme["canned"].pk]),
         ("reports:analysis_run", [acme["analysis"].pk]),
         ("reports:analysis_delete", [acme["analysis"].pk]),
         ("messaging:channel_edit", [acme["channel"].pk]),
@@ -209,6 +237,11 @@ def test_nothing_of_acme_changed_after_eves_attempts(client_as, eve, acme):
     assert Group.objects.filter(pk=acme["group"].pk).exists()
     assert MessageTemplate.objects.filter(pk=acme["template"].pk).exists()
     assert not Message.objects.filter(direction="mt", profile=profile).exists()
+    conversation = InboxConversation.objects.get(pk=acme["conversation"].pk)
+    assert (conversation.state, conversation.assignee_id) == ("needs_reply", None)
+    assert list(conversation.tags.all()) == [acme["tag"]]
+    assert not conversation.notes.exists()
+    assert CannedResponse.objects.filter(pk=acme["canned"].pk).exists()
     channel = acme["channel"]
     channel.refresh_from_db()
     assert channel.active and channel.number == ACME_NUMBER

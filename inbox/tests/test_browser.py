@@ -36,7 +36,7 @@ def test_an_agent_chats_with_a_subscriber_and_opts_them_out(page_as, bob, compan
     _post_inbound(live_server.url, "+12025550181", "What time is the rally?")
 
     page = page_as(bob)
-    page.goto("/inbox/")
+    page.goto("/inbox/messages/")
     page.get_by_text("What time is the rally?").wait_for()
     screenshot(page, "inbox-table")
     page.locator("details.row-menu summary").first.click()
@@ -60,7 +60,7 @@ def test_an_agent_chats_with_a_subscriber_and_opts_them_out(page_as, bob, compan
     screenshot(page, "inbox-chat-reply")
 
     page.get_by_role("button", name="× Close").click()
-    page.goto("/inbox/")
+    page.goto("/inbox/messages/")
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator("details.row-menu summary").first.click()
     page.get_by_role("button", name="Opt out profile").first.click()

@@ -28,7 +28,7 @@ def incoming(subscriber, campaign):
 
 def test_the_inbox_lists_incoming_messages_newest_first(client_as, charlie, incoming, subscriber):
     later = receive_text(subscriber.company, subscriber.phone_number, "Also: parking?").message
-    page = client_as(charlie).get(reverse("inbox:index")).content.decode()
+    page = client_as(charlie).get(reverse("inbox:messages")).content.decode()
     assert page.index("Also: parking?") < page.index("When is the rally?")
     assert f"/profiles/{subscriber.pk}/" in page
     assert later.message_type == "reply"
@@ -39,19 +39,21 @@ def test_the_inbox_searches_and_filters(client_as, bob, company, incoming, campa
     other = make_profile(company, "+12025550172")
     receive_text(other.company, other.phone_number, "hello there")
     client = client_as(bob)
-    assert "hello there" not in client.get(reverse("inbox:index"), {"q": "rally"}).content.decode()
-    page = client.get(reverse("inbox:index"), {"q": "555-0172"}).content.decode()
+    assert (
+        "hello there" not in client.get(reverse("inbox:messages"), {"q": "rally"}).content.decode()
+    )
+    page = client.get(reverse("inbox:messages"), {"q": "555-0172"}).content.decode()
     assert "hello there" in page and "rally" not in page
-    page = client.get(reverse("inbox:index"), {"campaign": campaign.pk}).content.decode()
+    page = client.get(reverse("inbox:messages"), {"campaign": campaign.pk}).content.decode()
     assert "rally" in page and "hello there" not in page
-    page = client.get(reverse("inbox:index"), {"message_type": "unmatched"}).content.decode()
+    page = client.get(reverse("inbox:messages"), {"message_type": "unmatched"}).content.decode()
     assert "hello there" in page and "rally" not in page
-    page = client.get(reverse("inbox:index"), {"received_from": "2999-01-01"}).content.decode()
+    page = client.get(reverse("inbox:messages"), {"received_from": "2999-01-01"}).content.decode()
     assert "rally" not in page
 
 
 def test_the_inbox_shows_only_the_companys_messages(client_as, eve, incoming):
-    assert "rally" not in client_as(eve).get(reverse("inbox:index")).content.decode()
+    assert "rally" not in client_as(eve).get(reverse("inbox:messages")).content.decode()
 
 
 def test_an_agent_chats_and_the_conversation_awaits_a_direct_reply(

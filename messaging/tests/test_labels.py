@@ -49,7 +49,7 @@ def test_the_inbox_type_filter_and_type_badges_show_words(client_as, bob, compan
     profile = make_profile(company, "+12025550190")
     make_subscription(profile, make_campaign(company, "Alerts"))
     receive_text(company, profile.phone_number, "what time?")
-    page = client_as(bob).get(reverse("inbox:index")).content.decode()
+    page = client_as(bob).get(reverse("inbox:messages")).content.decode()
     assert "Ftaf Opt In Confirmation" not in page and "Mdata Query" not in page
     assert ">Tell-a-friend opt-in confirmed</option>" in page
     assert ">mData lookup</option>" in page

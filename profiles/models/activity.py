@@ -53,6 +53,15 @@ class ActivityEvent(models.Model):
         ERASED = "erased", "Personal data erased"
         # An agent read a probable revocation as something else (messaging.revocation_services).
         NOT_REVOCATION = "not_revocation", "Read as not a revocation"
+        # What agents do in an inbox conversation (inbox/conversations.py records them).
+        CONVERSATION_CLAIMED = "conv_claimed", "Conversation claimed"
+        CONVERSATION_RELEASED = "conv_released", "Conversation released"
+        CONVERSATION_ASSIGNED = "conv_assigned", "Conversation assigned"
+        CONVERSATION_TAKEN_OVER = "conv_taken_over", "Conversation taken over"
+        CONVERSATION_TAGGED = "conv_tagged", "Conversation tagged"
+        CONVERSATION_UNTAGGED = "conv_untagged", "Conversation tag removed"
+        CONVERSATION_NOTE = "conv_note", "Internal note"
+        CONVERSATION_CLOSED = "conv_closed", "Conversation closed"
 
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
     objects = CompanyQuerySet.as_manager()

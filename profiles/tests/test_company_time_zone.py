@@ -108,7 +108,7 @@ def test_the_inbox_and_the_profile_tabs_show_times_in_the_company_zone_named(
     sent = make_message(profile, body="See you there")
     type(sent).objects.filter(pk=sent.pk).update(created_at=MOMENT)
     client = client_as(bob)
-    inbox = client.get(reverse("inbox:index")).content.decode()
+    inbox = client.get(reverse("inbox:messages")).content.decode()
     tab = client.get(reverse("profiles:detail", args=[profile.pk]), {"tab": "messages"})
     # The profile lives in Chicago, but the page is the company's: one zone, named.
     assert "1 Dec 2099, 18:00 EST" in inbox
