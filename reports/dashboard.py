@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Max, QuerySet, Sum
+from django.db.models import Count, Max, Min, QuerySet, Sum
 from django.utils import timezone
 
 from campaigns.models import Broadcast
 from profiles.models import Company
 
-from .models import BroadcastDay, CompanyDay, FailureDay, InboxWaiting
+from .models import BroadcastDay, CompanyDay, FailureDay
 from .rollup import local_today
 
 PERIODS = (7, 30, 90)
@@ -150,22 +150,22 @@ def failures_by_reason(*, company: Company, first: dt.date, last: dt.date) -> li
 
 
 def inbox_waiting(*, company: Company) -> dict:
-    """People waiting for an answer in the inbox and since when.
+    """People waiting for an answer in the inbox and since when: the company's
+    conversations that need a reply and the oldest unanswered text among them, read
+    live (one count on the conversations' (company, state) index; the inbox's rule in
+    inbox/conversations.py keeps the states)."""
+    from inbox.models import InboxConversation
 
-    The one place the dashboard asks it: today it reads the roll-up's snapshot
-    (reports.rollup.inbox_waiting_compute, incoming texts after our last answer); once
-    conversations carry a state, this becomes a count of the company's conversations
-    that need a reply and the oldest of them, read live.
-    """
-    snapshot = InboxWaiting.objects.for_company(company).first()
-    if snapshot is None:
-        return {"waiting": None, "oldest_since": None, "as_of": None, "oldest_wait": None}
-    wait = timezone.now() - snapshot.oldest_since if snapshot.oldest_since else None
+    found = (
+        InboxConversation.objects.for_company(company)
+        .filter(state=InboxConversation.State.NEEDS_REPLY)
+        .aggregate(waiting=Count("pk"), oldest=Min("last_incoming_at"))
+    )
+    oldest = found["oldest"]
     return {
-        "waiting": snapshot.waiting,
-        "oldest_since": snapshot.oldest_since,
-        "oldest_wait": wait,
-        "as_of": snapshot.computed_at,
+        "waiting": found["waiting"],
+        "oldest_since": oldest,
+        "oldest_wait": timezone.now() - oldest if oldest else None,
     }
 
 

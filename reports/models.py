@@ -200,19 +200,3 @@ class BroadcastDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.broadcast_id} {self.day}"
-
-
-class InboxWaiting(models.Model):
-    """How many people wait for an answer in the inbox, and since when: computed by the
-    roll-up, since the live question joins every incoming message to what followed it."""
-
-    company = models.OneToOneField(
-        Company, primary_key=True, on_delete=models.CASCADE, related_name="+"
-    )
-    objects = CompanyQuerySet.as_manager()
-    waiting = models.PositiveIntegerField(default=0)
-    oldest_since = models.DateTimeField(null=True, blank=True)
-    computed_at = models.DateTimeField()
-
-    def __str__(self) -> str:
-        return f"{self.company_id}: {self.waiting}"

@@ -1,7 +1,7 @@
 """The dashboard's daily aggregates, recomputed set-based from the rows they count.
 
 The Home page and the broadcast reports read `CompanyDay`, `FailureDay`,
-`BroadcastDay` and `InboxWaiting` (reports.models) and never the messages table. This
+`BroadcastDay` (reports.models) and never the messages table. This
 module is their only writer:
 
 - `dashboards_roll_up_recent` (celery-beat, every few minutes, under a lock) recomputes
@@ -27,30 +27,20 @@ import datetime as dt
 import logging
 from typing import Any
 
-from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from campaigns.models import Campaign, Subscription
-from messaging.models import Message, MOType
+from messaging.models import Message
 from profiles.models import Company
 
-from .models import BroadcastDay, CompanyDay, FailureDay, InboxWaiting
+from .models import BroadcastDay, CompanyDay, FailureDay
 
 logger = logging.getLogger(__name__)
 
 MO, MT = Message.Direction.MO.value, Message.Direction.MT.value
 FAILED, UNDELIVERABLE = Message.Status.FAILED.value, Message.Status.UNDELIVERABLE.value
 BACKFILL_STEP_DAYS = 7
-
-# Incoming texts a person has to answer: the rest (STOP, HELP, keywords, OOPS,
-# duplicates) were answered by the platform itself.
-AWAITING_ANSWER_TYPES = (
-    MOType.REPLY.value,
-    MOType.DIRECT_RESPONSE.value,
-    MOType.UNKNOWN.value,
-    MOType.UNMATCHED.value,
-)
 
 
 def local_today(company: Company, now: dt.datetime | None = None) -> dt.date:
@@ -255,48 +245,8 @@ def dashboard_roll_up(
     return {"company": company.pk, "first": str(first), "last": str(last), "removed": stale}
 
 
-def inbox_waiting_compute(*, company: Company, now: dt.datetime | None = None) -> InboxWaiting:
-    """Who waits for an answer: people whose text of an AWAITING_ANSWER_TYPES type came
-    after the last message a person of ours sent them (the inbox's Response and chat
-    both record who sent it), over the last DASHBOARD_INBOX_LOOKBACK_DAYS. The wait
-    starts at the first such text. Conversations with states replace this by a count
-    of conversations that need a reply (reports.dashboard.inbox_waiting reads it)."""
-    now = now or timezone.now()
-    since = now - dt.timedelta(days=settings.DASHBOARD_INBOX_LOOKBACK_DAYS)
-    message = Message._meta.db_table
-    types = ", ".join(["%s"] * len(AWAITING_ANSWER_TYPES))
-    sql = f"""
-        SELECT COUNT(*), MIN(w.first_text)
-        FROM (
-            SELECT mo.profile_id, MIN(mo.created_at) AS first_text
-            FROM {message} mo
-            LEFT JOIN (
-                SELECT a.profile_id, MAX(a.created_at) AS last_answer
-                FROM {message} a
-                WHERE a.company_id = %s AND a.direction = %s AND a.sent_by_id IS NOT NULL
-                GROUP BY a.profile_id
-            ) answered ON answered.profile_id = mo.profile_id
-            WHERE mo.company_id = %s AND mo.direction = %s AND mo.created_at >= %s
-              AND mo.profile_id IS NOT NULL AND mo.message_type IN ({types})
-              AND (answered.last_answer IS NULL OR mo.created_at > answered.last_answer)
-            GROUP BY mo.profile_id
-        ) w
-    """  # noqa: S608 (table names come from the models; values are parameters)
-    params = [company.pk, MT, company.pk, MO, _stamp(since), *AWAITING_ANSWER_TYPES]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        waiting, oldest = cursor.fetchone()
-    if isinstance(oldest, str):  # SQLite hands back the stored UTC text
-        oldest = timezone.make_aware(dt.datetime.fromisoformat(oldest), dt.UTC)
-    snapshot, _ = InboxWaiting.objects.update_or_create(
-        company=company,
-        defaults={"waiting": waiting or 0, "oldest_since": oldest, "computed_at": now},
-    )
-    return snapshot
-
-
 def dashboards_roll_up_recent(*, now: dt.datetime | None = None) -> dict[str, Any]:
-    """Periodic: yesterday and today of every company, and who waits in its inbox."""
+    """Periodic: yesterday and today of every company."""
     now = now or timezone.now()
     companies, failed = 0, []
     for company in Company.objects.order_by("pk"):
@@ -305,7 +255,6 @@ def dashboards_roll_up_recent(*, now: dt.datetime | None = None) -> dict[str, An
             dashboard_roll_up(
                 company=company, first=today - dt.timedelta(days=1), last=today, now=now
             )
-            inbox_waiting_compute(company=company, now=now)
         except DatabaseError:
             # One company's trouble (a zone the database does not know) must not
             # leave every other company's dashboard stale.
@@ -337,7 +286,6 @@ def dashboard_backfill(
         days += (chunk_last - cursor).days + 1
         log(f"{company.name}: {cursor} … {chunk_last}")
         cursor = chunk_last + dt.timedelta(days=1)
-    inbox_waiting_compute(company=company)
     return {"company": company.pk, "days": days}
 
 

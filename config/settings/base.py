@@ -231,9 +231,6 @@ BROADCAST_CHUNK_STALL_SECONDS = env_int("BROADCAST_CHUNK_STALL_SECONDS", 600)
 EXPORT_STALL_SECONDS = env_int("EXPORT_STALL_SECONDS", 600)
 EXPORT_PENDING_STALL_SECONDS = env_int("EXPORT_PENDING_STALL_SECONDS", 1800)
 EXPORT_MAX_ATTEMPTS = env_int("EXPORT_MAX_ATTEMPTS", 3)
-# The Home page (reports.rollup): how far back an unanswered incoming text still
-# counts as waiting for an answer.
-DASHBOARD_INBOX_LOOKBACK_DAYS = env_int("DASHBOARD_INBOX_LOOKBACK_DAYS", 90)
 # Broadcasts reach a recipient only between these local times (TCPA quiet hours); a
 # company may narrow the window, never widen it (messaging.quiet_hours).
 SMS_SENDING_WINDOW_START = env_time("SMS_SENDING_WINDOW_START", "08:00")

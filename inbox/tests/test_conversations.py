@@ -326,7 +326,7 @@ def test_the_backfill_leaves_the_rows_the_rule_leaves(company, campaign, bob):
 
 
 def test_an_agents_opt_out_closes_the_conversation(subscriber, bob):
-    incoming = _text(subscriber, "Please stop")
+    incoming = _text(subscriber, "I moved to another state last month")
     inbox_opt_out(incoming=incoming, user=bob)
     assert _conversation(subscriber).state == State.CLOSED
 

@@ -33,7 +33,10 @@ def mt(company: Company, profile, at: dt.datetime, **fields) -> Message:
 
 
 def mo(company: Company, profile, at: dt.datetime, **fields) -> Message:
-    return Message.objects.create(
+    """An incoming text, applied to its inbox conversation as the inbound path does."""
+    from inbox.conversations import conversation_incoming
+
+    message = Message.objects.create(
         company=company,
         profile=profile,
         phone_number=profile.phone_number,
@@ -45,6 +48,8 @@ def mo(company: Company, profile, at: dt.datetime, **fields) -> Message:
         received_at=at,
         **fields,
     )
+    conversation_incoming(message=message)
+    return message
 
 
 def rows(sql: str, params: list) -> list[tuple]:

@@ -9,16 +9,15 @@ from django.core.management import call_command
 
 from campaigns.models import Broadcast
 from messaging.models import Message
-from reports.models import BroadcastDay, CompanyDay, FailureDay, InboxWaiting
+from reports.models import BroadcastDay, CompanyDay, FailureDay
 from reports.rollup import (
     dashboard_backfill,
     dashboard_roll_up,
     dashboards_roll_up_recent,
-    inbox_waiting_compute,
     local_today,
 )
 from reports.tasks import ROLL_UP_LOCK_KEY, dashboards_roll_up
-from tests.factories import make_campaign, make_profile, make_subscription, make_user
+from tests.factories import make_campaign, make_profile, make_subscription
 
 from .dashboard_builders import (
     ZONE,
@@ -246,25 +245,6 @@ def test_broadcast_days_equal_sql(company, history):
     assert days == {today - dt.timedelta(days=1): 2, today: 2}
     row = BroadcastDay.objects.get(broadcast=broadcast, day=today)
     assert (row.delivered, row.failed) == (1, 1)
-
-
-def test_inbox_waiting_counts_people_whose_text_is_unanswered(company, history):
-    now = local(history["today"], 23, 59)
-    a, b, c, _ = history["people"]
-    agent = make_user("agent-wait", company=company, role="agent")
-    InboxWaiting.objects.all().delete()
-    Message.objects.filter(company=company, direction="mo").delete()
-    first_text = mo(company, a, now - dt.timedelta(hours=5))
-    mo(company, a, now - dt.timedelta(hours=1))
-    mo(company, b, now - dt.timedelta(hours=3))
-    mt(company, b, now - dt.timedelta(hours=2), sent_by=agent, message_type="direct_message")
-    mo(company, c, now - dt.timedelta(hours=4), message_type="opt_out", body="STOP")
-
-    snapshot = inbox_waiting_compute(company=company, now=now)
-    assert (snapshot.waiting, snapshot.oldest_since) == (1, first_text.created_at)
-    mo(company, b, now - dt.timedelta(minutes=30))
-    snapshot = inbox_waiting_compute(company=company, now=now)
-    assert (snapshot.waiting, snapshot.oldest_since) == (2, first_text.created_at)
 
 
 def test_one_company_s_failure_leaves_the_others_rolled_up(company, other_company, history):

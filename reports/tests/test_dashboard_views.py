@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from campaigns.models import Broadcast
 from messaging.models import Message
@@ -122,7 +123,9 @@ def test_reading_the_home_page_never_touches_the_messages_table(
     tables = " ".join(q["sql"] for q in queries.captured_queries)
     assert "reports_companyday" in tables
     assert "messaging_message" not in tables
-    assert len(queries.captured_queries) <= 12
+    # The page's own reads, plus the navigation's two counts (unread conversations,
+    # the opt-out review queue) that every page shows.
+    assert len(queries.captured_queries) <= 14
 
 
 def test_the_latest_broadcasts_show_their_funnel(
@@ -218,12 +221,26 @@ def test_a_user_of_no_company_is_refused(client_as, sent_broadcast):
 def test_home_says_when_nothing_was_computed_yet(alice, client_as):
     page = _text(client_as(alice).get("/"))
     assert 'id="dash-not-rolled-up"' in page
-    assert 'id="stat-waiting">—<' in page
+    assert 'id="stat-waiting">0<' in page and "nobody is waiting" in page
 
 
 def test_home_shows_who_waits_in_the_inbox(company, alice, client_as, program):
-    dashboard_backfill(company=company, first=program["today"])
+    # Read live from the conversations that need a reply, with no roll-up run.
     page = _text(client_as(alice).get("/"))
     # people[2] texted 1, 20 and 60 days ago and nobody of ours answered.
     assert 'id="stat-waiting">1<' in page
     assert re.search(r"oldest waiting (1 month, 4 weeks|2 months)<", page)
+
+
+def test_an_agents_answer_takes_the_person_out_of_the_waiting_count(company, alice, client_as):
+    from inbox.conversations import conversation_reply
+
+    person = make_profile(company, "+12125550777")
+    now = timezone.now()
+    mo(company, person, now - dt.timedelta(hours=2))
+    page = _text(client_as(alice).get("/"))
+    assert 'id="stat-waiting">1<' in page
+    assert re.search(r"oldest waiting 2.hours<", page)
+    answer = mt(company, person, now, sent_by=alice, message_type="direct_message")
+    conversation_reply(profile=person, campaign=None, user=alice, message=answer)
+    assert 'id="stat-waiting">0<' in _text(client_as(alice).get("/"))
