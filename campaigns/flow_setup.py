@@ -32,14 +32,22 @@ def opt_in_path_update(
         raise CampaignError(
             f"The confirmation window is {WINDOW_MIN_HOURS} to {WINDOW_MAX_HOURS} hours."
         )
-    confirmation_text = _auto_text(confirmation_text, field="Confirmation request")
+    company = path.company
+    confirmation_text = _auto_text(
+        confirmation_text,
+        field="Confirmation request",
+        company=company,
+        form_field="confirmation_text",
+    )
     if double_opt_in and not confirmation_text:
         raise CampaignError(
             "A double opt-in path needs its confirmation request, e.g. "
             "“Reply Y to confirm, N to cancel.”"
         )
     path.name = name
-    path.welcome_message = _auto_text(welcome_message, field="Welcome message")
+    path.welcome_message = _auto_text(
+        welcome_message, field="Welcome message", company=company, form_field="welcome_message"
+    )
     path.double_opt_in = double_opt_in
     path.confirmation_text = confirmation_text
     path.confirmation_window_hours = confirmation_window_hours
@@ -52,10 +60,15 @@ def _step_fields(
 ) -> dict:
     if kind not in FlowStep.Kind.values:
         raise CampaignError("Choose what the step does.")
-    body = _auto_text(body, field="The step's text")
+    # The rule every saved body meets (messaging.compose.body_validate): merge fields
+    # the company has, and a likely longest expansion that fits.
+    company = path.company
+    body = _auto_text(body, field="The step's text", company=company, form_field="body")
     if not body:
         raise CampaignError("A step needs the text it sends.")
-    retry_text = _auto_text(retry_text, field="Retry text")
+    retry_text = _auto_text(
+        retry_text, field="Retry text", company=company, form_field="retry_text"
+    )
     if kind == FlowStep.Kind.QUESTION:
         if custom_field is None:
             raise CampaignError("A question saves its answer in a custom field: choose one.")

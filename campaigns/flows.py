@@ -97,6 +97,9 @@ class FlowSend:
                 in_reply_to=self.in_reply_to,
                 originator=self.originator,
                 sent_by=self.sent_by,
+                # Merge fields are checked when the path is saved; one whose custom
+                # field was deleted since renders as its fallback, as auto-texts do.
+                strict_fields=False,
             )
         except MessageBodyError:
             # A text saved before the body rule: the flow goes on, the text is fixed on

@@ -17,7 +17,15 @@ from .models import Campaign, Keyword, OptInPath, Tag
 
 
 class CampaignError(ValueError):
-    """A campaign change the rules refuse; the message is for the user."""
+    """A campaign change the rules refuse; the message is for the user.
+
+    `field` names the form field at fault when there is one (a text whose merge field
+    does not exist), so the page shows the error beside it.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def _check_zone(name: str) -> str:
@@ -36,7 +44,7 @@ def _name(value: str, *, field: str) -> str:
         raise CampaignError(str(error)) from None
 
 
-def _auto_text(value: str, *, field: str, company: Company) -> str:
+def _auto_text(value: str, *, field: str, company: Company, form_field: str | None = None) -> str:
     """A text the platform sends by itself (HELP reply, opt-out confirmation, welcome).
 
     It passes the send rule (messaging.services.body_check) and names only merge fields
@@ -48,7 +56,7 @@ def _auto_text(value: str, *, field: str, company: Company) -> str:
         try:
             body_validate(value, company=company)
         except MessageBodyError as error:
-            raise CampaignError(f"{field}: {error}") from None
+            raise CampaignError(f"{field}: {error}", field=form_field) from None
     return value
 
 

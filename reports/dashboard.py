@@ -2,7 +2,8 @@
 
 Nothing here reads the messages table: the figures come from the rows reports.rollup
 writes (a handful of small indexed reads whatever the company's size), plus the
-broadcasts' own counters of replies and opt-outs.
+broadcasts' own counters of replies and opt-outs and one grouped read of their clicks
+(links.selectors.clicks_for_broadcasts).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from django.db.models import Count, Max, Min, QuerySet, Sum
 from django.utils import timezone
 
 from campaigns.models import Broadcast
+from links.selectors import ClickCounts, clicks_for_broadcasts
 from profiles.models import Company
 
 from .models import BroadcastDay, CompanyDay, FailureDay
@@ -171,7 +173,7 @@ def inbox_waiting(*, company: Company) -> dict:
 
 @dataclass
 class Funnel:
-    """A broadcast's recipients → delivered → replies → opt-outs."""
+    """A broadcast's recipients → delivered → replies → opt-outs, and its clicks."""
 
     broadcast: Broadcast
     recipients: int = 0
@@ -179,7 +181,7 @@ class Funnel:
     failed: int = 0
     undeliverable: int = 0
     rolled_up_at: dt.datetime | None = None
-    extra: dict = field(default_factory=dict)
+    clicks: ClickCounts = field(default_factory=ClickCounts)
 
     @property
     def replies(self) -> int:
@@ -217,6 +219,10 @@ class Funnel:
         return rows
 
     @property
+    def unique_clicks_percent(self) -> float | None:
+        return percent(self.clicks.unique, self.recipients)
+
+    @property
     def chart_height(self) -> int:
         return 4 * FUNNEL_ROW
 
@@ -226,7 +232,7 @@ class Funnel:
         return max(self.recipients - self.delivered - self.failed - self.undeliverable, 0)
 
 
-def _funnels(broadcasts: list[Broadcast]) -> list[Funnel]:
+def _funnels(company: Company, broadcasts: list[Broadcast]) -> list[Funnel]:
     sums = {
         row["broadcast_id"]: row
         for row in BroadcastDay.objects.filter(broadcast__in=[b.pk for b in broadcasts])
@@ -239,6 +245,7 @@ def _funnels(broadcasts: list[Broadcast]) -> list[Funnel]:
             rolled_up_at=Max("rolled_up_at"),
         )
     }
+    clicks = broadcast_clicks(company=company, broadcasts=broadcasts)
     funnels = []
     for broadcast in broadcasts:
         row = sums.get(broadcast.pk, {})
@@ -250,6 +257,7 @@ def _funnels(broadcasts: list[Broadcast]) -> list[Funnel]:
                 failed=row.get("failed") or 0,
                 undeliverable=row.get("undeliverable") or 0,
                 rolled_up_at=row.get("rolled_up_at"),
+                clicks=clicks[broadcast.pk],
             )
         )
     return funnels
@@ -266,19 +274,19 @@ def broadcasts_started(*, company: Company) -> QuerySet[Broadcast]:
 
 
 def broadcasts_recent(*, company: Company, limit: int = RECENT_BROADCASTS) -> list[Funnel]:
-    return _funnels(list(broadcasts_started(company=company)[:limit]))
+    return _funnels(company, list(broadcasts_started(company=company)[:limit]))
 
 
-def broadcast_funnel(*, broadcast: Broadcast) -> Funnel:
-    return _funnels([broadcast])[0]
+def broadcast_funnel(*, company: Company, broadcast: Broadcast) -> Funnel:
+    return _funnels(company, [broadcast])[0]
 
 
-def broadcast_clicks(*, broadcasts: list[Broadcast]) -> dict[int, int] | None:
-    """The clicks column of the broadcast tables: clicks on each broadcast's tracked
-    links, by broadcast id.
+def broadcast_clicks(*, company: Company, broadcasts: list[Broadcast]) -> dict[int, ClickCounts]:
+    """The clicks of the broadcast tables, total and unique (distinct profiles), by
+    broadcast id; a broadcast nobody clicked has ClickCounts(0, 0).
 
-    None means the product does not track links yet, and the pages leave the column
-    out (no number is shown rather than a made-up one). Tracked links answer here with
-    one grouped read of their own aggregate, never of the messages table.
+    One grouped read of the clicks table through the broadcasts' tracked links, never
+    of the messages table; only the company's own clicks count.
     """
-    return None
+    counts = clicks_for_broadcasts(company=company, ids=[b.pk for b in broadcasts])
+    return {b.pk: counts.get(b.pk, ClickCounts()) for b in broadcasts}

@@ -9,8 +9,6 @@ from profiles.tenancy import Perm, require_perm
 from .charts import days_table_rows, subscriber_chart
 from .dashboard import (
     PERIODS,
-    Funnel,
-    broadcast_clicks,
     broadcast_funnel,
     broadcasts_recent,
     broadcasts_started,
@@ -20,15 +18,6 @@ from .dashboard import (
 )
 
 
-def _with_clicks(funnels: list[Funnel]) -> dict[int, int] | None:
-    """The clicks column: left out (None) until links are tracked."""
-    clicks = broadcast_clicks(broadcasts=[f.broadcast for f in funnels])
-    if clicks is not None:
-        for funnel in funnels:
-            funnel.extra["clicks"] = clicks.get(funnel.broadcast.pk, 0)
-    return clicks
-
-
 @require_GET
 @require_perm(Perm.VIEW)
 def home(request: HttpRequest) -> HttpResponse:
@@ -36,7 +25,6 @@ def home(request: HttpRequest) -> HttpResponse:
     days = period_from(request.GET.get("days"))
     summary = dashboard_summary(company=company, days=days)
     funnels = broadcasts_recent(company=company)
-    clicks = _with_clicks(funnels)
     ctx = {
         "days": days,
         "periods": PERIODS,
@@ -45,7 +33,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "days_rows": days_table_rows(summary.days),
         "waiting": inbox_waiting(company=company),
         "funnels": funnels,
-        "clicks": clicks,
     }
     return render(request, "reports/dashboard.html", ctx)
 
@@ -55,7 +42,6 @@ def home(request: HttpRequest) -> HttpResponse:
 def broadcast_report(request: HttpRequest, pk: int) -> HttpResponse:
     company = request.company  # type: ignore[attr-defined]
     broadcast = get_object_or_404(broadcasts_started(company=company), pk=pk)
-    funnel = broadcast_funnel(broadcast=broadcast)
-    clicks = _with_clicks([funnel])
-    ctx = {"funnel": funnel, "broadcast": broadcast, "clicks": clicks}
+    funnel = broadcast_funnel(company=company, broadcast=broadcast)
+    ctx = {"funnel": funnel, "broadcast": broadcast}
     return render(request, "reports/broadcast_report.html", ctx)

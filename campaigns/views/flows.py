@@ -87,12 +87,18 @@ def opt_in_path_settings(request: HttpRequest, pk: int, path_id: int) -> HttpRes
         try:
             opt_in_path_update(path=path, **form.cleaned_data)
         except CampaignError as exc:
-            form.add_error(None, str(exc))
+            _refused(form, exc)
         else:
             messages.success(request, "Opt-in path saved.")
             return redirect("campaigns:opt_in_path", pk=pk, path_id=path.pk)
     path.refresh_from_db()
     return _page(request, path, settings_form=form, status=400)
+
+
+def _refused(form: FlowStepForm | OptInPathSettingsForm, error: CampaignError) -> None:
+    """The service's refusal beside the field it is about (an unknown merge field in the
+    retry text is shown under the retry text), else at the top of the form."""
+    form.add_error(error.field if error.field in form.fields else None, str(error))
 
 
 def _step_values(form: FlowStepForm) -> dict:
@@ -115,7 +121,7 @@ def flow_step_add(request: HttpRequest, pk: int, path_id: int) -> HttpResponse:
         try:
             flow_step_create(path=path, **_step_values(form))
         except CampaignError as exc:
-            form.add_error(None, str(exc))
+            _refused(form, exc)
         else:
             messages.success(request, "Step added.")
             return redirect("campaigns:opt_in_path", pk=pk, path_id=path.pk)
@@ -132,7 +138,7 @@ def flow_step_edit(request: HttpRequest, pk: int, path_id: int, step_id: int) ->
         try:
             flow_step_update(step=step, **_step_values(form))
         except CampaignError as exc:
-            form.add_error(None, str(exc))
+            _refused(form, exc)
         else:
             messages.success(request, f"Step {step.position + 1} saved.")
             return redirect("campaigns:opt_in_path", pk=pk, path_id=path.pk)

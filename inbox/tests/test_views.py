@@ -86,6 +86,29 @@ def test_an_agent_chats_and_the_conversation_awaits_a_direct_reply(
     assert b"Thanks!" in poll.content
 
 
+def test_a_chat_and_a_response_fill_in_the_recipients_merge_fields(
+    client_as, bob, subscriber, campaign, incoming
+):
+    client = client_as(bob)
+    response = client.post(
+        reverse("inbox:chat_send", args=[subscriber.pk]),
+        {"body": "Hi {{first_name}}, see you in {{city|town}}", "campaign": campaign.pk},
+        headers={"HX-Request": "true"},
+    )
+    assert "Hi Sam, see you in town" in response.content.decode()
+    client.post(reverse("inbox:respond", args=[incoming.pk]), {"body": "Noon, {{ last_name }}"})
+    sent = Message.objects.filter(direction="mt").order_by("id")
+    assert [(m.body, m.profile_id) for m in sent] == [
+        ("Hi Sam, see you in town", subscriber.pk),
+        ("Noon, Lee", subscriber.pk),
+    ]
+    refused = client.post(
+        reverse("inbox:chat_send", args=[subscriber.pk]), {"body": "Your {{nickname}}?"}
+    )
+    assert "{{nickname}}" in refused.content.decode()
+    assert sent.count() == 2
+
+
 def test_an_opted_out_profile_cannot_be_chatted_with_and_the_window_says_why(
     client_as, bob, subscriber, campaign
 ):

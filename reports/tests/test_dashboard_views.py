@@ -123,8 +123,9 @@ def test_reading_the_home_page_never_touches_the_messages_table(
     tables = " ".join(q["sql"] for q in queries.captured_queries)
     assert "reports_companyday" in tables
     assert "messaging_message" not in tables
-    # The page's own reads, plus the navigation's two counts (unread conversations,
-    # the opt-out review queue) that every page shows.
+    # Sign-in (3); the page's own reads: days, roll-up time, failures, broadcasts, their
+    # aggregates, their clicks, the inbox's waiting count; the layout's company switcher
+    # and the navigation's two counts (unread conversations, opt-out review).
     assert len(queries.captured_queries) <= 14
 
 
@@ -143,8 +144,8 @@ def test_the_latest_broadcasts_show_their_funnel(
         expected["replies"],
     ]
     assert sent_broadcast.opt_outs_count == 1
-    # No clicks column until links are tracked: no number is made up.
-    assert "Clicks" not in page
+    # Sent without tracked links: a dash, not a made-up zero.
+    assert "No tracked links" in row and "data-clicks-total" not in row
     assert reverse("broadcast_report", args=[sent_broadcast.pk]) in page
 
 
