@@ -25,6 +25,8 @@ QUEUES = (PRIORITY, BULK, BACKGROUND)
 TASK_QUEUES = {
     "messaging.message_deliver": BULK,  # replies pass queue=PRIORITY when they apply it
     "messaging.messages_deliver": BULK,
+    # An incoming text is classified (and a STOP applied) ahead of broadcast traffic.
+    "messaging.message_classify": PRIORITY,
     "campaigns.broadcast_generate": BULK,
     "campaigns.broadcast_send_chunk": BULK,
 }

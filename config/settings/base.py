@@ -143,6 +143,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "messaging.messages_reconcile_in_flight",
         "schedule": 60.0,
     },
+    "messages_classify_stalled": {"task": "messaging.messages_classify_stalled", "schedule": 60.0},
 }
 
 CACHES = {
@@ -206,6 +207,9 @@ SMS_RATE_LIMIT_FALLBACK_WORKERS = env_int("SMS_RATE_LIMIT_FALLBACK_WORKERS", 2)
 SMS_THROTTLE_WAIT_SECONDS = env_int("SMS_THROTTLE_WAIT_SECONDS", 30)
 # A message in flight longer than this lost its worker: messages_reconcile_in_flight.
 SMS_IN_FLIGHT_TIMEOUT_SECONDS = env_int("SMS_IN_FLIGHT_TIMEOUT_SECONDS", 300)
+# An incoming text still unclassified this long after it was stored lost its task:
+# messages_classify_stalled queues it again.
+INBOUND_CLASSIFY_STALL_SECONDS = env_int("INBOUND_CLASSIFY_STALL_SECONDS", 60)
 API_CONCURRENCY_LIMIT = env_int("API_CONCURRENCY_LIMIT", 160)
 ADVOCACY_ENABLED = env_bool("ADVOCACY_ENABLED", True)
 # Workers heartbeat; a running job silent this long lost its worker and is queued again.
