@@ -17,7 +17,7 @@ import logging
 
 from django.db import transaction
 
-from config.celery import PRIORITY, queue_for
+from config.celery import PRIORITY, queue_for, task_publish
 
 from . import tasks
 from .inbound_store import InboundStored, inbound_store
@@ -29,9 +29,7 @@ def message_classify_later(message_id: int) -> None:
     """Queue the classification of a stored MO (after the current transaction commits)."""
 
     def publish() -> None:
-        try:
-            tasks.message_classify.apply_async((message_id,), queue=queue_for(PRIORITY))
-        except Exception:  # the broker's errors are many (kombu, redis, OSError)
+        if not task_publish(tasks.message_classify, (message_id,), queue=queue_for(PRIORITY)):
             # The message is stored and stays unclassified: the sweep queues it again.
             logger.warning("MO %s: classification not queued (broker unavailable)", message_id)
 
