@@ -93,24 +93,17 @@ def _env(port: int) -> dict[str, str]:
     }
 
 
-def _start(port: int, workers: int, threads: int, classifiers: int) -> list[subprocess.Popen]:
+def start_web(port: int, workers: int, threads: int, **extra_env: str) -> subprocess.Popen:
+    """gunicorn with config/gunicorn.py on `port`, answering (or RuntimeError)."""
     LOG_DIR.mkdir(parents=True, exist_ok=True)
-    env = _env(port)
+    env = {**_env(port), **extra_env}
     env.pop("CELERY_QUEUE", None)  # the production queues: classification on priority
-    binaries = Path(sys.executable).parent
-    web_log = open(LOG_DIR / "bench_inbound_web.log", "w")  # noqa: SIM115 (lives as long as the server)
-    worker_log = open(LOG_DIR / "bench_inbound_worker.log", "w")  # noqa: SIM115
+    web_log = open(LOG_DIR / f"web_{port}.log", "w")  # noqa: SIM115 (lives as long as the server)
     web = subprocess.Popen(  # noqa: S603 (fixed arguments)
-        [str(binaries / "gunicorn"), "-c", str(ROOT / "config" / "gunicorn.py"),
+        [str(Path(sys.executable).parent / "gunicorn"), "-c", str(ROOT / "config" / "gunicorn.py"),
          "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
          "--log-level", "warning", "config.wsgi"],
         env=env, cwd=ROOT, stdout=web_log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    worker = subprocess.Popen(  # noqa: S603 (fixed arguments)
-        [str(binaries / "celery"), "-A", "config", "worker", "-Q", "priority",
-         f"--concurrency={classifiers}", "-n", "bench-inbound@%h", "--loglevel=WARNING",
-         "--without-gossip", "--without-mingle"],
-        env=env, cwd=ROOT, stdout=worker_log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -119,11 +112,25 @@ def _start(port: int, workers: int, threads: int, classifiers: int) -> list[subp
             # The webhook answers a GET with 405 once Django is up, touching no database.
             connection.request("GET", "/messaging/inbound/")
             connection.getresponse().read()
-            return [web, worker]
+            return web
         except OSError:
             time.sleep(0.3)
-    _stop([web, worker])
-    raise RuntimeError("gunicorn did not start: see test-artifacts/bench/bench_inbound_web.log")
+    _stop([web])
+    raise RuntimeError(f"gunicorn did not start: see {LOG_DIR}/web_{port}.log")
+
+
+def _start(port: int, workers: int, threads: int, classifiers: int) -> list[subprocess.Popen]:
+    web = start_web(port, workers, threads)
+    env = _env(port)
+    env.pop("CELERY_QUEUE", None)
+    worker_log = open(LOG_DIR / "bench_inbound_worker.log", "w")  # noqa: SIM115
+    worker = subprocess.Popen(  # noqa: S603 (fixed arguments)
+        [str(Path(sys.executable).parent / "celery"), "-A", "config", "worker", "-Q", "priority",
+         f"--concurrency={classifiers}", "-n", "bench-inbound@%h", "--loglevel=WARNING",
+         "--without-gossip", "--without-mingle"],
+        env=env, cwd=ROOT, stdout=worker_log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    return [web, worker]
 
 
 def _stop(processes: list[subprocess.Popen]) -> None:
