@@ -346,9 +346,11 @@ class Message(models.Model):
                 name="message_in_flight",
                 condition=Q(sending_started_at__isnull=False),
             ),
-            # The sweep of MOs a worker never classified: a handful of rows at most.
+            # The texts still to classify, by sender: a classification catches up on the
+            # number's earlier ones first (messaging.inbound), and the sweep reads them
+            # all. Only rows awaiting a worker are in it, so it stays small under a burst.
             models.Index(
-                fields=["created_at"],
+                fields=["company", "phone_number"],
                 name="message_classification_pending",
                 condition=Q(classification_pending=True),
             ),

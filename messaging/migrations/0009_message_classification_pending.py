@@ -26,6 +26,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='message',
-            index=models.Index(condition=models.Q(('classification_pending', True)), fields=['created_at'], name='message_classification_pending'),
+            index=models.Index(condition=models.Q(('classification_pending', True)), fields=['company', 'phone_number'], name='message_classification_pending'),
         ),
     ]

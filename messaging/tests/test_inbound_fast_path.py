@@ -11,8 +11,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+import config.celery as celery_config
 import messaging.inbound_accept as inbound_accept
 from campaigns.models import Subscription
+from config.celery import app
 from messaging import inbound, tasks
 from messaging.models import Message, MOType, MTType
 from messaging.tests.channel_builders import make_channel, twilio_inbound, twilio_post
@@ -201,12 +203,23 @@ def test_without_a_broker_the_text_is_classified_before_the_answer(client, compa
 
 
 def test_a_broker_that_cannot_be_reached_does_not_fail_the_webhook(
-    client, company, number, monkeypatch
+    client, company, number, monkeypatch, django_capture_on_commit_callbacks
 ):
+    attempts = []
+
     def unreachable(*args, **kwargs):
+        attempts.append(args)
         raise ConnectionRefusedError("Redis is away")
 
+    monkeypatch.setattr(celery_config, "_publish_down_until", 0.0)
     monkeypatch.setattr(tasks.message_classify, "apply_async", unreachable)
-    response = _text(client, number, "STOP", "SM" + "6" * 32)
-    assert response.status_code == 200
-    assert Message.objects.get(direction="mo").classification_pending  # for the sweep
+    app.conf.update(task_always_eager=False)  # a real broker, away
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            first = _text(client, number, "STOP", "SM" + "6" * 32)
+            second = _text(client, number, "HELP", "SM" + "7" * 32)
+    finally:
+        app.conf.update(task_always_eager=True)
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert Message.objects.filter(direction="mo", classification_pending=True).count() == 2
+    assert len(attempts) == 1  # after one failure the broker is left alone for a while
