@@ -435,8 +435,10 @@ def message_classify(*, message_id: int) -> InboundResult | None:
 
 def _classify_one(message_id: int) -> InboundResult | None:
     # Locked and read again: a concurrent copy of this task may have just classified it.
+    # The message row only: FOR UPDATE of the joined company row would hold every
+    # webhook's INSERT (its foreign-key check) until this classification commits.
     message = (
-        Message.objects.select_for_update()
+        Message.objects.select_for_update(of=("self",))
         .filter(pk=message_id, classification_pending=True)
         .select_related("company")
         .first()
