@@ -32,7 +32,6 @@ import sys
 import threading
 import time
 import uuid
-from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -262,11 +261,9 @@ def _p95(values: list[float]) -> float:
 
 
 def _drain(company) -> tuple[float, int]:
-    """Wait for the worker to classify the backlog, running the stalled-text sweep every
-    SWEEP_EVERY seconds as celery-beat would (texts whose task was not published).
-    Returns (seconds, texts the sweep had to queue again)."""
-    from django.utils import timezone
-
+    """Wait for the worker to classify the backlog, running messages_classify_stalled
+    every SWEEP_EVERY seconds as celery-beat would. Returns (seconds, texts the sweep
+    queued again)."""
     from messaging import tasks
     from messaging.models import Message
 
@@ -274,16 +271,10 @@ def _drain(company) -> tuple[float, int]:
     swept = 0
     next_sweep = started + SWEEP_EVERY
     while time.perf_counter() - started < DRAIN_TIMEOUT:
-        pending = Message.objects.filter(company=company, classification_pending=True)
-        if not pending.exists():
+        if not Message.objects.filter(company=company, classification_pending=True).exists():
             break
         if time.perf_counter() >= next_sweep:
-            stale = pending.filter(
-                created_at__lte=timezone.now() - timedelta(seconds=SWEEP_EVERY)
-            ).values_list("pk", flat=True)
-            for message_id in stale:
-                tasks.message_classify.apply_async((message_id,), queue="priority")
-                swept += 1
+            swept += tasks.messages_classify_stalled().get("queued", 0)
             next_sweep = time.perf_counter() + SWEEP_EVERY
         time.sleep(1)
     return time.perf_counter() - started, swept

@@ -58,11 +58,16 @@ def messages_classify_stalled() -> dict[str, int | str]:
     if not cache.add("lock:messages_classify_stalled", "1", PERIODIC_LOCK_SECONDS):
         return {"skipped": "another run is in progress"}
     try:
-        ids = messages_awaiting_classification(
-            older_than=timedelta(seconds=settings.INBOUND_CLASSIFY_STALL_SECONDS)
-        )
+        stall = settings.INBOUND_CLASSIFY_STALL_SECONDS
+        ids = messages_awaiting_classification(older_than=timedelta(seconds=stall))
+        # After a burst the texts may only be waiting their turn in the priority queue:
+        # each is queued again at most once per stall period, so a deep backlog is not
+        # copied into the queue every minute.
+        recent = cache.get_many([f"classify-requeued:{pk}" for pk in ids])
+        ids = [pk for pk in ids if f"classify-requeued:{pk}" not in recent]
         for message_id in ids:
             message_classify.apply_async((message_id,), queue=queue_for(PRIORITY))
+        cache.set_many({f"classify-requeued:{pk}": 1 for pk in ids}, max(stall, 60))
         return {"queued": len(ids)}
     finally:
         cache.delete("lock:messages_classify_stalled")

@@ -235,7 +235,7 @@ SMS_THROTTLE_WAIT_SECONDS = env_int("SMS_THROTTLE_WAIT_SECONDS", 30)
 SMS_IN_FLIGHT_TIMEOUT_SECONDS = env_int("SMS_IN_FLIGHT_TIMEOUT_SECONDS", 300)
 # An incoming text still unclassified this long after it was stored lost its task:
 # messages_classify_stalled queues it again.
-INBOUND_CLASSIFY_STALL_SECONDS = env_int("INBOUND_CLASSIFY_STALL_SECONDS", 60)
+INBOUND_CLASSIFY_STALL_SECONDS = env_int("INBOUND_CLASSIFY_STALL_SECONDS", 300)
 API_CONCURRENCY_LIMIT = env_int("API_CONCURRENCY_LIMIT", 160)
 ADVOCACY_ENABLED = env_bool("ADVOCACY_ENABLED", True)
 # Workers heartbeat; a running job silent this long lost its worker and is queued again.

@@ -30,6 +30,17 @@ def number(company):
     return make_channel(company, "twilio", NUMBER)
 
 
+@pytest.fixture(autouse=True)
+def _no_sweep_marks():
+    """The sweep's marks live in the cache, which outlives a test's rolled-back rows
+    (and their ids, which a later run reuses)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def queued(monkeypatch):
     """The classification tasks the webhooks published, in order, not yet run."""
@@ -135,7 +146,7 @@ def test_a_failed_opt_out_leaves_the_text_stored_and_unclassified(
     assert message.classification_pending and message.message_type == MOType.UNKNOWN
     assert not Message.objects.filter(direction="mt").exists()
     # The sweep finds it once it is old enough, and this time it goes through.
-    Message.objects.filter(pk=message.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+    Message.objects.filter(pk=message.pk).update(created_at=timezone.now() - timedelta(minutes=10))
     swept: list[int] = []
     monkeypatch.setattr(
         tasks.message_classify, "apply_async", lambda args, **kw: swept.append(*args)
@@ -223,3 +234,21 @@ def test_a_broker_that_cannot_be_reached_does_not_fail_the_webhook(
     assert (first.status_code, second.status_code) == (200, 200)
     assert Message.objects.filter(direction="mo", classification_pending=True).count() == 2
     assert len(attempts) == 1  # after one failure the broker is left alone for a while
+
+
+def test_the_sweep_queues_a_waiting_text_once_per_period(client, number, queued, monkeypatch):
+    from django.core.cache import cache
+
+    _text(client, number, "hello", "SM" + "8" * 32)
+    message = Message.objects.get(direction="mo")
+    Message.objects.filter(pk=message.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    cache.delete(f"classify-requeued:{message.pk}")
+    swept: list[int] = []
+    monkeypatch.setattr(
+        tasks.message_classify, "apply_async", lambda args, **kw: swept.append(*args)
+    )
+    assert tasks.messages_classify_stalled() == {"queued": 1}
+    # Still waiting in the queue a minute later: not copied into it again.
+    assert tasks.messages_classify_stalled() == {"queued": 0}
+    assert swept == [message.pk]
+    cache.delete(f"classify-requeued:{message.pk}")
