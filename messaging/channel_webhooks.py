@@ -19,6 +19,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -26,7 +27,7 @@ from django.views.decorators.http import require_POST
 from profiles.text_rules import text_problem
 
 from .credentials import CredentialsUnreadable, provider_credentials
-from .inbound import message_receive
+from .inbound_accept import inbound_accept
 from .models import Channel
 from .providers import PROVIDERS
 from .providers.base import InboundText, PayloadError, SignatureError, webhook_request_from_django
@@ -104,25 +105,23 @@ def _receive(channel: Channel, texts: list[InboundText]) -> list[dict]:
     # Every text is checked before any is stored: a refusal stores nothing.
     texts = [_checked(channel, text) for text in texts]
     answers = []
-    for text in texts:
-        result = message_receive(
-            phone=text.from_number,
-            body=text.text,
-            to=channel.number,
-            gateway_message_id=text.external_id,
-            gateway=channel.provider,
-            # One link is stored per message; an MMS's further media stay at the provider.
-            media_url=text.media_urls[0] if text.media_urls else "",
-            received_at=text.received_at,
-            provider_opt_out=text.provider_opt_out,
-        )
-        answers.append(
-            {
-                "id": result.message.pk,
-                "type": result.message.message_type,
-                "redelivered": result.redelivered,
-            }
-        )
+    # One transaction for a provider's batch (Bandwidth posts arrays): all stored or none.
+    with transaction.atomic():
+        for text in texts:
+            stored = inbound_accept(
+                phone=text.from_number,
+                body=text.text,
+                to=channel.number,
+                gateway_message_id=text.external_id,
+                gateway=channel.provider,
+                # One link is stored per message; an MMS's further media stay at the provider.
+                media_url=text.media_urls[0] if text.media_urls else "",
+                received_at=text.received_at,
+                provider_opt_out=text.provider_opt_out,
+                channel=channel,
+            )
+            # Classified by a worker after this answer (messaging.inbound_accept).
+            answers.append({"id": stored.message_id, "redelivered": stored.redelivered})
     return answers
 
 

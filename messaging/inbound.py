@@ -10,12 +10,13 @@ says so in OptOutType) has already sent the subscriber its reply: the text is th
 classified and recorded as that word (the opt-out, or the rejoin for START) and we
 send nothing, since a second confirmation is one text too many (CTIA).
 
-The message is saved before anything else so that nothing a subscriber texts is ever
-lost, and the opt-out it causes is written in the same transaction: if the opt-out
-fails, the message is not recorded as processed either and the aggregator retries.
+The message is stored before anything else (messaging.inbound_store, by the webhook
+itself) so that nothing a subscriber texts is ever lost; `message_classify` then runs in
+a worker, and the opt-out it causes is written in the same transaction as the stored
+classification: if the opt-out fails, the message stays unclassified and is retried.
 
 Classification order (first match wins):
-  duplicate of an MO a moment ago → simultaneous (no action)
+  the same text (another message id) from the number a moment before → simultaneous
   STOP word → opt_out (campaign known) / unknown_opt_out; "STOP ALL" → deactivation
   HELP → help_request / unknown_help_request
   OOPS → reactivation (or unknown when nothing was opted out by a STOP)
@@ -35,9 +36,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import F, Max, Q
-from django.utils import timezone
 
 from campaigns.flows import FlowSend, flow_opt_in, flow_text_received
 from campaigns.models import Broadcast, Campaign, Keyword, Subscription
@@ -50,10 +50,9 @@ from inbox.conversations import conversation_incoming
 from profiles.creation import ProfileSuppressed, profile_get_or_create
 from profiles.models import Company, OptOutSource, Profile, SourceType
 from profiles.phones import phone_normalize
-from profiles.safe_urls import UnsafeUrlError, external_url_clean
 
+from .inbound_store import inbound_store
 from .models import (
-    GATEWAY_MESSAGE_ID_MAX_LENGTH,
     GENERIC_GATEWAY,
     Channel,
     Conversation,
@@ -62,7 +61,7 @@ from .models import (
     MTType,
 )
 from .revocation_services import revocation_receive
-from .routing import channel_for_number, company_for_number
+from .routing import channel_for_number
 from .selectors import conversation_awaiting, profile_current_campaign, profile_last_mt
 from .services import MessageBodyError, message_send
 
@@ -78,11 +77,7 @@ STOP_WORDS = frozenset(
 DEACTIVATION_WORDS = frozenset({"STOPALL"})
 HELP_WORDS = frozenset({"HELP"})
 REACTIVATION_WORDS = frozenset({"OOPS"})
-# Twilio's OptOutType values: the provider already replied to the subscriber.
-PROVIDER_ANSWERED = frozenset({"STOP", "START", "HELP"})
 SIMULTANEOUS_WINDOW = timedelta(seconds=5)
-# The column's length: a longer carrier link is dropped with a reason, not a database error.
-MEDIA_URL_MAX_LENGTH = Message._meta.get_field("media_url").max_length
 
 DEFAULT_HELP = (
     "{company}: for help reply HELP, to stop messages reply STOP. Msg&data rates may apply."
@@ -126,18 +121,6 @@ class InboundResult:
     media_url_refused: str = ""
     # Why a keyword or OOPS subscribed nothing (campaigns.eligibility's reason), if so.
     refusal: str = ""
-
-
-def _media_url_clean(media_url: str) -> tuple[str, str]:
-    """(the link to store, why it was refused). An unsafe link is dropped, not the message.
-
-    The text of the message must still be processed: refusing the whole request would
-    lose a STOP that arrived with a bad link, and an opt-out may never be lost.
-    """
-    try:
-        return external_url_clean(media_url, max_length=MEDIA_URL_MAX_LENGTH), ""
-    except UnsafeUrlError as error:
-        return "", str(error)
 
 
 def _profile_for(company: Company, phone: str, keyword: Keyword | None) -> Profile | None:
@@ -408,114 +391,153 @@ def message_receive(
     received_at: datetime | None = None,
     provider_opt_out: str | None = None,
 ) -> InboundResult:
-    """Store and process one incoming message, once per aggregator message id.
+    """Store and classify one incoming message now, once per aggregator message id.
 
-    The company is the one whose number `to` is (Unroutable otherwise).
-    `provider_opt_out` (STOP, START or HELP) says the provider already answered that
-    word: it is recorded and no reply is sent. A message id
-    already stored for that company and gateway is acknowledged without processing it
-    again: the database's unique constraint decides, so two deliveries of one message at
-    the same moment store one row and send one reply. Raises ValueError for a missing or
-    over-long message id and for a sender number that cannot be parsed.
+    The webhooks store and acknowledge first and classify in a worker
+    (`messaging.inbound_accept`); this is both steps in one transaction, for callers
+    that want the outcome at once (demo data, tests). A message id already stored for
+    that company and gateway is acknowledged without processing it again. Raises what
+    `inbound_store` raises (ValueError, Unroutable).
     """
-    if not gateway_message_id:
-        raise ValueError("An incoming message needs the aggregator's message id")
-    if len(gateway_message_id) > GATEWAY_MESSAGE_ID_MAX_LENGTH:
-        raise ValueError(
-            f"The message id is longer than {GATEWAY_MESSAGE_ID_MAX_LENGTH} characters"
-        )
-    if provider_opt_out is not None and provider_opt_out not in PROVIDER_ANSWERED:
-        raise ValueError(f"Unknown provider opt-out type {provider_opt_out!r}")
-    number = phone_normalize(phone)
-    if not number.e164:
-        raise ValueError(f"Not a phone number: {phone!r}")
-    e164 = number.e164
-    had_media = bool(media_url)
-    media_url, media_url_refused = _media_url_clean(media_url)
-    channel = channel_for_number(to)
-    company = channel.company if channel is not None else company_for_number(to)
-    now = timezone.now()
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                message = Message.objects.create(
-                    company=company,
-                    phone_number=e164,
-                    direction=Message.Direction.MO,
-                    message_type=MOType.UNKNOWN,
-                    body=body,
-                    media_url=media_url,
-                    channel=Message.Channel.MMS if had_media else Message.Channel.SMS,
-                    status=Message.Status.RECEIVED,
-                    originator=to,
-                    gateway=gateway,
-                    gateway_message_id=gateway_message_id,
-                    received_at=received_at or now,
-                    created_at=now,
-                )
-        except IntegrityError:
-            existing = Message.objects.filter(
-                company=company,
+        stored = inbound_store(
+            phone=phone,
+            body=body,
+            to=to,
+            gateway_message_id=gateway_message_id,
+            gateway=gateway,
+            media_url=media_url,
+            received_at=received_at,
+            provider_opt_out=provider_opt_out,
+        )
+        result = None if stored.redelivered else message_classify(message_id=stored.message_id)
+    if result is None:
+        message = Message.objects.for_company(stored.company).get(pk=stored.message_id)
+        return InboundResult(
+            message=message,
+            replies=[],
+            redelivered=True,
+            media_url_refused=stored.media_url_refused,
+        )
+    result.media_url_refused = stored.media_url_refused
+    return result
+
+
+def _number_lock(message: Message) -> None:
+    """Classify one number's texts one at a time and in the order they arrived.
+
+    Workers take classification tasks in any order; a keyword followed by STOP must not
+    be applied as STOP then keyword (that would subscribe someone who asked to stop).
+    The transaction-scoped advisory lock serialises the number's classifications, and
+    each classification first catches up on the number's earlier unclassified texts.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtext(%s))",
+            [f"mo:{message.company_id}:{message.phone_number}"],
+        )
+
+
+def message_classify(*, message_id: int) -> InboundResult | None:
+    """Classify one stored MO and do what its type asks for, in one transaction.
+
+    The classification, the opt-out or subscription it causes, the replies it queues and
+    the cleared `classification_pending` commit together: if any of it fails, the
+    message stays stored and unclassified, and `messages_classify_stalled` queues it
+    again. None when it was classified already (a redelivered task, the sweep's copy).
+    """
+    with transaction.atomic():
+        message = Message.objects.filter(pk=message_id).select_related("company").first()
+        if message is None or not message.classification_pending:
+            return None
+        _number_lock(message)
+        earlier = list(
+            Message.objects.for_company(message.company)
+            .filter(
                 direction=Message.Direction.MO,
-                gateway=gateway,
-                gateway_message_id=gateway_message_id,
-            ).first()
-            if existing is None:
-                raise
-            logger.info("MO %s redelivered by %s as %s", existing.pk, gateway, gateway_message_id)
-            return InboundResult(
-                message=existing,
-                replies=[],
-                redelivered=True,
-                media_url_refused=media_url_refused,
+                phone_number=message.phone_number,
+                classification_pending=True,
+                pk__lt=message.pk,
             )
-        keyword = keyword_for(company=company, channel=channel, body=body)
-        profile = _profile_for(company, e164, keyword)
-        if profile is None:
-            # Kept, as every text is, but unanswered and tied to no profile: the
-            # number's owner asked to be forgotten, and it must never be messaged.
-            message.message_type = MOType.UNMATCHED
-            message.save(update_fields=["message_type"])
-            logger.info("MO %s from a suppressed number: not processed", message.pk)
-            return InboundResult(message=message, replies=[], media_url_refused=media_url_refused)
-        # Serialise the messages of one number: a STOP and a keyword arriving together
-        # must not both read the state before the other changed it.
-        Profile.objects.select_for_update().filter(pk=profile.pk).first()
-        profile.refresh_from_db()
-        message.profile = profile
-        duplicate = (
-            Message.objects.filter(
-                profile=profile,
-                direction=Message.Direction.MO,
-                body=body,
-                created_at__gte=now - SIMULTANEOUS_WINDOW,
-            )
-            .exclude(pk=message.pk)
-            .exists()
+            .order_by("pk")
+            .values_list("pk", flat=True)
         )
-        handler = _Handler(
-            message,
-            profile,
-            company,
-            keyword=keyword,
-            provider_answered=provider_opt_out,
-            channel=channel,
-        )
-        if duplicate:
-            message.message_type = MOType.SIMULTANEOUS
-        else:
-            message.message_type = handler.classify()
-        message.save(
-            update_fields=["profile", "message_type", "campaign", "keyword", "in_reply_to"]
-        )
-        # The inbox's turn-taking (needs reply, closed by a STOP) follows the type.
-        conversation_incoming(message=message)
-    logger.info("MO %s from %s: %s", message.pk, e164, message.message_type)
-    if media_url_refused:
-        logger.warning("MO %s: media link dropped: %s", message.pk, media_url_refused)
-    return InboundResult(
-        message=message,
-        replies=handler.replies,
-        media_url_refused=media_url_refused,
-        refusal=handler.refusal,
+        for pk in earlier:
+            _classify_one(pk)
+        return _classify_one(message.pk)
+
+
+def _classify_one(message_id: int) -> InboundResult | None:
+    # Locked and read again: a concurrent copy of this task may have just classified it.
+    # The message row only: FOR UPDATE of the joined company row would hold every
+    # webhook's INSERT (its foreign-key check) until this classification commits.
+    message = (
+        Message.objects.select_for_update(of=("self",))
+        .filter(pk=message_id, classification_pending=True)
+        .select_related("company")
+        .first()
     )
+    if message is None:
+        return None
+    company = message.company
+    channel = channel_for_number(message.originator)
+    if channel is not None and channel.company_id != company.pk:
+        channel = None  # the number moved to another company since: company-wide keywords
+    provider_opt_out = message.provider_opt_out or None
+    e164 = message.phone_number
+    keyword = keyword_for(company=company, channel=channel, body=message.body)
+    profile = _profile_for(company, e164, keyword)
+    if profile is None:
+        # Kept, as every text is, but unanswered and tied to no profile: the
+        # number's owner asked to be forgotten, and it must never be messaged.
+        message.message_type = MOType.UNMATCHED
+        message.classification_pending = False
+        message.save(update_fields=["message_type", "classification_pending"])
+        logger.info("MO %s from a suppressed number: not processed", message.pk)
+        return InboundResult(message=message, replies=[])
+    # Serialise the messages of one number: a STOP and a keyword arriving together
+    # must not both read the state before the other changed it.
+    Profile.objects.select_for_update().filter(pk=profile.pk).first()
+    profile.refresh_from_db()
+    message.profile = profile
+    # Another message (another aggregator id) with the same text a moment before this
+    # one. One message delivered twice never gets here: the unique constraint stored
+    # it once. Only earlier texts count, so of two identical ones the first is acted on.
+    duplicate = (
+        Message.objects.filter(
+            profile=profile,
+            direction=Message.Direction.MO,
+            body=message.body,
+            created_at__gte=message.created_at - SIMULTANEOUS_WINDOW,
+            pk__lt=message.pk,
+        )
+        .exclude(gateway_message_id=message.gateway_message_id, gateway=message.gateway)
+        .exists()
+    )
+    handler = _Handler(
+        message,
+        profile,
+        company,
+        keyword=keyword,
+        provider_answered=provider_opt_out,
+        channel=channel,
+    )
+    if duplicate:
+        message.message_type = MOType.SIMULTANEOUS
+    else:
+        message.message_type = handler.classify()
+    message.classification_pending = False
+    message.save(
+        update_fields=[
+            "profile",
+            "message_type",
+            "campaign",
+            "keyword",
+            "in_reply_to",
+            "classification_pending",
+        ]
+    )
+    # The inbox's turn-taking (needs reply, closed by a STOP) follows the type.
+    conversation_incoming(message=message)
+    logger.info("MO %s from %s: %s", message.pk, e164, message.message_type)
+    return InboundResult(message=message, replies=handler.replies, refusal=handler.refusal)

@@ -282,6 +282,12 @@ class Message(models.Model):
     # the answer is written. A Queued message with it set is in flight: no worker sends
     # it again, and messaging.in_flight reconciles it if its worker died.
     sending_started_at = models.DateTimeField(null=True, blank=True)
+    # An MO stored by the webhook's fast path and not yet classified (messaging.inbound:
+    # message_classify clears it in the transaction that stores the classification).
+    classification_pending = models.BooleanField(default=False, db_default=False)
+    # The word a provider already answered for the subscriber (Twilio's OptOutType:
+    # STOP, START, HELP), kept for the classification that runs after the webhook.
+    provider_opt_out = models.CharField(max_length=5, blank=True, default="", db_default="")
     error_code = models.CharField(max_length=40, blank=True, default="")
     previous = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, db_index=False, related_name="+"
@@ -348,6 +354,14 @@ class Message(models.Model):
                 fields=["sending_started_at"],
                 name="message_in_flight",
                 condition=Q(sending_started_at__isnull=False),
+            ),
+            # The texts still to classify, by sender: a classification catches up on the
+            # number's earlier ones first (messaging.inbound), and the sweep reads them
+            # all. Only rows awaiting a worker are in it, so it stays small under a burst.
+            models.Index(
+                fields=["company", "phone_number"],
+                name="message_classification_pending",
+                condition=Q(classification_pending=True),
             ),
             models.Index(
                 fields=["status", "scheduled_at"],

@@ -30,6 +30,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from campaigns.services import profile_opt_out
+from config.celery import task_publish
 from links.services import links_for_body
 from links.tokens import Link, link_url
 from profiles.models import CleanedReason, Company, OptOutSource, Profile
@@ -134,10 +135,27 @@ def _enqueue(message_ids: list[int], *, message_type: str = "", is_reply: bool =
         # A reply to the person goes on the priority queue, ahead of broadcast traffic.
         queue = tasks.delivery_queue(message_type, is_reply=is_reply)
         transaction.on_commit(
-            lambda: tasks.message_deliver.apply_async((message_ids[0],), queue=queue)
+            lambda: _publish_or_hold(message_ids, tasks.message_deliver, (message_ids[0],), queue)
         )
     elif message_ids:
-        transaction.on_commit(lambda: tasks.messages_deliver.delay(message_ids))
+        transaction.on_commit(
+            lambda: _publish_or_hold(message_ids, tasks.messages_deliver, (message_ids,))
+        )
+
+
+def _publish_or_hold(message_ids: list[int], task, args: tuple, queue: str | None = None) -> None:
+    """Hand the messages to the broker; while it is away, hold them for the sweep.
+
+    A Queued message whose task was never published would wait forever, so it goes back
+    to Initial, due now: `messages_queue_due` (every minute) queues it again once the
+    broker answers. Only rows still Queued and not in flight are touched.
+    """
+    options = {"queue": queue} if queue else {}
+    if task_publish(task, args, **options):
+        return
+    Message.objects.filter(
+        pk__in=message_ids, status=Message.Status.QUEUED, sending_started_at__isnull=True
+    ).update(status=Message.Status.INITIAL, scheduled_at=timezone.now())
 
 
 def conversation_await(

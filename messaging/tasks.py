@@ -1,13 +1,21 @@
 """Thin Celery tasks: ids in, one service call, a small result for the log."""
 
+from datetime import timedelta
+
 from celery import shared_task
+from django.conf import settings
 from django.core.cache import cache
 
 from config.celery import BULK, PRIORITY, queue_for
 
-from . import delivery, in_flight, revocation_services, services
+from . import delivery, in_flight, inbound, revocation_services, services
+from .inbound_store import messages_awaiting_classification
 from .models import Message
 from .quiet_hours import EXEMPT_TYPES
+
+# A periodic run that overlaps the previous one would only do the same work twice;
+# the lock expires on its own if a worker dies holding it (as campaigns.tasks does).
+PERIODIC_LOCK_SECONDS = 300
 
 
 def delivery_queue(message_type: str, *, is_reply: bool = False) -> str:
@@ -51,3 +59,29 @@ def revocations_enforce() -> dict[str, int | str]:
         return dict(revocation_services.revocations_enforce())
     finally:
         cache.delete("lock:revocations_enforce")
+@shared_task(name="messaging.message_classify", acks_late=True)
+def message_classify(message_id: int) -> str:
+    result = inbound.message_classify(message_id=message_id)
+    return result.message.message_type if result else "already classified"
+
+
+@shared_task(name="messaging.messages_classify_stalled")
+def messages_classify_stalled() -> dict[str, int | str]:
+    """Queue again the texts stored by a webhook but never classified: the broker was
+    away when the webhook published their task, or a worker died holding it."""
+    if not cache.add("lock:messages_classify_stalled", "1", PERIODIC_LOCK_SECONDS):
+        return {"skipped": "another run is in progress"}
+    try:
+        stall = settings.INBOUND_CLASSIFY_STALL_SECONDS
+        ids = messages_awaiting_classification(older_than=timedelta(seconds=stall))
+        # After a burst the texts may only be waiting their turn in the priority queue:
+        # each is queued again at most once per stall period, so a deep backlog is not
+        # copied into the queue every minute.
+        recent = cache.get_many([f"classify-requeued:{pk}" for pk in ids])
+        ids = [pk for pk in ids if f"classify-requeued:{pk}" not in recent]
+        for message_id in ids:
+            message_classify.apply_async((message_id,), queue=queue_for(PRIORITY))
+        cache.set_many({f"classify-requeued:{pk}": 1 for pk in ids}, max(stall, 60))
+        return {"queued": len(ids)}
+    finally:
+        cache.delete("lock:messages_classify_stalled")

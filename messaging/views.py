@@ -9,13 +9,14 @@ import logging
 from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
+from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from profiles.text_rules import text_problem
 
-from .inbound import message_receive
+from .inbound_accept import inbound_accept
 from .routing import Unroutable, company_for_number
 from .services import message_receipt_apply
 from .webhooks import (
@@ -73,32 +74,30 @@ def _control_characters_refuse(payload: dict[str, Any]) -> dict[str, Any]:
 @login_not_required
 @require_POST
 def inbound(request: HttpRequest) -> JsonResponse:
-    """An incoming SMS/MMS: {"id", "from", "to", "body", "media_url"}."""
+    """An incoming SMS/MMS: {"id", "from", "to", "body", "media_url"}, answered with
+    {"id": our message id, "redelivered": whether that id was stored already}."""
     try:
         text = inbound_text_read(_control_characters_refuse(_signed_json(request)))
-        result = message_receive(
-            phone=text.sender,
-            body=text.body,
-            to=text.to,
-            gateway_message_id=text.id,
-            media_url=text.media_url,
-        )
+        with transaction.atomic():
+            stored = inbound_accept(
+                phone=text.sender,
+                body=text.body,
+                to=text.to,
+                gateway_message_id=text.id,
+                media_url=text.media_url,
+            )
     except WebhookRefused as exc:
         return _refused(request, exc.message, exc.status)
     except ValueError as exc:
         return _refused(request, str(exc), 400)
     except Unroutable as exc:
         return _refused(request, str(exc), 422)
-    answer = {
-        "id": result.message.pk,
-        "type": result.message.message_type,
-        "replies": [m.pk for m in result.replies],
-        "redelivered": result.redelivered,
-    }
-    if result.media_url_refused:
-        # The text was stored and processed (a STOP still opts out); only the link was
-        # dropped. A 2xx keeps the aggregator from retrying a message we already have.
-        answer["media_url_refused"] = result.media_url_refused
+    # Stored, and classified by a worker (STOP, keywords, replies) after this answer.
+    answer = {"id": stored.message_id, "redelivered": stored.redelivered}
+    if stored.media_url_refused:
+        # The text was stored (a STOP still opts out); only the link was dropped. A
+        # 2xx keeps the aggregator from retrying a message we already have.
+        answer["media_url_refused"] = stored.media_url_refused
     return JsonResponse(answer)
 
 

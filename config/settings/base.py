@@ -126,6 +126,11 @@ MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
 # Celery: without REDIS_URL the quick start runs tasks in-process (eager), so it
 # needs no broker; with REDIS_URL real workers pick them up.
 REDIS_URL = env_str("REDIS_URL", "")
+# Every connection to Redis (broker, cache, API slots) gives up after this many seconds,
+# so a Redis that stops answering costs a request a moment, never a hang; each user has
+# a stated fallback (config/cache.py, profiles/apiframework/concurrency.py,
+# config.celery.task_publish, messaging/ratelimit.py has its own 200 ms).
+REDIS_SOCKET_TIMEOUT = env_float("REDIS_SOCKET_TIMEOUT", 0.5)
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
@@ -136,7 +141,20 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Queues priority, bulk and background (config/celery.py); CELERY_QUEUE=<name> puts
 # every task on that one queue instead.
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "background")
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_timeout": REDIS_SOCKET_TIMEOUT,
+    "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+}
+# A web request publishing a task tries the broker twice, not four times with waits:
+# its work is in the database and a sweep publishes it later (config.celery.task_publish).
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_SOCKET_TIMEOUT
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.1,
+    "interval_max": 0.1,
+}
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {
@@ -156,11 +174,20 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 300.0,  # yesterday and today of every company's dashboard
     },
     "revocations_enforce": {"task": "messaging.revocations_enforce", "schedule": 5 * 60.0},
+    "messages_classify_stalled": {"task": "messaging.messages_classify_stalled", "schedule": 60.0},
 }
 
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            # Falls back to this process's memory while Redis is away (config/cache.py).
+            "BACKEND": "config.cache.FallbackRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+                "socket_timeout": REDIS_SOCKET_TIMEOUT,
+            },
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -224,6 +251,9 @@ SMS_RATE_LIMIT_FALLBACK_WORKERS = env_int("SMS_RATE_LIMIT_FALLBACK_WORKERS", 2)
 SMS_THROTTLE_WAIT_SECONDS = env_int("SMS_THROTTLE_WAIT_SECONDS", 30)
 # A message in flight longer than this lost its worker: messages_reconcile_in_flight.
 SMS_IN_FLIGHT_TIMEOUT_SECONDS = env_int("SMS_IN_FLIGHT_TIMEOUT_SECONDS", 300)
+# An incoming text still unclassified this long after it was stored lost its task:
+# messages_classify_stalled queues it again.
+INBOUND_CLASSIFY_STALL_SECONDS = env_int("INBOUND_CLASSIFY_STALL_SECONDS", 300)
 API_CONCURRENCY_LIMIT = env_int("API_CONCURRENCY_LIMIT", 160)
 ADVOCACY_ENABLED = env_bool("ADVOCACY_ENABLED", True)
 # Workers heartbeat; a running job silent this long lost its worker and is queued again.

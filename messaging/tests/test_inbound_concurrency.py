@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 import messaging.inbound as inbound
+import messaging.inbound_store as inbound_store
 import profiles.creation as creation
 from messaging.models import Message
 from messaging.webhooks import webhook_headers
@@ -80,11 +81,13 @@ def _deliver_together(monkeypatch, hold_in: str, first: dict, second: dict, modu
 
 def test_two_deliveries_of_the_same_id_at_once_store_one_row(company, monkeypatch):
     payload = {"id": "SMsame", "from": PHONE, "to": "22822", "body": "HELP"}
-    answers = _deliver_together(monkeypatch, "_profile_for", payload, payload)
+    # Held just after the first INSERT, before its commit: the second INSERT waits on it.
+    answers = _deliver_together(monkeypatch, "_insert_once", payload, payload, module=inbound_store)
     assert sorted(status for status, _ in answers) == [200, 200]
     assert sorted(answer["redelivered"] for _, answer in answers) == [False, True]
     assert len({answer["id"] for _, answer in answers}) == 1
     assert Message.objects.filter(direction="mo").count() == 1
+    assert Message.objects.get(direction="mo").message_type == "unknown_help_request"
     assert Message.objects.filter(direction="mt").count() == 1  # one help response
 
 

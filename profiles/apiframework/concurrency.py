@@ -7,7 +7,10 @@ slot is given back in `finally`; one whose process died mid-request expires afte
 SLOT_TTL seconds instead of leaking forever.
 
 Without Redis (quick start, or Redis down) each process keeps its own counter: the limit
-is then per process, which is weaker but never locks every client out.
+is then per process, which is weaker but never locks every client out. Every Redis call
+gives up after REDIS_SOCKET_TIMEOUT, and after a failure this process uses its own
+counter for REDIS_RETRY_AFTER seconds before trying Redis again, so an outage costs one
+timeout every few seconds, not one per call.
 """
 
 import logging
@@ -25,6 +28,7 @@ from .errors import ApiError
 log = logging.getLogger(__name__)
 
 SLOT_TTL = 300  # seconds; no API call is allowed to run longer than this
+REDIS_RETRY_AFTER = 5.0
 
 _ACQUIRE = """
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1] - ARGV[2])
@@ -40,20 +44,32 @@ _client_lock = threading.Lock()
 _client: tuple[str, redis.Redis] | None = None
 _local_lock = threading.Lock()
 _local_counts: dict[int, int] = {}
+_redis_down_until = 0.0
 
 
 def _redis() -> redis.Redis | None:
     global _client
     url = settings.REDIS_URL
-    if not url:
+    if not url or time.monotonic() < _redis_down_until:
         return None
     with _client_lock:
         if _client is None or _client[0] != url:
+            timeout = settings.REDIS_SOCKET_TIMEOUT
             _client = (
                 url,
-                redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5),
+                redis.Redis.from_url(
+                    url,
+                    socket_timeout=timeout,
+                    socket_connect_timeout=timeout,
+                    retry_on_timeout=False,
+                ),
             )
         return _client[1]
+
+
+def _redis_failed() -> None:
+    global _redis_down_until
+    _redis_down_until = time.monotonic() + REDIS_RETRY_AFTER
 
 
 def _key(company_id: int) -> str:
@@ -96,6 +112,7 @@ def concurrency_slot(company_id: int) -> Iterator[None]:
             )
         except redis.RedisError:
             log.warning("API concurrency: Redis unavailable, limiting per process", exc_info=True)
+            _redis_failed()
             client = None
         else:
             if not acquired:
@@ -111,3 +128,4 @@ def concurrency_slot(company_id: int) -> Iterator[None]:
             client.zrem(_key(company_id), token)
         except redis.RedisError:
             log.warning("API concurrency: could not release a slot; it expires", exc_info=True)
+            _redis_failed()

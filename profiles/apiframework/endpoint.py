@@ -72,9 +72,12 @@ def api_endpoint(*, methods: Iterable[str], perm: Perm) -> Callable[[Endpoint], 
                 request.user = caller.user
                 request.company = caller.company  # type: ignore[attr-defined]
                 request.role = caller.role  # type: ignore[attr-defined]
+                # The slot is held until the answer is rendered: the XML of a page of
+                # profiles costs as much as its queries, and a call is in flight until
+                # its answer exists.
                 with concurrency_slot(caller.company.pk):
                     result = endpoint(call)
-                return result if isinstance(result, HttpResponse) else render(result)
+                    return result if isinstance(result, HttpResponse) else render(result)
             except ApiError as error:
                 return error_response(error)
             except SuspiciousOperation as error:
