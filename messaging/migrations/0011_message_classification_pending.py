@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('campaigns', '0008_keywords_and_campaigns_on_channels'),
-        ('messaging', '0008_message_sending_started_at'),
+        ('messaging', '0010_free_text_revocations'),
         ('profiles', '0010_company_time_zone'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
