@@ -43,6 +43,7 @@ import urllib3
 from django.conf import settings
 from urllib3.exceptions import ConnectTimeoutError, EmptyPoolError, NewConnectionError
 
+from .credentials import CredentialsUnreadable
 from .gateways import Bounce, SendResult, _payload
 from .providers import PROVIDERS
 from .providers.base import (
@@ -55,7 +56,7 @@ from .providers.base import (
 )
 from .providers.base import SendResult as ProviderResult
 from .ratelimit import RateLimiter, get_limiter
-from .sending_numbers import SendingNumber, sending_number_for
+from .sending_numbers import NumberResolver, SendingNumber
 
 TIMEOUT = urllib3.Timeout(connect=5.0, read=15.0)
 # A pause the provider asked for without saying how long.
@@ -136,6 +137,10 @@ class Outgoing:
     call: HttpCall | None
     read: Callable[[Answer], SendResult]
     refused: SendResult | None = None  # a request that could not be built
+
+
+# The number of a message whose channel's credentials no key decrypts (never sent).
+_UNREADABLE = SendingNumber(key="unreadable", number="", provider="", credentials=None, mps=1)
 
 
 def _transport_failure(exc: BaseException) -> SendResult:
@@ -261,10 +266,13 @@ def from_provider(status_code: int, answer: ProviderResult) -> SendResult:
     )
 
 
-def status_callback_url(message: Any) -> str:
-    """Our receipt URL with our message id, so a receipt can name the message even if
-    the worker that sent it died before it stored the provider's id."""
-    base = settings.SMS_STATUS_CALLBACK_URL
+def status_callback_url(message: Any, number: SendingNumber | None = None) -> str:
+    """The number's receipt URL (a channel's status webhook, else the settings' one)
+    with our message id, so a receipt can name the message even if the worker that
+    sent it died before it stored the provider's id."""
+    base = (number.status_callback if number is not None else "") or (
+        settings.SMS_STATUS_CALLBACK_URL
+    )
     if not base:
         return ""
     return f"{base}{'&' if '?' in base else '?'}{urlencode({'ref': message.pk})}"
@@ -285,22 +293,30 @@ def _from_number(message: Any, number: SendingNumber) -> str:
 
 
 class CarrierGateway:
-    """Sends each message from its sending number, with that number's provider."""
+    """Sends each message from its sending number, with that number's provider.
 
-    provider_name: str | None = None  # pinned by the subclasses below
+    The number is the company's channel (messaging.sending_numbers): its provider, its
+    credentials, its bucket. `provider_name` (the subclasses below) only pins the
+    provider of the settings' number, used by a company that has no channel.
+    """
+
+    provider_name: str | None = None
+
+    def resolver(self) -> NumberResolver:
+        return NumberResolver(provider=self.provider_name)
 
     def number_for(self, message: Any) -> SendingNumber:
-        return sending_number_for(message, provider=self.provider_name)
+        return self.resolver().number_for(message)
 
-    def outgoing(self, message: Any) -> Outgoing:
-        number = self.number_for(message)
+    def outgoing(self, message: Any, number: SendingNumber | None = None) -> Outgoing:
+        number = number or self.number_for(message)
         provider = PROVIDERS[number.provider]
         request = SendRequest(
             to=message.phone_number,
             text=message.body,
             from_number=_from_number(message, number),
             media_urls=_media(message),
-            status_callback_url=status_callback_url(message),
+            status_callback_url=status_callback_url(message, number),
             validity_period=getattr(message, "validity_period", None),
             tag=str(message.pk),
         )
@@ -322,7 +338,20 @@ class CarrierGateway:
         return self.send_many([message])[0]
 
     def send_many(self, messages: list[Any]) -> list[SendResult]:
-        return dispatch([self.outgoing(message) for message in messages])
+        # One resolver per batch: a query per distinct (company, campaign, originator)
+        # and one decryption per channel, not one per message.
+        resolver = self.resolver()
+        return dispatch([self._outgoing_resolved(m, resolver) for m in messages])
+
+    def _outgoing_resolved(self, message: Any, resolver: NumberResolver) -> Outgoing:
+        try:
+            number = resolver.number_for(message)
+        except CredentialsUnreadable as exc:
+            # A key was removed: the number cannot sign; nothing leaves (and the
+            # message says why) rather than the whole batch failing.
+            refused = SendResult(ok=False, error=f"Provider not configured: {exc}", retriable=False)
+            return Outgoing(_UNREADABLE, None, _json_read, refused)
+        return self.outgoing(message, number)
 
     def lookup(self, message: Any, *, since: datetime) -> str | None:
         """The provider's id for `message` if it took it, "" if it did not, None if it

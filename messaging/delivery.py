@@ -153,6 +153,9 @@ class _Outgoing:
     """What a gateway reads of a message, loaded as plain values (no model instance)."""
 
     pk: int
+    # The sending number is the company's channel for the campaign (sending_numbers).
+    company_id: int
+    campaign_id: int | None
     profile_id: int | None
     phone_number: str
     originator: str
