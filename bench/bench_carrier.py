@@ -43,6 +43,7 @@ from pathlib import Path
 import httpx
 
 from bench import bench_broadcast
+from bench.common import profiles_wanted
 from tests.fakes.providers import FakeConfig
 
 # The production queues (config/celery.py), in the bench's own Redis db: broadcasts on
@@ -78,7 +79,9 @@ SETTINGS = {
 
 
 def subscribers_wanted() -> int:
-    return int(os.environ.get("BENCH_CARRIER_SUBSCRIBERS", "100000"))
+    """BENCH_CARRIER_SUBSCRIBERS, else BENCH_PROFILES, at most the issue's 100,000."""
+    given = os.environ.get("BENCH_CARRIER_SUBSCRIBERS")
+    return int(given) if given else min(profiles_wanted(), 100_000)
 
 
 def _start_fake() -> tuple[subprocess.Popen, str]:

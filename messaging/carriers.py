@@ -27,6 +27,7 @@ from __future__ import annotations
 import collections
 import concurrent.futures
 import json
+import logging
 import os
 import queue
 import threading
@@ -58,12 +59,16 @@ from .providers.base import SendResult as ProviderResult
 from .ratelimit import RateLimiter, get_limiter
 from .sending_numbers import NumberResolver, SendingNumber
 
+logger = logging.getLogger(__name__)
+
 TIMEOUT = urllib3.Timeout(connect=5.0, read=15.0)
 # A pause the provider asked for without saying how long.
 DEFAULT_PAUSE_SECONDS = 1.0
 # Shortest and longest sleep of the dispatcher while it waits for tokens or answers:
 # short enough to keep the number busy, long enough not to ask Redis in a spin.
 MIN_WAIT, MAX_WAIT = 0.005, 0.05
+# How often the pump looks for requests past their start window (a fraction of it).
+SWEEP_SECONDS = 0.1
 # Handed back to the queue like a throttled message: the provider never saw it.
 NOT_STARTED = SendResult(
     ok=False, error="Not started within the in-flight window", throttled=True, retry_after=0.0
@@ -155,6 +160,233 @@ def _transport_failure(exc: BaseException) -> SendResult:
     )
 
 
+@dataclass
+class _Ticket:
+    handle: Any  # the caller's name for it (an index, a message)
+    item: Outgoing
+    start_by: float  # monotonic: not started by then, it is handed back unsent
+    deadline: float  # monotonic: throttled after this, it is handed back throttled
+    started: bool = False  # a request left for it once (a 429 may bring it back)
+
+
+class Stream:
+    """Requests kept in flight without a pause between the caller's batches.
+
+    A thread of its own (the pump) takes each number's tokens and starts requests,
+    while the caller does its database work: `submit` hands it messages, `collect`
+    takes the answers as they come. So the delivery batch claims the next slice and
+    writes the last one's outcomes while the number stays busy, instead of a barrier
+    per slice (all answers in, then the next claim) that leaves the number idle for
+    the slowest request and two round trips to the database each time.
+
+    Every ticket submitted is answered exactly once. Not started within a third of the
+    in-flight timeout of its submission (the claim just before it): NOT_STARTED, as a
+    throttled message is, never sent. Thrown 429s wait their turn until
+    SMS_THROTTLE_WAIT_SECONDS after submission, then come back throttled.
+    """
+
+    def __init__(
+        self,
+        *,
+        engine: _Engine | None = None,
+        limiter: RateLimiter | None = None,
+        concurrency: int | None = None,
+        throttle_wait: float | None = None,
+    ) -> None:
+        self.engine = engine or get_engine()
+        self.limiter = limiter or get_limiter()
+        self.concurrency = concurrency or settings.SMS_SEND_CONCURRENCY
+        self.throttle_wait = (
+            settings.SMS_THROTTLE_WAIT_SECONDS if throttle_wait is None else throttle_wait
+        )
+        self.start_window = settings.SMS_IN_FLIGHT_TIMEOUT_SECONDS / 3
+        # The pump reads one queue: new tickets, answers, and the end.
+        self._events: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+        self._done: queue.SimpleQueue[tuple[Any, SendResult]] = queue.SimpleQueue()
+        self.submitted = 0  # written by the caller only
+        self.settled = 0  # tickets the pump started or answered unstarted (pump only)
+        self.pending = 0  # submitted and not yet collected (caller only)
+        self._thread = threading.Thread(target=self._pump, name="sms-pump", daemon=True)
+        self._thread.start()
+
+    # ── the caller's side ──
+
+    @property
+    def unstarted(self) -> int:
+        """Submitted and not started yet: how much work the pump has in hand."""
+        return self.submitted - self.settled
+
+    def submit(self, items: list[tuple[Any, Outgoing]]) -> None:
+        now = time.monotonic()
+        for handle, item in items:
+            self.pending += 1
+            if item.refused is not None:
+                self._done.put((handle, item.refused))
+                continue
+            self.submitted += 1
+            ticket = _Ticket(handle, item, now + self.start_window, now + self.throttle_wait)
+            self._events.put(("new", ticket))
+
+    def collect(self, timeout: float | None = None) -> list[tuple[Any, SendResult]]:
+        """Answers in: at least one (waiting up to `timeout`, forever for None) unless
+        nothing is pending, then every other one already there."""
+        if not self.pending:
+            return []
+        try:
+            done = [self._done.get(timeout=timeout)]
+        except queue.Empty:
+            return []
+        while True:
+            try:
+                done.append(self._done.get_nowait())
+            except queue.Empty:
+                break
+        self.pending -= len(done)
+        return done
+
+    def close(self) -> None:
+        """Answer everything submitted, then stop the pump (collect what is left)."""
+        self._events.put(("close", None))
+        self._thread.join()
+
+    def __enter__(self) -> Stream:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # ── the pump (its own thread; no database) ──
+
+    def _pump(self) -> None:
+        waiting: dict[str, collections.deque[_Ticket]] = collections.defaultdict(collections.deque)
+        numbers: dict[str, SendingNumber] = {}
+        in_flight: dict[concurrent.futures.Future, _Ticket] = {}
+        closing = False
+        next_sweep = 0.0
+        try:
+            while not (closing and not in_flight and not any(waiting.values())):
+                now = time.monotonic()
+                if now >= next_sweep:
+                    # Out of its start window (a 429 brought it back, or the number is
+                    # that slow): back unsent; the delivery code queues it again.
+                    next_sweep = now + SWEEP_SECONDS
+                    for key, pending in waiting.items():
+                        if pending and min(t.start_by for t in pending) < now:
+                            late = [t for t in pending if t.start_by < now]
+                            waiting[key] = collections.deque(
+                                t for t in pending if t.start_by >= now
+                            )
+                            for ticket in late:
+                                self._answer_unstarted(ticket, NOT_STARTED)
+                wake = MAX_WAIT
+                for key, pending in waiting.items():
+                    free = self.concurrency - len(in_flight)
+                    if not pending or free <= 0:
+                        continue
+                    number = numbers[key]
+                    grant = self.limiter.take(key, mps=number.mps, wanted=min(len(pending), free))
+                    for _ in range(grant.granted):
+                        ticket = pending.popleft()
+                        future = self.engine.submit(ticket.item.call)  # type: ignore[arg-type]
+                        in_flight[future] = ticket
+                        future.add_done_callback(self._announce)
+                        if not ticket.started:
+                            ticket.started = True
+                            self.settled += 1
+                    if pending:
+                        wake = min(wake, max(grant.wait, MIN_WAIT))
+                more = any(waiting.values()) and len(in_flight) < self.concurrency
+                try:
+                    events = [self._events.get(timeout=wake if more else None)]
+                except queue.Empty:
+                    continue
+                while True:
+                    try:
+                        events.append(self._events.get_nowait())
+                    except queue.Empty:
+                        break
+                for kind, value in events:
+                    if kind == "close":
+                        closing = True
+                    elif kind == "new":
+                        numbers[value.item.number.key] = value.item.number
+                        waiting[value.item.number.key].append(value)
+                    else:
+                        self._answered(in_flight.pop(value), value, waiting)
+        except BaseException as exc:  # noqa: BLE001 (a crash here must not strand the caller)
+            logger.exception("the send pump stopped")
+            self._drain_after_crash(exc, waiting, in_flight)
+
+    def _announce(self, future: concurrent.futures.Future) -> None:
+        self._events.put(("answer", future))
+
+    def _answer_unstarted(self, ticket: _Ticket, result: SendResult) -> None:
+        if not ticket.started:
+            self.settled += 1
+        self._done.put((ticket.handle, result))
+
+    def _answered(
+        self,
+        ticket: _Ticket,
+        future: concurrent.futures.Future,
+        waiting: dict[str, collections.deque[_Ticket]],
+    ) -> None:
+        exc = future.exception()
+        result = _transport_failure(exc) if exc is not None else ticket.item.read(future.result())
+        if result.throttled:
+            number = ticket.item.number
+            self.limiter.pause(
+                number.key, mps=number.mps, seconds=result.retry_after or DEFAULT_PAUSE_SECONDS
+            )
+            if time.monotonic() < ticket.deadline:
+                waiting[number.key].append(ticket)  # its turn again after the pause
+                return
+        self._done.put((ticket.handle, result))
+
+    def _drain_after_crash(
+        self,
+        exc: BaseException,
+        waiting: dict[str, collections.deque[_Ticket]],
+        in_flight: dict[concurrent.futures.Future, _Ticket],
+    ) -> None:
+        # Not started: nothing left; handed back unsent. Started: the provider may have
+        # taken it, so the outcome is unknown and it must not be sent again.
+        for pending in waiting.values():
+            while pending:
+                self._answer_unstarted(pending.popleft(), NOT_STARTED)
+        unknown = SendResult(
+            ok=False, error=f"Send pump stopped, outcome unknown: {exc!r}", retriable=False
+        )
+        for ticket in in_flight.values():
+            self._done.put((ticket.handle, unknown))
+        # Tickets still arriving or announced after the crash get an answer too.
+        while True:
+            try:
+                kind, value = self._events.get_nowait()
+            except queue.Empty:
+                break
+            if kind == "new":
+                self._answer_unstarted(value, NOT_STARTED)
+
+
+class MessageStream(Stream):
+    """A Stream of messages: each built into its request by the gateway's `build`."""
+
+    def __init__(self, build: Callable[[Any], Outgoing], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.build = build
+
+    def submit_messages(self, messages: list[Any]) -> None:
+        items = []
+        for message in messages:
+            try:
+                items.append((message, self.build(message)))
+            except Exception as exc:  # noqa: BLE001 (one message's failure, not the batch's)
+                failed = SendResult(ok=False, error=f"Gateway error: {exc}")
+                items.append((message, Outgoing(_UNREADABLE, None, _json_read, failed)))
+        self.submit(items)
+
+
 def dispatch(
     items: list[Outgoing],
     *,
@@ -164,73 +396,14 @@ def dispatch(
     throttle_wait: float | None = None,
 ) -> list[SendResult]:
     """Send every item, many in flight, each number at its bucket's pace; results in order."""
-    engine = engine or get_engine()
-    limiter = limiter or get_limiter()
-    concurrency = concurrency or settings.SMS_SEND_CONCURRENCY
-    deadline = time.monotonic() + (
-        settings.SMS_THROTTLE_WAIT_SECONDS if throttle_wait is None else throttle_wait
-    )
-    # Every request starts within a third of the in-flight timeout of its claim, so the
-    # reconciliation never takes a message a live worker is still about to send.
-    start_by = time.monotonic() + settings.SMS_IN_FLIGHT_TIMEOUT_SECONDS / 3
-    results: list[SendResult | None] = [item.refused for item in items]
-    waiting: dict[str, collections.deque[int]] = collections.defaultdict(collections.deque)
-    numbers: dict[str, SendingNumber] = {}
-    for index, item in enumerate(items):
-        if item.refused is None:
-            waiting[item.number.key].append(index)
-            numbers[item.number.key] = item.number
-    # Answers arrive on a queue (one callback per request) rather than by waiting on
-    # every future at each turn, which costs O(in flight) per answer.
-    answers: queue.SimpleQueue[tuple[int, concurrent.futures.Future]] = queue.SimpleQueue()
-    in_flight = 0
-    while any(waiting.values()) or in_flight:
-        if time.monotonic() > start_by:
-            for pending in waiting.values():
-                while pending:
-                    results[pending.popleft()] = NOT_STARTED
-        wake = MAX_WAIT
-        for key, pending in waiting.items():
-            free = concurrency - in_flight
-            if not pending or free <= 0:
-                continue
-            number = numbers[key]
-            grant = limiter.take(key, mps=number.mps, wanted=min(len(pending), free))
-            for _ in range(grant.granted):
-                index = pending.popleft()
-                future = engine.submit(items[index].call)  # type: ignore[arg-type]
-                future.add_done_callback(lambda f, i=index: answers.put((i, f)))
-                in_flight += 1
-            if pending:
-                wake = min(wake, max(grant.wait, MIN_WAIT))
-        if not in_flight:
-            time.sleep(wake)
-            continue
-        more = any(waiting.values()) and in_flight < concurrency
-        try:
-            done = [answers.get(timeout=wake if more else None)]
-        except queue.Empty:
-            continue
-        while True:
-            try:
-                done.append(answers.get_nowait())
-            except queue.Empty:
-                break
-        for index, future in done:
-            in_flight -= 1
-            item = items[index]
-            exc = future.exception()
-            result = _transport_failure(exc) if exc is not None else item.read(future.result())
-            if result.throttled:
-                limiter.pause(
-                    item.number.key,
-                    mps=item.number.mps,
-                    seconds=result.retry_after or DEFAULT_PAUSE_SECONDS,
-                )
-                if time.monotonic() < deadline:
-                    waiting[item.number.key].append(index)  # its turn again after the pause
-                    continue
-            results[index] = result
+    results: list[SendResult | None] = [None] * len(items)
+    with Stream(
+        engine=engine, limiter=limiter, concurrency=concurrency, throttle_wait=throttle_wait
+    ) as stream:
+        stream.submit(list(enumerate(items)))
+        while stream.pending:
+            for index, result in stream.collect():
+                results[index] = result
     return [r if r is not None else SendResult(ok=False, error="Not sent") for r in results]
 
 
@@ -342,6 +515,11 @@ class CarrierGateway:
         # and one decryption per channel, not one per message.
         resolver = self.resolver()
         return dispatch([self._outgoing_resolved(m, resolver) for m in messages])
+
+    def open_stream(self) -> MessageStream:
+        """Messages submitted over time, kept in flight continuously (messaging.delivery)."""
+        resolver = self.resolver()
+        return MessageStream(lambda message: self._outgoing_resolved(message, resolver))
 
     def _outgoing_resolved(self, message: Any, resolver: NumberResolver) -> Outgoing:
         try:
@@ -458,6 +636,10 @@ def json_send_many(messages: list[Any]) -> list[SendResult]:
     return dispatch([_json_outgoing(message) for message in messages])
 
 
+def json_open_stream() -> MessageStream:
+    return MessageStream(_json_outgoing)
+
+
 __all__ = [
     "BandwidthGateway",
     "CarrierGateway",
@@ -466,5 +648,6 @@ __all__ = [
     "dispatch",
     "engine_close",
     "from_provider",
+    "json_open_stream",
     "json_send_many",
 ]

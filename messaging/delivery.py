@@ -19,7 +19,9 @@ seconds left in the window as its validity period.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, fields
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -44,6 +46,8 @@ from .quiet_hours import (
 from .services import message_record_failure
 
 BATCH = 1000
+# How long the delivery loop waits for answers before it looks at claiming again.
+COLLECT_WAIT = 0.02
 
 
 def messages_deliver_batch(*, messages: QuerySet[Message]) -> dict[str, int]:
@@ -57,9 +61,8 @@ def messages_deliver_batch(*, messages: QuerySet[Message]) -> dict[str, int]:
     outcomes["undeliverable"] = _mark_refused(queued)
     outcomes["held"] = _hold_outside_window(queued)
     ids = list(queued.order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(ids), BATCH):
-        for key, value in _deliver_ids(ids[start : start + BATCH]).items():
-            outcomes[key] += value
+    # One stream for the whole batch: no pause between its slices.
+    _add(outcomes, _deliver_ids(ids))
     return outcomes
 
 
@@ -68,6 +71,7 @@ def _mark_refused(queued: QuerySet[Message]) -> int:
     from campaigns.models import Campaign
 
     total = 0
+    now = timezone.now()
     # The campaign matters for a per-campaign opt-out; a chunk's messages share one.
     for campaign_id in queued.order_by().values_list("campaign_id", flat=True).distinct():
         campaign = Campaign.objects.filter(pk=campaign_id).first()
@@ -82,15 +86,15 @@ def _mark_refused(queued: QuerySet[Message]) -> int:
             .exclude(refusal="")
             .values_list("pk", "refusal")
         )
-        rows = list(refused)
+        by_reason: dict[str, list[int]] = {}
+        for pk, reason in refused:
+            by_reason.setdefault(reason[:200], []).append(pk)
+        # One UPDATE per reason (there are a handful), not one per refused message.
         with transaction.atomic():
-            for pk, reason in rows:
-                Message.objects.filter(pk=pk, status=Message.Status.QUEUED).update(
-                    status=Message.Status.UNDELIVERABLE,
-                    status_reason=reason[:200],
-                    updated_at=timezone.now(),
+            for reason, pks in by_reason.items():
+                total += Message.objects.filter(pk__in=pks, status=Message.Status.QUEUED).update(
+                    status=Message.Status.UNDELIVERABLE, status_reason=reason, updated_at=now
                 )
-        total += len(rows)
     return total
 
 
@@ -182,18 +186,59 @@ def _slice_size() -> int:
 
 
 def _deliver_ids(ids: list[int]) -> dict[str, int]:
-    outcomes = {"sent": 0, "failed": 0, "retry": 0}
+    gateway = get_gateway()
     size = _slice_size()
-    for start in range(0, len(ids), size):
-        for key, value in _deliver_slice(ids[start : start + size]).items():
-            outcomes[key] += value
+    slices = [ids[start : start + size] for start in range(0, len(ids), size)]
+    outcomes = {"sent": 0, "failed": 0, "retry": 0}
+    open_stream = getattr(gateway, "open_stream", None)
+    if open_stream is None:
+        # A gateway without a stream (console, fake): a slice at a time.
+        for part in slices:
+            messages = _claim(part)
+            _add(outcomes, _record(list(zip(messages, _send(gateway, messages), strict=True))))
+        return outcomes
+    _stream_slices(open_stream(), slices, size, outcomes)
     return outcomes
 
 
-def _deliver_slice(ids: list[int]) -> dict[str, int]:
-    """Claim (committed), send all in flight at once, then write every outcome."""
-    gateway = get_gateway()
-    outcomes = {"sent": 0, "failed": 0, "retry": 0}
+def _stream_slices(stream: Any, slices: list[list[int]], size: int, outcomes: dict) -> None:
+    """Claim a slice while the one before is still in flight, and write outcomes as
+    they come, so the number never waits for the database or for a slice's slowest
+    request: the stream keeps requests going between our round trips."""
+    pending = iter(slices)
+    more = True
+    done: list[tuple[Any, SendResult]] = []
+    with stream:
+        try:
+            while more or stream.pending:
+                if more and stream.unstarted < size:
+                    part = next(pending, None)
+                    if part is None:
+                        more = False
+                    else:
+                        stream.submit_messages(_claim(part))
+                    continue
+                done += stream.collect(timeout=COLLECT_WAIT if more else None)
+                if len(done) >= size or (done and not stream.pending):
+                    _add(outcomes, _record(done))
+                    done = []
+        finally:
+            # Leaving early (a database error): what the provider answered is still
+            # written; a message left claimed is for messages_reconcile_in_flight.
+            with contextlib.suppress(Exception):
+                while stream.pending:
+                    done += stream.collect()
+                if done:
+                    _add(outcomes, _record(done))
+
+
+def _add(outcomes: dict[str, int], more: dict[str, int]) -> None:
+    for key, value in more.items():
+        outcomes[key] += value
+
+
+def _claim(ids: list[int]) -> list[_Outgoing]:
+    """Mark a slice in flight (committed) and load what the gateway reads of it."""
     attachments: dict[int, Attachment | None] = {}
     validity = _validity_periods(ids)
     messages = [_Outgoing(*row) for row in in_flight_claim(ids, _FIELDS)]
@@ -205,16 +250,25 @@ def _deliver_slice(ids: list[int]) -> dict[str, int]:
                     pk=message.attachment_id
                 ).first()
             message.attachment = attachments[message.attachment_id]
+    return messages
+
+
+def _send(gateway: Any, messages: list[_Outgoing]) -> list[SendResult]:
     try:
-        results = gateway_send_many(gateway, messages)
+        return gateway_send_many(gateway, messages)
     except Exception as exc:  # noqa: BLE001 (any gateway crash is one failed attempt each)
-        results = [SendResult(ok=False, error=f"Gateway error: {exc}") for _ in messages]
+        return [SendResult(ok=False, error=f"Gateway error: {exc}") for _ in messages]
+
+
+def _record(answered: list[tuple[_Outgoing, SendResult]]) -> dict[str, int]:
+    """Write every outcome: Sent in one UPDATE, failures one by one, throttled back."""
+    outcomes = {"sent": 0, "failed": 0, "retry": 0}
     sent: list[tuple[int, str, int]] = []
     delivered: list[int] = []
     throttled: list[int] = []
     retry_after = 0.0
     with transaction.atomic():
-        for message, result in zip(messages, results, strict=True):
+        for message, result in answered:
             if result.ok:
                 sent.append((message.pk, result.gateway_message_id[:100], message.attempts))
                 if message.profile_id:
