@@ -314,9 +314,10 @@ def run(report) -> None:
     company, campaign = bench_broadcast._seed(subscribers)
     try:
         chat_profiles = _chat_profiles(company)
-        for run_number, (label, kill) in enumerate(
-            (("", False), (", one worker killed halfway", True)), start=1
-        ):
+        runs = (("", False), (", one worker killed halfway", True))
+        # BENCH_CARRIER_RUNS=1: the plain run only (while profiling or tuning).
+        runs = runs[: int(os.environ.get("BENCH_CARRIER_RUNS", "2"))]
+        for run_number, (label, kill) in enumerate(runs, start=1):
             result = _broadcast_once(
                 company, campaign, chat_profiles, kill_halfway=kill, run=run_number
             )

@@ -108,6 +108,18 @@ class _Engine:
     def submit(self, call: HttpCall) -> concurrent.futures.Future:
         return self.pool.submit(self._request, call)
 
+    def send(self, item: Outgoing) -> concurrent.futures.Future:
+        """The request and the reading of its answer, both on a pool thread (the pump
+        that starts requests only collects results)."""
+        return self.pool.submit(self._send, item)
+
+    def _send(self, item: Outgoing) -> SendResult:
+        try:
+            answer = self._request(item.call)  # type: ignore[arg-type]
+        except Exception as exc:  # noqa: BLE001 (the transport's failure is the result)
+            return _transport_failure(exc)
+        return item.read(answer)
+
     def close(self) -> None:
         self.pool.shutdown(wait=True)
         self.http.clear()
@@ -206,6 +218,7 @@ class Stream:
         self.submitted = 0  # written by the caller only
         self.settled = 0  # tickets the pump started or answered unstarted (pump only)
         self.pending = 0  # submitted and not yet collected (caller only)
+        self._closed = False  # the pump saw close() (its crash path waits for it)
         self._thread = threading.Thread(target=self._pump, name="sms-pump", daemon=True)
         self._thread.start()
 
@@ -263,6 +276,8 @@ class Stream:
         in_flight: dict[concurrent.futures.Future, _Ticket] = {}
         closing = False
         next_sweep = 0.0
+        # Events taken off the queue and not handled yet: a crash still answers them.
+        taken: collections.deque[tuple[str, Any]] = collections.deque()
         try:
             while not (closing and not in_flight and not any(waiting.values())):
                 now = time.monotonic()
@@ -287,7 +302,7 @@ class Stream:
                     grant = self.limiter.take(key, mps=number.mps, wanted=min(len(pending), free))
                     for _ in range(grant.granted):
                         ticket = pending.popleft()
-                        future = self.engine.submit(ticket.item.call)  # type: ignore[arg-type]
+                        future = self.engine.send(ticket.item)
                         in_flight[future] = ticket
                         future.add_done_callback(self._announce)
                         if not ticket.started:
@@ -305,9 +320,11 @@ class Stream:
                         events.append(self._events.get_nowait())
                     except queue.Empty:
                         break
-                for kind, value in events:
+                taken.extend(events)
+                while taken:
+                    kind, value = taken.popleft()
                     if kind == "close":
-                        closing = True
+                        closing = self._closed = True
                     elif kind == "new":
                         numbers[value.item.number.key] = value.item.number
                         waiting[value.item.number.key].append(value)
@@ -315,7 +332,7 @@ class Stream:
                         self._answered(in_flight.pop(value), value, waiting)
         except BaseException as exc:  # noqa: BLE001 (a crash here must not strand the caller)
             logger.exception("the send pump stopped")
-            self._drain_after_crash(exc, waiting, in_flight)
+            self._drain_after_crash(exc, waiting, in_flight, taken)
 
     def _announce(self, future: concurrent.futures.Future) -> None:
         self._events.put(("answer", future))
@@ -332,7 +349,7 @@ class Stream:
         waiting: dict[str, collections.deque[_Ticket]],
     ) -> None:
         exc = future.exception()
-        result = _transport_failure(exc) if exc is not None else ticket.item.read(future.result())
+        result = _transport_failure(exc) if exc is not None else future.result()
         if result.throttled:
             number = ticket.item.number
             self.limiter.pause(
@@ -348,6 +365,7 @@ class Stream:
         exc: BaseException,
         waiting: dict[str, collections.deque[_Ticket]],
         in_flight: dict[concurrent.futures.Future, _Ticket],
+        taken: collections.deque[tuple[str, Any]],
     ) -> None:
         # Not started: nothing left; handed back unsent. Started: the provider may have
         # taken it, so the outcome is unknown and it must not be sent again.
@@ -359,14 +377,22 @@ class Stream:
         )
         for ticket in in_flight.values():
             self._done.put((ticket.handle, unknown))
-        # Tickets still arriving or announced after the crash get an answer too.
+        # Tickets taken but not handled, or still arriving, get an answer too; the
+        # caller sends no more after close(), which is the last event it puts.
         while True:
-            try:
-                kind, value = self._events.get_nowait()
-            except queue.Empty:
-                break
+            if taken:
+                kind, value = taken.popleft()
+            else:
+                try:
+                    kind, value = self._events.get(timeout=MAX_WAIT)
+                except queue.Empty:
+                    if self._closed:
+                        break
+                    continue
             if kind == "new":
                 self._answer_unstarted(value, NOT_STARTED)
+            elif kind == "close":
+                self._closed = True
 
 
 class MessageStream(Stream):
