@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 from cryptography.fernet import Fernet
 
-from messaging import carriers
+from messaging import carriers, send_engine
 from messaging.channels import channel_create
 from messaging.delivery import messages_deliver_batch
 from messaging.models import Channel, Message
@@ -264,7 +264,7 @@ def frozen_limiter(requires_redis, monkeypatch):
     """The real Redis buckets with time held still: each bucket grants its burst once."""
     client = redis_client(requires_redis)
     limiter = RateLimiter(client, clock=lambda: 1_000_000.0)
-    monkeypatch.setattr(carriers, "get_limiter", lambda: limiter)
+    monkeypatch.setattr(send_engine, "get_limiter", lambda: limiter)
     taken: list[tuple[str, float]] = []
     take = limiter.take
 
