@@ -3,7 +3,9 @@
 The provider is the local fake (tests/fakes/providers.py) in its own process: every
 request takes 50 ms, above 1,000 requests a second it answers 429 with Retry-After, and
 it counts every message it accepts by our message id (the `ref` of the status-callback
-URL). One sending number, SMS_NUMBER_MPS=1000, through messaging.carriers.TwilioGateway.
+URL). One sending number: the bench company's own Twilio channel (Settings → Sending
+numbers), 1,000 msg/s, its credentials the fake's account, through
+messaging.carriers.CarrierGateway, as a company's messages leave in production.
 
 Setup: bench_broadcast's seeding, BENCH_CARRIER_SUBSCRIBERS subscribers (5% opted out,
 1% blacklisted), plus 50 profiles outside the campaign for an agent's chat messages.
@@ -62,12 +64,12 @@ LOG_DIR = bench_broadcast.LOG_DIR
 # The same values for the workers (environment) and this process (settings): this
 # process plays celery-beat, so it reconciles messages in flight with the same gateway.
 SETTINGS = {
-    "SMS_GATEWAY": "messaging.carriers.TwilioGateway",
+    "SMS_GATEWAY": "messaging.carriers.CarrierGateway",
     "SMS_PROVIDER": "twilio",
     "TWILIO_ACCOUNT_SID": FakeConfig.twilio_account_sid,
     "TWILIO_AUTH_TOKEN": FakeConfig.twilio_auth_token,
     "SMS_NUMBER_MPS": CAP,
-    "SMS_DEFAULT_ORIGINATOR": "+12028830000",
+    "SMS_DEFAULT_ORIGINATOR": "+12028830000",  # the settings' number: not used here
     "SMS_STATUS_CALLBACK_URL": "https://sms.example.org/messaging/receipts/",
     "SMS_IN_FLIGHT_TIMEOUT_SECONDS": 60,
     "SMS_SEND_CONCURRENCY": 100,
@@ -118,6 +120,34 @@ def _start_worker(name: str, queue: str, run: int, base_url: str) -> subprocess.
         stdout=log,
         stderr=subprocess.STDOUT,
     )  # fmt: skip
+
+
+CHANNEL_NUMBER = "+12028830000"
+
+
+def _drop_channels() -> None:
+    """The bench company's sending numbers (no campaign is bound to them): before the
+    company itself goes, which they protect."""
+    from messaging.models import Channel
+
+    Channel.objects.filter(company__name=COMPANY_NAME).delete()
+
+
+def _channel(company):
+    """The company's Twilio number at the cap, with the fake's account."""
+    from messaging.channels import channel_create
+
+    return channel_create(
+        company=company,
+        kind="long_code_10dlc",
+        number=CHANNEL_NUMBER,
+        provider="twilio",
+        credentials={
+            "account_sid": FakeConfig.twilio_account_sid,
+            "auth_token": FakeConfig.twilio_auth_token,
+        },
+        mps=CAP,
+    )
 
 
 def _chat_profiles(company) -> list:
@@ -311,8 +341,11 @@ def run(report) -> None:
     subscribers = subscribers_wanted()
     saved_company = bench_broadcast.COMPANY_NAME
     bench_broadcast.COMPANY_NAME = COMPANY_NAME
+    _drop_channels()  # a run that died before its clean-up
     company, campaign = bench_broadcast._seed(subscribers)
     try:
+        channel = _channel(company)
+        print(f"  sending number {channel} at {channel.mps:,} msg/s", flush=True)
         chat_profiles = _chat_profiles(company)
         runs = (("", False), (", one worker killed halfway", True))
         # BENCH_CARRIER_RUNS=1: the plain run only (while profiling or tuning).
@@ -349,6 +382,7 @@ def run(report) -> None:
             if faults:
                 raise AssertionError(f"carrier broadcast check failed: {faults}")
     finally:
+        _drop_channels()
         bench_broadcast._drop()
         bench_broadcast.COMPANY_NAME = saved_company
         app.conf.update(saved_conf)
