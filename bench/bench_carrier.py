@@ -212,6 +212,15 @@ def _chat_latencies(chat_ids: list[int]) -> list[float]:
     return [(sent - created).total_seconds() for created, sent in rows]
 
 
+def _cpu_seconds(process: subprocess.Popen) -> float:
+    """User + system CPU the process has used so far (Linux /proc), 0 when gone."""
+    try:
+        fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _stop(processes: list[subprocess.Popen]) -> None:
     for process in processes:
         if process.poll() is None:
@@ -247,6 +256,7 @@ def _broadcast_once(company, campaign, chat_profiles, *, kill_halfway: bool, run
             ["carrier-a", "carrier-b", "carrier-chat"], [*workers, chat_worker]
         )
         broadcast = broadcast_create(campaign=campaign, body="Bench: polls open 7am-8pm")
+        cpu_before = [_cpu_seconds(w) for w in workers]
         expected = bench_broadcast._expected(campaign.pk)
         started = time.perf_counter()
         print(f"  scheduled at {time.strftime('%H:%M:%S')}", flush=True)
@@ -289,6 +299,10 @@ def _broadcast_once(company, campaign, chat_profiles, *, kill_halfway: bool, run
                 messages_reconcile_in_flight()
                 last_beat = now
         elapsed = time.perf_counter() - started
+        # What the machine's load cannot blur: the broadcast workers' CPU per message
+        # (a killed worker's share is lost with it, so only the plain run reports it).
+        cpu = sum(_cpu_seconds(w) for w in workers) - sum(cpu_before)
+        load = os.getloadavg()[0]
         check = _check(broadcast.pk, campaign.pk, base_url, chat_ids)
         stats = _stats(base_url)
     finally:
@@ -300,6 +314,8 @@ def _broadcast_once(company, campaign, chat_profiles, *, kill_halfway: bool, run
         "throttled": stats["throttled"],
         "max_in_flight": stats["max_in_flight"],
         "chat": _chat_latencies(chat_ids),
+        "cpu_ms_per_message": cpu * 1000 / max(expected, 1),
+        "load": load,
     }
 
 
@@ -364,6 +380,11 @@ def run(report) -> None:
             report(f"{name}, sustained msg/s vs the {CAP:,}/s cap", result["sustained"], CAP,
                    unit="msg/s")  # fmt: skip
             report(f"{name}, schedule to last Sent", result["elapsed"], unit="s")
+            print(f"  load average (1 min) at the end: {result['load']:.1f} on "
+                  f"{os.cpu_count()} cores", flush=True)  # fmt: skip
+            if not kill:
+                report(f"{name}, broadcast workers' CPU per message", result["cpu_ms_per_message"],
+                       unit="ms")  # fmt: skip
             if result["chat"]:
                 report(
                     f"agent chat during the broadcast, p95 of {len(result['chat'])} sends "
