@@ -2,14 +2,18 @@
 
 Per message, `message_deliver` locks the row, re-checks the rule, calls the gateway and
 saves: four round trips, too many for a million-recipient broadcast. Here the same
-steps run for a batch: one UPDATE marks the messages whose number became untextable
-since they were queued (a STOP that arrived meanwhile still wins); then, a slice at a
-time, one committed UPDATE marks the rest in flight (messaging.in_flight), the gateway's
-`send_many` keeps them all in flight at once at the number's pace (messaging.carriers),
-and the outcomes are written back in one UPDATE. Failures go through the same
-`message_record_failure` (re-send once, bounces clean the profile, a carrier opt-out
-opts the profile out); throttled messages go back to the queue uncounted. Broadcast
-chunks deliver through here.
+steps run for a batch: one UPDATE per reason marks the messages whose number became
+untextable since they were queued (a STOP that arrived meanwhile still wins); then
+slice after slice, one committed `UPDATE … RETURNING` marks a slice in flight
+(messaging.in_flight) and hands it to the gateway's stream (messaging.send_engine),
+which starts its requests, each from its company's number at that number's pace
+(messaging.sending_numbers), while the next slice is claimed; the outcomes are written
+back in one UPDATE as the answers come. No slice waits for the one before it to be
+answered: the number stays busy across our database round trips. Gateways without a
+stream (console, fake) are sent a slice at a time with `send_many`/`send`.
+Failures go through the same `message_record_failure` (re-send once, bounces clean
+the profile, a carrier opt-out opts the profile out); throttled messages go back to
+the queue uncounted. Broadcast chunks deliver through here.
 
 Quiet hours (messaging.quiet_hours) are checked here too, zone by zone: a broadcast
 message whose recipient is outside the sending window goes back to Initial, scheduled

@@ -178,8 +178,8 @@ class Stream:
 
     Every ticket submitted is answered exactly once. Not started within a third of the
     in-flight timeout of its submission (the claim just before it): NOT_STARTED, as a
-    throttled message is, never sent. Thrown 429s wait their turn until
-    SMS_THROTTLE_WAIT_SECONDS after submission, then come back throttled.
+    throttled message is, never sent. A request answered 429 waits its turn again until
+    SMS_THROTTLE_WAIT_SECONDS after submission, then comes back throttled.
     """
 
     def __init__(

@@ -294,10 +294,8 @@ def test_the_rate_limit_is_per_channel(
     with carriers_on_fake(settings) as fake:
         ids = [
             m.pk
-            for company in (acme, bravo)
-            for m in _queue(
-                company, make_campaign(company), 3, first=100 * company.pk, body="Paced"
-            )
+            for first, company in ((100, acme), (200, bravo))
+            for m in _queue(company, make_campaign(company), 3, first=first, body="Paced")
         ]
         with django_capture_on_commit_callbacks():
             outcomes = messages_deliver_batch(messages=Message.objects.filter(pk__in=ids))
@@ -310,3 +308,29 @@ def test_the_rate_limit_is_per_channel(
     assert {mps for _, mps in taken} == {50}
     waiting = Message.objects.filter(pk__in=ids, status=Message.Status.QUEUED)
     assert set(waiting.values_list("attempts", "sending_started_at")) == {(0, None)}
+
+
+def test_a_generic_number_sends_from_itself_through_the_settings_account(settings):
+    """A legacy short code (a generic channel, messaging.0007) keeps its own number and
+    pace; having no provider credentials, it sends with the settings' account."""
+    company = make_company("Acme Action")
+    short_code = _channel_generic(company, "22822")
+    with carriers_on_fake(settings) as fake:
+        (message,) = _queue(company, make_campaign(company), 1, first=100, body="Hello")
+        messages_deliver_batch(messages=Message.objects.filter(pk=message.pk))
+        (request,) = fake.requests
+    assert settings.TWILIO_ACCOUNT_SID in request.path
+    assert _fields("twilio", request)["from"] == short_code.number
+    message.refresh_from_db()
+    assert message.status == Message.Status.SENT
+
+
+def _channel_generic(company, number: str) -> Channel:
+    return channel_create(
+        company=company,
+        kind=Channel.Kind.SHORT_CODE,
+        number=number,
+        provider="generic",
+        credentials={},
+        mps=100,
+    )
