@@ -3,7 +3,9 @@
 The provider is the local fake (tests/fakes/providers.py) in its own process: every
 request takes 50 ms, above 1,000 requests a second it answers 429 with Retry-After, and
 it counts every message it accepts by our message id (the `ref` of the status-callback
-URL). One sending number, SMS_NUMBER_MPS=1000, through messaging.carriers.TwilioGateway.
+URL). One sending number: the bench company's own Twilio channel (Settings → Sending
+numbers), 1,000 msg/s, its credentials the fake's account, through
+messaging.carriers.CarrierGateway, as a company's messages leave in production.
 
 Setup: bench_broadcast's seeding, BENCH_CARRIER_SUBSCRIBERS subscribers (5% opted out,
 1% blacklisted), plus 50 profiles outside the campaign for an agent's chat messages.
@@ -43,6 +45,7 @@ from pathlib import Path
 import httpx
 
 from bench import bench_broadcast
+from bench.common import profiles_wanted
 from tests.fakes.providers import FakeConfig
 
 # The production queues (config/celery.py), in the bench's own Redis db: broadcasts on
@@ -61,12 +64,12 @@ LOG_DIR = bench_broadcast.LOG_DIR
 # The same values for the workers (environment) and this process (settings): this
 # process plays celery-beat, so it reconciles messages in flight with the same gateway.
 SETTINGS = {
-    "SMS_GATEWAY": "messaging.carriers.TwilioGateway",
+    "SMS_GATEWAY": "messaging.carriers.CarrierGateway",
     "SMS_PROVIDER": "twilio",
     "TWILIO_ACCOUNT_SID": FakeConfig.twilio_account_sid,
     "TWILIO_AUTH_TOKEN": FakeConfig.twilio_auth_token,
     "SMS_NUMBER_MPS": CAP,
-    "SMS_DEFAULT_ORIGINATOR": "+12028830000",
+    "SMS_DEFAULT_ORIGINATOR": "+12028830000",  # the settings' number: not used here
     "SMS_STATUS_CALLBACK_URL": "https://sms.example.org/messaging/receipts/",
     "SMS_IN_FLIGHT_TIMEOUT_SECONDS": 60,
     "SMS_SEND_CONCURRENCY": 100,
@@ -78,7 +81,9 @@ SETTINGS = {
 
 
 def subscribers_wanted() -> int:
-    return int(os.environ.get("BENCH_CARRIER_SUBSCRIBERS", "100000"))
+    """BENCH_CARRIER_SUBSCRIBERS, else BENCH_PROFILES, at most the issue's 100,000."""
+    given = os.environ.get("BENCH_CARRIER_SUBSCRIBERS")
+    return int(given) if given else min(profiles_wanted(), 100_000)
 
 
 def _start_fake() -> tuple[subprocess.Popen, str]:
@@ -115,6 +120,34 @@ def _start_worker(name: str, queue: str, run: int, base_url: str) -> subprocess.
         stdout=log,
         stderr=subprocess.STDOUT,
     )  # fmt: skip
+
+
+CHANNEL_NUMBER = "+12028830000"
+
+
+def _drop_channels() -> None:
+    """The bench company's sending numbers (no campaign is bound to them): before the
+    company itself goes, which they protect."""
+    from messaging.models import Channel
+
+    Channel.objects.filter(company__name=COMPANY_NAME).delete()
+
+
+def _channel(company):
+    """The company's Twilio number at the cap, with the fake's account."""
+    from messaging.channels import channel_create
+
+    return channel_create(
+        company=company,
+        kind="long_code_10dlc",
+        number=CHANNEL_NUMBER,
+        provider="twilio",
+        credentials={
+            "account_sid": FakeConfig.twilio_account_sid,
+            "auth_token": FakeConfig.twilio_auth_token,
+        },
+        mps=CAP,
+    )
 
 
 def _chat_profiles(company) -> list:
@@ -179,6 +212,15 @@ def _chat_latencies(chat_ids: list[int]) -> list[float]:
     return [(sent - created).total_seconds() for created, sent in rows]
 
 
+def _cpu_seconds(process: subprocess.Popen) -> float:
+    """User + system CPU the process has used so far (Linux /proc), 0 when gone."""
+    try:
+        fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _stop(processes: list[subprocess.Popen]) -> None:
     for process in processes:
         if process.poll() is None:
@@ -214,6 +256,7 @@ def _broadcast_once(company, campaign, chat_profiles, *, kill_halfway: bool, run
             ["carrier-a", "carrier-b", "carrier-chat"], [*workers, chat_worker]
         )
         broadcast = broadcast_create(campaign=campaign, body="Bench: polls open 7am-8pm")
+        cpu_before = [_cpu_seconds(w) for w in workers]
         expected = bench_broadcast._expected(campaign.pk)
         started = time.perf_counter()
         print(f"  scheduled at {time.strftime('%H:%M:%S')}", flush=True)
@@ -256,6 +299,10 @@ def _broadcast_once(company, campaign, chat_profiles, *, kill_halfway: bool, run
                 messages_reconcile_in_flight()
                 last_beat = now
         elapsed = time.perf_counter() - started
+        # What the machine's load cannot blur: the broadcast workers' CPU per message
+        # (a killed worker's share is lost with it, so only the plain run reports it).
+        cpu = sum(_cpu_seconds(w) for w in workers) - sum(cpu_before)
+        load = os.getloadavg()[0]
         check = _check(broadcast.pk, campaign.pk, base_url, chat_ids)
         stats = _stats(base_url)
     finally:
@@ -267,6 +314,8 @@ def _broadcast_once(company, campaign, chat_profiles, *, kill_halfway: bool, run
         "throttled": stats["throttled"],
         "max_in_flight": stats["max_in_flight"],
         "chat": _chat_latencies(chat_ids),
+        "cpu_ms_per_message": cpu * 1000 / max(expected, 1),
+        "load": load,
     }
 
 
@@ -308,12 +357,16 @@ def run(report) -> None:
     subscribers = subscribers_wanted()
     saved_company = bench_broadcast.COMPANY_NAME
     bench_broadcast.COMPANY_NAME = COMPANY_NAME
+    _drop_channels()  # a run that died before its clean-up
     company, campaign = bench_broadcast._seed(subscribers)
     try:
+        channel = _channel(company)
+        print(f"  sending number {channel} at {channel.mps:,} msg/s", flush=True)
         chat_profiles = _chat_profiles(company)
-        for run_number, (label, kill) in enumerate(
-            (("", False), (", one worker killed halfway", True)), start=1
-        ):
+        runs = (("", False), (", one worker killed halfway", True))
+        # BENCH_CARRIER_RUNS=1: the plain run only (while profiling or tuning).
+        runs = runs[: int(os.environ.get("BENCH_CARRIER_RUNS", "2"))]
+        for run_number, (label, kill) in enumerate(runs, start=1):
             result = _broadcast_once(
                 company, campaign, chat_profiles, kill_halfway=kill, run=run_number
             )
@@ -327,6 +380,11 @@ def run(report) -> None:
             report(f"{name}, sustained msg/s vs the {CAP:,}/s cap", result["sustained"], CAP,
                    unit="msg/s")  # fmt: skip
             report(f"{name}, schedule to last Sent", result["elapsed"], unit="s")
+            print(f"  load average (1 min) at the end: {result['load']:.1f} on "
+                  f"{os.cpu_count()} cores", flush=True)  # fmt: skip
+            if not kill:
+                report(f"{name}, broadcast workers' CPU per message", result["cpu_ms_per_message"],
+                       unit="ms")  # fmt: skip
             if result["chat"]:
                 report(
                     f"agent chat during the broadcast, p95 of {len(result['chat'])} sends "
@@ -345,6 +403,7 @@ def run(report) -> None:
             if faults:
                 raise AssertionError(f"carrier broadcast check failed: {faults}")
     finally:
+        _drop_channels()
         bench_broadcast._drop()
         bench_broadcast.COMPANY_NAME = saved_company
         app.conf.update(saved_conf)

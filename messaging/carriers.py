@@ -1,48 +1,25 @@
-"""Sending at the carrier's speed: many requests in flight, paced per number.
+"""The providers' gateways: Twilio, Telnyx, Bandwidth and the generic JSON aggregator.
 
-Every HTTP gateway (Twilio, Telnyx, Bandwidth and the generic JSON HttpGateway) sends
-through one engine per process: one pooled HTTP client (urllib3's PoolManager) shared
-by a pool of SMS_SEND_CONCURRENCY threads. `send_many` is called from a worker's ordinary (sync)
-code: it asks the number's token bucket (messaging.ratelimit) for as many tokens as it
-has messages, starts that many requests, up to SMS_SEND_CONCURRENCY in flight, and
-collects the answers. At 50 ms a request, 100 in flight is 2,000 msg/s from one
-worker, so the carrier's limit, not the worker, sets the pace.
-
-Why threads and urllib3, measured on this machine against the local fake (50 ms a
-request): 200 requests ten at a time took 1.4 s through a thread pool on an
-httpx.Client and 21.8 s through an httpx.AsyncClient on an event loop; 2,000 requests
-a hundred at a time cost 3.25 ms of CPU each through httpx.Client (207/s) and 0.59 ms
-through urllib3 (924/s). At 1,000 msg/s the client's CPU is the worker's budget. The
-client and its keep-alive connections outlive any one batch; the engine is made
-lazily and again after a fork (prefork pool children).
-
-A 429 (or a provider's throughput code) pauses the number's bucket for Retry-After
-(all workers see it) and the message waits in this batch for its turn again, for up to
-SMS_THROTTLE_WAIT_SECONDS; after that it comes back `throttled` and the delivery code
-re-queues it. Throttling is never a failure of the message or the number.
+Each message leaves from its sending number (messaging.sending_numbers: the company's
+channel for its campaign, with its credentials, bucket and status webhook); its
+provider module (messaging.providers) builds the request and reads the answer, and
+the sending engine (messaging.send_engine) keeps many requests in flight, each number
+at its bucket's pace. `open_stream` gives the delivery batch a stream to feed slice
+after slice; `send_many` sends a list at once.
 """
 
 from __future__ import annotations
 
-import collections
-import concurrent.futures
 import json
-import os
-import queue
-import threading
-import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
-import urllib3
 from django.conf import settings
-from urllib3.exceptions import ConnectTimeoutError, EmptyPoolError, NewConnectionError
 
+from .credentials import CredentialsUnreadable
 from .gateways import Bounce, SendResult, _payload
 from .providers import PROVIDERS
 from .providers.base import (
@@ -54,180 +31,15 @@ from .providers.base import (
     retry_after_seconds,
 )
 from .providers.base import SendResult as ProviderResult
-from .ratelimit import RateLimiter, get_limiter
-from .sending_numbers import SendingNumber, sending_number_for
-
-TIMEOUT = urllib3.Timeout(connect=5.0, read=15.0)
-# A pause the provider asked for without saying how long.
-DEFAULT_PAUSE_SECONDS = 1.0
-# Shortest and longest sleep of the dispatcher while it waits for tokens or answers:
-# short enough to keep the number busy, long enough not to ask Redis in a spin.
-MIN_WAIT, MAX_WAIT = 0.005, 0.05
-# Handed back to the queue like a throttled message: the provider never saw it.
-NOT_STARTED = SendResult(
-    ok=False, error="Not started within the in-flight window", throttled=True, retry_after=0.0
+from .send_engine import (
+    _UNREADABLE,
+    Answer,
+    MessageStream,
+    Outgoing,
+    dispatch,
+    engine_close,
 )
-
-
-@dataclass(frozen=True)
-class Answer:
-    """What a provider answered, as the read functions see it."""
-
-    status_code: int
-    headers: Mapping[str, str]
-    content: bytes
-    reason_phrase: str = ""
-
-
-class _Engine:
-    """One pooled HTTP client (urllib3) and the threads that keep its requests in flight."""
-
-    def __init__(self, concurrency: int) -> None:
-        self.pid = os.getpid()
-        # block=True: never more than `concurrency` connections to one host; a request
-        # waits for a free one instead of opening and dropping extra connections.
-        self.http = urllib3.PoolManager(
-            num_pools=32, maxsize=concurrency, block=True, retries=False, timeout=TIMEOUT
-        )
-        self.pool = concurrent.futures.ThreadPoolExecutor(
-            max_workers=concurrency, thread_name_prefix="sms-send"
-        )
-
-    def _request(self, call: HttpCall) -> Answer:
-        response = self.http.request(
-            call.method, call.url, headers=call.headers, body=call.body, retries=False
-        )
-        return Answer(response.status, response.headers, response.data, response.reason or "")
-
-    def submit(self, call: HttpCall) -> concurrent.futures.Future:
-        return self.pool.submit(self._request, call)
-
-    def close(self) -> None:
-        self.pool.shutdown(wait=True)
-        self.http.clear()
-
-
-_engine: _Engine | None = None
-_engine_lock = threading.Lock()
-
-
-def get_engine() -> _Engine:
-    global _engine
-    with _engine_lock:
-        if _engine is None or _engine.pid != os.getpid():
-            _engine = _Engine(settings.SMS_SEND_CONCURRENCY)
-        return _engine
-
-
-def engine_close() -> None:
-    """Close this process's client and loop (tests and benches that change settings)."""
-    global _engine
-    with _engine_lock:
-        if _engine is not None and _engine.pid == os.getpid():
-            _engine.close()
-        _engine = None
-
-
-@dataclass
-class Outgoing:
-    """One message on its way: what to call, and how to read the answer."""
-
-    number: SendingNumber
-    call: HttpCall | None
-    read: Callable[[Answer], SendResult]
-    refused: SendResult | None = None  # a request that could not be built
-
-
-def _transport_failure(exc: BaseException) -> SendResult:
-    if isinstance(exc, NewConnectionError | ConnectTimeoutError | EmptyPoolError):
-        # The request never left: sending it again cannot make a duplicate.
-        return SendResult(ok=False, error=f"Could not reach the provider: {exc.__class__.__name__}")
-    # Written and unanswered: the provider may have taken it; a resend could text twice.
-    return SendResult(
-        ok=False,
-        error=f"No answer from the provider, outcome unknown: {exc.__class__.__name__}",
-        retriable=False,
-    )
-
-
-def dispatch(
-    items: list[Outgoing],
-    *,
-    engine: _Engine | None = None,
-    limiter: RateLimiter | None = None,
-    concurrency: int | None = None,
-    throttle_wait: float | None = None,
-) -> list[SendResult]:
-    """Send every item, many in flight, each number at its bucket's pace; results in order."""
-    engine = engine or get_engine()
-    limiter = limiter or get_limiter()
-    concurrency = concurrency or settings.SMS_SEND_CONCURRENCY
-    deadline = time.monotonic() + (
-        settings.SMS_THROTTLE_WAIT_SECONDS if throttle_wait is None else throttle_wait
-    )
-    # Every request starts within a third of the in-flight timeout of its claim, so the
-    # reconciliation never takes a message a live worker is still about to send.
-    start_by = time.monotonic() + settings.SMS_IN_FLIGHT_TIMEOUT_SECONDS / 3
-    results: list[SendResult | None] = [item.refused for item in items]
-    waiting: dict[str, collections.deque[int]] = collections.defaultdict(collections.deque)
-    numbers: dict[str, SendingNumber] = {}
-    for index, item in enumerate(items):
-        if item.refused is None:
-            waiting[item.number.key].append(index)
-            numbers[item.number.key] = item.number
-    # Answers arrive on a queue (one callback per request) rather than by waiting on
-    # every future at each turn, which costs O(in flight) per answer.
-    answers: queue.SimpleQueue[tuple[int, concurrent.futures.Future]] = queue.SimpleQueue()
-    in_flight = 0
-    while any(waiting.values()) or in_flight:
-        if time.monotonic() > start_by:
-            for pending in waiting.values():
-                while pending:
-                    results[pending.popleft()] = NOT_STARTED
-        wake = MAX_WAIT
-        for key, pending in waiting.items():
-            free = concurrency - in_flight
-            if not pending or free <= 0:
-                continue
-            number = numbers[key]
-            grant = limiter.take(key, mps=number.mps, wanted=min(len(pending), free))
-            for _ in range(grant.granted):
-                index = pending.popleft()
-                future = engine.submit(items[index].call)  # type: ignore[arg-type]
-                future.add_done_callback(lambda f, i=index: answers.put((i, f)))
-                in_flight += 1
-            if pending:
-                wake = min(wake, max(grant.wait, MIN_WAIT))
-        if not in_flight:
-            time.sleep(wake)
-            continue
-        more = any(waiting.values()) and in_flight < concurrency
-        try:
-            done = [answers.get(timeout=wake if more else None)]
-        except queue.Empty:
-            continue
-        while True:
-            try:
-                done.append(answers.get_nowait())
-            except queue.Empty:
-                break
-        for index, future in done:
-            in_flight -= 1
-            item = items[index]
-            exc = future.exception()
-            result = _transport_failure(exc) if exc is not None else item.read(future.result())
-            if result.throttled:
-                limiter.pause(
-                    item.number.key,
-                    mps=item.number.mps,
-                    seconds=result.retry_after or DEFAULT_PAUSE_SECONDS,
-                )
-                if time.monotonic() < deadline:
-                    waiting[item.number.key].append(index)  # its turn again after the pause
-                    continue
-            results[index] = result
-    return [r if r is not None else SendResult(ok=False, error="Not sent") for r in results]
-
+from .sending_numbers import NumberResolver, SendingNumber
 
 # ── the providers' gateways ───────────────────────────────────────────────────────
 
@@ -261,10 +73,13 @@ def from_provider(status_code: int, answer: ProviderResult) -> SendResult:
     )
 
 
-def status_callback_url(message: Any) -> str:
-    """Our receipt URL with our message id, so a receipt can name the message even if
-    the worker that sent it died before it stored the provider's id."""
-    base = settings.SMS_STATUS_CALLBACK_URL
+def status_callback_url(message: Any, number: SendingNumber | None = None) -> str:
+    """The number's receipt URL (a channel's status webhook, else the settings' one)
+    with our message id, so a receipt can name the message even if the worker that
+    sent it died before it stored the provider's id."""
+    base = (number.status_callback if number is not None else "") or (
+        settings.SMS_STATUS_CALLBACK_URL
+    )
     if not base:
         return ""
     return f"{base}{'&' if '?' in base else '?'}{urlencode({'ref': message.pk})}"
@@ -285,22 +100,30 @@ def _from_number(message: Any, number: SendingNumber) -> str:
 
 
 class CarrierGateway:
-    """Sends each message from its sending number, with that number's provider."""
+    """Sends each message from its sending number, with that number's provider.
 
-    provider_name: str | None = None  # pinned by the subclasses below
+    The number is the company's channel (messaging.sending_numbers): its provider, its
+    credentials, its bucket. `provider_name` (the subclasses below) only pins the
+    provider of the settings' number, used by a company that has no channel.
+    """
+
+    provider_name: str | None = None
+
+    def resolver(self) -> NumberResolver:
+        return NumberResolver(provider=self.provider_name)
 
     def number_for(self, message: Any) -> SendingNumber:
-        return sending_number_for(message, provider=self.provider_name)
+        return self.resolver().number_for(message)
 
-    def outgoing(self, message: Any) -> Outgoing:
-        number = self.number_for(message)
+    def outgoing(self, message: Any, number: SendingNumber | None = None) -> Outgoing:
+        number = number or self.number_for(message)
         provider = PROVIDERS[number.provider]
         request = SendRequest(
             to=message.phone_number,
             text=message.body,
             from_number=_from_number(message, number),
             media_urls=_media(message),
-            status_callback_url=status_callback_url(message),
+            status_callback_url=status_callback_url(message, number),
             validity_period=getattr(message, "validity_period", None),
             tag=str(message.pk),
         )
@@ -322,7 +145,25 @@ class CarrierGateway:
         return self.send_many([message])[0]
 
     def send_many(self, messages: list[Any]) -> list[SendResult]:
-        return dispatch([self.outgoing(message) for message in messages])
+        # One resolver per batch: a query per distinct (company, campaign, originator)
+        # and one decryption per channel, not one per message.
+        resolver = self.resolver()
+        return dispatch([self._outgoing_resolved(m, resolver) for m in messages])
+
+    def open_stream(self) -> MessageStream:
+        """Messages submitted over time, kept in flight continuously (messaging.delivery)."""
+        resolver = self.resolver()
+        return MessageStream(lambda message: self._outgoing_resolved(message, resolver))
+
+    def _outgoing_resolved(self, message: Any, resolver: NumberResolver) -> Outgoing:
+        try:
+            number = resolver.number_for(message)
+        except CredentialsUnreadable as exc:
+            # A key was removed: the number cannot sign; nothing leaves (and the
+            # message says why) rather than the whole batch failing.
+            refused = SendResult(ok=False, error=f"Provider not configured: {exc}", retriable=False)
+            return Outgoing(_UNREADABLE, None, _json_read, refused)
+        return self.outgoing(message, number)
 
     def lookup(self, message: Any, *, since: datetime) -> str | None:
         """The provider's id for `message` if it took it, "" if it did not, None if it
@@ -429,6 +270,10 @@ def json_send_many(messages: list[Any]) -> list[SendResult]:
     return dispatch([_json_outgoing(message) for message in messages])
 
 
+def json_open_stream() -> MessageStream:
+    return MessageStream(_json_outgoing)
+
+
 __all__ = [
     "BandwidthGateway",
     "CarrierGateway",
@@ -437,5 +282,6 @@ __all__ = [
     "dispatch",
     "engine_close",
     "from_provider",
+    "json_open_stream",
     "json_send_many",
 ]

@@ -3,9 +3,9 @@ message leaves from.
 
 For the sending pipeline: `channel_for_message(message)` is the channel a message is
 sent from (its campaign's, else the one its originator names, else the company's
-oldest active one; None when the company has none and the settings' gateway sends
-it), and `Channel.sending_number()` gives a
-`SendingNumber` (number, provider, provider credentials, messages per second).
+oldest active one; None when the company has none and the settings' number sends it);
+messaging.sending_numbers turns it into the `SendingNumber` the pipeline groups, paces
+and signs by (number, provider, decrypted credentials, messages per second).
 
 A number belongs to one company while it is active (a unique index): the number an
 inbound text was sent to decides the company, its keywords and its opt-outs.
@@ -147,16 +147,27 @@ def channel_for_message(message: Message) -> Channel | None:
     """The channel `message` leaves from: its campaign's active channel, else the
     company's active channel its originator names (a test message, a reply), else the
     company's oldest active one; None when the company has none, and the settings'
-    gateway carries it (SMS_GATEWAY)."""
-    company_channels = Channel.objects.filter(company_id=message.company_id, active=True)
+    number carries it (messaging.sending_numbers)."""
     campaign = message.campaign if message.campaign_id else None
-    if campaign is not None and campaign.channel_id is not None:
-        channel = company_channels.filter(pk=campaign.channel_id).first()
+    return channel_for(
+        company_id=message.company_id,
+        campaign_channel_id=campaign.channel_id if campaign is not None else None,
+        originator=message.originator,
+    )
+
+
+def channel_for(
+    *, company_id: int, campaign_channel_id: int | None, originator: str
+) -> Channel | None:
+    """`channel_for_message` on plain values (the delivery batch loads no instances)."""
+    company_channels = Channel.objects.filter(company_id=company_id, active=True)
+    if campaign_channel_id is not None:
+        channel = company_channels.filter(pk=campaign_channel_id).first()
         if channel is not None:
             return channel
-    originator = number_normalize(message.originator)
-    if originator:
-        channel = company_channels.filter(number=originator).first()
+    wanted = number_normalize(originator)
+    if wanted:
+        channel = company_channels.filter(number=wanted).first()
         if channel is not None:
             return channel
     return company_channels.order_by("created_at", "pk").first()

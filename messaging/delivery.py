@@ -2,14 +2,18 @@
 
 Per message, `message_deliver` locks the row, re-checks the rule, calls the gateway and
 saves: four round trips, too many for a million-recipient broadcast. Here the same
-steps run for a batch: one UPDATE marks the messages whose number became untextable
-since they were queued (a STOP that arrived meanwhile still wins); then, a slice at a
-time, one committed UPDATE marks the rest in flight (messaging.in_flight), the gateway's
-`send_many` keeps them all in flight at once at the number's pace (messaging.carriers),
-and the outcomes are written back in one UPDATE. Failures go through the same
-`message_record_failure` (re-send once, bounces clean the profile, a carrier opt-out
-opts the profile out); throttled messages go back to the queue uncounted. Broadcast
-chunks deliver through here.
+steps run for a batch: one UPDATE per reason marks the messages whose number became
+untextable since they were queued (a STOP that arrived meanwhile still wins); then
+slice after slice, one committed `UPDATE … RETURNING` marks a slice in flight
+(messaging.in_flight) and hands it to the gateway's stream (messaging.send_engine),
+which starts its requests, each from its company's number at that number's pace
+(messaging.sending_numbers), while the next slice is claimed; the outcomes are written
+back in one UPDATE as the answers come. No slice waits for the one before it to be
+answered: the number stays busy across our database round trips. Gateways without a
+stream (console, fake) are sent a slice at a time with `send_many`/`send`.
+Failures go through the same `message_record_failure` (re-send once, bounces clean
+the profile, a carrier opt-out opts the profile out); throttled messages go back to
+the queue uncounted. Broadcast chunks deliver through here.
 
 Quiet hours (messaging.quiet_hours) are checked here too, zone by zone: a broadcast
 message whose recipient is outside the sending window goes back to Initial, scheduled
@@ -19,7 +23,9 @@ seconds left in the window as its validity period.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, fields
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -44,6 +50,8 @@ from .quiet_hours import (
 from .services import message_record_failure
 
 BATCH = 1000
+# How long the delivery loop waits for answers before it looks at claiming again.
+COLLECT_WAIT = 0.02
 
 
 def messages_deliver_batch(*, messages: QuerySet[Message]) -> dict[str, int]:
@@ -57,9 +65,8 @@ def messages_deliver_batch(*, messages: QuerySet[Message]) -> dict[str, int]:
     outcomes["undeliverable"] = _mark_refused(queued)
     outcomes["held"] = _hold_outside_window(queued)
     ids = list(queued.order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(ids), BATCH):
-        for key, value in _deliver_ids(ids[start : start + BATCH]).items():
-            outcomes[key] += value
+    # One stream for the whole batch: no pause between its slices.
+    _add(outcomes, _deliver_ids(ids))
     return outcomes
 
 
@@ -68,6 +75,7 @@ def _mark_refused(queued: QuerySet[Message]) -> int:
     from campaigns.models import Campaign
 
     total = 0
+    now = timezone.now()
     # The campaign matters for a per-campaign opt-out; a chunk's messages share one.
     for campaign_id in queued.order_by().values_list("campaign_id", flat=True).distinct():
         campaign = Campaign.objects.filter(pk=campaign_id).first()
@@ -82,15 +90,15 @@ def _mark_refused(queued: QuerySet[Message]) -> int:
             .exclude(refusal="")
             .values_list("pk", "refusal")
         )
-        rows = list(refused)
+        by_reason: dict[str, list[int]] = {}
+        for pk, reason in refused:
+            by_reason.setdefault(reason[:200], []).append(pk)
+        # One UPDATE per reason (there are a handful), not one per refused message.
         with transaction.atomic():
-            for pk, reason in rows:
-                Message.objects.filter(pk=pk, status=Message.Status.QUEUED).update(
-                    status=Message.Status.UNDELIVERABLE,
-                    status_reason=reason[:200],
-                    updated_at=timezone.now(),
+            for reason, pks in by_reason.items():
+                total += Message.objects.filter(pk__in=pks, status=Message.Status.QUEUED).update(
+                    status=Message.Status.UNDELIVERABLE, status_reason=reason, updated_at=now
                 )
-        total += len(rows)
     return total
 
 
@@ -153,6 +161,9 @@ class _Outgoing:
     """What a gateway reads of a message, loaded as plain values (no model instance)."""
 
     pk: int
+    # The sending number is the company's channel for the campaign (sending_numbers).
+    company_id: int
+    campaign_id: int | None
     profile_id: int | None
     phone_number: str
     originator: str
@@ -179,18 +190,59 @@ def _slice_size() -> int:
 
 
 def _deliver_ids(ids: list[int]) -> dict[str, int]:
-    outcomes = {"sent": 0, "failed": 0, "retry": 0}
+    gateway = get_gateway()
     size = _slice_size()
-    for start in range(0, len(ids), size):
-        for key, value in _deliver_slice(ids[start : start + size]).items():
-            outcomes[key] += value
+    slices = [ids[start : start + size] for start in range(0, len(ids), size)]
+    outcomes = {"sent": 0, "failed": 0, "retry": 0}
+    open_stream = getattr(gateway, "open_stream", None)
+    if open_stream is None:
+        # A gateway without a stream (console, fake): a slice at a time.
+        for part in slices:
+            messages = _claim(part)
+            _add(outcomes, _record(list(zip(messages, _send(gateway, messages), strict=True))))
+        return outcomes
+    _stream_slices(open_stream(), slices, size, outcomes)
     return outcomes
 
 
-def _deliver_slice(ids: list[int]) -> dict[str, int]:
-    """Claim (committed), send all in flight at once, then write every outcome."""
-    gateway = get_gateway()
-    outcomes = {"sent": 0, "failed": 0, "retry": 0}
+def _stream_slices(stream: Any, slices: list[list[int]], size: int, outcomes: dict) -> None:
+    """Claim a slice while the one before is still in flight, and write outcomes as
+    they come, so the number never waits for the database or for a slice's slowest
+    request: the stream keeps requests going between our round trips."""
+    pending = iter(slices)
+    more = True
+    done: list[tuple[Any, SendResult]] = []
+    with stream:
+        try:
+            while more or stream.pending:
+                if more and stream.unstarted < size:
+                    part = next(pending, None)
+                    if part is None:
+                        more = False
+                    else:
+                        stream.submit_messages(_claim(part))
+                    continue
+                done += stream.collect(timeout=COLLECT_WAIT if more else None)
+                if len(done) >= size or (done and not stream.pending):
+                    _add(outcomes, _record(done))
+                    done = []
+        finally:
+            # Leaving early (a database error): what the provider answered is still
+            # written; a message left claimed is for messages_reconcile_in_flight.
+            with contextlib.suppress(Exception):
+                while stream.pending:
+                    done += stream.collect()
+                if done:
+                    _add(outcomes, _record(done))
+
+
+def _add(outcomes: dict[str, int], more: dict[str, int]) -> None:
+    for key, value in more.items():
+        outcomes[key] += value
+
+
+def _claim(ids: list[int]) -> list[_Outgoing]:
+    """Mark a slice in flight (committed) and load what the gateway reads of it."""
     attachments: dict[int, Attachment | None] = {}
     validity = _validity_periods(ids)
     messages = [_Outgoing(*row) for row in in_flight_claim(ids, _FIELDS)]
@@ -202,16 +254,25 @@ def _deliver_slice(ids: list[int]) -> dict[str, int]:
                     pk=message.attachment_id
                 ).first()
             message.attachment = attachments[message.attachment_id]
+    return messages
+
+
+def _send(gateway: Any, messages: list[_Outgoing]) -> list[SendResult]:
     try:
-        results = gateway_send_many(gateway, messages)
+        return gateway_send_many(gateway, messages)
     except Exception as exc:  # noqa: BLE001 (any gateway crash is one failed attempt each)
-        results = [SendResult(ok=False, error=f"Gateway error: {exc}") for _ in messages]
+        return [SendResult(ok=False, error=f"Gateway error: {exc}") for _ in messages]
+
+
+def _record(answered: list[tuple[_Outgoing, SendResult]]) -> dict[str, int]:
+    """Write every outcome: Sent in one UPDATE, failures one by one, throttled back."""
+    outcomes = {"sent": 0, "failed": 0, "retry": 0}
     sent: list[tuple[int, str, int]] = []
     delivered: list[int] = []
     throttled: list[int] = []
     retry_after = 0.0
     with transaction.atomic():
-        for message, result in zip(messages, results, strict=True):
+        for message, result in answered:
             if result.ok:
                 sent.append((message.pk, result.gateway_message_id[:100], message.attempts))
                 if message.profile_id:

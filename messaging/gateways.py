@@ -134,6 +134,11 @@ class HttpGateway:
 
         return json_send_many(messages)
 
+    def open_stream(self) -> Any:
+        from .carriers import json_open_stream
+
+        return json_open_stream()
+
 
 class FakeGateway:
     """Records sends in memory. Rules by number (SMS_FAKE_RULES):

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -47,6 +47,8 @@ def in_flight_claim(ids: Sequence[int], fields: Sequence[str]) -> list[tuple[Any
     `attempts` in the rows returned already counts this attempt.
     """
     now = timezone.now()
+    if connection.vendor == "postgresql":
+        return _claim_returning(list(ids), fields, now)
     with transaction.atomic():
         # Skip-locked: a copy of this batch running elsewhere (a redelivered task) skips
         # the rows this one is claiming instead of waiting for them.
@@ -66,6 +68,30 @@ def in_flight_claim(ids: Sequence[int], fields: Sequence[str]) -> list[tuple[Any
             sending_started_at=now, attempts=F("attempts") + 1, updated_at=now
         )
         return list(Message.objects.filter(pk__in=claimable).order_by("pk").values_list(*fields))
+
+
+def _claim_returning(ids: list[int], fields: Sequence[str], now: dt.datetime) -> list[tuple]:
+    """The same claim in one statement (one round trip a slice, not three)."""
+    meta = Message._meta
+    columns = ", ".join(
+        "m."
+        + connection.ops.quote_name(meta.pk.column if name == "pk" else meta.get_field(name).column)
+        for name in fields
+    )
+    table = connection.ops.quote_name(meta.db_table)
+    sql = (
+        f"UPDATE {table} AS m SET sending_started_at = %s, attempts = m.attempts + 1, "  # noqa: S608 (names from the model)
+        f"updated_at = %s WHERE m.id IN (SELECT id FROM {table} WHERE id = ANY(%s) "
+        "AND status = %s AND direction = %s AND sending_started_at IS NULL "
+        # Skip-locked: a copy of this batch running elsewhere (a redelivered task) skips
+        # the rows this one is claiming instead of waiting for them.
+        f"FOR UPDATE SKIP LOCKED) RETURNING {columns}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [now, now, ids, Message.Status.QUEUED, Message.Direction.MT])
+        rows = cursor.fetchall()
+    pk_at = list(fields).index("pk")
+    return sorted(rows, key=lambda row: row[pk_at])
 
 
 def in_flight_release(ids: Sequence[int]) -> int:

@@ -2,10 +2,16 @@
 webhook URLs, the test message, and the whole way from adding a Twilio number to a
 subscriber's welcome and STOP."""
 
+import base64
+from contextlib import contextmanager
+from urllib.parse import urlencode, urlsplit
+
 import pytest
 from django.urls import reverse
+from twilio.request_validator import RequestValidator
 
 from campaigns.models import Campaign, Keyword, Subscription
+from messaging import carriers
 from messaging.gateways import FakeGateway
 from messaging.models import Channel, Message, MOType, MTType
 from messaging.tests.channel_builders import (
@@ -14,9 +20,11 @@ from messaging.tests.channel_builders import (
     make_channel,
     twilio_inbound,
     twilio_post,
+    twilio_status,
 )
 from profiles.models import Profile
 from tests.factories import next_phone, set_standing
+from tests.fakes.providers import FakeConfig, serve
 
 NUMBER = "+12028831111"
 ADD_TWILIO = {
@@ -164,11 +172,47 @@ def test_a_test_message_to_an_opted_out_number_is_refused_by_the_compliance_rule
     assert not FakeGateway.sent_to(phone)
 
 
+@contextmanager
+def _fake_twilio(settings):
+    """The local fake Twilio, knowing the account an Admin types below; every message
+    leaves through the carrier gateway, from the company's own number."""
+    config = FakeConfig(twilio_account_sid=TWILIO_SID, twilio_auth_token=TWILIO_TOKEN)
+    with serve(config) as fake:
+        carriers.engine_close()
+        settings.SMS_GATEWAY = "messaging.carriers.CarrierGateway"
+        settings.SMS_PROVIDER_BASE_URL = fake.base_url
+        # The address Twilio reaches us at: the status callback's base, and the URL
+        # the webhooks' signatures are computed over (the test client's host).
+        settings.PUBLIC_BASE_URL = "http://testserver"
+        # The settings' own number is another account: a message leaving from it
+        # would be refused by the fake (401) and fail the assertions below.
+        settings.TWILIO_ACCOUNT_SID = "AC" + "9" * 32
+        settings.TWILIO_AUTH_TOKEN = "not-this-companys"
+        try:
+            yield fake
+        finally:
+            carriers.engine_close()
+
+
+def _twilio_callback(client, callback_url: str, fields: dict[str, str]):
+    """Twilio's status callback: a form POST to exactly the StatusCallback URL we gave,
+    signed (X-Twilio-Signature) over that full URL with the account's auth token."""
+    signature = RequestValidator(TWILIO_TOKEN).compute_signature(callback_url, fields)
+    parts = urlsplit(callback_url)
+    return client.post(
+        f"{parts.path}?{parts.query}",
+        urlencode(fields),
+        content_type="application/x-www-form-urlencoded",
+        headers={"X-Twilio-Signature": signature},
+    )
+
+
 def test_an_admin_connects_a_twilio_number_and_a_subscriber_joins_and_stops(
-    client, client_as, alice, company, django_capture_on_commit_callbacks
+    client, client_as, alice, company, settings, django_capture_on_commit_callbacks
 ):
     """Done when: add a Twilio number with its SID and token, text its keyword and get
-    the welcome, reply STOP and be opted out, all visible in the app."""
+    the welcome, reply STOP and be opted out, all visible in the app; the welcome
+    reaches the (local) Twilio API from that number, with that account."""
     admin = client_as(alice)
     admin.post(reverse("messaging:channel_add", args=["twilio"]), ADD_TWILIO)
     channel = Channel.objects.get(company=company)
@@ -193,28 +237,51 @@ def test_an_admin_connects_a_twilio_number_and_a_subscriber_joins_and_stops(
     assert f'title="Answers on {NUMBER}">RENT' in campaign_page
 
     phone = next_phone()
-    join = twilio_inbound(sid="SM" + "a" * 32, sender=phone, to=NUMBER, body="RENT")
-    with django_capture_on_commit_callbacks(execute=True):
-        assert twilio_post(client, channel, "inbound", join).status_code == 200
-    profile = Profile.objects.get(company=company, phone_number=phone)
-    welcome = Message.objects.get(direction="mt", profile=profile)
-    assert (welcome.body, welcome.status, welcome.originator) == (
-        "Welcome to Renters United!",
-        Message.Status.SENT,
-        NUMBER,
-    )
-    assert [m["body"] for m in FakeGateway.sent_to(phone)] == ["Welcome to Renters United!"]
+    with _fake_twilio(settings) as fake:
+        join = twilio_inbound(sid="SM" + "a" * 32, sender=phone, to=NUMBER, body="RENT")
+        with django_capture_on_commit_callbacks(execute=True):
+            assert twilio_post(client, channel, "inbound", join).status_code == 200
+        profile = Profile.objects.get(company=company, phone_number=phone)
+        welcome = Message.objects.get(direction="mt", profile=profile)
+        assert (welcome.body, welcome.status, welcome.originator) == (
+            "Welcome to Renters United!",
+            Message.Status.SENT,
+            NUMBER,
+        )
+        (request,) = fake.requests
+        assert request.path == f"/2010-04-01/Accounts/{TWILIO_SID}/Messages.json"
+        pair = base64.b64encode(f"{TWILIO_SID}:{TWILIO_TOKEN}".encode()).decode()
+        assert request.headers["Authorization"] == f"Basic {pair}"
+        form = {name: values[0] for name, values in request.form().items()}
+        callback = (
+            f"http://testserver/messaging/channels/{channel.webhook_token}/status/?ref={welcome.pk}"
+        )
+        assert (form["From"], form["To"], form["Body"], form["StatusCallback"]) == (
+            NUMBER,
+            phone,
+            "Welcome to Renters United!",
+            callback,
+        )
+        assert fake.accepted["twilio"] == [welcome.gateway_message_id]
 
-    stop = twilio_inbound(
-        sid="SM" + "b" * 32, sender=phone, to=NUMBER, body="STOP", OptOutType="STOP"
-    )
-    with django_capture_on_commit_callbacks(execute=True):
-        assert twilio_post(client, channel, "inbound", stop).status_code == 200
+        # Twilio reports the handset got it, on the callback URL the send named.
+        delivered = twilio_status(sid=welcome.gateway_message_id, status="delivered", to=phone)
+        delivered["AccountSid"] = TWILIO_SID
+        assert _twilio_callback(client, callback, delivered).status_code == 200
+        welcome.refresh_from_db()
+        assert (welcome.status, welcome.delivered_at is not None) == (Message.Status.SENT, True)
+
+        # Twilio answered STOP itself (Advanced Opt-Out): we record it, send nothing.
+        stop = twilio_inbound(
+            sid="SM" + "b" * 32, sender=phone, to=NUMBER, body="STOP", OptOutType="STOP"
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            assert twilio_post(client, channel, "inbound", stop).status_code == 200
+        assert len(fake.requests) == 1  # no second receipt reached Twilio
     subscription = Subscription.objects.get(profile=profile)
     assert subscription.status == Subscription.Status.OPTED_OUT
     assert Message.objects.get(gateway_message_id="SM" + "b" * 32).message_type == MOType.OPT_OUT
     assert not Message.objects.filter(profile=profile, message_type=MTType.OPT_OUT_RECEIPT)
-    assert len(FakeGateway.sent_to(phone)) == 1
 
     page = admin.get(reverse("profiles:detail", args=[profile.pk])).content.decode()
     assert "Opted Out" in page and "Texted a STOP word" in page

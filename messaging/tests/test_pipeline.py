@@ -307,3 +307,52 @@ def test_redis_down_falls_back_to_a_local_bucket_and_delivery_continues(
     assert outcomes["sent"] == 5
     assert set(_statuses(messages)) == {Message.Status.SENT}
     assert "Redis unreachable" in caplog.text
+
+
+def test_requests_stay_in_flight_across_slices(company, campaign, settings, monkeypatch):
+    """No barrier per slice: the next slice is claimed and started while the one before
+    is still waiting for its answers (slice-by-slice, 10 would be the most in flight)."""
+    from messaging import delivery
+
+    monkeypatch.setattr(delivery, "_slice_size", lambda: 10)
+    profiles = _subscribers(company, campaign, 40)
+    with carrier(settings, hold_until_in_flight=30) as fake:
+        messages = _queue(company, campaign, profiles)
+        outcomes = messages_deliver_batch(messages=Message.objects.filter(campaign=campaign))
+        assert fake.max_in_flight >= 30
+        assert fake.refs == {str(m.pk): 1 for m in messages}
+    assert outcomes["sent"] == 40
+    assert set(_statuses(messages)) == {Message.Status.SENT}
+
+
+class _BrokenLimiter:
+    """Grants the first `grants` calls in full, then fails as a broken pump would."""
+
+    def __init__(self, grants: int) -> None:
+        self.grants = grants
+
+    def take(self, key, *, mps, wanted, now=None):
+        from messaging.ratelimit import Grant
+
+        if self.grants <= 0:
+            raise RuntimeError("limiter broke")
+        self.grants -= 1
+        return Grant(min(wanted, 3), 0.0)
+
+    def pause(self, key, *, mps, seconds, now=None):
+        pass
+
+
+def test_a_pump_that_breaks_answers_every_message_and_resends_none(company, campaign, settings):
+    profiles = _subscribers(company, campaign, 8)
+    with carrier(settings, latency=0.2) as fake:
+        messages = _queue(company, campaign, profiles)
+        outgoing = [carriers.TwilioGateway().outgoing(m) for m in messages]
+        results = carriers.dispatch(outgoing, limiter=_BrokenLimiter(grants=1))
+    assert len(results) == 8
+    started, unstarted = results[:3], results[3:]
+    # Started: the provider may have them; never to be sent again.
+    assert all(not r.ok and not r.retriable and "outcome unknown" in r.error for r in started)
+    # Never started: handed back like a throttled message, to be queued again.
+    assert all(r.throttled for r in unstarted)
+    assert len(fake.requests) == 3

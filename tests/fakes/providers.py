@@ -74,6 +74,25 @@ class FakeConfig:
     twilio_errors: dict[str, int] = field(default_factory=dict)
     telnyx_errors: dict[str, str] = field(default_factory=dict)
     bandwidth_errors: dict[str, str] = field(default_factory=dict)
+    # More accounts the fake knows besides the ones above (several companies, each with
+    # its own): Twilio SID -> auth token, Telnyx API keys, Bandwidth id -> (user, pass).
+    twilio_accounts: dict[str, str] = field(default_factory=dict)
+    telnyx_api_keys: tuple[str, ...] = ()
+    bandwidth_accounts: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def twilio_token(self, account_sid: str) -> str | None:
+        if account_sid == self.twilio_account_sid:
+            return self.twilio_auth_token
+        return self.twilio_accounts.get(account_sid)
+
+    def telnyx_key_known(self, authorization: str | None) -> bool:
+        keys = (self.telnyx_api_key, *self.telnyx_api_keys)
+        return any(authorization == f"Bearer {key}" for key in keys)
+
+    def bandwidth_pair(self, account_id: str) -> tuple[str, str] | None:
+        if account_id == self.bandwidth_account_id:
+            return self.bandwidth_username, self.bandwidth_password
+        return self.bandwidth_accounts.get(account_id)
 
 
 @dataclass
@@ -223,9 +242,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _twilio_list(self, account_sid: str, query: dict[str, list[str]]) -> None:
         config = self.server.fake.config
-        if account_sid != config.twilio_account_sid or self.headers.get("Authorization") != _basic(
-            config.twilio_account_sid, config.twilio_auth_token
-        ):
+        token = config.twilio_token(account_sid)
+        if token is None or self.headers.get("Authorization") != _basic(account_sid, token):
             self._answer(401, {"code": 20003, "message": "Authenticate", "status": 401})
             return
         to = query.get("To", [""])[0]
@@ -273,9 +291,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _twilio(self, account_sid: str, seen: SeenRequest) -> None:
         config = self.server.fake.config
-        if account_sid != config.twilio_account_sid or seen.headers.get("Authorization") != _basic(
-            config.twilio_account_sid, config.twilio_auth_token
-        ):
+        token = config.twilio_token(account_sid)
+        if token is None or seen.headers.get("Authorization") != _basic(account_sid, token):
             self._answer(401, {"code": 20003, "message": "Authenticate", "status": 401})
             return
         if self._throttle({"code": 20429, "message": TWILIO_ERRORS[20429], "status": 429}):
@@ -315,7 +332,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _telnyx(self, seen: SeenRequest) -> None:
         config = self.server.fake.config
-        if seen.headers.get("Authorization") != f"Bearer {config.telnyx_api_key}":
+        if not config.telnyx_key_known(seen.headers.get("Authorization")):
             self._answer(401, {"errors": [{"code": "10009", "title": "Authentication failed"}]})
             return
         if self._throttle({"errors": [{"code": "10011", "title": TELNYX_ERRORS["10011"]}]}):
@@ -372,9 +389,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _bandwidth(self, account_id: str, seen: SeenRequest) -> None:
         config = self.server.fake.config
-        if account_id != config.bandwidth_account_id or seen.headers.get("Authorization") != _basic(
-            config.bandwidth_username, config.bandwidth_password
-        ):
+        pair = config.bandwidth_pair(account_id)
+        if pair is None or seen.headers.get("Authorization") != _basic(*pair):
             self._answer(401, {"type": "unauthorized", "description": "Authentication failed"})
             return
         if self._throttle({"type": "rate-limit", "description": "Too many requests"}):
