@@ -33,6 +33,15 @@ NAV: dict[str, list[tuple[str, str, Perm]]] = {
 
 
 def nav_items(request: HttpRequest) -> dict[str, Any]:
+    # Once per request, however many templates render with a RequestContext (see
+    # profiles.tenancy.company_context).
+    cached = getattr(request, "_nav_items", None)
+    if cached is None:
+        cached = request._nav_items = _nav_items(request)  # type: ignore[attr-defined]
+    return cached
+
+
+def _nav_items(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}

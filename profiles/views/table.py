@@ -42,7 +42,7 @@ def _profiles_table(request: HttpRequest, scope: ProfileScope | None) -> HttpRes
     role = request.role  # type: ignore[attr-defined]
     params = request.GET
     filterset = profile_filter(company=company, params=params, scope=scope)
-    queryset = profile_list(company=company, params=params, scope=scope)
+    queryset = profile_list(company=company, params=params, scope=scope, filterset=filterset)
     page = profile_page(
         queryset,
         number=params.get("page"),
@@ -62,6 +62,7 @@ def _profiles_table(request: HttpRequest, scope: ProfileScope | None) -> HttpRes
         "table": table,
         "page": page,
         "filter": filterset,
+        "filter_widgets": filterset.pane_widgets(),
         "applied_filters": filterset.applied(),
         "search": params.get("q", ""),
         "per_page_choices": PER_PAGE_CHOICES,
