@@ -1,12 +1,18 @@
 import django_tables2 as tables
+from django.middleware.csrf import get_token
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
 from messaging.labels import message_type_label
 from messaging.models import Message, MOType
 from profiles.phones import phone_display
 from profiles.templatetags.display import WHEN_FORMAT
+from profiles.tenancy import Perm, has_perm
+from profiles.url_makers import url_maker
 
 # A body longer than this shows its start and a "Read all" that opens the rest in place:
 # one 20,000-character text must not make the table thousands of pixels tall.
@@ -32,9 +38,7 @@ class InboxTable(tables.Table):
     received_at = tables.DateTimeColumn(
         verbose_name="Received", orderable=False, format=WHEN_FORMAT
     )
-    menu = tables.TemplateColumn(
-        template_name="inbox/_row_menu.html", verbose_name="", orderable=False
-    )
+    menu = tables.Column(verbose_name="", orderable=False, empty_values=())
 
     class Meta:
         model = Message
@@ -42,6 +46,59 @@ class InboxTable(tables.Table):
         attrs = {"class": "table inbox-table stack-on-phone", "id": "inbox-table"}
         row_attrs = {"data-message-id": lambda record: record.pk}
         empty_text = "No incoming messages match."
+        template_name = "inbox/_table.html"
+
+    def rendered_rows(self) -> list[SafeString]:
+        """The page's rows, each one `<tr>` built by the render methods below.
+
+        django-tables2's generic path resolves accessors and inspects render signatures
+        per cell, and the row menu as a TemplateColumn rendered a template with the
+        full request context per row (every context processor, five reverse() calls):
+        together ten times the page's SQL. Links are filled into URLs reversed once
+        (profiles.url_makers); the menu is rendered here, for the request's role.
+        """
+        request = getattr(self, "request", None)
+        role = getattr(request, "role", None)
+        self._links = {
+            "detail": url_maker("profiles:detail"),
+            "chat": url_maker("inbox:chat", kwarg="profile_id"),
+            "respond": url_maker("inbox:respond", kwarg="message_id"),
+            "opt_out": url_maker("inbox:opt_out", kwarg="message_id"),
+        }
+        self._menu = {
+            "chat": has_perm(role, Perm.CHAT),
+            "opt_out_one": has_perm(role, Perm.OPT_OUT_ONE),
+            "csrf": get_token(request) if request is not None else "",
+            "next": request.get_full_path() if request is not None else "",
+        }
+        rows = []
+        for index, row in enumerate(self.paginated_rows):
+            record = row.record
+            cells = (
+                self.render_phone_number(record),
+                self.render_body(record.body),
+                format_html("{}", record.campaign) if record.campaign_id else "—",
+                self.render_message_type(record.message_type),
+                self.render_received_at(record.received_at),
+                self.render_menu(record),
+            )
+            rows.append(
+                format_html(
+                    '<tr data-message-id="{}" class="{}">{}</tr>',
+                    record.pk,
+                    "odd" if index % 2 else "even",
+                    mark_safe("".join(f"<td>{cell}</td>" for cell in cells)),  # noqa: S308
+                )
+            )
+        return rows
+
+    def _link(self, name: str, pk: int) -> str:
+        links = getattr(self, "_links", None)
+        if links is not None:
+            return links[name](pk)
+        kwarg = {"detail": "pk", "chat": "profile_id"}.get(name, "message_id")
+        view = "profiles:detail" if name == "detail" else f"inbox:{name}"
+        return reverse(view, kwargs={kwarg: pk})
 
     def render_phone_number(self, record: Message) -> str:
         readable = phone_display(record.phone_number)
@@ -50,9 +107,66 @@ class InboxTable(tables.Table):
         name = record.profile.full_name
         return format_html(
             '<a href="{}">{}</a>{}',
-            reverse("profiles:detail", args=[record.profile_id]),
+            self._link("detail", record.profile_id),
             readable,
             format_html('<div class="muted small">{}</div>', name) if name else "",
+        )
+
+    def render_received_at(self, value) -> str:
+        if value is None:
+            return "—"
+        return date_format(timezone.localtime(value), WHEN_FORMAT)
+
+    def render_menu(self, record: Message) -> SafeString | str:
+        """Start chat and Message this profile (Chat), Opt out (one campaign), else View."""
+        menu = getattr(self, "_menu", None) or {}
+        chat = menu.get("chat") and record.profile_id
+        opt_out = menu.get("opt_out_one") and record.campaign_id
+        if not (chat or opt_out):
+            if not record.profile_id:
+                return ""
+            return format_html(
+                '<a class="btn btn-sm row-view" href="{}" '
+                'aria-label="View the profile of message {}">View</a>',
+                self._link("detail", record.profile_id),
+                record.pk,
+            )
+        items = []
+        if chat:
+            query = f"?campaign={record.campaign_id}" if record.campaign_id else ""
+            chat_url = self._link("chat", record.profile_id) + query
+            items.append(
+                format_html(
+                    '<a href="{}" hx-get="{}" hx-target="#drawer-slot" hx-push-url="true" '
+                    'class="menu-chat">Start chat</a>'
+                    '<a href="#" hx-get="{}" hx-target="#drawer-slot" class="menu-respond">'
+                    "Message this profile</a>",
+                    chat_url,
+                    chat_url,
+                    self._link("respond", record.pk),
+                )
+            )
+        if opt_out:
+            items.append(
+                format_html(
+                    '<form method="post" action="{}">'
+                    '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+                    '<input type="hidden" name="next" value="{}">'
+                    '<button type="submit" class="menu-danger" data-confirm="Opt {} out of {}?">'
+                    "Opt out profile</button></form>",
+                    self._link("opt_out", record.pk),
+                    menu.get("csrf", ""),
+                    menu.get("next", ""),
+                    record.phone_number,
+                    record.campaign.name,
+                )
+            )
+        return format_html(
+            '<details class="row-menu"><summary class="btn btn-sm" '
+            'aria-label="Menu for message {}">Menu ▾</summary>'
+            '<div class="menu-items">{}</div></details>',
+            record.pk,
+            mark_safe("".join(items)),  # noqa: S308  (each item was escaped by format_html)
         )
 
     def render_body(self, value: str) -> str:
