@@ -12,8 +12,6 @@ from typing import Any
 import django_filters
 from django import forms
 from django.db.models import Exists, Q, QuerySet
-from django.forms import BoundField
-from django.utils.safestring import SafeString
 
 from .models import OptOutSource, Profile, ProfileStatus, SourceType
 from .phones import phone_search_digits
@@ -113,27 +111,6 @@ def search_q(term: str) -> Q:
     return query
 
 
-# The Filters pane's radio and checkbox groups, rendered once per choice list and
-# selection. Django renders every option through three widget templates (about a
-# millisecond an option on this machine): the pane's 24 options cost more than the
-# table's SQL. Their markup depends only on the field, its choices and what is selected.
-_WIDGET_HTML: dict[tuple, SafeString] = {}
-_WIDGET_HTML_MAX = 1024
-
-
-def widget_html(field: BoundField) -> SafeString:
-    """str(field) (its widget's markup), remembered for the same choices and selection."""
-    value = field.value()
-    selected = tuple(value) if isinstance(value, list | tuple) else value
-    key = (type(field.form), field.name, field.auto_id, tuple(field.field.choices), selected)
-    html = _WIDGET_HTML.get(key)
-    if html is None:
-        if len(_WIDGET_HTML) >= _WIDGET_HTML_MAX:
-            _WIDGET_HTML.clear()
-        html = _WIDGET_HTML[key] = SafeString(str(field))
-    return html
-
-
 class ProfileFilter(django_filters.FilterSet):
     """Search box and Filters pane of the profiles table; scoped tables add Profile Status.
 
@@ -204,11 +181,6 @@ class ProfileFilter(django_filters.FilterSet):
         if value == "active" and self.scope_active is not None:
             return queryset.filter(self.scope_active, cleaned_at__isnull=True)
         return queryset
-
-    def pane_widgets(self) -> dict[str, SafeString]:
-        """The Filters pane's option groups by field name (profile_status only when scoped)."""
-        form = self.form
-        return {name: widget_html(form[name]) for name in self.filters if name != "q"}
 
     def applied(self) -> list[str]:
         """Human labels of the filters in effect (the filter indicator's hover list)."""

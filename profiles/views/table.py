@@ -62,7 +62,6 @@ def _profiles_table(request: HttpRequest, scope: ProfileScope | None) -> HttpRes
         "table": table,
         "page": page,
         "filter": filterset,
-        "filter_widgets": filterset.pane_widgets(),
         "applied_filters": filterset.applied(),
         "search": params.get("q", ""),
         "per_page_choices": PER_PAGE_CHOICES,
