@@ -20,12 +20,14 @@ _MAX = 1024  # selections remembered per process (then forgotten all at once)
 
 @register.filter
 def remembered(field: BoundField) -> SafeString:
-    """str(field), remembered for the same form, field, choices, attributes and value."""
+    """str(field), remembered for the same widget, name, choices, attributes and value."""
     value = field.value()
     selected = tuple(value) if isinstance(value, list | tuple) else value
     widget = field.field.widget
+    # The widget's class, not the form's: a FilterSet builds a new form class each time.
     key = (
-        type(field.form),
+        type(widget),
+        widget.template_name,
         field.html_name,
         field.auto_id,
         tuple(field.field.choices),
