@@ -161,31 +161,3 @@ def test_the_inbox_row_menu_matches_the_role(company, campaign, alice, charlie, 
     assert 'name="next" value="/inbox/"' in admin
     staff = client_as(charlie).get(reverse("inbox:index")).content.decode()
     assert 'class="row-menu"' not in staff and staff.count("row-view") == 2
-
-
-def test_a_remembered_widget_is_the_widgets_own_markup_for_each_selection(company):
-    from profiles.selectors import profile_filter
-    from profiles.templatetags.widgets import remembered
-
-    for params in ({}, {"subscription_status": "opted_out"}, {"first_seen_type": ["crm"]}):
-        form = profile_filter(company=company, params=params).form
-        for name in ("subscription_status", "first_seen_type"):
-            again = profile_filter(company=company, params=params).form
-            assert remembered(form[name]) == str(form[name])
-            assert remembered(again[name]) == str(again[name])  # a new form, remembered
-    chosen = profile_filter(company=company, params={"subscription_status": "opted_out"}).form
-    assert 'value="opted_out" id="id_subscription_status_4" checked' in str(
-        remembered(chosen["subscription_status"])
-    ).replace("\n", " ")
-    assert remembered(chosen["subscription_status"]) != remembered(
-        profile_filter(company=company, params={}).form["subscription_status"]
-    )
-
-
-def test_a_url_maker_gives_what_reverse_gives(db):
-    from profiles.url_makers import url_maker
-
-    for pk in (1, 42, 987654):
-        assert url_maker("profiles:detail")(pk) == reverse("profiles:detail", args=[pk])
-        assert url_maker("inbox:chat", kwarg="profile_id")(pk) == reverse("inbox:chat", args=[pk])
-    assert url_maker("no:such", fallback="/x/{}/")(7) == "/x/7/"
