@@ -1,8 +1,9 @@
+from html import escape as _e  # what django.utils.html.escape does, without its wrapping
+
 import django_tables2 as tables
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
@@ -10,7 +11,7 @@ from django.utils.text import Truncator
 from messaging.labels import message_type_label
 from messaging.models import Message, MOType
 from profiles.phones import phone_display
-from profiles.templatetags.display import WHEN_FORMAT
+from profiles.templatetags.display import WHEN_FORMAT, when_text
 from profiles.tenancy import Perm, has_perm
 from profiles.url_makers import url_maker
 
@@ -77,21 +78,15 @@ class InboxTable(tables.Table):
             cells = (
                 self.render_phone_number(record),
                 self.render_body(record.body),
-                format_html("{}", record.campaign) if record.campaign_id else "—",
+                record.campaign if record.campaign_id else "—",
                 self.render_message_type(record.message_type),
                 self.render_received_at(record.received_at),
                 self.render_menu(record),
             )
-            rows.append(
-                format_html(
-                    '<tr data-message-id="{}" class="{}">{}</tr>',
-                    record.pk,
-                    "odd" if index % 2 else "even",
-                    mark_safe(  # noqa: S308  (every cell is escaped: by its renderer, or here)
-                        "".join(f"<td>{conditional_escape(cell)}</td>" for cell in cells)
-                    ),
-                )
-            )
+            tds = "".join(f"<td>{conditional_escape(cell)}</td>" for cell in cells)
+            parity = "odd" if index % 2 else "even"
+            # Every cell is escaped: by its renderer (SafeString), or by conditional_escape.
+            rows.append(mark_safe(f'<tr data-message-id="{record.pk}" class="{parity}">{tds}</tr>'))  # noqa: S308
         return rows
 
     def _link(self, name: str, pk: int) -> str:
@@ -107,17 +102,16 @@ class InboxTable(tables.Table):
         if record.profile_id is None:
             return readable
         name = record.profile.full_name
-        return format_html(
-            '<a href="{}">{}</a>{}',
-            self._link("detail", record.profile_id),
-            readable,
-            format_html('<div class="muted small">{}</div>', name) if name else "",
+        href = _e(self._link("detail", record.profile_id))
+        return mark_safe(  # noqa: S308  (every value is escaped)
+            f'<a href="{href}">{_e(readable)}</a>'
+            + (f'<div class="muted small">{_e(name)}</div>' if name else "")
         )
 
     def render_received_at(self, value) -> str:
         if value is None:
             return "—"
-        return date_format(timezone.localtime(value), WHEN_FORMAT)
+        return when_text(timezone.localtime(value))
 
     def render_menu(self, record: Message) -> SafeString | str:
         """Start chat and Message this profile (Chat), Opt out (one campaign), else View."""
@@ -127,48 +121,35 @@ class InboxTable(tables.Table):
         if not (chat or opt_out):
             if not record.profile_id:
                 return ""
-            return format_html(
-                '<a class="btn btn-sm row-view" href="{}" '
-                'aria-label="View the profile of message {}">View</a>',
-                self._link("detail", record.profile_id),
-                record.pk,
+            href = _e(self._link("detail", record.profile_id))
+            return mark_safe(  # noqa: S308  (escaped)
+                f'<a class="btn btn-sm row-view" href="{href}" '
+                f'aria-label="View the profile of message {record.pk}">View</a>'
             )
-        items = []
+        items = ""
         if chat:
             query = f"?campaign={record.campaign_id}" if record.campaign_id else ""
-            chat_url = self._link("chat", record.profile_id) + query
-            items.append(
-                format_html(
-                    '<a href="{}" hx-get="{}" hx-target="#drawer-slot" hx-push-url="true" '
-                    'class="menu-chat">Start chat</a>'
-                    '<a href="#" hx-get="{}" hx-target="#drawer-slot" class="menu-respond">'
-                    "Message this profile</a>",
-                    chat_url,
-                    chat_url,
-                    self._link("respond", record.pk),
-                )
+            chat_url = _e(self._link("chat", record.profile_id) + query)
+            items += (
+                f'<a href="{chat_url}" hx-get="{chat_url}" hx-target="#drawer-slot" '
+                'hx-push-url="true" class="menu-chat">Start chat</a>'
+                f'<a href="#" hx-get="{_e(self._link("respond", record.pk))}" '
+                'hx-target="#drawer-slot" class="menu-respond">Message this profile</a>'
             )
         if opt_out:
-            items.append(
-                format_html(
-                    '<form method="post" action="{}">'
-                    '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
-                    '<input type="hidden" name="next" value="{}">'
-                    '<button type="submit" class="menu-danger" data-confirm="Opt {} out of {}?">'
-                    "Opt out profile</button></form>",
-                    self._link("opt_out", record.pk),
-                    menu.get("csrf", ""),
-                    menu.get("next", ""),
-                    record.phone_number,
-                    record.campaign.name,
-                )
+            confirm = _e(f"Opt {record.phone_number} out of {record.campaign.name}?")
+            items += (
+                f'<form method="post" action="{_e(self._link("opt_out", record.pk))}">'
+                '<input type="hidden" name="csrfmiddlewaretoken" '
+                f'value="{_e(menu.get("csrf", ""))}">'
+                f'<input type="hidden" name="next" value="{_e(menu.get("next", ""))}">'
+                f'<button type="submit" class="menu-danger" data-confirm="{confirm}">'
+                "Opt out profile</button></form>"
             )
-        return format_html(
+        return mark_safe(  # noqa: S308  (every value is escaped)
             '<details class="row-menu"><summary class="btn btn-sm" '
-            'aria-label="Menu for message {}">Menu ▾</summary>'
-            '<div class="menu-items">{}</div></details>',
-            record.pk,
-            mark_safe("".join(items)),  # noqa: S308  (each item was escaped by format_html)
+            f'aria-label="Menu for message {record.pk}">Menu ▾</summary>'
+            f'<div class="menu-items">{items}</div></details>'
         )
 
     def render_body(self, value: str) -> str:

@@ -92,3 +92,27 @@ def test_a_url_maker_gives_what_reverse_gives(db):
         assert url_maker("profiles:detail")(pk) == reverse("profiles:detail", args=[pk])
         assert url_maker("inbox:chat", kwarg="profile_id")(pk) == reverse("inbox:chat", args=[pk])
     assert url_maker("no:such", fallback="/x/{}/")(7) == "/x/7/"
+
+
+@pytest.mark.parametrize("zone_name", ["America/New_York", "America/St_Johns", "UTC"])
+def test_when_text_is_what_djangos_formatter_gives(zone_name):
+    import datetime as dt
+    import zoneinfo
+
+    from django.utils import dateformat, translation
+
+    from profiles.templatetags.display import WHEN_FORMAT, when_text
+
+    zone = zoneinfo.ZoneInfo(zone_name)
+    rng = random.Random(5)
+    start = dt.datetime(2026, 3, 8, tzinfo=dt.UTC)
+    moments = [start + dt.timedelta(minutes=rng.randrange(-400_000, 400_000)) for _ in range(300)]
+    # Around both DST changes, where a wall time is ambiguous or does not exist.
+    walls = [dt.datetime(2026, m, d, h, 30, fold=f) for m, d in ((3, 8), (11, 1)) for h in range(4)
+             for f in (0, 1)]  # fmt: skip
+    values = [m.astimezone(zone) for m in moments] + [w.replace(tzinfo=zone) for w in walls]
+    values += [w for w in walls]  # naive: the default zone's name, as Django gives it
+    for language in ("en-us", "de"):
+        with translation.override(language):
+            for value in values:
+                assert when_text(value) == dateformat.format(value, WHEN_FORMAT), value
