@@ -2,8 +2,9 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 from .tenancy import Perm, has_perm
 
@@ -32,6 +33,21 @@ NAV: dict[str, list[tuple[str, str, Perm]]] = {
 }
 
 
+_URLS: dict[tuple[str, str, str], str | None] = {}
+
+
+def _nav_url(name: str) -> str | None:
+    """reverse(name), or None where the URL does not exist; remembered per URLconf and
+    prefix (these names take no arguments, and every page shows all of them)."""
+    key = (str(get_urlconf() or settings.ROOT_URLCONF), get_script_prefix(), name)
+    if key not in _URLS:
+        try:
+            _URLS[key] = reverse(name)
+        except NoReverseMatch:
+            _URLS[key] = None
+    return _URLS[key]
+
+
 def nav_items(request: HttpRequest) -> dict[str, Any]:
     # Once per request, however many templates render with a RequestContext (see
     # profiles.tenancy.company_context).
@@ -53,9 +69,8 @@ def _nav_items(request: HttpRequest) -> dict[str, Any]:
         for label, name, perm in entries:
             if not has_perm(role, perm):
                 continue
-            try:
-                url = reverse(name)
-            except NoReverseMatch:
+            url = _nav_url(name)
+            if url is None:
                 continue
             items.append({"label": label, "url": url, "active": path.startswith(url)})
         sections[section] = items
