@@ -64,6 +64,100 @@ def ensure_database(profiles: int) -> None:
         )
 
 
+def messages_wanted(profiles: int) -> int:
+    """BENCH_MESSAGES, by default ten per profile (10 million at a million profiles)."""
+    return int(os.environ.get("BENCH_MESSAGES", str(profiles * 10)))
+
+
+# Copies of the seeded history carry this gateway name, so a later run knows which rows
+# are originals (what it copies) and which it made itself (what it counts).
+COPY_GATEWAY = "bench-copy"
+COPY_SHIFT_DAYS = 397
+
+
+def ensure_messages(company, total: int) -> None:
+    """Bring the company's messages up to `total` by copying its seeded history.
+
+    The demo seed writes about four messages a profile. The rest are its own messages
+    again, each round shifted COPY_SHIFT_DAYS further into the past (so the newest
+    pages are still the seeded ones, and the mix of types, directions and bodies stays
+    the seed's): one INSERT … SELECT per round over generate_series, inside one
+    transaction that drops the secondary indexes first and rebuilds them once at the
+    end (a sorted build is many times faster than millions of index inserts). Copies
+    are kept across runs; only the shortfall is written.
+    """
+    from django.db import connection, transaction
+
+    from messaging.models import Message
+
+    have = Message.objects.filter(company=company).count()
+    if have >= total:
+        return
+    started = time.perf_counter()
+    print(f"adding {total - have:,} messages (have {have:,}) …", flush=True)
+    columns = [
+        f.column
+        for f in Message._meta.concrete_fields
+        if f.column not in ("id", "gateway", "gateway_message_id", "broadcast_id")
+    ]
+    shifted = {"created_at", "sent_at", "received_at", "scheduled_at", "delivered_at"}
+    select = ", ".join(
+        f"m.{c} - make_interval(days => r.round * {COPY_SHIFT_DAYS})" if c in shifted else f"m.{c}"
+        for c in columns
+    )
+    table = Message._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        cursor.execute("SET LOCAL synchronous_commit = off")
+        # Foreign keys are checked row by row as the rows go in, not queued to the
+        # commit (millions of queued checks, and CREATE INDEX refuses to run past them).
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s "
+            "AND indexname NOT IN (SELECT conname FROM pg_constraint)",
+            [table],
+        )
+        indexes = cursor.fetchall()
+        for name, _ in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+        originals = Message.objects.filter(company=company).exclude(gateway=COPY_GATEWAY)
+        seeded = originals.count()
+        copies = have - seeded
+        while have < total:
+            # Round r copies the seeded rows for the r-th time, each round at most once.
+            done_rounds, partial = divmod(copies, seeded)
+            count = min(total - have, seeded - partial)
+            cursor.execute(
+                f"""
+                INSERT INTO {table} ({", ".join(columns)}, gateway, gateway_message_id)
+                SELECT {select}, %s, ''
+                FROM generate_series(%s, %s) AS r(round)
+                CROSS JOIN LATERAL (
+                    SELECT * FROM {table}
+                    WHERE company_id = %s AND gateway <> %s
+                    ORDER BY id OFFSET %s LIMIT %s
+                ) AS m
+                """,  # noqa: S608 (the model's own table and columns)
+                [
+                    COPY_GATEWAY,
+                    done_rounds + 1,
+                    done_rounds + 1,
+                    company.pk,
+                    COPY_GATEWAY,
+                    partial,
+                    count,
+                ],
+            )
+            have += count
+            copies += count
+            print(f"  {have:,} messages ({time.perf_counter() - started:.0f} s)", flush=True)
+        for _, definition in indexes:
+            cursor.execute(definition)
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {table}")
+    print(f"messages: {total:,} in {time.perf_counter() - started:.0f} s", flush=True)
+
+
 def median_ms(fn: Callable[[], object], runs: int = 7, warmup: int = 1) -> float:
     for _ in range(warmup):
         fn()

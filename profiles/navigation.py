@@ -3,8 +3,9 @@
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 from .tenancy import Perm, has_perm
 
@@ -50,7 +51,31 @@ def nav_badge(url_name: str) -> Callable[[NavBadge], NavBadge]:
     return register
 
 
+_URLS: dict[tuple[str, str, str], str | None] = {}
+
+
+def _nav_url(name: str) -> str | None:
+    """reverse(name), or None where the URL does not exist; remembered per URLconf and
+    prefix (these names take no arguments, and every page shows all of them)."""
+    key = (str(get_urlconf() or settings.ROOT_URLCONF), get_script_prefix(), name)
+    if key not in _URLS:
+        try:
+            _URLS[key] = reverse(name)
+        except NoReverseMatch:
+            _URLS[key] = None
+    return _URLS[key]
+
+
 def nav_items(request: HttpRequest) -> dict[str, Any]:
+    # Once per request, however many templates render with a RequestContext (see
+    # profiles.tenancy.company_context).
+    cached = getattr(request, "_nav_items", None)
+    if cached is None:
+        cached = request._nav_items = _nav_items(request)  # type: ignore[attr-defined]
+    return cached
+
+
+def _nav_items(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
@@ -62,9 +87,8 @@ def nav_items(request: HttpRequest) -> dict[str, Any]:
         for label, name, perm in entries:
             if not has_perm(role, perm):
                 continue
-            try:
-                url = reverse(name)
-            except NoReverseMatch:
+            url = _nav_url(name)
+            if url is None:
                 continue
             badge = NAV_BADGES[name](request) if name in NAV_BADGES else None
             items.append(

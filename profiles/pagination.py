@@ -5,7 +5,8 @@ Two costs dominate a naive paginator at that size, and both are avoided here:
 * the total. An exact COUNT(*) over a million rows on every page view takes longer
   than the page itself, so an unfiltered list shows the planner's estimate (the same
   statistics PostgreSQL plans with, kept fresh by autovacuum's ANALYZE), and a
-  filtered list counts exactly only up to COUNT_CAP rows ("10,000+" beyond);
+  filtered list counts exactly only up to COUNT_CAP rows ("10,000+" beyond). The
+  page's ids are read first: a list that fits on its first page needs no count;
 * deep pages. `OFFSET 500000` over full rows reads half a million heap tuples, so
   the page first picks its ids from the sort index (an index-only scan of
   profile_first_seen: company, -created_at, -id), then loads just those rows.
@@ -98,18 +99,29 @@ def profile_page(
         per_page = DEFAULT_PER_PAGE
     number = parse_positive(number, 1)
 
-    estimate = None if filtered else estimated_count(queryset)
-    if estimate is not None and estimate > COUNT_CAP:
-        total, exact, capped = estimate, False, False
+    def page_ids(number: int) -> list[int]:
+        offset = (number - 1) * per_page
+        return list(queryset.values_list("pk", flat=True)[offset : offset + per_page + 1])
+
+    ids = page_ids(number)
+    if number == 1 and len(ids) <= per_page:
+        # The whole list fits on its first page (a narrow search, a small filter):
+        # the rows are the total, and no count is needed at all.
+        total, exact, capped = len(ids), True, False
     else:
-        total = capped_count(queryset)
-        exact, capped = total <= COUNT_CAP, total > COUNT_CAP
-        total = min(total, COUNT_CAP)
-    if exact:
-        number = min(number, max(1, math.ceil(total / per_page)))
+        estimate = None if filtered else estimated_count(queryset)
+        if estimate is not None and estimate > COUNT_CAP:
+            total, exact, capped = estimate, False, False
+        else:
+            total = capped_count(queryset)
+            exact, capped = total <= COUNT_CAP, total > COUNT_CAP
+            total = min(total, COUNT_CAP)
+        last = max(1, math.ceil(total / per_page))
+        if exact and number > last:
+            number = last  # past the end of an exactly counted list: its last page
+            ids = page_ids(number)
 
     offset = (number - 1) * per_page
-    ids = list(queryset.values_list("pk", flat=True)[offset : offset + per_page + 1])
     has_next = len(ids) > per_page
     ids = ids[:per_page]
     by_id = Profile.objects.select_related("crm_sync", "standing").in_bulk(ids)

@@ -149,6 +149,7 @@ def profile_list(
     company: Company,
     params: QueryDict | Mapping[str, Any] | None,
     scope: ProfileScope | None = None,
+    filterset: ProfileFilter | None = None,
 ) -> QuerySet[Profile]:
     """The company's profiles matching the profiles table's query string, in table order.
 
@@ -156,9 +157,11 @@ def profile_list(
     multi-selects): `q` (search: names, email, phone however typed), `subscription_status`,
     `first_seen_type` (several), `profile_status` (scoped only: active/cleaned) and
     `sort` (`-created_at`, the default, or `created_at`). Unknown or invalid values are
-    ignored. `scope` narrows to one campaign, broadcast or opt-in path.
+    ignored. `scope` narrows to one campaign, broadcast or opt-in path. `filterset`, the
+    table's own `profile_filter(...)` for the same arguments, saves building it twice.
     """
-    filterset = profile_filter(company=company, params=params, scope=scope)
+    if filterset is None:
+        filterset = profile_filter(company=company, params=params, scope=scope)
     return filterset.qs.order_by(*SORTS[profile_sort(params)])
 
 

@@ -75,6 +75,23 @@ def default_company(user: AbstractBaseUser) -> Company | None:
     return membership.company if membership else None
 
 
+def _memberships(user: AbstractBaseUser) -> list[tuple[Company, str, bool, int]]:
+    """Every company the user may work in, by company id: (company, role, is_default, order).
+
+    One query for the whole signed-in frame (current company, role, the header's
+    company switcher), instead of one for each.
+    """
+    if user.is_superuser:
+        return [(c, Role.ADMIN, False, c.pk) for c in Company.objects.order_by("id")]
+    memberships = (
+        Membership.objects.filter(user=user)
+        .select_related("company")
+        .only("id", "role", "is_default", "company")
+        .order_by("company_id")
+    )
+    return [(m.company, m.role, m.is_default, m.pk) for m in memberships]
+
+
 class CurrentCompanyMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -84,19 +101,22 @@ class CurrentCompanyMiddleware:
         request.role = None  # type: ignore[attr-defined]
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            company = None
+            memberships = _memberships(user)
+            request.user_companies = [company for company, *_ in memberships]  # type: ignore[attr-defined]
             company_id = request.session.get(SESSION_KEY)
-            if company_id:
-                company = Company.objects.filter(pk=company_id).first()
-                if company and role_in(user, company) is None:
-                    company = None
-            company = company or default_company(user)
-            if company is not None and company_id != company.pk:
-                # Assigning marks the session modified (a write per request) even when
-                # the value is the same, so only store a change.
-                request.session[SESSION_KEY] = company.pk
-            request.company = company  # type: ignore[attr-defined]
-            request.role = role_in(user, company)  # type: ignore[attr-defined]
+            current = next((m for m in memberships if m[0].pk == company_id), None)
+            if current is None and memberships:
+                # The user's firm: the membership marked default, else their first (a
+                # superuser's is the first company).
+                current = min(memberships, key=lambda m: (not m[2], m[3]))
+            if current is not None:
+                company, role = current[0], current[1]
+                if company_id != company.pk:
+                    # Assigning marks the session modified (a write per request) even
+                    # when the value is the same, so only store a change.
+                    request.session[SESSION_KEY] = company.pk
+                request.company = company  # type: ignore[attr-defined]
+                request.role = role  # type: ignore[attr-defined]
         if request.company is not None:  # type: ignore[attr-defined]
             # Every {{ value|date }} and date lookup of this request reads in the company's
             # zone, so one time is never shown as 18:00 on one page and 23:00 UTC on another.
@@ -110,17 +130,26 @@ class CurrentCompanyMiddleware:
 
 
 def company_context(request: HttpRequest) -> dict[str, Any]:
+    # Context processors run for every RequestContext: the page's, and again for each
+    # template a page renders on its own (django-tables2's table, a TemplateColumn's
+    # every cell). The answer is the same all request long, so it is worked out once.
+    cached = getattr(request, "_company_context", None)
+    if cached is not None:
+        return cached
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
     role = getattr(request, "role", None)
-    return {
+    companies = getattr(request, "user_companies", None)
+    context = {
         "current_company": getattr(request, "company", None),
         "current_role": role,
         "current_role_label": Role(role).label if role else "",
-        "user_companies": companies_for(user),
+        "user_companies": companies if companies is not None else companies_for(user),
         "perms_here": {p.value: has_perm(role, p) for p in Perm},
     }
+    request._company_context = context  # type: ignore[attr-defined]
+    return context
 
 
 def require_perm(perm: Perm) -> Callable:

@@ -256,7 +256,12 @@ class ProfileState(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["status"], name="profile_state_status"),
-            models.Index(fields=["status_description"], name="profile_state_description"),
+            # The Undeliverable filters ("Texted a STOP word", …) match the description
+            # and two statuses; with the profile id in the index their count reads the
+            # index alone, never the rows (tens of thousands at a million profiles).
+            models.Index(
+                fields=["status_description", "status", "profile"], name="profile_state_reason"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -42,7 +42,7 @@ def _profiles_table(request: HttpRequest, scope: ProfileScope | None) -> HttpRes
     role = request.role  # type: ignore[attr-defined]
     params = request.GET
     filterset = profile_filter(company=company, params=params, scope=scope)
-    queryset = profile_list(company=company, params=params, scope=scope)
+    queryset = profile_list(company=company, params=params, scope=scope, filterset=filterset)
     page = profile_page(
         queryset,
         number=params.get("page"),
