@@ -15,6 +15,7 @@ import contextlib
 import datetime as dt
 import json
 import logging
+import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -39,17 +40,32 @@ DRAIN_BATCH = 2000
 _DRAIN_LOCK = "links:clicks:drain"
 
 _client: tuple[str, redis.Redis] | None = None
+# After a Redis error the redirect stops asking Redis for a few seconds: every click in
+# that window is stored directly, instead of each one waiting out a connect timeout.
+_REDIS_BACKOFF_SECONDS = 5.0
+_redis_down_until = 0.0
 
 
 def click_queue() -> redis.Redis | None:
-    """The Redis client of the click queue (REDIS_URL), or None without Redis."""
+    """The Redis client of the click queue (REDIS_URL), or None without Redis (or while
+    backing off after an error: `click_queue_failed`)."""
     global _client
     url = settings.REDIS_URL
-    if not url:
+    if not url or time.monotonic() < _redis_down_until:
         return None
     if _client is None or _client[0] != url:
-        _client = (url, redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=1))
+        # Short timeouts: a redirect waits at most ~half a second for an absent Redis.
+        _client = (
+            url,
+            redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.25),
+        )
     return _client[1]
+
+
+def click_queue_failed() -> None:
+    """Note a Redis error: `click_queue` answers None for the next few seconds."""
+    global _redis_down_until
+    _redis_down_until = time.monotonic() + _REDIS_BACKOFF_SECONDS
 
 
 # ── links ───────────────────────────────────────────────────────────────────────────
@@ -123,6 +139,7 @@ def link_for_code(code: str) -> CachedLink | None:
         if client is not None and client.exists(unknown_key):
             return None
     except redis.RedisError:
+        click_queue_failed()
         client = None
     row = TrackedLink.objects.filter(code=code).values_list("pk", "company_id", "url").first()
     if row is None:
@@ -153,7 +170,11 @@ def click_record(
     remote_addr: str | None,
     referer: str,
 ) -> None:
-    """Queue one click (or, without Redis, store it). Never raises into the redirect."""
+    """Queue one click (or, without Redis, store it). Never raises into the redirect.
+
+    Redis away: the click is stored directly (same click key, so if the push did reach
+    Redis after all the drain skips it); database away too: dropped, logged with a count.
+    """
     entry = {
         "k": uuid.uuid4().hex,
         "l": link.id,
@@ -167,13 +188,14 @@ def click_record(
     }
     client = click_queue()
     if client is None:
-        clicks_store([entry])
+        _click_store_direct(entry)
         return
     try:
         length = client.rpush(CLICK_QUEUE, json.dumps(entry))
     except redis.RedisError:
-        logger.exception("click queue unavailable; storing the click directly")
-        clicks_store([entry])
+        click_queue_failed()
+        logger.exception("click queue unavailable; storing clicks directly for a few seconds")
+        _click_store_direct(entry)
         return
     if length == 1:
         # The first click into an empty queue starts a drain; later ones join it.
@@ -183,6 +205,20 @@ def click_record(
             tasks.clicks_drain.apply_async(countdown=1)
         except Exception:  # noqa: BLE001 (a broker hiccup must not fail the redirect; beat sweeps)
             logger.exception("could not queue the click drain")
+
+
+_dropped = 0
+
+
+def _click_store_direct(entry: dict[str, Any]) -> None:
+    global _dropped
+    try:
+        clicks_store([entry])
+    except Exception:  # noqa: BLE001 (the redirect still answers; the loss is counted)
+        _dropped += 1
+        logger.exception(
+            "click dropped: neither the queue nor the database took it (%d so far)", _dropped
+        )
 
 
 def clicks_store(entries: Iterable[dict[str, Any]]) -> int:
