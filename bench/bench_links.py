@@ -30,11 +30,13 @@ QUEUE = "bench_links"
 LOG_DIR = Path(tempfile.gettempdir())
 
 
-def _settings() -> tuple[int, float, int]:
+def _settings() -> tuple[int, float, int, int]:
     rate = int(os.environ.get("BENCH_LINK_RATE", "1000"))
     seconds = float(os.environ.get("BENCH_LINK_SECONDS", "30"))
-    workers = int(os.environ.get("BENCH_LINK_SERVER_WORKERS", "3"))
-    return rate, seconds, workers
+    # The production sizing (config/gunicorn.py) unless overridden.
+    workers = int(os.environ.get("BENCH_LINK_SERVER_WORKERS", "0"))
+    threads = int(os.environ.get("BENCH_LINK_SERVER_THREADS", "0"))
+    return rate, seconds, workers, threads
 
 
 def _seed() -> tuple[int, list[str], str]:
@@ -73,13 +75,16 @@ def _start(args: list[str], log_name: str) -> subprocess.Popen:
     return subprocess.Popen(args, env=_env(), stdout=log, stderr=subprocess.STDOUT)  # noqa: S603 (fixed arguments)
 
 
-def _server(port: int, workers: int) -> subprocess.Popen:
+def _server(port: int, workers: int, threads: int) -> subprocess.Popen:
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    return _start(
-        [gunicorn, "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers),
-         "-k", "gthread", "--threads", "8", "--keep-alive", "30", "--log-level", "warning"],
-        "bench_links_server.log",
-    )  # fmt: skip
+    config = Path(__file__).resolve().parent.parent / "config" / "gunicorn.py"
+    args = [gunicorn, "-c", str(config), "config.wsgi", "-b", f"127.0.0.1:{port}",
+            "--log-level", "warning"]  # fmt: skip
+    if workers:
+        args += ["-w", str(workers)]
+    if threads:
+        args += ["--threads", str(threads)]
+    return _start(args, "bench_links_server.log")
 
 
 def _worker() -> subprocess.Popen:
@@ -174,13 +179,13 @@ def run(report) -> None:
     if not settings.REDIS_URL:
         print("skipped: the links bench needs REDIS_URL (the click queue)", flush=True)
         return
-    rate, seconds, server_workers = _settings()
+    rate, seconds, server_workers, server_threads = _settings()
     link_id, paths, forged = _seed()
     client = click_queue()
     client.delete(CLICK_QUEUE)
     before = Click.objects.filter(link_id=link_id).count()
     port = _free_port()
-    server, worker = _server(port, server_workers), _worker()
+    server, worker = _server(port, server_workers, server_threads), _worker()
     try:
         _wait_listening(port, server)
         asyncio.run(_load(port, paths[:50], 200, 1))  # warm the workers and caches

@@ -44,10 +44,16 @@ WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 _headers: dict[str, list[tuple[str, str]]] | None = None
 
 
+# Host header → allowed (ALLOWED_HOSTS), remembered: a few distinct values in practice.
+_hosts: dict[str, bool] = {}
+_HOSTS_MAX = 256
+
+
 @receiver(setting_changed)
 def _settings_changed(**kwargs: Any) -> None:
     global _headers
     _headers = None
+    _hosts.clear()
 
 
 def _common_headers() -> list[tuple[str, str]]:
@@ -122,6 +128,16 @@ def _is_secure(environ: dict[str, Any]) -> bool:
 
 def _host_allowed(environ: dict[str, Any]) -> bool:
     """HttpRequest.get_host()'s check (Django answers 400 otherwise: it gets those)."""
+    host = _host(environ)
+    allowed = _hosts.get(host)
+    if allowed is None:
+        if len(_hosts) >= _HOSTS_MAX:
+            _hosts.clear()
+        allowed = _hosts[host] = _validate(host)
+    return allowed
+
+
+def _host(environ: dict[str, Any]) -> str:
     if settings.USE_X_FORWARDED_HOST and "HTTP_X_FORWARDED_HOST" in environ:
         host = environ["HTTP_X_FORWARDED_HOST"]
     elif "HTTP_HOST" in environ:
@@ -132,6 +148,10 @@ def _host_allowed(environ: dict[str, Any]) -> bool:
         default = "443" if environ.get("wsgi.url_scheme") == "https" else "80"
         if port and port != default:
             host = f"{host}:{port}"
+    return host
+
+
+def _validate(host: str) -> bool:
     allowed = settings.ALLOWED_HOSTS
     if settings.DEBUG and not allowed:
         allowed = [".localhost", "127.0.0.1", "[::1]"]
