@@ -255,7 +255,10 @@ def clicks_store(entries: Iterable[dict[str, Any]]) -> int:
 
 
 def clicks_drain(*, batch: int = DRAIN_BATCH, max_batches: int = 500) -> dict[str, int]:
-    """Move queued clicks into Click rows until the queue is empty (one drain at a time)."""
+    """Move queued clicks into Click rows (one drain at a time). A drain ends when it
+    has caught up (a batch shorter than `batch`) or after `max_batches`; whatever is
+    queued by then gets another drain a second later, so clicks gather into full
+    batches instead of a drain chasing the redirect a few rows at a time."""
     client = click_queue()
     if client is None:
         return {"stored": 0, "batches": 0}
@@ -278,11 +281,14 @@ def clicks_drain(*, batch: int = DRAIN_BATCH, max_batches: int = 500) -> dict[st
             # and the click keys keep it from being stored twice.
             client.ltrim(CLICK_QUEUE, len(raw), -1)
             batches += 1
+            if len(raw) < batch:
+                break
     finally:
         cache.delete(_DRAIN_LOCK)
-    if batches < max_batches and client.llen(CLICK_QUEUE):
-        # A click queued between the last read and the lock's release found the lock
-        # taken and started no drain of its own: start one for it.
+    if client.llen(CLICK_QUEUE):
+        # Clicks are left (queued since the last read, or past max_batches): no RPUSH
+        # into a non-empty list starts a drain, and one queued while the lock was held
+        # found it taken, so this drain starts the next one.
         from . import tasks
 
         tasks.clicks_drain.apply_async(countdown=1)

@@ -246,3 +246,28 @@ def test_the_drain_is_queued_only_by_the_first_click_into_an_empty_list(
     assert tokens["good"] == "/" + token_for(
         link_id=link.pk, code=link.code, profile_id=tokens["ana"].pk
     )
+
+
+def test_a_drain_that_stops_with_clicks_left_queues_the_next_one(
+    company, requires_redis, monkeypatch
+):
+    from links import tasks
+    from links.services import clicks_drain
+
+    ana = factories.make_profile(company)
+    link = TrackedLink.objects.get(broadcast=sent_broadcast(company, [ana]))
+    queued = []
+    monkeypatch.setattr(tasks.clicks_drain, "apply_async", lambda **kw: queued.append(kw))
+    entries = [
+        {"k": f"{n:032x}", "l": link.pk, "c": company.pk, "p": ana.pk, "tok": "t", "at": 1.7e9}
+        for n in range(7)
+    ]
+    click_queue().rpush(CLICK_QUEUE, *[json.dumps(e) for e in entries])
+    # Past max_batches: stopped with clicks left, so it queues the next drain (no RPUSH
+    # into the non-empty list would).
+    assert clicks_drain(batch=2, max_batches=2) == {"stored": 4, "batches": 2}
+    assert queued == [{"countdown": 1}]
+    # Caught up (a short batch) and nothing left: no drain queued.
+    assert clicks_drain(batch=5) == {"stored": 3, "batches": 1}
+    assert queued == [{"countdown": 1}]
+    assert Click.objects.count() == 7
