@@ -1,17 +1,18 @@
 """gunicorn settings of the web tier: `gunicorn -c config/gunicorn.py config.wsgi`.
 
-Sizing (README, "Sizing the web tier"): the pages and the API are CPU-bound Python
-behind the GIL, so processes, not threads, use the cores: one worker per core plus one,
-a few threads each to overlap database and Redis round trips. Tracked-link redirects
-(links/fastpath.py) cost ~0.1 ms of CPU each; on 2 cores 3 workers × 4 threads answered
-1,000 a second (bench/bench_links.py). Idle keep-alive connections hold no thread
-(gthread parks them), so a long keep-alive costs little and saves a handshake per click.
+Sizing (README, "Sizing the web tier"): Python runs one thread at a time per process,
+so processes use the cores: one worker per core, a few threads each to overlap the
+database and Redis round trips. More workers than cores only adds switching: on 2
+cores, tracked-link redirects at 1,000/s (bench/bench_links.py) had a p95 of ~7 ms with
+2 workers × 4 threads against ~15 ms with 3 × 4 and ~55 ms with 3 × 8. Idle
+keep-alive connections hold no thread (gthread parks them), so a long keep-alive costs
+little and saves a handshake per click. WEB_WORKERS / WEB_THREADS override.
 """
 
 import multiprocessing
 import os
 
-workers = int(os.environ.get("WEB_WORKERS", multiprocessing.cpu_count() + 1))
+workers = int(os.environ.get("WEB_WORKERS", multiprocessing.cpu_count()))
 worker_class = "gthread"
 threads = int(os.environ.get("WEB_THREADS", "4"))
 keepalive = int(os.environ.get("WEB_KEEPALIVE", "30"))
