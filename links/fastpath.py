@@ -65,10 +65,9 @@ def _common_headers() -> list[tuple[str, str]]:
     policy = build_policy()
     if policy:
         headers.append(("Content-Security-Policy", policy))
-    if getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None):
-        report_only = build_policy(report_only=True)
-        if report_only:
-            headers.append(("Content-Security-Policy-Report-Only", report_only))
+    report_only = build_policy(report_only=True)  # "" unless a report-only policy is set
+    if report_only:
+        headers.append(("Content-Security-Policy-Report-Only", report_only))
     if settings.X_FRAME_OPTIONS:
         headers.append(("X-Frame-Options", settings.X_FRAME_OPTIONS.upper()))
     if settings.SECURE_CONTENT_TYPE_NOSNIFF:
