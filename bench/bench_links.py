@@ -33,9 +33,10 @@ LOG_DIR = Path(tempfile.gettempdir())
 def _settings() -> tuple[int, float, int, int]:
     rate = int(os.environ.get("BENCH_LINK_RATE", "1000"))
     seconds = float(os.environ.get("BENCH_LINK_SECONDS", "30"))
-    # The production sizing (config/gunicorn.py) unless overridden.
-    workers = int(os.environ.get("BENCH_LINK_SERVER_WORKERS", "0"))
-    threads = int(os.environ.get("BENCH_LINK_SERVER_THREADS", "0"))
+    # A redirect-serving sizing: one process per core, a few threads (README, "Sizing
+    # the web tier"); 0 leaves config/gunicorn.py's numbers.
+    workers = int(os.environ.get("BENCH_LINK_SERVER_WORKERS", str(os.cpu_count() or 2)))
+    threads = int(os.environ.get("BENCH_LINK_SERVER_THREADS", "4"))
     return rate, seconds, workers, threads
 
 
@@ -79,7 +80,7 @@ def _server(port: int, workers: int, threads: int) -> subprocess.Popen:
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     config = Path(__file__).resolve().parent.parent / "config" / "gunicorn.py"
     args = [gunicorn, "-c", str(config), "config.wsgi", "-b", f"127.0.0.1:{port}",
-            "--log-level", "warning"]  # fmt: skip
+            "--keep-alive", "30", "--log-level", "warning"]  # fmt: skip
     if workers:
         args += ["-w", str(workers)]
     if threads:

@@ -1,35 +1,38 @@
-"""gunicorn settings of the web tier: `gunicorn -c config/gunicorn.py config.wsgi`.
+"""gunicorn's settings for the web tier: `gunicorn -c config/gunicorn.py config.wsgi`.
 
-Sizing (README, "Sizing the web tier"): Python runs one thread at a time per process,
-so processes use the cores: one worker per core, a few threads each to overlap the
-database and Redis round trips. More workers than cores only adds switching: on 2
-cores, tracked-link redirects at 1,000/s (bench/bench_links.py) had a p95 of ~7 ms with
-2 workers × 4 threads against ~15 ms with 3 × 4 and ~55 ms with 3 × 8. Idle
-keep-alive connections hold no thread (gthread parks them), so a long keep-alive costs
-little and saves a handshake per click. WEB_WORKERS / WEB_THREADS override.
+Threaded workers (gthread): a request waiting on PostgreSQL or Redis holds a thread, not
+a whole process, so a few processes per core answer many slow calls at once. The API's
+concurrency limit (API_CONCURRENCY_LIMIT calls per company, counted in Redis across
+every process) only refuses calls that reach Django: with fewer threads in the pool
+than the limit, calls past the pool wait in the listen queue instead and the limit
+never engages. README, "Sizing the web tier", says how to choose the numbers.
+
+WEB_CONCURRENCY (processes, default 2 per core), WEB_THREADS (threads per process,
+default 8), WEB_BIND (default 127.0.0.1:8000), WEB_TIMEOUT (seconds, default 30).
 """
 
 import multiprocessing
 import os
 
-workers = int(os.environ.get("WEB_WORKERS", multiprocessing.cpu_count()))
+bind = os.environ.get("WEB_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", str(2 * multiprocessing.cpu_count())))
 worker_class = "gthread"
-threads = int(os.environ.get("WEB_THREADS", "4"))
-keepalive = int(os.environ.get("WEB_KEEPALIVE", "30"))
-# A worker that served this many requests is replaced (with jitter, not all at once):
-# a slow leak in any dependency cannot grow without bound.
-max_requests = int(os.environ.get("WEB_MAX_REQUESTS", "100000"))
-max_requests_jitter = max_requests // 10
-timeout = int(os.environ.get("WEB_TIMEOUT", "60"))
+threads = int(os.environ.get("WEB_THREADS", "8"))
+# Aggregators and API clients reuse connections: keep them open between requests.
+keepalive = 5
+timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
+# Connections a process accepts beyond its busy threads, waiting for one to free up.
+worker_connections = 1000
+backlog = 2048
 
 
 def post_worker_init(worker) -> None:
     """Queue one click drain from each new worker, before it takes requests.
 
     A process's first task publish imports every tasks module and sets up Celery's
-    producer (~0.2–0.8 s); otherwise the first click into an empty queue would pay it
-    while holding the worker's GIL, stalling every redirect of that worker. A drain is
-    harmless at any time (it also sweeps clicks a stopped worker left queued).
+    producer (~0.2–0.8 s measured); otherwise the first click into an empty queue pays
+    it while holding the worker's GIL, stalling every redirect of that worker. A drain
+    is harmless at any time (it also sweeps clicks a stopped worker left queued).
     """
     from django.conf import settings
 
