@@ -1,6 +1,6 @@
 """The lean path of the public redirect: GET/HEAD /<token> answered beside Django.
 
-Through Django a redirect cost ~0.9 ms of CPU, nearly all of it the middleware stack
+Through Django a redirect cost 0.7–0.9 ms of CPU, nearly all of it the middleware stack
 (sessions, CSRF, auth, messages, CSP, tenancy, axes) and the URL resolver, none of
 which a redirect needs: it reads no cookie, signs no one in, renders nothing. At 1,000
 clicks a second on two cores that was the whole budget. `LinkRedirects` wraps the WSGI
