@@ -33,10 +33,9 @@ LOG_DIR = Path(tempfile.gettempdir())
 def _settings() -> tuple[int, float, int, int]:
     rate = int(os.environ.get("BENCH_LINK_RATE", "1000"))
     seconds = float(os.environ.get("BENCH_LINK_SECONDS", "30"))
-    # A redirect-serving sizing: one process per core, a few threads (README, "Sizing
-    # the web tier"); 0 leaves config/gunicorn.py's numbers.
-    workers = int(os.environ.get("BENCH_LINK_SERVER_WORKERS", str(os.cpu_count() or 2)))
-    threads = int(os.environ.get("BENCH_LINK_SERVER_THREADS", "4"))
+    # 0: config/gunicorn.py's sizing (the production one; README, "Sizing the web tier").
+    workers = int(os.environ.get("BENCH_LINK_SERVER_WORKERS", "0"))
+    threads = int(os.environ.get("BENCH_LINK_SERVER_THREADS", "0"))
     return rate, seconds, workers, threads
 
 
