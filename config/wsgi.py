@@ -3,4 +3,10 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+# Tracked-link redirects (/<token>) skip the middleware stack and the URL resolver;
+# everything else is Django's (links/fastpath.py says why and what stays the same).
+from links.fastpath import LinkRedirects  # noqa: E402 (needs the apps loaded above)
+
+application = LinkRedirects(django_application)
