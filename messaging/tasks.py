@@ -59,6 +59,8 @@ def revocations_enforce() -> dict[str, int | str]:
         return dict(revocation_services.revocations_enforce())
     finally:
         cache.delete("lock:revocations_enforce")
+
+
 @shared_task(name="messaging.message_classify", acks_late=True)
 def message_classify(message_id: int) -> str:
     result = inbound.message_classify(message_id=message_id)
