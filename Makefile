@@ -75,6 +75,7 @@ fmt: install
 
 test: install browser axe
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(WITH_DB) $(MAKE) --no-print-directory _test
 
 _test:
