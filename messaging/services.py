@@ -1,6 +1,6 @@
 """Sending: the single chokepoint every outgoing message passes through.
 
-The only ways out (a source scan in messaging/tests/test_single_way_out.py fails the
+The only ways out (a source scan in tests/messaging/test_single_way_out.py fails the
 build if a module elsewhere writes outgoing Message rows or talks to a gateway):
 
 * `message_send`: one message to one profile. Chat, replies, the API, help responses,

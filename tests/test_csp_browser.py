@@ -9,9 +9,9 @@ from playwright.sync_api import expect
 
 from campaigns.models import Broadcast
 from profiles.models import Legislator, Membership
-from profiles.tests.detail_builders import make_message
 from tests.browser import fail_on_csp_refusals, screenshot, watch_csp
 from tests.factories import make_campaign, make_company, make_profile
+from tests.profiles.detail_builders import make_message
 
 pytestmark = pytest.mark.browser
 

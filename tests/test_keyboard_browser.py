@@ -4,10 +4,10 @@ a profile's htmx tabs, and what a screen reader hears from the chat."""
 import pytest
 from playwright.sync_api import expect
 
-from inbox.tests.test_browser import _post_inbound
 from messaging.models import Message
 from tests.browser import assert_accessible
 from tests.factories import make_campaign, make_profile, make_subscription
+from tests.inbox.test_browser import _post_inbound
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

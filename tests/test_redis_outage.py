@@ -32,10 +32,10 @@ from config.celery import app
 from config.settings import base as base_settings
 from messaging import tasks
 from messaging.models import Message, MOType
-from messaging.tests.channel_builders import TWILIO_TOKEN, make_channel, twilio_inbound
 from profiles.api_services import api_token_issue
 from tests.api_client import basic
 from tests.factories import make_campaign, make_profile, make_subscription
+from tests.messaging.channel_builders import TWILIO_TOKEN, make_channel, twilio_inbound
 
 CLIENT_TIMEOUT = 5.0  # seconds: a request that hangs past this fails the test
 NUMBER = "+12028831111"

@@ -25,6 +25,6 @@ if os.environ.get("TEST_DATABASE_NAME"):
 CELERY_TASK_ALWAYS_EAGER = True
 WHITENOISE_AUTOREFRESH = True  # serve from STATICFILES_DIRS without collectstatic
 # The suite runs at any hour: broadcasts may go out all day unless a quiet-hours test
-# sets the legal window (messaging/tests/test_quiet_hours.py travels to fixed times).
+# sets the legal window (tests/messaging/test_quiet_hours.py travels to fixed times).
 SMS_SENDING_WINDOW_START = dt.time(0, 0)
 SMS_SENDING_WINDOW_END = dt.time(23, 59, 59, 999999)

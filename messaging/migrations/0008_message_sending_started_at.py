@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     # Only the previous messaging migration: a new nullable column needs nothing of
     # another app, and depending on their latest would make rolling one of them back
-    # (profiles/tests/test_admin_access_migration.py) drop this column too.
+    # (tests/profiles/test_admin_access_migration.py) drop this column too.
     dependencies = [
         ("messaging", "0007_channels_from_company_short_codes"),
     ]

@@ -67,7 +67,7 @@ def test_a_stop_word_opts_out_of_the_campaign_being_texted(subscriber, campaign,
 )  # fmt: skip
 def test_a_sentence_that_merely_contains_a_stop_word_is_not_an_opt_out(subscriber, campaign, body):
     # A sentence that revokes consent ("please stop texting me") is an opt-out of its
-    # own: messaging/tests/test_revocation_inbound.py.
+    # own: tests/messaging/test_revocation_inbound.py.
     result = _receive(body)
     assert result.message.message_type == MOType.REPLY
     assert Subscription.objects.get(profile=subscriber).status == Subscription.Status.ACTIVE

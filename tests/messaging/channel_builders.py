@@ -19,7 +19,7 @@ from twilio.request_validator import RequestValidator
 
 from messaging.channels import channel_create
 from messaging.models import Channel
-from messaging.tests.test_provider_telnyx import PRIVATE_KEY, PUBLIC_KEY
+from tests.messaging.test_provider_telnyx import PRIVATE_KEY, PUBLIC_KEY
 
 TWILIO_SID = "AC00000000000000000000000000000001"
 TWILIO_TOKEN = "twilio-auth-token-0123456789abcdef"

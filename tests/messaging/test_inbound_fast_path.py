@@ -17,9 +17,9 @@ from campaigns.models import Subscription
 from config.celery import app
 from messaging import inbound, tasks
 from messaging.models import Message, MOType, MTType
-from messaging.tests.channel_builders import make_channel, twilio_inbound, twilio_post
 from profiles.models import Profile
 from tests.factories import make_campaign, make_opt_in_path, make_profile, make_subscription
+from tests.messaging.channel_builders import make_channel, twilio_inbound, twilio_post
 
 NUMBER = "+12028831111"
 PHONE = "+12025550177"

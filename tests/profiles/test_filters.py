@@ -12,8 +12,8 @@ from profiles.filters import (
 )
 from profiles.models import OptOutSource, Profile, ProfileStatus, SourceType
 from profiles.selectors import ProfileScope, profile_list
-from profiles.tests.table_fixtures import make_table_profiles
 from tests.factories import make_profile
+from tests.profiles.table_fixtures import make_table_profiles
 
 
 @pytest.fixture

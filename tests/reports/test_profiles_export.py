@@ -10,7 +10,6 @@ from django.db import connection
 from django.urls import reverse
 
 from profiles.models import CustomField, CustomFieldValue, Profile, SourceType
-from profiles.tests.table_fixtures import make_table_profiles
 from reports.csv_safe import csv_cell
 from reports.exports import export_type_for
 from reports.exports.profiles import HEADERS, profiles_export_config
@@ -18,8 +17,9 @@ from reports.exports.sql import CsvSafe
 from reports.exports.writer import _copy_rows, write_csv
 from reports.models import Export, JobStatus
 from reports.services import export_create
-from reports.tests.csv_oracle import python_rows
 from tests.factories import make_campaign, make_profile, make_subscription
+from tests.profiles.table_fixtures import make_table_profiles
+from tests.reports.csv_oracle import python_rows
 
 SEED_HEADER = [
     "id",

@@ -8,10 +8,10 @@ import pytest
 from playwright.sync_api import expect
 
 from profiles.models import Profile
-from profiles.tests.table_fixtures import make_table_profiles
 from reports.models import Export
 from tests.browser import screenshot
 from tests.factories import make_profile
+from tests.profiles.table_fixtures import make_table_profiles
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

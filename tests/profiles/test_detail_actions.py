@@ -20,8 +20,8 @@ from profiles.services import (
     note_create,
     profile_erase,
 )
-from profiles.tests.detail_builders import make_message, make_rich_profile
 from tests.factories import make_profile
+from tests.profiles.detail_builders import make_message, make_rich_profile
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,9 @@ from campaigns.models import Subscription
 from messaging.channels import channel_deactivate
 from messaging.models import Message, MOType, MTType
 from messaging.services import message_send
-from messaging.tests.channel_builders import (
+from profiles.models import CleanedReason, OptOutSource, Profile
+from tests.factories import make_campaign, make_opt_in_path, make_profile, next_phone
+from tests.messaging.channel_builders import (
     bandwidth_post,
     make_channel,
     telnyx_post,
@@ -18,12 +20,10 @@ from messaging.tests.channel_builders import (
     twilio_status,
     url_of,
 )
-from messaging.tests.test_provider_bandwidth import RECEIVED_TEXT
-from messaging.tests.test_provider_bandwidth import _outbound as bandwidth_outbound
-from messaging.tests.test_provider_telnyx import RECEIVED
-from messaging.tests.test_provider_telnyx import _outbound as telnyx_outbound
-from profiles.models import CleanedReason, OptOutSource, Profile
-from tests.factories import make_campaign, make_opt_in_path, make_profile, next_phone
+from tests.messaging.test_provider_bandwidth import RECEIVED_TEXT
+from tests.messaging.test_provider_bandwidth import _outbound as bandwidth_outbound
+from tests.messaging.test_provider_telnyx import RECEIVED
+from tests.messaging.test_provider_telnyx import _outbound as telnyx_outbound
 
 NUMBER = "+12028831111"
 SID = "SMe287d7109a5a925f182f0e07fe5b223b"
@@ -171,7 +171,7 @@ def test_behind_a_proxy_the_signature_is_checked_against_the_public_url(
     settings.PUBLIC_BASE_URL = "https://sms.example.org"
     from twilio.request_validator import RequestValidator
 
-    from messaging.tests.channel_builders import TWILIO_TOKEN
+    from tests.messaging.channel_builders import TWILIO_TOKEN
 
     fields = twilio_inbound(sid=SID, sender=next_phone(), to=NUMBER, body="hello")
     public = "https://sms.example.org" + url_of(twilio_number, "inbound")
@@ -391,7 +391,7 @@ def test_a_twilio_help_answered_by_twilio_is_recorded_without_our_help_text(
 
 
 def test_a_delivered_receipt_on_the_generic_webhook_records_the_delivery_too(client, company):
-    from messaging.tests.test_webhooks import RECEIPTS, _post
+    from tests.messaging.test_webhooks import RECEIPTS, _post
 
     message = _sent_message(company, "SMgeneric")
     response = _post(client, RECEIPTS, {"id": "SMgeneric", "from": "22822", "status": "delivered"})

@@ -14,7 +14,10 @@ from campaigns.models import Campaign, Keyword, Subscription
 from messaging import carriers
 from messaging.gateways import FakeGateway
 from messaging.models import Channel, Message, MOType, MTType
-from messaging.tests.channel_builders import (
+from profiles.models import Profile
+from tests.factories import next_phone, set_standing
+from tests.fakes.providers import FakeConfig, serve
+from tests.messaging.channel_builders import (
     TWILIO_SID,
     TWILIO_TOKEN,
     make_channel,
@@ -22,9 +25,6 @@ from messaging.tests.channel_builders import (
     twilio_post,
     twilio_status,
 )
-from profiles.models import Profile
-from tests.factories import next_phone, set_standing
-from tests.fakes.providers import FakeConfig, serve
 
 NUMBER = "+12028831111"
 ADD_TWILIO = {

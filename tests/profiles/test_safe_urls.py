@@ -8,9 +8,9 @@ from profiles.legislators import legislators_load
 from profiles.models import Legislator
 from profiles.safe_urls import UnsafeUrlError, external_url_clean, external_url_is_safe
 from profiles.services import ProfileActionError, profile_update
-from profiles.tests.detail_builders import make_message
 from tests.api_client import api_post, error_of
 from tests.factories import make_profile
+from tests.profiles.detail_builders import make_message
 
 # Every way a browser can be made to run or load something other than a web page.
 UNSAFE_URLS = [

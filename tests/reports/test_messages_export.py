@@ -11,12 +11,12 @@ import pytest
 from django.urls import reverse
 
 from profiles.selectors_detail import message_status_labels, profile_messages
-from profiles.tests.detail_builders import make_message, make_rich_profile
 from reports.csv_safe import csv_cell
 from reports.exports import export_type_for
 from reports.models import Export, JobStatus
-from reports.tests.csv_oracle import python_rows
 from tests.private_files import body_of
+from tests.profiles.detail_builders import make_message, make_rich_profile
+from tests.reports.csv_oracle import python_rows
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from profiles.models import CustomFieldValue, Note
-from profiles.tests.detail_builders import make_rich_profile
 from reports.models import Export
 from tests.browser import screenshot
+from tests.profiles.detail_builders import make_rich_profile
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 from campaigns.models import Subscription
 from profiles.forms import ProfileEditForm
 from profiles.models import CustomField, CustomFieldValue, Membership, Note, Profile
-from profiles.tests.detail_builders import make_rich_profile
+from tests.profiles.detail_builders import make_rich_profile
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,9 @@ from messaging.models import Message, MOType
 from messaging.services import SendError, message_send, message_send_many
 from messaging.webhooks import webhook_headers
 from profiles.models import Company, Profile
-from profiles.tests.test_safe_urls import SAFE_URLS, UNSAFE_URLS
 from profiles.text_rules import text_problem
 from tests.factories import make_campaign, make_profile, make_subscription, receive_text
+from tests.profiles.test_safe_urls import SAFE_URLS, UNSAFE_URLS
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from profiles import pagination
 from profiles.models import Profile
 from profiles.pagination import profile_page
 from profiles.selectors import profile_list
-from profiles.tests.table_fixtures import make_table_profiles
 from tests.factories import make_profile
+from tests.profiles.table_fixtures import make_table_profiles
 
 LIST = "/profiles/"
 

@@ -23,7 +23,6 @@ from messaging.models import Channel, Message, MOType
 from messaging.providers.base import TwilioCredentials
 from messaging.routing import Unroutable, channel_for_number, company_for_number
 from messaging.services import message_send
-from messaging.tests.channel_builders import TWILIO_SID, TWILIO_TOKEN, make_channel
 from tests.factories import (
     make_campaign,
     make_company,
@@ -32,6 +31,7 @@ from tests.factories import (
     next_phone,
     receive_text,
 )
+from tests.messaging.channel_builders import TWILIO_SID, TWILIO_TOKEN, make_channel
 
 
 def _raw_column(channel: Channel) -> str:

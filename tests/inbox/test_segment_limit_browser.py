@@ -2,7 +2,7 @@
 
 The script (static/js/sms-counter.js) is the browser twin of messaging/segments.py; here
 it runs in Chromium on the chat page and its answers are compared with the Python ones
-for the same bodies. The server stays the rule (inbox/tests/test_input_rules.py).
+for the same bodies. The server stays the rule (tests/inbox/test_input_rules.py).
 """
 
 import pytest

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from profiles.tests.detail_builders import make_message, make_rich_profile
+from tests.profiles.detail_builders import make_message, make_rich_profile
 
 pytestmark = pytest.mark.django_db
 
