@@ -311,47 +311,19 @@ def _mark_sent(sent: list[tuple[int, str, int]]) -> None:
     if not sent:
         return
     now = timezone.now()
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {Message._meta.db_table} AS m SET status = %s, sent_at = %s, "  # noqa: S608 (table name from the model)
-                "updated_at = %s, status_reason = '', attempts = v.attempts, "
-                "sending_started_at = NULL, "
-                "gateway_message_id = v.gid FROM unnest(%s::bigint[], %s::text[], "
-                "%s::int[]) AS v(id, gid, attempts) WHERE m.id = v.id",
-                [
-                    Message.Status.SENT,
-                    now,
-                    now,
-                    [row[0] for row in sent],
-                    [row[1] for row in sent],
-                    [row[2] for row in sent],
-                ],
-            )
-        return
-    rows = [
-        Message(
-            pk=pk,
-            status=Message.Status.SENT,
-            sent_at=now,
-            updated_at=now,
-            status_reason="",
-            gateway_message_id=gateway_id,
-            attempts=attempts,
-            sending_started_at=None,
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Message._meta.db_table} AS m SET status = %s, sent_at = %s, "  # noqa: S608 (table name from the model)
+            "updated_at = %s, status_reason = '', attempts = v.attempts, "
+            "sending_started_at = NULL, "
+            "gateway_message_id = v.gid FROM unnest(%s::bigint[], %s::text[], "
+            "%s::int[]) AS v(id, gid, attempts) WHERE m.id = v.id",
+            [
+                Message.Status.SENT,
+                now,
+                now,
+                [row[0] for row in sent],
+                [row[1] for row in sent],
+                [row[2] for row in sent],
+            ],
         )
-        for pk, gateway_id, attempts in sent
-    ]
-    Message.objects.bulk_update(
-        rows,
-        [
-            "status",
-            "sent_at",
-            "updated_at",
-            "status_reason",
-            "gateway_message_id",
-            "attempts",
-            "sending_started_at",
-        ],
-        batch_size=500,
-    )

@@ -47,27 +47,7 @@ def in_flight_claim(ids: Sequence[int], fields: Sequence[str]) -> list[tuple[Any
     `attempts` in the rows returned already counts this attempt.
     """
     now = timezone.now()
-    if connection.vendor == "postgresql":
-        return _claim_returning(list(ids), fields, now)
-    with transaction.atomic():
-        # Skip-locked: a copy of this batch running elsewhere (a redelivered task) skips
-        # the rows this one is claiming instead of waiting for them.
-        claimable = list(
-            Message.objects.select_for_update(skip_locked=True)
-            .filter(
-                pk__in=list(ids),
-                status=Message.Status.QUEUED,
-                direction=Message.Direction.MT,
-                sending_started_at__isnull=True,
-            )
-            .values_list("pk", flat=True)
-        )
-        if not claimable:
-            return []
-        Message.objects.filter(pk__in=claimable).update(
-            sending_started_at=now, attempts=F("attempts") + 1, updated_at=now
-        )
-        return list(Message.objects.filter(pk__in=claimable).order_by("pk").values_list(*fields))
+    return _claim_returning(list(ids), fields, now)
 
 
 def _claim_returning(ids: list[int], fields: Sequence[str], now: dt.datetime) -> list[tuple]:

@@ -10,17 +10,15 @@ STATISTICS = "profile_state_status_reason"
 
 
 def create_statistics(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(
-            f"CREATE STATISTICS IF NOT EXISTS {STATISTICS} (dependencies, mcv) "
-            "ON status, status_description FROM profiles_profilestate"
-        )
-        schema_editor.execute("ANALYZE profiles_profilestate")
+    schema_editor.execute(
+        f"CREATE STATISTICS IF NOT EXISTS {STATISTICS} (dependencies, mcv) "
+        "ON status, status_description FROM profiles_profilestate"
+    )
+    schema_editor.execute("ANALYZE profiles_profilestate")
 
 
 def drop_statistics(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"DROP STATISTICS IF EXISTS {STATISTICS}")
+    schema_editor.execute(f"DROP STATISTICS IF EXISTS {STATISTICS}")
 
 
 class Migration(migrations.Migration):
