@@ -46,7 +46,7 @@ def _from_text(value: str, boolean: bool) -> object:
 
 
 class Loader:
-    """Writes chunks of rows for the tables in profiles.demo.rows.TABLES."""
+    """Writes chunks of rows for the tables in demo.rows.TABLES."""
 
     def __init__(self, *, rebuild_indexes: bool, log: Log, copy: bool = True) -> None:
         self.copy = copy

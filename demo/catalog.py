@@ -2,7 +2,7 @@
 fields, fundraisings, CRM syncs, groups and broadcasts.
 
 These are a few dozen rows, made through the ORM; the millions of rows that hang off
-profiles are generated in `profiles.demo.people` and written by `profiles.demo.loader`.
+profiles are generated in `demo.people` and written by `demo.loader`.
 `Catalog` hands the generator the ids and facts it needs without further queries.
 """
 
