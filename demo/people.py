@@ -25,8 +25,9 @@ from profiles.phones import PhoneReason
 from . import data
 from .catalog import Catalog
 from .clock import Clock, PhonePool
+from .columns import NULL
 from .history import ACTIVE, CAMPAIGN_OPT_OUTS, OPTED_OUT, History, Sub, cumulative
-from .rows import NULL, Rows
+from .rows import Rows
 
 DAYS_BACK = 1095  # first seen dates spread over three years
 
