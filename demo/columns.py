@@ -18,6 +18,7 @@ new row's, or the generator has to write it: it cannot drift silently.
 """
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import BooleanField, Field, Model
@@ -48,10 +49,10 @@ def _fills_itself(field: Field) -> bool:
     return bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
 
 
-def column_problems(model: type[Model], written: tuple[str, ...] | list[str]) -> list[str]:
+def column_problems(model: type[Model], written: Sequence[str]) -> list[str]:
     """What stops `written` (the generator's columns) from loading `model`'s table."""
     name = model.__name__
-    fields = {f.column: f for f in model._meta.concrete_fields}
+    fields = {str(f.column): f for f in model._meta.concrete_fields}
     problems = [f"{name} has no column {c!r}" for c in written if c not in fields]
     problems += [
         f"{name}.{c} is written twice" for c in dict.fromkeys(written) if written.count(c) > 1
@@ -86,7 +87,7 @@ def _default_text(field: Field, now: str) -> str:
     return str(value)
 
 
-def table_plan(model: type[Model], written: tuple[str, ...] | list[str], now: str) -> TablePlan:
+def table_plan(model: type[Model], written: Sequence[str], now: str) -> TablePlan:
     """The load plan of `model`'s table, or ColumnDrift naming every column that does not fit.
 
     `now` is the COPY text of the load's moment, for auto_now columns.
@@ -94,7 +95,7 @@ def table_plan(model: type[Model], written: tuple[str, ...] | list[str], now: st
     problems = column_problems(model, written)
     if problems:
         raise ColumnDrift("; ".join(problems))
-    fields = {f.column: f for f in model._meta.concrete_fields}
+    fields = {str(f.column): f for f in model._meta.concrete_fields}
     defaulted = [
         f
         for column, f in fields.items()
@@ -103,11 +104,11 @@ def table_plan(model: type[Model], written: tuple[str, ...] | list[str], now: st
         # send a Python default of its own (as create() does).
         and not (f.has_db_default() and not f.has_default() and not _fills_itself(f))
     ]
-    columns = [*written, *(f.column for f in defaulted)]
+    columns = [*written, *(str(f.column) for f in defaulted)]
     return TablePlan(
         table=model._meta.db_table,
         written=tuple(written),
-        defaulted=tuple(f.column for f in defaulted),
+        defaulted=tuple(str(f.column) for f in defaulted),
         suffix="".join("\t" + _default_text(f, now) for f in defaulted),
         booleans=tuple(isinstance(fields[c], BooleanField) for c in columns),
     )
