@@ -238,7 +238,7 @@ def _run(report) -> None:
     from django.test import Client
 
     from campaigns.models import Broadcast
-    from profiles.demo.catalog import DEMO_COMPANY
+    from demo.catalog import DEMO_COMPANY
     from profiles.models import Company
 
     company = Company.objects.get(name=DEMO_COMPANY)

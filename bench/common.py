@@ -51,7 +51,7 @@ def ensure_database(profiles: int) -> None:
         if not exists:
             conn.execute(f'CREATE DATABASE "{db["NAME"]}"')
     call_command("migrate", verbosity=0)
-    from profiles.demo.seed import demo_profile_count
+    from demo.seed import demo_profile_count
 
     # The demo's small second company does not count toward N.
     have = demo_profile_count()

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "inbox",
     "reports",
     "links",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -152,16 +152,6 @@ def test_the_admin_csv_export_escapes_formulas(client_as, operator, company):
     assert all(row["phone_number"].startswith("+1") for row in rows)
 
 
-def test_demo_login_makes_no_staff_users(company, tmp_path, settings):
-    settings.BASE_DIR = tmp_path  # the command keeps its password file there
-    call_command("demo_login", stdout=io.StringIO())
-    users = get_user_model().objects.filter(username__in=["admin", "agent", "analyst", "staff"])
-    assert users.count() == 4
-    assert not users.filter(is_staff=True).exists()
-    assert not users.filter(groups__isnull=False).exists()
-    assert Membership.objects.get(user__username="admin", company=company).role == Role.ADMIN
-
-
 def test_create_roles_takes_admin_access_from_company_roles(alice, bob, operator):
     as_older_versions_made_them(alice)
     call_command("create_roles", stdout=io.StringIO())

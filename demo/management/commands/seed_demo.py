@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from profiles.demo.seed import DemoDataExists, demo_seed
+from demo.seed import DemoDataExists, demo_seed
 
 
 class Command(BaseCommand):

@@ -14,20 +14,23 @@ from django.db.models import Model
 
 from profiles.models import ApiToken, Company, Legislator, Membership
 
-PRODUCT_APPS = ("profiles", "campaigns", "messaging", "inbox", "reports")
 # Kept across a reset: the companies, who may sign in to them, and public data.
 KEPT = (Company, Membership, ApiToken, Legislator)
 
 
 def _owned_models() -> list[type[Model]]:
-    """Every product table a company's data lives in, including many-to-many tables,
-    ordered so that a table comes before the tables it refers to."""
+    """Every table a company's data lives in, including many-to-many tables, ordered so
+    that a table comes before the tables it refers to.
+
+    Found in the app registry rather than in a list of apps, so that a table added to
+    any app (or an app added) is cleared with the rest: a forgotten one would keep
+    rows that point at deleted demo rows, and the reset would fail at commit.
+    """
     models = []
-    for label in PRODUCT_APPS:
-        for model in apps.get_app_config(label).get_models(include_auto_created=True):
-            # Only tables whose rows belong to a company (directly or through a parent).
-            if model not in KEPT and model not in models and _scope(model, "0") is not None:
-                models.append(model)
+    for model in apps.get_models(include_auto_created=True):
+        # Only tables whose rows belong to a company (directly or through a parent).
+        if model not in KEPT and model not in models and _scope(model, "0") is not None:
+            models.append(model)
     ordered: list[type[Model]] = []
     visiting: set[type[Model]] = set()
 
@@ -65,7 +68,7 @@ def _scope(model: type[Model], ids: str, seen: frozenset = frozenset()) -> str |
     # Prefer required foreign keys: a row hangs off its parent through them.
     for field in sorted(fks, key=lambda f: f.null):
         parent = field.related_model
-        if parent is model or parent._meta.app_label not in PRODUCT_APPS:
+        if parent is model:
             continue
         inner = _scope(parent, ids, seen | {model})
         if inner is not None:

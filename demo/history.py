@@ -20,7 +20,8 @@ from profiles.models import ActivityEvent, OptOutSource
 from . import data
 from .catalog import LONG_CODE, RCS_AGENT, BroadcastInfo, CampaignInfo, Catalog, PathInfo
 from .clock import Clock
-from .rows import NULL, Rows
+from .columns import NULL
+from .rows import Rows
 
 ACTIVE = Subscription.Status.ACTIVE.value
 OPTED_OUT = Subscription.Status.OPTED_OUT.value

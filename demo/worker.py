@@ -1,4 +1,4 @@
-"""Entry point of a demo data worker process (see profiles.demo.parallel).
+"""Entry point of a demo data worker process (see demo.parallel).
 
 A spawned process starts with a bare interpreter: it must set Django up before
 anything that imports models can even be unpickled, so this module imports nothing

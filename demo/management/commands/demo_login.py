@@ -2,10 +2,10 @@ import secrets
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
 from profiles.models import Company, Membership, Role
+from profiles.services import membership_invite
 
 DEMO_USERS = [
     ("admin", Role.ADMIN),
@@ -30,19 +30,20 @@ class Command(BaseCommand):
             password = secrets.token_urlsafe(9)
             credentials.write_text(password + "\n")
             credentials.chmod(0o600)
-        User = get_user_model()
         for username, role in DEMO_USERS:
-            user, created = User.objects.get_or_create(
+            if Membership.objects.filter(user__username=username, company=company).exists():
+                continue  # run by every `make run`: what is there stays as it is
+            # The same service an Admin's "Add user" uses: it makes no staff users (company
+            # roles act on the product's pages; the Django admin is for superusers, see
+            # config.admin_site), keeps an existing user's password, and makes the
+            # membership the user's default when it is their first.
+            membership_invite(
+                company=company,
                 username=username,
-                defaults={"email": f"{username}@example.org", "first_name": username.title()},
-            )
-            if created:
-                # No is_staff, even for the Admin: company roles act on the product's
-                # pages; the Django admin is for superusers (config.admin_site).
-                user.set_password(password)
-                user.save()
-            Membership.objects.get_or_create(
-                user=user, company=company, defaults={"role": role, "is_default": True}
+                email=f"{username}@example.org",
+                role=role,
+                first_name=username.title(),
+                password=password,
             )
         self.stdout.write(self.style.SUCCESS("\nShortcode is ready at http://127.0.0.1:8000/"))
         self.stdout.write(f"Sign in as  admin  / {password}   (Admin of {company.name})")

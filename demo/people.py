@@ -3,7 +3,7 @@
 Each profile first gets a fate (a share of the data set that is invalid, blacklisted,
 deactivated, cleaned, opted out everywhere, opted out of a campaign, never
 subscribed, or a plain subscriber). Its subscriptions and messages follow from that
-fate (profiles.demo.history), and its maintained `status` columns are computed here
+fate (demo.history), and its maintained `status` columns are computed here
 with the rules of profiles.status, which the tests check by recomputing them in SQL.
 """
 
@@ -25,8 +25,9 @@ from profiles.phones import PhoneReason
 from . import data
 from .catalog import Catalog
 from .clock import Clock, PhonePool
+from .columns import NULL
 from .history import ACTIVE, CAMPAIGN_OPT_OUTS, OPTED_OUT, History, Sub, cumulative
-from .rows import NULL, Rows
+from .rows import Rows
 
 DAYS_BACK = 1095  # first seen dates spread over three years
 

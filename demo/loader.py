@@ -10,7 +10,6 @@ with one join instead of one lookup per row. It all happens in the caller's
 transaction, so a failed load leaves the tables and their indexes as they were.
 """
 
-import json
 import queue
 import threading
 import time
@@ -18,25 +17,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from django.db import connection
-from django.db.models import BooleanField, Field, Max
+from django.db.models import Max
 
-from .rows import NULL, TABLES
+from .columns import NULL, table_plan
+from .rows import TABLES
 
 Log = Callable[[str], None]
-
-
-def _default_text(field: Field, now: str) -> str:
-    """A field's default as COPY text, for the columns the generator does not write."""
-    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-        return now
-    value = field.get_default()
-    if value is None:
-        return NULL
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, dict | list):
-        return json.dumps(value)
-    return str(value)
 
 
 def _from_text(value: str, boolean: bool) -> object:
@@ -46,7 +32,7 @@ def _from_text(value: str, boolean: bool) -> object:
 
 
 class Loader:
-    """Writes chunks of rows for the tables in profiles.demo.rows.TABLES."""
+    """Writes chunks of rows for the tables in demo.rows.TABLES."""
 
     def __init__(self, *, rebuild_indexes: bool, log: Log, copy: bool = True) -> None:
         self.copy = copy
@@ -54,23 +40,20 @@ class Loader:
         self.log = log
         self.saved: list[tuple[str, str, str]] = []  # (kind, table, definition)
         self.counts = dict.fromkeys(TABLES, 0)
-        self.statements: dict[str, tuple[str, str, int, list[bool]]] = {}
+        self.statements: dict[str, tuple[str, str, int, tuple[bool, ...]]] = {}
         now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
-        for name, (model, columns) in TABLES.items():
-            fields = {f.column: f for f in model._meta.concrete_fields}
-            extra = [f for column, f in fields.items() if column not in columns]
-            every = [*columns, *(f.column for f in extra)]
-            # Appended to every line: the defaults of columns the generator leaves out.
-            suffix = "".join("\t" + _default_text(f, now) for f in extra)
-            booleans = [isinstance(fields[c], BooleanField) for c in every]
-            table = model._meta.db_table
-            quoted = ", ".join(connection.ops.quote_name(c) for c in every)
+        # Checked against the models before anything is written (demo.columns): a
+        # column the generator does not fill stops the seed here, by name.
+        for name, (model, written) in TABLES.items():
+            plan = table_plan(model, written, now)
+            quoted = ", ".join(connection.ops.quote_name(c) for c in plan.columns)
             if self.copy:
-                sql = f"COPY {table} ({quoted}) FROM STDIN"
+                sql = f"COPY {plan.table} ({quoted}) FROM STDIN"
             else:
-                marks = ", ".join(["%s"] * len(every))
-                sql = f"INSERT INTO {table} ({quoted}) VALUES ({marks})"  # noqa: S608 (model tables)
-            self.statements[name] = (sql, suffix, len(columns), booleans)
+                marks = ", ".join(["%s"] * len(plan.columns))
+                sql = f"INSERT INTO {plan.table} ({quoted}) VALUES ({marks})"  # noqa: S608 (model tables)
+            # Appended to every line: the defaults of the columns the generator leaves out.
+            self.statements[name] = (sql, plan.suffix, len(written), plan.booleans)
         self.queue: queue.Queue | None = None
         self.writer: threading.Thread | None = None
         self.error: BaseException | None = None
@@ -200,9 +183,14 @@ class Loader:
         """Write one chunk: per table, (row count, COPY text lines)."""
         for name, (count, text) in tables.items():
             sql, suffix, width, booleans = self.statements[name]
-            first = text[: text.index("\n")]
-            if first.count("\t") + 1 != width:
-                raise ValueError(f"{name} rows have {first.count(chr(9)) + 1} values, not {width}")
+            # The whole chunk, not just its first line: no generated value holds a tab
+            # or a newline (demo.rows), so two counts at C speed check the rows' widths.
+            if text.count("\n") != count or text.count("\t") != count * (width - 1):
+                first = text[: text.index("\n")]
+                raise ValueError(
+                    f"{name} rows must have {width} values each (the first has "
+                    f"{first.count(chr(9)) + 1}): the generator and demo.rows disagree"
+                )
             self.counts[name] += count
             if suffix:
                 text = text.replace("\n", suffix + "\n")

@@ -6,11 +6,11 @@ from django.db import connection
 from django.db.models import Count, Q
 
 from campaigns.models import Broadcast, Campaign, Donation, Keyword, Subscription
+from demo.catalog import DEMO_COMPANY, SECOND_COMPANY
+from demo.rows import TABLES
+from demo.seed import demo_seed, second_company_size
 from messaging.models import Message, MOType, MTType
 from profiles.custom_fields import custom_value_clean
-from profiles.demo.catalog import DEMO_COMPANY, SECOND_COMPANY
-from profiles.demo.rows import TABLES
-from profiles.demo.seed import demo_seed, second_company_size
 from profiles.models import (
     Company,
     CustomFieldType,

@@ -1,16 +1,30 @@
 """The demo companies' small objects: campaigns, opt-in paths, keywords, tags, custom
 fields, fundraisings, CRM syncs, groups and broadcasts.
 
-These are a few dozen rows, made through the ORM; the millions of rows that hang off
-profiles are generated in `profiles.demo.people` and written by `profiles.demo.loader`.
-`Catalog` hands the generator the ids and facts it needs without further queries.
+These are a few dozen rows, made one at a time through the same services as the
+product's pages and API (campaign_create, keyword_create, broadcast_create, group_create,
+custom_field_create…), so the demo's texts, names and keywords pass the rules every
+other path's do. What a service cannot make, because it is history (an ended campaign's
+dates, a broadcast sent months ago), is set on the rows the service made. The millions
+of rows that hang off profiles are history too: generated in `demo.people` and
+bulk-loaded with COPY by `demo.loader`, for speed. `Catalog` hands the generator the
+ids and facts it needs without further queries.
 """
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from campaigns.models import Broadcast, Campaign, Fundraising, Keyword, OptInPath, Tag
-from profiles.models import Company, CrmSync, CustomField, CustomFieldType, Group
+from campaigns.broadcasts import broadcast_create
+from campaigns.groups import group_create
+from campaigns.models import Broadcast, Campaign, Fundraising, Keyword
+from campaigns.services_campaigns import (
+    campaign_create,
+    campaign_end,
+    keyword_create,
+    opt_in_path_create,
+)
+from profiles.models import Company, CrmSync, CustomFieldType, Group
+from profiles.services import custom_field_create
 
 DEMO_COMPANY = "Demo Action Network"
 SECOND_COMPANY = "Riverside Tenants Union"
@@ -190,28 +204,22 @@ def _help_text(company: str) -> str:
 
 
 def _campaigns(company: Company, specs: tuple[CampaignSpec, ...], now: datetime) -> list:
-    tags = {}
     infos = []
     for spec in specs:
-        ended = now - timedelta(days=spec.ended_days_ago) if spec.ended_days_ago else None
-        campaign = Campaign.objects.create(
+        campaign = campaign_create(
             company=company,
             name=spec.name,
             description=spec.description,
-            active=ended is None,
-            ended_at=ended,
             help_text=_help_text(company.name),
+            tags=spec.tags,
         )
-        Campaign.objects.filter(pk=campaign.pk).update(created_at=now - timedelta(spec.days_old))
-        for tag_name in spec.tags:
-            if tag_name not in tags:
-                tags[tag_name] = Tag.objects.create(company=company, name=tag_name)
-            campaign.tags.add(tags[tag_name])
+        started = now - timedelta(days=spec.days_old)
+        ended = now - timedelta(days=spec.ended_days_ago) if spec.ended_days_ago else None
         info = CampaignInfo(
             id=campaign.pk,
             name=spec.name,
             active=ended is None,
-            started=now - timedelta(days=spec.days_old),
+            started=started,
             ended=ended,
             weight=spec.weight,
             help_text=campaign.help_text,
@@ -219,39 +227,32 @@ def _campaigns(company: Company, specs: tuple[CampaignSpec, ...], now: datetime)
         )
         for path_name, word, double in spec.paths:
             welcome = f"{spec.welcome} {STOP_FOOTER}"
-            path = OptInPath.objects.create(
-                company=company, campaign=campaign, name=path_name, welcome_message=welcome
-            )
-            keyword_id = None
-            if word:
-                keyword = Keyword.objects.create(
-                    company=company,
-                    opt_in_path=path,
-                    name=word,
-                    active=ended is None,
-                    ended_at=ended,
-                )
-                keyword_id = keyword.pk
+            path = opt_in_path_create(campaign=campaign, name=path_name, welcome_message=welcome)
+            keyword_id = keyword_create(opt_in_path=path, name=word).pk if word else None
             info.paths.append(PathInfo(path.pk, path_name, keyword_id, word, welcome, double))
+        if ended is not None:
+            # Ended the way an Admin ends one (its keywords stop too), then dated back.
+            campaign_end(campaign=campaign)
+            Keyword.objects.filter(opt_in_path__campaign=campaign).update(ended_at=ended)
+            Campaign.objects.filter(pk=campaign.pk).update(ended_at=ended)
+        Campaign.objects.filter(pk=campaign.pk).update(created_at=started)
         infos.append(info)
     return infos
 
 
-def _custom_fields(company: Company) -> dict[str, int]:
+def _custom_fields(company: Company, fields: tuple) -> dict[str, int]:
     return {
-        name: CustomField.objects.create(company=company, name=name, field_type=kind).pk
-        for name, kind in CUSTOM_FIELDS
+        name: custom_field_create(company=company, name=name, field_type=kind).pk
+        for name, kind in fields
     }
 
 
 def _groups(company: Company, uploaded: tuple, filtered: tuple) -> list[tuple[int, str, float]]:
     for name, params in filtered:
-        Group.objects.create(
-            company=company, name=name, kind=Group.Kind.FILTERED, filter_params=params
-        )
+        group_create(company=company, name=name, kind=Group.Kind.FILTERED, filter_params=params)
     return [
-        (Group.objects.create(company=company, name=name, kind=Group.Kind.UPLOADED).pk, name, p)
-        for name, p in uploaded
+        (group_create(company=company, name=name, kind=Group.Kind.UPLOADED).pk, name, share)
+        for name, share in uploaded
     ]
 
 
@@ -287,42 +288,33 @@ BROADCASTS = (
 )
 
 
-def _broadcasts(company: Company, campaigns: list[CampaignInfo], now: datetime) -> list:
-    by_name = {c.name: c for c in campaigns}
+def _broadcasts(campaigns: list[CampaignInfo], now: datetime) -> list:
+    by_name = {c.name: Campaign.objects.get(pk=c.id) for c in campaigns}
     infos = []
     for campaign_name, name, body, days_ago, channel, media in BROADCASTS:
         campaign = by_name[campaign_name]
         when = (now - timedelta(days=days_ago)).replace(hour=16, minute=0, second=0, microsecond=0)
-        broadcast = Broadcast.objects.create(
-            company=company,
-            campaign_id=campaign.id,
-            name=name,
-            body=body,
-            delivery_time=when,
+        broadcast = broadcast_create(campaign=campaign, name=name, body=body)
+        # Sent in the past: what the fan-out set when it ran. Its messages are history
+        # loaded with the profiles, and demo.seed adds their outcomes to the counters.
+        Broadcast.objects.filter(pk=broadcast.pk).update(
             status=Broadcast.Status.SENT,
+            delivery_time=when,
             started_at=when,
             finished_at=when + timedelta(minutes=14),
+            created_at=when - timedelta(days=1),
         )
-        Broadcast.objects.filter(pk=broadcast.pk).update(created_at=when - timedelta(days=1))
-        infos.append(BroadcastInfo(broadcast.pk, campaign.id, body, when, channel, media))
+        infos.append(BroadcastInfo(broadcast.pk, campaign.pk, body, when, channel, media))
     # One broadcast waiting for its time and one draft, so the list shows every state.
     upcoming = (now + timedelta(days=3)).replace(hour=15, minute=0, second=0, microsecond=0)
-    Broadcast.objects.create(
-        company=company,
-        campaign_id=by_name["Action Alerts"].id,
+    broadcast_create(
+        campaign=by_name["Action Alerts"],
         name="Rally at the capitol",
         body="Rally at the capitol this Saturday at noon! Reply YES if you can make it.",
-        delivery_time=upcoming,
-        status=Broadcast.Status.SCHEDULED,
         localtime=True,
+        schedule_at=upcoming,
     )
-    Broadcast.objects.create(
-        company=company,
-        campaign_id=by_name["Weekly News"].id,
-        name="Weekly news draft",
-        body="This week: ",
-        status=Broadcast.Status.DRAFT,
-    )
+    broadcast_create(campaign=by_name["Weekly News"], name="Weekly news draft", body="This week: ")
     return infos
 
 
@@ -342,6 +334,7 @@ def demo_catalog(company: Company, now: datetime) -> Catalog:
         ("Giving Tuesday 2024", "Action Alerts"),
         ("Legal Defense Fund", "Tenant Rights"),
     ):
+        # Fundraisings and CRM syncs have no service: nothing about them is checked.
         fund = Fundraising.objects.create(
             company=company, campaign_id=by_name[campaign_name], name=name
         )
@@ -370,8 +363,8 @@ def demo_catalog(company: Company, now: datetime) -> Catalog:
         company_id=company.pk,
         short_code=company.short_code or SHORT_CODE,
         campaigns=campaigns,
-        broadcasts=_broadcasts(company, campaigns, now),
-        fields=_custom_fields(company),
+        broadcasts=_broadcasts(campaigns, now),
+        fields=_custom_fields(company, CUSTOM_FIELDS),
         fundraisings=fundraisings,
         crm_syncs=crm_syncs,
         uploaded_groups=groups,
@@ -382,14 +375,14 @@ def demo_catalog(company: Company, now: datetime) -> Catalog:
 def second_catalog(company: Company, now: datetime) -> Catalog:
     """A small second company, so that tenancy is visible in the demo."""
     campaigns = _campaigns(company, SECOND_CAMPAIGNS, now)
-    fields = {
-        name: CustomField.objects.create(company=company, name=name, field_type=kind).pk
-        for name, kind in (
+    fields = _custom_fields(
+        company,
+        (
             ("Building", CustomFieldType.STRING),
             ("Unit count", CustomFieldType.NUMBER),
             ("Volunteer", CustomFieldType.YESNO),
-        )
-    }
+        ),
+    )
     groups = _groups(
         company,
         uploaded=(("Building captains", 0.05),),

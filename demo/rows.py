@@ -5,8 +5,12 @@ listed here: tab-separated, NULL written as \\N, booleans as t/f. Building the l
 with one f-string is the cheapest way Python has to produce a row, and COPY reads
 it as is; on other databases the loader splits the lines back into values. Every
 generated text is ours (names, bodies, addresses), none holds a tab, newline or
-backslash, so nothing needs escaping. Columns a model has beyond these (added by a
-later migration) get the model field's default from the loader.
+backslash, so nothing needs escaping.
+
+The lists below are the generator's layout, one f-string's order each; demo.columns
+checks them against the models' metadata before every load: each listed column must
+exist, and each column a model has beyond them (added by a later migration) is filled
+with its default, its database default or NULL, or the seed stops and names it.
 """
 
 from campaigns.models import Donation, Subscription
@@ -19,8 +23,6 @@ from profiles.models import (
     Profile,
     ProfileState,
 )
-
-NULL = "\\N"
 
 PROFILE_COLUMNS = [
     "id",
