@@ -9,11 +9,11 @@ answer with the seed's error XML (see docs/api.md), and so does any other path u
 
 from django.urls import re_path
 
+from api import unknown_endpoint, unsupported_endpoint
 from campaigns import api as campaigns_api
 from links import api as links_api
 from messaging import api as messaging_api
 from profiles import api as profiles_api
-from profiles.apiframework import unknown_endpoint, unsupported_endpoint
 
 ENDPOINTS = {
     # profiles and groups

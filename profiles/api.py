@@ -10,6 +10,9 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from lxml.etree import _Element as Element
 
+from api import ApiCall, ApiError, api_endpoint, invalid, not_found, sub, success
+from api.xml import fmt_time, render_text, tag_text
+
 from .api_services import (
     PROFILE_API_FIELDS,
     ProfileApiError,
@@ -21,16 +24,14 @@ from .api_services import (
     profile_api_save,
     profile_field_clean,
 )
-from .apiframework import ApiCall, ApiError, api_endpoint, invalid, not_found, sub, success
-from .apiframework.profile_xml import (
+from .models import CustomFieldValue, Group, OptOutSource, Profile
+from .profile_xml import (
     ProfileParts,
     company_custom_fields,
     profile_element,
     profile_xml,
     profiles_with_details,
 )
-from .apiframework.xml import fmt_time, render_text, tag_text
-from .models import CustomFieldValue, Group, OptOutSource, Profile
 from .services import ProfileActionError, custom_value_set, profile_update
 from .status import profiles_changed_between
 from .tenancy import Perm

@@ -21,10 +21,9 @@ from django.db.models import CharField, Expression, F, Func, Lookup, QuerySet
 from lxml.etree import _Element as Element
 from lxml.etree import fromstring
 
+from api.xml import LeafTags, clean_text, esc_attr, leaf_tags, leaves, tag_text
 from profiles.models import Company, CustomField, CustomFieldValue, Profile, ProfileStatus
 from profiles.status import profile_last_change
-
-from .xml import LeafTags, clean_text, esc_attr, leaf_tags, leaves, tag_text
 
 # The seed's samples call a profile without subscriptions "Profiles with no Subscriptions".
 _STATUS_NAMES = {ProfileStatus.NONE: "Profiles with no Subscriptions"}
