@@ -36,15 +36,13 @@ class Registry(Generic[E]):
         self.name = name
         self._entries: dict[str, E] = {}
         self._sorted: tuple[E, ...] = ()
+        self.version = 0  # changes on every registration, for callers that cache
 
     def register(self, entry: E) -> E:
         self._entries[entry.key] = entry
         self._sorted = tuple(sorted(self._entries.values(), key=lambda e: (e.order, e.key)))
+        self.version += 1
         return entry
-
-    def unregister(self, key: str) -> None:
-        self._entries.pop(key, None)
-        self._sorted = tuple(sorted(self._entries.values(), key=lambda e: (e.order, e.key)))
 
     def get(self, key: str) -> E | None:
         return self._entries.get(key)

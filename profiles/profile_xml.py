@@ -245,10 +245,22 @@ _CUSTOM_COLUMNS = _OwnSection("custom_columns", 100, "custom_columns")
 _INTEGRATIONS = _OwnSection("integrations", 300, "members")
 
 
+_SECTIONS: dict[tuple[ProfileParts, int], list] = {}
+
+
 def _sections(parts: ProfileParts) -> list:
-    """The switched-on optional elements after the location and districts, in seed order."""
-    own = (_CUSTOM_COLUMNS, _INTEGRATIONS)
-    return [s for s in merged(own, xml_parts) if getattr(parts, s.switch)]  # type: ignore[arg-type]
+    """The switched-on optional elements after the location and districts, in seed order.
+
+    Kept per switches (and registry version): merging and sorting them for each of a
+    page's 1,000 profiles would cost more than writing their elements.
+    """
+    key = (parts, xml_parts.version)
+    sections = _SECTIONS.get(key)
+    if sections is None:
+        own = (_CUSTOM_COLUMNS, _INTEGRATIONS)
+        sections = [s for s in merged(own, xml_parts) if getattr(parts, s.switch)]  # type: ignore[arg-type]
+        _SECTIONS[key] = sections
+    return sections
 
 
 def _integrations_xml(row: ProfileRow) -> str:
