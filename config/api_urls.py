@@ -9,25 +9,27 @@ answer with the seed's error XML (see docs/api.md), and so does any other path u
 
 from django.urls import re_path
 
+from api import unknown_endpoint, unsupported_endpoint
 from campaigns import api as campaigns_api
+from campaigns import api_groups as groups_api
+from campaigns import api_profiles as campaigns_profiles_api
 from links import api as links_api
 from messaging import api as messaging_api
 from profiles import api as profiles_api
-from profiles.apiframework import unknown_endpoint, unsupported_endpoint
 
 ENDPOINTS = {
     # profiles and groups
     "profiles": profiles_api.profiles,
     "profile": profiles_api.profile,
-    "profile_update": profiles_api.profile_update_view,
-    "profile_opt_out": profiles_api.profile_opt_out,
+    "profile_update": campaigns_profiles_api.profile_update_view,
+    "profile_opt_out": campaigns_profiles_api.profile_opt_out,
     "profile_update_attribute": profiles_api.profile_update_attribute,
     "custom_column_value": profiles_api.custom_column_value,
-    "groups": profiles_api.groups,
-    "group_members": profiles_api.group_members,
-    "create_group": profiles_api.create_group,
-    "add_group_member": profiles_api.add_group_member,
-    "remove_group_member": profiles_api.remove_group_member,
+    "groups": groups_api.groups,
+    "group_members": groups_api.group_members,
+    "create_group": groups_api.create_group,
+    "add_group_member": groups_api.add_group_member,
+    "remove_group_member": groups_api.remove_group_member,
     # campaigns, broadcasts, donations, tags
     "campaigns": campaigns_api.campaigns,
     "keywords": campaigns_api.keywords,

@@ -1,7 +1,7 @@
 """The Django cache on Redis, with a process-local fallback while Redis is away.
 
 Everything the cache holds is disposable or per-moment: the API's failed sign-in
-counters and remembered Basic logins (profiles/apiframework/auth.py) and the periodic
+counters and remembered Basic logins (api/auth.py) and the periodic
 tasks' locks. Django's RedisCache raises on every call when Redis is unreachable and,
 without a socket timeout, waits forever on one that stopped answering, which is how
 HTTP Basic API calls hung while bearer calls (no cache) kept working.

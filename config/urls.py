@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from campaigns import urls_profile as campaigns_profile_urls
+from profiles import urls as profiles_urls
 from profiles.views.home import company_switch
 from reports.views_dashboard import broadcast_report, home
 
@@ -9,7 +11,14 @@ urlpatterns = [
     path("company/switch/", company_switch, name="company_switch"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
-    path("profiles/", include("profiles.urls")),
+    # The profile page's Subscriptions actions are campaigns' views under the profile's
+    # addresses and `profiles:` names (profiles may not import campaigns).
+    path(
+        "profiles/",
+        include(
+            (profiles_urls.urlpatterns + campaigns_profile_urls.urlpatterns, profiles_urls.app_name)
+        ),
+    ),
     # A broadcast's report is drawn by the reports app from its aggregates; it lives
     # under the broadcast's own address (and before campaigns' catch-all actions).
     path("campaigns/broadcasts/<int:pk>/report/", broadcast_report, name="broadcast_report"),

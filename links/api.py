@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from lxml.etree import _Element as Element
 
-from profiles.apiframework import ApiCall, api_endpoint, invalid, not_found, sub, success
-from profiles.apiframework.profile_xml import (
+from api import ApiCall, api_endpoint, invalid, not_found, sub, success
+from api.xml import fmt_time
+from profiles.models import Profile
+from profiles.profile_xml import (
     ProfileParts,
     UtcText,
     company_custom_fields,
     profile_element,
     profiles_with_details,
 )
-from profiles.apiframework.xml import fmt_time
-from profiles.models import Profile
 from profiles.tenancy import Perm
 
 from .models import TrackedLink

@@ -1,8 +1,8 @@
-"""Profile and group endpoints of the XML API (seed 004).
+"""Profile endpoints of the XML API (seed 004).
 
-List All Profiles, Profile Summary, Profile Update, Profile OptOut, Profile Update
-Attribute, Custom Column Value, List Groups, List Group Members, Create Group, Add Group
-Member, Remove Group Member.
+List All Profiles, Profile Summary, Profile Update Attribute, Custom Column Value.
+Profile Update (which may subscribe), Profile OptOut and the group endpoints are
+campaigns' (campaigns/api_profiles.py, campaigns/api_groups.py).
 """
 
 from django.db import transaction
@@ -10,37 +10,33 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from lxml.etree import _Element as Element
 
+from api import ApiCall, ApiError, api_endpoint, invalid, not_found, sub, success
+from api.xml import render_text, tag_text
+
 from .api_services import (
     PROFILE_API_FIELDS,
     ProfileApiError,
     custom_field_clean,
     custom_fields_by_name,
-    group_create,
-    group_members_add,
-    group_members_remove,
-    profile_api_save,
     profile_field_clean,
 )
-from .apiframework import ApiCall, ApiError, api_endpoint, invalid, not_found, sub, success
-from .apiframework.profile_xml import (
+from .extensions import summary_parts
+from .models import CustomFieldValue, Profile
+from .profile_xml import (
     ProfileParts,
     company_custom_fields,
     profile_element,
     profile_xml,
     profiles_with_details,
 )
-from .apiframework.xml import fmt_time, render_text, tag_text
-from .models import CustomFieldValue, Group, OptOutSource, Profile
 from .services import ProfileActionError, custom_value_set, profile_update
 from .status import profiles_changed_between
 from .tenancy import Perm
 
-# Parameters of profile_update that are not profile attributes or custom columns.
-_PROTOCOL_PARAMS = {"company", "phone_number", "opt_in_path_id", "opt_in_path", "format"}
 SAVE_BEHAVIORS = ("always_create", "create_if_key_value_not_exists")
 
 
-def _profile_by_phone(call: ApiCall, name: str = "phone_number") -> Profile:
+def profile_by_phone(call: ApiCall, name: str = "phone_number") -> Profile:
     e164 = call.params.phone_number(name)
     profile = Profile.objects.for_company(call.company).filter(phone_number=e164).first()
     if profile is None:
@@ -48,7 +44,7 @@ def _profile_by_phone(call: ApiCall, name: str = "phone_number") -> Profile:
     return profile
 
 
-def _write_error(error: ProfileApiError | ProfileActionError) -> ApiError:
+def write_error(error: ProfileApiError | ProfileActionError) -> ApiError:
     code = getattr(error, "code", 30)
     return ApiError(code, str(error), 400)
 
@@ -98,103 +94,19 @@ def profiles(call: ApiCall) -> HttpResponse:
 
 @api_endpoint(methods=["GET"], perm=Perm.VIEW)
 def profile(call: ApiCall) -> Element:
-    """Profile Summary, optionally with its messages and donations."""
-    found = _profile_by_phone(call)
-    include_messages = call.params.flag("include_messages", False)
-    include_donations = call.params.flag("include_donations", False)
+    """Profile Summary, optionally with its messages and donations.
+
+    The messages and donations are messaging's and campaigns' (layers above profiles),
+    added by the parts those apps register (profiles.extensions.summary_parts).
+    """
+    found = profile_by_phone(call)
+    wanted = [part for part in summary_parts if call.params.flag(part.flag, False)]
     root = profile_response(call, found)
     element = root.find("profile")
     assert element is not None
-    if include_messages:
-        from messaging.api import message_summary_element
-
-        container = sub(element, "messages")
-        for message in found.messages.select_related("campaign").order_by("-created_at")[:100]:
-            message_summary_element(container, message)
-    if include_donations:
-        container = sub(element, "donations")
-        for donation in found.donations.select_related("fundraising").order_by("-donated_at"):
-            d = sub(container, "donation", id=donation.pk, status=donation.status)
-            sub(d, "amount", donation.amount)
-            sub(d, "description", donation.description)
-            sub(d, "fundraising", donation.fundraising.name, id=donation.fundraising_id)
-            sub(d, "donated_at", fmt_time(donation.donated_at))
+    for part in wanted:
+        part.add(element, found)
     return root
-
-
-@api_endpoint(methods=["POST"], perm=Perm.EDIT_PROFILE)
-def profile_update_view(call: ApiCall) -> Element:
-    """Profile Update: create or update; custom columns by name; opt_in_path_id subscribes.
-
-    Anti-spam (seed 004): a number is opted into a campaign through the API once only.
-    If it has any subscription to that campaign, active or opted out, nothing is
-    subscribed and no welcome message goes out; its status stays as it is.
-    """
-    from campaigns.api import opt_in_path_for, subscribe_once
-
-    p = call.params
-    e164 = p.phone_number()
-    fields: dict[str, str] = {}
-    custom: dict = {}
-    by_name = custom_fields_by_name(call.company)
-    try:
-        for name in p.names():
-            if name in _PROTOCOL_PARAMS:
-                continue
-            value = p.get(name)
-            if name in PROFILE_API_FIELDS:
-                if value:
-                    fields[name] = profile_field_clean(name, value)
-            elif name.lower() in by_name and value:
-                field = by_name[name.lower()]
-                custom[field] = custom_field_clean(field, value)
-    except ProfileApiError as error:
-        raise _write_error(error) from None
-    path = opt_in_path_for(call, p.get("opt_in_path_id") or p.get("opt_in_path"))
-    try:
-        with transaction.atomic():
-            saved, _ = profile_api_save(
-                company=call.company,
-                e164=e164,
-                actor=call.user,
-                fields=fields,
-                custom_values=custom,
-            )
-            if path is not None:
-                subscribe_once(call, saved, path)
-    except (ProfileApiError, ProfileActionError) as error:
-        raise _write_error(error) from None
-    saved.refresh_from_db()
-    return profile_response(call, saved)
-
-
-@api_endpoint(methods=["POST"], perm=Perm.OPT_OUT_ONE)
-def profile_opt_out(call: ApiCall) -> Element:
-    """Profile OptOut: every campaign (default), one campaign, or one subscription."""
-    from campaigns.models import Campaign, Subscription
-    from campaigns.services import profile_opt_out as opt_out
-
-    found = _profile_by_phone(call)
-    campaign = subscription = None
-    campaign_id = call.params.integer("campaign_id", 1)
-    subscription_id = call.params.integer("subscription_id", 16)
-    if campaign_id is not None:
-        campaign = Campaign.objects.for_company(call.company).filter(pk=campaign_id).first()
-        if campaign is None:
-            raise not_found(1, str(campaign_id))
-    if subscription_id is not None:
-        subscription = Subscription.objects.filter(pk=subscription_id, profile=found).first()
-        if subscription is None:
-            raise not_found(16, f"this profile has no subscription {subscription_id}")
-    opt_out(
-        profile=found,
-        source=OptOutSource.API,
-        campaign=campaign,
-        subscription=subscription,
-        actor=call.user,
-    )
-    found.refresh_from_db()
-    return profile_response(call, found)
 
 
 @api_endpoint(methods=["POST"], perm=Perm.EDIT_PROFILE)
@@ -205,7 +117,7 @@ def profile_update_attribute(call: ApiCall) -> Element:
     store it only when the attribute has no value yet. The number must exist.
     """
     p = call.params
-    found = _profile_by_phone(call)
+    found = profile_by_phone(call)
     attribute = p.required("attribute", 30)
     raw = p.get("attribute_value")
     if not raw:
@@ -229,14 +141,14 @@ def profile_update_attribute(call: ApiCall) -> Element:
                 if not (only_if_empty and exists):
                     custom_value_set(profile=found, field=field, raw=value, actor=call.user)
     except (ProfileApiError, ProfileActionError) as error:
-        raise _write_error(error) from None
+        raise write_error(error) from None
     found.refresh_from_db()
     return profile_response(call, found)
 
 
 @api_endpoint(methods=["GET"], perm=Perm.VIEW)
 def custom_column_value(call: ApiCall) -> Element:
-    found = _profile_by_phone(call)
+    found = profile_by_phone(call)
     key = call.params.required("key")
     field = custom_fields_by_name(call.company).get(key.lower())
     if field is None:
@@ -248,92 +160,4 @@ def custom_column_value(call: ApiCall) -> Element:
     )
     root = success()
     sub(root, "value", value)
-    return root
-
-
-# --- Groups ---------------------------------------------------------------------------
-
-
-def _group(call: ApiCall) -> Group:
-    group_id = call.params.integer("group_id", 6, required=True)
-    group = Group.objects.for_company(call.company).filter(pk=group_id).first()
-    if group is None:
-        raise not_found(6, str(group_id))
-    return group
-
-
-def _group_element(parent: Element, group: Group) -> Element:
-    return sub(parent, "group", id=group.pk, type=group.kind, name=group.name)
-
-
-@api_endpoint(methods=["GET"], perm=Perm.VIEW)
-def groups(call: ApiCall) -> Element:
-    from campaigns.selectors import group_list
-
-    page = call.params.page(default_limit=1000)
-    rows = list(page.slice(group_list(company=call.company).order_by("name", "id")))
-    root = success()
-    container = sub(root, "groups", page=page.number, limit=page.limit, num=len(rows))
-    for group in rows:
-        element = sub(container, "group", id=group.pk, type=group.kind, status="active")
-        sub(element, "name", group.name)
-        # A filtered group's size depends on its saved search; counting it here would
-        # run every saved search on each call, so only uploaded groups report a size.
-        sub(element, "size", group.uploaded_count if group.kind == Group.Kind.UPLOADED else None)
-        sub(element, "created_at", fmt_time(group.created_at))
-    return root
-
-
-@api_endpoint(methods=["GET"], perm=Perm.VIEW)
-def group_members(call: ApiCall) -> Element:
-    from campaigns.selectors import group_members as members_of
-
-    group = _group(call)
-    page = call.params.page(default_limit=1000)
-    since, until = call.params.date_range()
-    queryset = profiles_changed_between(members_of(group=group), since=since, until=until)
-    parts = ProfileParts.for_company(call.company)
-    fields = company_custom_fields(call.company, parts)
-    root = success()
-    element = _group_element(root, group)
-    for member in profiles_with_details(page.slice(queryset), parts):
-        profile_element(element, member, custom_fields=fields, parts=parts)
-    return root
-
-
-@api_endpoint(methods=["GET", "POST"], perm=Perm.MANAGE)
-def create_group(call: ApiCall) -> Element:
-    name = call.params.required("name", 18)
-    try:
-        group = group_create(company=call.company, name=name, actor=call.user)
-    except ProfileApiError as error:
-        raise _write_error(error) from None
-    root = success()
-    _group_element(root, group)
-    return root
-
-
-@api_endpoint(methods=["GET", "POST"], perm=Perm.MANAGE)
-def add_group_member(call: ApiCall) -> Element:
-    group = _group(call)
-    numbers = call.params.phone_numbers(strict=False)
-    try:
-        group_members_add(group=group, numbers=numbers, actor=call.user)
-    except ProfileApiError as error:
-        raise _write_error(error) from None
-    root = success()
-    _group_element(root, group)
-    return root
-
-
-@api_endpoint(methods=["GET", "POST"], perm=Perm.MANAGE)
-def remove_group_member(call: ApiCall) -> Element:
-    group = _group(call)
-    numbers = call.params.phone_numbers()
-    try:
-        group_members_remove(group=group, numbers=numbers, actor=call.user)
-    except ProfileApiError as error:
-        raise _write_error(error) from None
-    root = success()
-    _group_element(root, group)
     return root

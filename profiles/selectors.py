@@ -9,9 +9,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, QuerySet
 from django.http import QueryDict
 
+from .extensions import scope_kinds
 from .filters import (
     FIRST_SEEN_TYPE_CHOICES,
     PROFILE_STATUS_CHOICES,
@@ -54,45 +55,24 @@ class ProfileScope:
     @classmethod
     def load(cls, *, company: Company, kind: str, object_id: int) -> "ProfileScope":
         """The scope for an object of `company` (raises the model's DoesNotExist)."""
-        from campaigns.models import Broadcast, Campaign, OptInPath
-
-        models = {"campaign": Campaign, "broadcast": Broadcast, "opt_in_path": OptInPath}
-        if kind not in models:
+        if kind not in SCOPE_KINDS:
             raise ValueError(f"unknown profile scope {kind!r}")
-        obj = models[kind].objects.for_company(company).get(pk=object_id)
+        obj = scope_kinds.require(kind).load(company, object_id)
         return cls.for_object(kind, obj)  # type: ignore[arg-type]  # checked above
 
     def as_config(self) -> dict[str, Any]:
         return {"kind": self.kind, "id": self.object_id}
 
+    # Campaigns, broadcasts and opt-in paths, their subscriptions and messages belong
+    # to the apps above profiles; each kind's conditions are registered by its app
+    # (campaigns/profile_parts.py, messaging/profile_parts.py).
     def members(self) -> Exists:
         """Profiles that belong to the scope: subscribed through it, or sent its broadcast."""
-        from campaigns.models import Subscription
-        from messaging.models import Message
-
-        if self.kind == "broadcast":
-            return Exists(
-                Message.objects.filter(
-                    broadcast_id=self.object_id,
-                    direction=Message.Direction.MT,
-                    profile=OuterRef("pk"),
-                )
-            )
-        subscriptions = Subscription.objects.filter(profile=OuterRef("pk"))
-        if self.kind == "campaign":
-            return Exists(subscriptions.filter(campaign_id=self.object_id))
-        return Exists(subscriptions.filter(opt_in_path_id=self.object_id))
+        return scope_kinds.require(self.kind).members(self)
 
     def active(self) -> Exists:
         """An active subscription in the scope (its opt-in path, or its campaign)."""
-        from campaigns.models import Subscription
-
-        subscriptions = Subscription.objects.filter(
-            profile=OuterRef("pk"), status=Subscription.Status.ACTIVE
-        )
-        if self.kind == "opt_in_path":
-            return Exists(subscriptions.filter(opt_in_path_id=self.object_id))
-        return Exists(subscriptions.filter(campaign_id=self.campaign_id))
+        return scope_kinds.require(self.kind).active(self)
 
 
 def _as_querydict(params: QueryDict | Mapping[str, Any] | None) -> QueryDict:

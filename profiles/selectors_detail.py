@@ -7,14 +7,12 @@ read here is scoped to the current company through that profile.
 import heapq
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, CharField, Count, Max, Q, QuerySet, Sum, Value, When
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from messaging.labels import message_type_label
-
+from .extensions import feed_sources
 from .models import (
     ActivityEvent,
     CustomField,
@@ -47,147 +45,6 @@ def profile_custom_fields(*, profile: Profile, search: str = "") -> list[CustomF
     return [CustomFieldRow(field=f, value=values.get(f.pk)) for f in fields]
 
 
-# --- Subscriptions --------------------------------------------------------------------
-
-
-def profile_subscriptions(*, profile: Profile, search: str = "") -> list[Any]:
-    """The latest subscription per campaign (seed 000's table); older ones are history."""
-    from campaigns.models import Subscription
-
-    rows = (
-        Subscription.objects.filter(profile=profile)
-        .select_related("campaign", "opt_in_path", "opt_in_user")
-        .order_by("campaign__name", "-created_at", "-id")
-    )
-    if search:
-        rows = rows.filter(campaign__name__icontains=search)
-    latest: dict[int, Any] = {}
-    history: dict[int, int] = {}
-    for sub in rows:
-        if sub.campaign_id in latest:
-            history[sub.campaign_id] = history.get(sub.campaign_id, 0) + 1
-        else:
-            latest[sub.campaign_id] = sub
-    for campaign_id, sub in latest.items():
-        sub.history_count = history.get(campaign_id, 0)
-    return list(latest.values())
-
-
-def subscription_history(*, profile: Profile, campaign_id: int) -> QuerySet:
-    """Older subscriptions of one campaign, newest first, without the current one."""
-    from campaigns.models import Subscription
-
-    rows = (
-        Subscription.objects.filter(profile=profile, campaign_id=campaign_id)
-        .select_related("campaign", "opt_in_path", "opt_in_user")
-        .order_by("-created_at", "-id")
-    )
-    latest = rows.first()
-    return rows.exclude(pk=latest.pk) if latest else rows
-
-
-def profile_scheduled_messages(*, profile: Profile) -> QuerySet:
-    from messaging.models import Message
-
-    return (
-        Message.objects.filter(
-            profile=profile,
-            direction=Message.Direction.MT,
-            status__in=[Message.Status.INITIAL, Message.Status.QUEUED],
-            scheduled_at__isnull=False,
-        )
-        .select_related("campaign", "broadcast")
-        .order_by("scheduled_at")
-    )
-
-
-# --- Messages -------------------------------------------------------------------------
-
-
-def message_origin_expression() -> Case:
-    """Where a message came from, as the activity feed's Origin filter names it."""
-    from messaging.models import Message, MOType, MTType
-
-    return Case(
-        When(broadcast__isnull=False, then=Value("broadcast")),
-        When(sent_by__isnull=False, then=Value("inbox")),
-        When(
-            message_type__in=[MTType.DIRECT_MESSAGE, MOType.DIRECT_RESPONSE],
-            then=Value("inbox"),
-        ),
-        When(
-            Q(campaign__isnull=False) | Q(direction=Message.Direction.MO),
-            then=Value("campaign"),
-        ),
-        default=Value("transaction"),
-        output_field=CharField(),
-    )
-
-
-def profile_messages(*, profile: Profile, search: str = "") -> QuerySet:
-    from messaging.models import Message
-
-    rows = (
-        Message.objects.filter(profile=profile)
-        .select_related("campaign", "broadcast", "attachment", "sent_by")
-        .annotate(origin=message_origin_expression())
-        .order_by("-created_at", "-id")
-    )
-    if search:
-        rows = rows.filter(Q(body__icontains=search) | Q(campaign__name__icontains=search))
-    return rows
-
-
-def message_status_labels(message: Any) -> list[str]:
-    """Seed 000's Status column: the delivery status, then the kind of message."""
-    from messaging.models import Message
-
-    labels = [message.status]
-    if message.channel == Message.Channel.MMS or message.attachment_id or message.media_url:
-        labels.append("MMS")
-    elif message.channel == Message.Channel.RCS:
-        labels.append("RCS")
-    elif message.multipart or message.segments > 1:
-        labels.append("Multi-part SMS")
-    else:
-        labels.append("Single-part SMS")
-    return labels
-
-
-# --- Donations ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DonationTotals:
-    total_amount: Decimal
-    highest_amount: Decimal
-    count: int
-
-
-def profile_donations(*, profile: Profile) -> QuerySet:
-    from campaigns.models import Donation
-
-    return (
-        Donation.objects.filter(profile=profile)
-        .select_related("fundraising")
-        .order_by("-donated_at", "-id")
-    )
-
-
-def profile_donation_totals(*, profile: Profile) -> DonationTotals:
-    """Totals over successful donations only (status accepted), as seed 000 defines them."""
-    from campaigns.models import Donation
-
-    agg = Donation.objects.filter(profile=profile, status=Donation.Status.ACCEPTED).aggregate(
-        total=Sum("amount"), highest=Max("amount"), count=Count("id")
-    )
-    return DonationTotals(
-        total_amount=agg["total"] or Decimal("0"),
-        highest_amount=agg["highest"] or Decimal("0"),
-        count=agg["count"],
-    )
-
-
 # --- Notes ----------------------------------------------------------------------------
 
 
@@ -217,14 +74,14 @@ ACTIVITY_STATUSES = [
 ]
 ACTIVITY_PERIODS = [(7, "7 days"), (14, "14 days"), (30, "30 days")]
 
-_MESSAGE_STATUS_GROUPS = {
+MESSAGE_STATUS_GROUPS = {
     "delivered": ["Sent", "Read (RCS)"],
     "queued": ["Initial", "Queued"],
     "failed": ["Failed Permanently"],
     "rejected": ["Undeliverable"],
     "received": ["Received"],
 }
-_EVENT_STATUS_GROUPS = {
+EVENT_STATUS_GROUPS = {
     "subscribed": [ActivityEvent.Kind.SUBSCRIBED, ActivityEvent.Kind.REACTIVATED],
     "unsubscribed": [ActivityEvent.Kind.UNSUBSCRIBED, ActivityEvent.Kind.OPTED_OUT],
 }
@@ -245,39 +102,24 @@ class FeedItem:
     obj: Any
 
 
-def _activity_querysets(
+def _activity_events(
     *, profile: Profile, channel: str, origin: str, status: str, days: int | None
-) -> tuple[QuerySet | None, QuerySet | None]:
-    from messaging.models import Message
-
-    events: QuerySet | None = ActivityEvent.objects.filter(profile=profile).select_related("actor")
-    messages: QuerySet | None = (
-        Message.objects.filter(profile=profile)
-        .select_related("campaign", "broadcast", "sent_by")
-        .annotate(origin=message_origin_expression())
-    )
+) -> QuerySet | None:
+    """The profile's events matching the feed's filters, newest first."""
+    if status in MESSAGE_STATUS_GROUPS:
+        return None
+    events = ActivityEvent.objects.filter(profile=profile).select_related("actor")
     if days:
-        since = timezone.now() - timedelta(days=days)
-        events = events.filter(created_at__gte=since)
-        messages = messages.filter(created_at__gte=since)
+        events = events.filter(created_at__gte=timezone.now() - timedelta(days=days))
     if channel == "profile":
-        messages = None
         events = events.filter(channel__in=["", "profile", "web"])
     elif channel:
-        messages = messages.filter(channel=channel)
         events = events.filter(channel=channel)
     if origin:
-        if messages is not None:
-            messages = messages.filter(origin=origin)
         events = events.filter(origin=origin)
-    if status in _MESSAGE_STATUS_GROUPS:
-        events = None
-        if messages is not None:
-            messages = messages.filter(status__in=_MESSAGE_STATUS_GROUPS[status])
-    elif status in _EVENT_STATUS_GROUPS:
-        messages = None
-        events = events.filter(kind__in=_EVENT_STATUS_GROUPS[status])
-    return events, messages
+    if status in EVENT_STATUS_GROUPS:
+        events = events.filter(kind__in=EVENT_STATUS_GROUPS[status])
+    return events.order_by("-created_at", "-id")
 
 
 def _event_item(event: ActivityEvent) -> FeedItem:
@@ -291,55 +133,6 @@ def _event_item(event: ActivityEvent) -> FeedItem:
         status="",
         actor=(event.actor.get_full_name() or event.actor.username) if event.actor else "",
         obj=event,
-    )
-
-
-def _message_item(message: Any) -> FeedItem:
-    direction = "Received" if message.direction == "mo" else "Sent"
-    actor = ""
-    if message.sent_by:
-        actor = message.sent_by.get_full_name() or message.sent_by.username
-    return FeedItem(
-        at=message.created_at,
-        kind="message",
-        title=f"{message.get_channel_display()} {direction.lower()}: "
-        f"{message_type_label(message.message_type, message.direction)}",
-        detail=message.body,
-        channel=message.channel,
-        origin=message.origin,
-        status=message.status,
-        actor=actor,
-        obj=message,
-    )
-
-
-def _activity_clicks(
-    *, profile: Profile, channel: str, origin: str, status: str, days: int | None
-) -> QuerySet | None:
-    """The profile's tracked-link clicks: web activity, from a broadcast's link or not."""
-    from links.selectors import profile_clicks  # links depends on profiles
-
-    if channel or status or origin not in ("", "broadcast"):
-        return None
-    clicks = profile_clicks(profile=profile)
-    if origin == "broadcast":
-        clicks = clicks.filter(link__broadcast__isnull=False)
-    if days:
-        clicks = clicks.filter(clicked_at__gte=timezone.now() - timedelta(days=days))
-    return clicks
-
-
-def _click_item(click: Any) -> FeedItem:
-    return FeedItem(
-        at=click.clicked_at,
-        kind="click",
-        title="Clicked a link",
-        detail=click.link.url,
-        channel="web",
-        origin="broadcast" if click.link.broadcast_id else "",
-        status="",
-        actor="",
-        obj=click,
     )
 
 
@@ -373,30 +166,24 @@ def profile_activity(
     page: int = 1,
     per_page: int = 25,
 ) -> FeedPage:
-    """One chronological feed of events and messages, newest first, one page of it.
+    """One chronological feed of events, messages and clicks, newest first, one page of it.
 
-    Events and messages live in two tables; each is read already sorted and limited
-    to the rows that can reach the requested page, and the two are merged here.
+    They live in separate tables; each is read already sorted and limited to the rows
+    that can reach the requested page, and the streams are merged here.
     """
-    events, messages = _activity_querysets(
-        profile=profile, channel=channel, origin=origin, status=status, days=days
-    )
+    filters = {"channel": channel, "origin": origin, "status": status, "days": days}
+    # Messages and clicks are messaging's and links' rows (layers above profiles): those
+    # apps register them as feed sources, after the profile's own events.
+    sources = [(_activity_events(profile=profile, **filters), _event_item)]
+    sources += [(source.rows(profile=profile, **filters), source.item) for source in feed_sources]
     page = max(1, page)
     needed = page * per_page
     streams = []
     total = 0
-    if events is not None:
-        total += events.count()
-        streams.append(_event_item(e) for e in events.order_by("-created_at", "-id")[:needed])
-    if messages is not None:
-        total += messages.count()
-        streams.append(_message_item(m) for m in messages.order_by("-created_at", "-id")[:needed])
-    clicks = _activity_clicks(
-        profile=profile, channel=channel, origin=origin, status=status, days=days
-    )
-    if clicks is not None:
-        total += clicks.count()
-        streams.append(_click_item(c) for c in clicks[:needed])
+    for rows, item in sources:
+        if rows is not None:
+            total += rows.count()
+            streams.append(map(item, rows[:needed]))
     merged = heapq.merge(*streams, key=lambda item: item.at, reverse=True)
     items = list(merged)[(page - 1) * per_page : needed]
     return FeedPage(items=items, number=page, total=total, per_page=per_page)

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .custom_fields import CustomFieldError, custom_value_clean
+from .extensions import erasers
 from .models import (
     ActivityEvent,
     Company,
@@ -376,8 +377,6 @@ def profile_erase(
     so that the number is refused by message_send if it ever comes back.
     `confirmation` must be the profile's phone number as shown or typed.
     """
-    from messaging.models import Message
-
     from .phones import phone_search_digits
     from .status import profile_state_write
 
@@ -393,9 +392,9 @@ def profile_erase(
         phone_digest=phone_digest(number),
         defaults={"reason": OptOutSource.ERASED, "created_by": _user_or_none(actor)},
     )
-    Message.objects.filter(profile=locked).update(
-        body="", attachment=None, media_url="", phone_number=f"{ERASED_PREFIX}{locked.pk}"
-    )
+    # Rows of the apps above profiles (messages) are blanked by what they registered.
+    for eraser in erasers:
+        eraser.erase(locked)
     CustomFieldValue.objects.filter(profile=locked).delete()
     Note.objects.filter(profile=locked).update(body="")
     blank = dict.fromkeys(ERASED_TEXT_FIELDS, "")

@@ -31,7 +31,6 @@ from django.db.models import (
     DateTimeField,
     Exists,
     F,
-    OuterRef,
     Q,
     QuerySet,
     Subquery,
@@ -41,24 +40,14 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
+from .extensions import SUBSCRIPTION_STATUS, status_rules
 from .models import OptOutSource, Profile, ProfileState, ProfileStatus
 
 
 def _subscription_expressions() -> tuple[Exists, Exists, Exists, Subquery]:
-    from campaigns.models import Subscription  # campaigns depends on profiles, not back
-
-    subs = Subscription.objects.filter(profile=OuterRef("pk")).exclude(
-        status=Subscription.Status.PENDING
-    )
-    active = Exists(subs.filter(status=Subscription.Status.ACTIVE, campaign__active=True))
-    any_sub = Exists(subs)
-    opted_out = Exists(subs.filter(status=Subscription.Status.OPTED_OUT))
-    latest_source = Subquery(
-        subs.filter(status=Subscription.Status.OPTED_OUT)
-        .order_by("-opted_out_at", "-id")
-        .values("opt_out_source")[:1]
-    )
-    return active, any_sub, opted_out, latest_source
+    # Subscriptions are campaigns' (a layer above): campaigns registers this half of
+    # the rule in its AppConfig.ready() (campaigns/profile_parts.py).
+    return status_rules.require(SUBSCRIPTION_STATUS).expressions()
 
 
 def status_expressions() -> tuple[Case, Case]:

@@ -31,21 +31,6 @@ urlpatterns: list = [
     ),
     path("<int:pk>/notes/", tab_views.note_add, name="note_create"),
     path("<int:pk>/notes/<int:note_id>/delete/", tab_views.note_remove, name="note_delete"),
-    path(
-        "<int:pk>/subscriptions/<int:sub_id>/opt-out/",
-        tab_views.subscription_opt_out,
-        name="subscription_opt_out",
-    ),
-    path(
-        "<int:pk>/subscriptions/<int:sub_id>/reactivate/",
-        tab_views.subscription_reactivate_view,
-        name="subscription_reactivate",
-    ),
-    path(
-        "<int:pk>/subscriptions/history/<int:campaign_id>/",
-        tab_views.subscription_history_view,
-        name="subscription_history",
-    ),
     path("legislators/<int:pk>/", detail_views.legislator_detail, name="legislator"),
     path("custom-fields/", field_views.custom_field_list, name="custom_fields"),
     path("custom-fields/<int:field_id>/", field_views.custom_field_edit, name="custom_field_edit"),

@@ -25,8 +25,8 @@ from celery.contrib.testing.worker import start_worker
 from django.test import Client
 from twilio.request_validator import RequestValidator
 
+import api.concurrency as concurrency
 import config.celery as celery_config
-import profiles.apiframework.concurrency as concurrency
 from campaigns.models import Subscription
 from config.celery import app
 from config.settings import base as base_settings

@@ -129,7 +129,7 @@ MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
 REDIS_URL = env_str("REDIS_URL", "")
 # Every connection to Redis (broker, cache, API slots) gives up after this many seconds,
 # so a Redis that stops answering costs a request a moment, never a hang; each user has
-# a stated fallback (config/cache.py, profiles/apiframework/concurrency.py,
+# a stated fallback (config/cache.py, api/concurrency.py,
 # config.celery.task_publish, messaging/ratelimit.py has its own 200 ms).
 REDIS_SOCKET_TIMEOUT = env_float("REDIS_SOCKET_TIMEOUT", 0.5)
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -278,7 +278,7 @@ LOGGING = {
 }
 
 # Sign-in throttling. Web and admin sign-ins go through django-axes (its backend first);
-# the API keeps its own counter (profiles/apiframework/auth.py) with the same limits.
+# the API keeps its own counter (api/auth.py) with the same limits.
 # Both count failures per account (username and email are one account) and address.
 SIGN_IN_FAILURE_LIMIT = env_int("SIGN_IN_FAILURE_LIMIT", 10)
 SIGN_IN_LOCKOUT_MINUTES = env_int("SIGN_IN_LOCKOUT_MINUTES", 15)

@@ -10,10 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from messaging.labels import message_type_label
-
 from .. import selectors_detail as sel
 from ..custom_fields import FORMAT_HINTS, custom_value_display
+from ..extensions import ProfileTab, merged, profile_tabs, tab_data
 from ..forms import NoteForm, ProfileEditForm
 from ..models import Legislator, Note, Profile
 from ..phones import phone_display, phone_normalize
@@ -31,15 +30,6 @@ from ..services import (
 )
 from ..tenancy import Perm, require_perm
 
-TABS = [
-    ("custom_fields", "Custom Fields"),
-    ("legislators", "Legislators"),
-    ("subscriptions", "Subscriptions"),
-    ("messages", "Messages"),
-    ("donations", "Donations"),
-    ("activity", "Activity"),
-    ("notes", "Notes"),
-]
 PER_PAGE = 25
 
 
@@ -57,9 +47,15 @@ def tab_url(profile: Profile, tab: str, **params: Any) -> str:
 
 
 def tabs_for(request: HttpRequest) -> list[tuple[str, str]]:
-    if request.company.advocacy_enabled:
-        return TABS
-    return [t for t in TABS if t[0] != "legislators"]
+    advocacy = request.company.advocacy_enabled
+    return [(t.key, t.label) for t in _tabs() if advocacy or not t.advocacy_only]
+
+
+def _tabs() -> list[ProfileTab]:
+    # Subscriptions, Messages and Donations show campaigns' and messaging's data, layers
+    # above profiles: those apps register their tabs (profiles.extensions) between
+    # profiles' own.
+    return merged(OWN_TABS, profile_tabs)
 
 
 def campaign_url(campaign_id: int) -> str:
@@ -79,14 +75,15 @@ def broadcast_url(broadcast_id: int) -> str:
     return ""
 
 
-def _link(rows: Any) -> None:
+def link_rows(rows: Any) -> None:
+    """Give each row the address of its campaign (and broadcast) page."""
     for row in rows:
         row.campaign_url = campaign_url(row.campaign_id) if row.campaign_id else ""
         if hasattr(row, "broadcast_id"):
             row.broadcast_url = broadcast_url(row.broadcast_id) if row.broadcast_id else ""
 
 
-def _page(request: HttpRequest, rows: Any) -> Any:
+def tab_page(request: HttpRequest, rows: Any) -> Any:
     # A refused edit re-renders the page it came from: its form carries the page number.
     page = request.GET.get("page") or request.POST.get("page")
     return Paginator(rows, PER_PAGE).get_page(page)
@@ -111,77 +108,85 @@ def number_attributes(profile: Profile) -> dict[str, Any]:
     }
 
 
+def _custom_fields_tab(request: HttpRequest, profile: Profile, ctx: dict[str, Any]) -> None:
+    rows = sel.profile_custom_fields(profile=profile, search=ctx["q"])
+    for row in rows:
+        row.display = (
+            custom_value_display(row.field.field_type, row.value.value) if row.value else ""
+        )
+        row.hint = FORMAT_HINTS.get(row.field.field_type, "")
+    ctx["page_obj"] = tab_page(request, rows)
+
+
+def _legislators_tab(request: HttpRequest, profile: Profile, ctx: dict[str, Any]) -> None:
+    groups, incomplete = sel.profile_legislators(profile=profile)
+    ctx.update(
+        legislator_groups=groups,
+        incomplete=incomplete,
+        legislators_loaded=sel.legislator_data_loaded(),
+    )
+
+
+def _activity_tab(request: HttpRequest, profile: Profile, ctx: dict[str, Any]) -> None:
+    filters = {
+        "channel": request.GET.get("channel", ""),
+        "origin": request.GET.get("origin", ""),
+        "status": request.GET.get("status", ""),
+        "days": request.GET.get("days", ""),
+    }
+    days = int(filters["days"]) if filters["days"] in {"7", "14", "30"} else None
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        page = 1
+    ctx["feed"] = sel.profile_activity(
+        profile=profile,
+        channel=filters["channel"],
+        origin=filters["origin"],
+        status=filters["status"],
+        days=days,
+        page=page,
+    )
+    ctx.update(
+        filters=filters,
+        channels=sel.ACTIVITY_CHANNELS,
+        origins=sel.ACTIVITY_ORIGINS,
+        statuses=sel.ACTIVITY_STATUSES,
+        periods=sel.ACTIVITY_PERIODS,
+        filter_query=urlencode({k: v for k, v in filters.items() if v}),
+    )
+
+
+def _notes_tab(request: HttpRequest, profile: Profile, ctx: dict[str, Any]) -> None:
+    notes = list(sel.profile_notes(profile=profile))
+    ctx.update(
+        notes=notes,
+        note_form=NoteForm(),
+        notes_full=len(notes) >= Note.MAX_PER_PROFILE,
+        max_notes=Note.MAX_PER_PROFILE,
+        max_length=Note.MAX_LENGTH,
+    )
+
+
+# profiles' own tabs; the orders leave room for the registered ones (30, 40, 50).
+OWN_TABS = (
+    ProfileTab("custom_fields", "Custom Fields", 10, _custom_fields_tab),
+    ProfileTab("legislators", "Legislators", 20, _legislators_tab, advocacy_only=True),
+    ProfileTab("activity", "Activity", 60, _activity_tab),
+    ProfileTab("notes", "Notes", 70, _notes_tab),
+)
+
+
 def tab_context(request: HttpRequest, profile: Profile, tab: str) -> dict[str, Any]:
     """What one tab's partial needs; the tab's own GET parameters drive search and paging."""
     q = (request.GET.get("q") or request.POST.get("q", "")).strip()
     ctx: dict[str, Any] = {"q": q, "tab": tab, "base_query": urlencode({"tab": tab, "q": q})}
-    if tab == "custom_fields":
-        rows = sel.profile_custom_fields(profile=profile, search=q)
-        for row in rows:
-            row.display = (
-                custom_value_display(row.field.field_type, row.value.value) if row.value else ""
-            )
-            row.hint = FORMAT_HINTS.get(row.field.field_type, "")
-        ctx["page_obj"] = _page(request, rows)
-    elif tab == "legislators":
-        groups, incomplete = sel.profile_legislators(profile=profile)
-        ctx.update(
-            legislator_groups=groups,
-            incomplete=incomplete,
-            legislators_loaded=sel.legislator_data_loaded(),
-        )
-    elif tab == "subscriptions":
-        ctx["page_obj"] = _page(request, sel.profile_subscriptions(profile=profile, search=q))
-        ctx["scheduled"] = list(sel.profile_scheduled_messages(profile=profile)[:50])
-        _link(ctx["page_obj"])
-        _link(ctx["scheduled"])
-    elif tab == "messages":
-        page_obj = _page(request, sel.profile_messages(profile=profile, search=q))
-        _link(page_obj)
-        for message in page_obj:
-            message.status_labels = sel.message_status_labels(message)
-            message.type_label = message_type_label(message.message_type, message.direction)
-        ctx["page_obj"] = page_obj
-    elif tab == "donations":
-        ctx["page_obj"] = _page(request, sel.profile_donations(profile=profile))
-        ctx["totals"] = sel.profile_donation_totals(profile=profile)
-    elif tab == "activity":
-        filters = {
-            "channel": request.GET.get("channel", ""),
-            "origin": request.GET.get("origin", ""),
-            "status": request.GET.get("status", ""),
-            "days": request.GET.get("days", ""),
-        }
-        days = int(filters["days"]) if filters["days"] in {"7", "14", "30"} else None
-        try:
-            page = int(request.GET.get("page", "1"))
-        except ValueError:
-            page = 1
-        ctx["feed"] = sel.profile_activity(
-            profile=profile,
-            channel=filters["channel"],
-            origin=filters["origin"],
-            status=filters["status"],
-            days=days,
-            page=page,
-        )
-        ctx.update(
-            filters=filters,
-            channels=sel.ACTIVITY_CHANNELS,
-            origins=sel.ACTIVITY_ORIGINS,
-            statuses=sel.ACTIVITY_STATUSES,
-            periods=sel.ACTIVITY_PERIODS,
-            filter_query=urlencode({k: v for k, v in filters.items() if v}),
-        )
-    elif tab == "notes":
-        notes = list(sel.profile_notes(profile=profile))
-        ctx.update(
-            notes=notes,
-            note_form=NoteForm(),
-            notes_full=len(notes) >= Note.MAX_PER_PROFILE,
-            max_notes=Note.MAX_PER_PROFILE,
-            max_length=Note.MAX_LENGTH,
-        )
+    for entry in _tabs():
+        if entry.key == tab:
+            entry.fill(request, profile, ctx)
+    for data in tab_data:
+        if data.tab == tab:
+            data.fill(request, profile, ctx)
     return ctx
 
 

@@ -1,4 +1,6 @@
-"""Actions inside the profile page's tabs: custom values, notes, subscriptions.
+"""Actions inside the profile page's tabs: custom values and notes.
+
+The Subscriptions tab's actions are campaigns' (campaigns/views/profile_subscriptions.py).
 
 The Messages tab's Save as CSV is an export (reports.exports.messages), started from
 the Reports app like every other CSV.
@@ -6,12 +8,11 @@ the Reports app like every other CSV.
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_POST
 
-from .. import selectors_detail as sel
 from ..custom_fields import CustomFieldError
-from ..models import CustomField, Note, OptOutSource, Profile
+from ..models import CustomField, Note
 from ..services import (
     ProfileActionError,
     custom_value_delete,
@@ -88,67 +89,3 @@ def note_remove(request: HttpRequest, pk: int, note_id: int) -> HttpResponse:
     note_delete(note=note, actor=request.user)
     messages.success(request, "Note deleted.")
     return redirect(tab_url(profile, "notes"))
-
-
-def _subscription_for(profile: Profile, sub_id: int):
-    from campaigns.models import Subscription
-
-    return get_object_or_404(
-        Subscription.objects.select_related("campaign"), pk=sub_id, profile=profile
-    )
-
-
-@require_POST
-@require_perm(Perm.OPT_OUT_ONE)
-def subscription_opt_out(request: HttpRequest, pk: int, sub_id: int) -> HttpResponse:
-    from campaigns.services import SubscriptionError, profile_opt_out
-
-    profile = profile_for(request, pk)
-    subscription = _subscription_for(profile, sub_id)
-    try:
-        changed = profile_opt_out(
-            profile=profile,
-            source=OptOutSource.PROFILE,
-            subscription=subscription,
-            actor=request.user,
-        )
-    except SubscriptionError as error:
-        messages.error(request, str(error))
-    else:
-        if changed:
-            messages.success(request, f"Opted out of {subscription.campaign.name}.")
-        else:
-            messages.info(request, f"Already opted out of {subscription.campaign.name}.")
-    return redirect(tab_url(profile, "subscriptions"))
-
-
-@require_POST
-@require_perm(Perm.OPT_OUT_ONE)
-def subscription_reactivate_view(request: HttpRequest, pk: int, sub_id: int) -> HttpResponse:
-    from campaigns.services import SubscriptionError, subscription_reactivate
-
-    profile = profile_for(request, pk)
-    subscription = _subscription_for(profile, sub_id)
-    try:
-        # Who may rejoin is the subscription rule's (campaigns.eligibility); its reason
-        # is shown as is. Staff are not the subscriber, so a STOP stands.
-        subscription_reactivate(
-            subscription=subscription,
-            actor=request.user,
-            source=f"Reactivated by {request.user.get_full_name() or request.user.username}",
-        )
-    except SubscriptionError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"Reactivated {subscription.campaign.name}.")
-    return redirect(tab_url(profile, "subscriptions"))
-
-
-@require_GET
-@require_perm(Perm.VIEW)
-def subscription_history_view(request: HttpRequest, pk: int, campaign_id: int) -> HttpResponse:
-    profile = profile_for(request, pk)
-    rows = sel.subscription_history(profile=profile, campaign_id=campaign_id)
-    return render(
-        request, "profiles/detail/_subscription_history.html", {"rows": rows, "profile": profile}
-    )

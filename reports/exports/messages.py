@@ -13,8 +13,8 @@ from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 from django.db.models.functions import Concat
 
 from messaging.models import Message
+from messaging.selectors_profile import profile_messages
 from profiles.models import Profile
-from profiles.selectors_detail import profile_messages
 
 from ..models import Export
 from .base import ExportType, register_export_type
@@ -42,7 +42,7 @@ def _media() -> Case:
 
 
 def _kind() -> Case:
-    # The last Status label of the tab (profiles.selectors_detail.message_status_labels).
+    # The last Status label of the tab (messaging.selectors_profile.message_status_labels).
     return Case(
         When(
             Q(channel=Message.Channel.MMS) | Q(attachment__isnull=False) | ~Q(media_url=""),

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test import Client, RequestFactory
 from django.utils import timezone
 
-from profiles.apiframework import api_endpoint, success
+from api import api_endpoint, success
 from profiles.models import ApiToken, Membership
 from profiles.tenancy import Perm
 from tests.api_client import api_get, api_post, basic, bearer, error_of, ok

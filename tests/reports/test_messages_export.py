@@ -10,7 +10,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from profiles.selectors_detail import message_status_labels, profile_messages
+from messaging.selectors_profile import message_status_labels, profile_messages
 from reports.csv_safe import csv_cell
 from reports.exports import export_type_for
 from reports.models import Export, JobStatus

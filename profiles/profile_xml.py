@@ -3,8 +3,10 @@
 Element names, order and nesting follow seed 004's samples (List All Profiles, Profile
 Summary, Profile OptOut, List Group Members). Building a page of profiles costs a fixed
 number of queries whatever its size: the company's custom fields once, the page's
-profiles, then one query each for their custom values and subscriptions
-(`profiles_with_details`).
+profiles, then one query each for their custom values and for each element another
+app contributes (`profiles_with_details`). `<subscriptions>` and `<clicks>` are
+campaigns' and links' data, layers above profiles: those apps register them
+(profiles.extensions.xml_parts) and this module places them in the seed's order.
 
 A page of 1,000 profiles is ~45,000 elements, so the Python side is kept lean: rows
 are read as plain tuples (no model instances), timestamps come out of the database
@@ -21,10 +23,11 @@ from django.db.models import CharField, Expression, F, Func, Lookup, QuerySet
 from lxml.etree import _Element as Element
 from lxml.etree import fromstring
 
+from api.xml import LeafTags, clean_text, esc_attr, leaf_tags, leaves, tag_text
 from profiles.models import Company, CustomField, CustomFieldValue, Profile, ProfileStatus
 from profiles.status import profile_last_change
 
-from .xml import LeafTags, clean_text, esc_attr, leaf_tags, leaves, tag_text
+from .extensions import merged, xml_parts
 
 # The seed's samples call a profile without subscriptions "Profiles with no Subscriptions".
 _STATUS_NAMES = {ProfileStatus.NONE: "Profiles with no Subscriptions"}
@@ -121,8 +124,8 @@ class ProfileRow:
     crm_sync_name: str | None
     crm_synced_at: str | None
     custom_values: dict[int, str] = field(default_factory=dict)
-    subscriptions: list[tuple] = field(default_factory=list)
-    clicks: list[tuple] = field(default_factory=list)
+    # Rows of the registered XML parts (profiles.extensions.xml_parts) by part key.
+    extras: dict[str, list[tuple]] = field(default_factory=dict)
 
     @property
     def pk(self) -> int:
@@ -145,24 +148,14 @@ _ROW_COLUMNS = (
     "state_upper_district", "state_lower_district", "split_district",
     "crm_sync_id", "crm_sync__name", "api_crm_synced_at",
 )  # fmt: skip
-_SUBSCRIPTION_TIMES = {
-    "api_created_at": UtcText("created_at", UtcText.ATTRIBUTE),
-    "api_activated_at": UtcText("activated_at", UtcText.ATTRIBUTE),
-    "api_opted_out_at": UtcText("opted_out_at", UtcText.ATTRIBUTE),
-}
-_SUBSCRIPTION_COLUMNS = (
-    "profile_id", "campaign_id", "campaign__name", "campaign__description",
-    "opt_in_path_id", "status", "opt_in_source", "api_created_at", "api_activated_at",
-    "api_opted_out_at", "opt_out_source",
-)  # fmt: skip
 
 
 def profiles_with_details(queryset: QuerySet[Profile], parts: ProfileParts) -> list[ProfileRow]:
     """The queryset's profiles, in its order, as rows `profile_xml` reads.
 
     A fixed number of queries whatever the count: the page's ids (for a sliced
-    queryset), the profiles, then all their custom values and all their subscriptions,
-    grouped here from flat tuples.
+    queryset), the profiles, then all their custom values and all the rows of each
+    registered part (subscriptions, clicks), grouped here from flat tuples.
     """
     if queryset.query.is_sliced:
         # Page on the bare table first, then join and format only the page's rows: the
@@ -188,60 +181,11 @@ def profiles_with_details(queryset: QuerySet[Profile], parts: ProfileParts) -> l
         values = CustomFieldValue.objects.filter(AnyOf(F("profile_id"), list(by_id)))
         for profile_id, field_id, value in values.values_list("profile_id", "field_id", "value"):
             by_id[profile_id].custom_values[field_id] = value
-    if parts.subscriptions:
-        from campaigns.models import Subscription  # campaigns depends on profiles
-
-        subscriptions = (
-            Subscription.objects.filter(AnyOf(F("profile_id"), list(by_id)))
-            .annotate(**_SUBSCRIPTION_TIMES)
-            .order_by("created_at", "id")
-            .values_list(*_SUBSCRIPTION_COLUMNS)
-        )
-        for subscription in subscriptions:
-            by_id[subscription[0]].subscriptions.append(subscription[1:])
-    if parts.clicks:
-        for click in _profile_clicks(list(by_id)):
-            by_id[click[0]].clicks.append(click[1:])
+    for part in xml_parts:
+        if getattr(parts, part.switch):
+            for values in part.load(list(by_id)):
+                by_id[values[0]].extras.setdefault(part.key, []).append(values[1:])
     return rows
-
-
-# A profile's newest clicks go into its <clicks>; the List Web Clicks call has them all.
-CLICKS_PER_PROFILE = 20
-
-
-def _profile_clicks(profile_ids: list[int]) -> list[tuple]:
-    from django.db.models import Window
-    from django.db.models.functions import RowNumber
-
-    from links.models import Click  # links depends on profiles
-    from links.tokens import short_base
-
-    base = short_base()
-    newest = (
-        Click.objects.filter(AnyOf(F("profile_id"), profile_ids))
-        .annotate(
-            rank=Window(RowNumber(), partition_by=F("profile_id"), order_by=F("clicked_at").desc()),
-            api_created_at=UtcText("clicked_at", UtcText.ELEMENT),
-        )
-        .filter(rank__lte=CLICKS_PER_PROFILE)
-        .order_by("profile_id", "-clicked_at", "-id")
-        .values_list(
-            "profile_id", "id", "api_created_at", "link__url", "token",
-            "remote_addr", "referer", "user_agent",
-        )
-    )  # fmt: skip
-    return [(*row[:4], f"{base}/{row[4]}", *row[5:]) for row in newest]
-
-
-def _clicks_xml(clicks: list[tuple]) -> str:
-    out = []
-    for click_id, created_at, url, clicked_url, remote_addr, referer, user_agent in clicks:
-        out.append(
-            f'<click id="{click_id}">'
-            + leaves(_CLICK, (created_at, url, clicked_url, remote_addr or "", referer, user_agent))
-            + "</click>"
-        )
-    return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -275,33 +219,6 @@ def _custom_columns_xml(values: dict[int, str], columns: CustomColumns) -> str:
     return f"<custom_columns>{inner}</custom_columns>" if inner else "<custom_columns/>"
 
 
-def _subscriptions_xml(subscriptions: list[tuple]) -> str:
-    out = []
-    for (
-        campaign_id,
-        campaign_name,
-        campaign_description,
-        opt_in_path_id,
-        status,
-        opt_in_source,
-        created_at,
-        activated_at,
-        opted_out_at,
-        opt_out_source,
-    ) in subscriptions:
-        # The formatted timestamps and ids are plain ASCII: nothing to escape.
-        out.append(
-            f'<subscription campaign_id="{campaign_id}"'
-            f' campaign_name="{esc_attr(campaign_name)}"'
-            f' campaign_description="{esc_attr(campaign_description)}"'
-            f' opt_in_path_id="{opt_in_path_id or ""}" status="{esc_attr(status)}"'
-            f' opt_in_source="{esc_attr(opt_in_source)}" created_at="{created_at or ""}"'
-            f' activated_at="{activated_at or ""}" opted_out_at="{opted_out_at or ""}"'
-            f' opt_out_source="{esc_attr(opt_out_source)}"/>'
-        )
-    return "".join(out)
-
-
 _HEAD = leaf_tags(
     "first_name", "last_name", "phone_number", "email", "status", "created_at",
     "updated_at", "opted_out_at", "opted_out_source",
@@ -310,10 +227,47 @@ _ADDRESS = leaf_tags("street1", "street2", "city", "state", "postal_code", "coun
 _LOCATION = leaf_tags(
     "latitude", "longitude", "precision", "city", "state", "postal_code", "country"
 )
-_CLICK = leaf_tags("created_at", "url", "clicked_url", "remote_addr", "http_referer", "user_agent")
 _DISTRICTS = leaf_tags(
     "congressional_district", "state_upper_district", "state_lower_district", "split_district"
 )
+
+
+@dataclass(frozen=True)
+class _OwnSection:
+    """An element of `<profile>` that profiles writes itself, placed among the XmlParts."""
+
+    key: str
+    order: int
+    switch: str
+
+
+_CUSTOM_COLUMNS = _OwnSection("custom_columns", 100, "custom_columns")
+_INTEGRATIONS = _OwnSection("integrations", 300, "members")
+
+
+_SECTIONS: dict[tuple[ProfileParts, int], list] = {}
+
+
+def _sections(parts: ProfileParts) -> list:
+    """The switched-on optional elements after the location and districts, in seed order.
+
+    Kept per switches (and registry version): merging and sorting them for each of a
+    page's 1,000 profiles would cost more than writing their elements.
+    """
+    key = (parts, xml_parts.version)
+    sections = _SECTIONS.get(key)
+    if sections is None:
+        own = (_CUSTOM_COLUMNS, _INTEGRATIONS)
+        sections = [s for s in merged(own, xml_parts) if getattr(parts, s.switch)]  # type: ignore[arg-type]
+        _SECTIONS[key] = sections
+    return sections
+
+
+def _integrations_xml(row: ProfileRow) -> str:
+    integration = ""
+    if row.crm_sync_id is not None:
+        integration = tag_text("integration", name=row.crm_sync_name, synced_at=row.crm_synced_at)
+    return tag_text("integrations", integration)
 
 
 def profile_xml(row: ProfileRow, *, custom_fields: CustomColumns, parts: ProfileParts) -> str:
@@ -365,20 +319,13 @@ def profile_xml(row: ProfileRow, *, custom_fields: CustomColumns, parts: Profile
             "Yes" if row.split_district else "No",
         )
         out += ["<last_saved_districts>", leaves(_DISTRICTS, districts), "</last_saved_districts>"]
-    if parts.custom_columns:
-        out.append(_custom_columns_xml(row.custom_values, custom_fields))
-    # The samples show <subscriptions> only for profiles that have some.
-    if parts.subscriptions and row.subscriptions:
-        out.append(tag_text("subscriptions", _subscriptions_xml(row.subscriptions)))
-    if parts.members:
-        integration = ""
-        if row.crm_sync_id is not None:
-            integration = tag_text(
-                "integration", name=row.crm_sync_name, synced_at=row.crm_synced_at
-            )
-        out.append(tag_text("integrations", integration))
-    if parts.clicks:
-        out.append(tag_text("clicks", _clicks_xml(row.clicks)) if row.clicks else "<clicks/>")
+    for section in _sections(parts):
+        if section is _CUSTOM_COLUMNS:
+            out.append(_custom_columns_xml(row.custom_values, custom_fields))
+        elif section is _INTEGRATIONS:
+            out.append(_integrations_xml(row))
+        else:
+            out.append(section.render(row.extras.get(section.key, [])))
     out.append("</profile>")
     return "".join(out)
 
