@@ -1,7 +1,8 @@
 """Thin Celery tasks for profile analyses (imported by reports.tasks for discovery)."""
 
 from celery import shared_task
-from django.core.cache import cache
+
+from core.locks import periodic
 
 from . import analyses
 from .models import ProfileAnalysis
@@ -19,12 +20,7 @@ def analysis_run(analysis_id: int) -> dict:
 
 
 @shared_task(name="reports.analyses_run_due")
+# Overlapping runs would only queue the same analyses twice.
+@periodic(lock="lock:analyses_run_due", timeout=PERIODIC_LOCK_SECONDS)
 def analyses_run_due() -> dict:
-    # Overlapping runs would only queue the same analyses twice; the lock expires on
-    # its own if the worker holding it dies.
-    if not cache.add("lock:analyses_run_due", "1", PERIODIC_LOCK_SECONDS):
-        return {"skipped": "another run is in progress"}
-    try:
-        return analyses.analyses_run_due()
-    finally:
-        cache.delete("lock:analyses_run_due")
+    return analyses.analyses_run_due()

@@ -1,6 +1,7 @@
 from celery import shared_task
-from django.core.cache import cache
 from django.db import OperationalError
+
+from core.locks import periodic
 
 from . import rollup, services
 from .analysis_tasks import analyses_run_due, analysis_run  # noqa: F401 (registers the tasks)
@@ -28,11 +29,7 @@ def exports_restart_stalled() -> dict:
 
 
 @shared_task(name="reports.dashboards_roll_up")
+@periodic(lock=ROLL_UP_LOCK_KEY, timeout=ROLL_UP_LOCK_SECONDS)
 def dashboards_roll_up() -> dict:
     """Periodic: recompute yesterday and today of every company's dashboard."""
-    if not cache.add(ROLL_UP_LOCK_KEY, "1", ROLL_UP_LOCK_SECONDS):
-        return {"skipped": "another run is in progress"}
-    try:
-        return rollup.dashboards_roll_up_recent()
-    finally:
-        cache.delete(ROLL_UP_LOCK_KEY)
+    return rollup.dashboards_roll_up_recent()
