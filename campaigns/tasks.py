@@ -4,7 +4,7 @@ from celery import shared_task
 
 from core.locks import periodic
 
-from . import broadcasts, flows, group_uploads
+from . import broadcasts, flows
 
 # A periodic run that overlaps the previous one would only do the same work twice;
 # the lock expires on its own if a worker dies holding it.
@@ -19,11 +19,6 @@ def broadcast_generate(broadcast_id: int) -> dict:
 @shared_task(name="campaigns.broadcast_send_chunk", acks_late=True)
 def broadcast_send_chunk(chunk_id: int) -> dict:
     return broadcasts.broadcast_send_chunk(chunk_id=chunk_id)
-
-
-@shared_task(name="campaigns.group_upload_run", acks_late=True)
-def group_upload_run_task(upload_id: int) -> dict:
-    return group_uploads.group_upload_run(upload_id=upload_id)
 
 
 @shared_task(name="campaigns.broadcasts_send_due")

@@ -1,22 +1,12 @@
-"""Thin Celery tasks for profile analyses (imported by reports.tasks for discovery)."""
+"""The periodic task of profile analyses (a run itself is a job: core.job_run)."""
 
 from celery import shared_task
 
 from core.locks import periodic
 
 from . import analyses
-from .models import ProfileAnalysis
 
 PERIODIC_LOCK_SECONDS = 600
-
-
-@shared_task(name="reports.analysis_run", acks_late=True)
-def analysis_run(analysis_id: int) -> dict:
-    analysis = ProfileAnalysis.objects.filter(pk=analysis_id).first()
-    if analysis is None:
-        return {"analysis": analysis_id, "skipped": "deleted"}
-    run = analyses.analysis_run(analysis=analysis)
-    return {"analysis": analysis_id, "group_size": run.group_size}
 
 
 @shared_task(name="reports.analyses_run_due")

@@ -162,7 +162,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "broadcasts_send_due": {"task": "campaigns.broadcasts_send_due", "schedule": 60.0},
     "flows_expire_pending": {"task": "campaigns.flows_expire_pending", "schedule": 300.0},
     "analyses_run_due": {"task": "reports.analyses_run_due", "schedule": 15 * 60.0},
-    "exports_restart_stalled": {"task": "reports.exports_restart_stalled", "schedule": 120.0},
+    # Stalled jobs of every kind (exports, list uploads, analysis runs): core.jobs.
+    "jobs_sweep": {"task": "core.jobs_sweep", "schedule": 120.0},
     "messages_queue_due": {"task": "messaging.messages_queue_due", "schedule": 60.0},
     "messages_reconcile_in_flight": {
         "task": "messaging.messages_reconcile_in_flight",
