@@ -324,9 +324,10 @@ def jobs_sweep(*, kinds: Iterable[str] | None = None, now: datetime | None = Non
 def job_run(self: Any, *, kind: str, job_id: int) -> dict[str, Any]:
     """Run one job of any kind. Redelivered after a worker dies (acks_late): the claim
     makes a second delivery a no-op while the first is alive."""
+    retry_on = job_type_for(kind).retry_on
     try:
         return job_execute(kind, job_id)
-    except job_type_for(kind).retry_on as exc:
+    except retry_on as exc:
         raise self.retry(exc=exc, countdown=30) from exc
 
 

@@ -24,3 +24,4 @@ class ProfileAnalysisAdmin(admin.ModelAdmin):
 @admin.register(ProfileAnalysisRun)
 class ProfileAnalysisRunAdmin(admin.ModelAdmin):
     list_display = ["analysis", "ran_at", "group_size", "status"]
+    exclude = ["results_file"]  # private storage has no URL for the admin's file widget
