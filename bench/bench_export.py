@@ -1,7 +1,7 @@
 """The full profiles CSV export, end to end through the Celery task, against raw COPY.
 
 The export runs in a fresh interpreter (multiprocessing's "spawn": as a worker runs it,
-`export_run.apply`, the same code a worker executes). Not a fork: a forked child shares
+`job_run.apply`, the same code a worker executes). Not a fork: a forked child shares
 the bench parent's pages, so its RSS counted the parent's gigabyte, and it inherited
 the broker connection an earlier bench had opened, whose after-fork cleanup blocked
 forever. The child reports its own high-water mark (VmHWM), the export's alone.
@@ -32,10 +32,11 @@ def _run_export(export_id: int, conn) -> None:
     from bench.common import setup_django
 
     setup_django()
-    from reports.tasks import export_run
+    from core.jobs import job_run
+    from reports.services import EXPORT_JOB
 
     started = time.perf_counter()
-    result = export_run.apply(kwargs={"export_id": export_id}).get()
+    result = job_run.apply(kwargs={"kind": EXPORT_JOB, "job_id": export_id}).get()
     conn.send((time.perf_counter() - started, result, _peak_rss_mb()))
     conn.close()
 
@@ -110,8 +111,8 @@ def run(report) -> None:
         export_seconds.append(seconds)
         peaks.append(peak_mb)
         export.refresh_from_db()
-        if export.file:
-            os.remove(export.file.path)
+        if export.results_file:
+            os.remove(export.results_file.path)
         export.delete()
 
     value = statistics.median(export_seconds) * 1000

@@ -10,3 +10,5 @@ class CampaignsConfig(AppConfig):
         from . import profile_parts
 
         profile_parts.register()
+        # The group upload is a job type of core.jobs, which runs jobs by kind.
+        from . import group_uploads  # noqa: F401

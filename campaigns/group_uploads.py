@@ -2,7 +2,8 @@
 
 The page stores the file as a `GroupUpload` and a worker adds the numbers
 (`group_upload_run`), with a progress bar on the group page and a per-row outcomes CSV,
-as for the manual bulk opt-out (inbox.bulk), whose number matching it reuses.
+as for the manual bulk opt-out: both are list-upload jobs of core.list_uploads (this
+one of kind "campaigns.group_upload"), which parses and matches their numbers.
 
 Set-based so that 100,000 numbers take seconds: numbers are matched to profiles by a
 cheap canonical form first (only unmatched rows go through libphonenumber), profiles
@@ -15,20 +16,25 @@ Running the same file again adds nothing and reports every number as already a m
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
 
-from inbox.bulk import NumberRow, list_upload_run, number_rows_resolve, profiles_by_number
-from inbox.phone_csv import CsvError, parse_phone_csv
+from core.jobs import job_enqueue, job_execute, register_job_type
+from core.list_uploads import ListUploadType, NumberRow, number_rows_parse, number_rows_resolve
+from inbox.phone_csv import CsvError
 from profiles.creation import SUPPRESSED_DETAIL, profiles_create_many
 from profiles.models import Group, GroupMembership, SourceType
+from profiles.phone_lookup import profiles_by_number
 from profiles.phones import phone_normalize
 
 from .groups import GroupError, Outcome
 from .models import GroupUpload
+
+GROUP_UPLOAD_JOB = "campaigns.group_upload"
 
 
 @transaction.atomic
@@ -36,8 +42,6 @@ def group_upload_start(
     *, group: Group, content: bytes, source_name: str, actor: AbstractBaseUser | None = None
 ) -> GroupUpload:
     """Store the file and queue its processing; the page shows the progress."""
-    from .tasks import group_upload_run_task
-
     if group.kind != Group.Kind.UPLOADED:
         raise GroupError("Members of a filtered group come from its saved search.")
     upload = GroupUpload(
@@ -48,7 +52,7 @@ def group_upload_start(
     )
     upload.source_file.save("group-upload.csv", ContentFile(content), save=False)
     upload.save()
-    transaction.on_commit(lambda: group_upload_run_task.delay(upload.pk))
+    job_enqueue(GROUP_UPLOAD_JOB, upload.pk)
     return upload
 
 
@@ -80,11 +84,9 @@ def group_upload_apply(
     if group.kind != Group.Kind.UPLOADED:
         raise GroupError("Members of a filtered group come from its saved search.")
     report = progress or (lambda pct: None)
-    rows = [
-        NumberRow(line_no=r.line_no, raw=r.raw) for r in parse_phone_csv(source, normalize=False)
-    ]
+    rows = number_rows_parse(source)
     report(20)
-    found = number_rows_resolve(rows, group.company_id)
+    found = number_rows_resolve(rows, lambda numbers: profiles_by_number(group.company_id, numbers))
     for row in rows:
         if row.outcome:  # the only outcome matching gives: not a valid number
             row.outcome = Outcome.INVALID
@@ -141,25 +143,30 @@ def group_upload_apply(
     return rows
 
 
-def group_upload_run(*, upload_id: int) -> dict[str, int]:
-    """Process one uploaded file (the Celery task calls this). Safe to run again."""
-    upload = GroupUpload.objects.select_related("group").get(pk=upload_id)
+@register_job_type
+class GroupUploadJob(ListUploadType):
+    kind = GROUP_UPLOAD_JOB
+    model = GroupUpload
+    select_related = ("group",)
+    errors = (CsvError, GroupError)
+    counted = {
+        "added_count": Outcome.ADDED,
+        "created_count": Outcome.CREATED,
+        "already_count": Outcome.ALREADY,
+        "invalid_count": Outcome.INVALID,
+        "duplicate_count": Outcome.DUPLICATE,
+    }
 
-    def apply(data: bytes, progress: Callable[[int], None]) -> list[NumberRow]:
+    def apply(self, job: Any, data: bytes, progress: Callable[[int], None]) -> list[NumberRow]:
         return group_upload_apply(
-            group=upload.group, source=data, actor_id=upload.uploaded_by_id, progress=progress
+            group=job.group, source=data, actor_id=job.uploaded_by_id, progress=progress
         )
 
-    return list_upload_run(
-        job=upload,
-        apply=apply,
-        errors=(CsvError, GroupError),
-        results_name=f"group-upload-results-{upload.pk}.csv",
-        counted={
-            "added_count": Outcome.ADDED,
-            "created_count": Outcome.CREATED,
-            "already_count": Outcome.ALREADY,
-            "invalid_count": Outcome.INVALID,
-            "duplicate_count": Outcome.DUPLICATE,
-        },
-    )
+    def results_name(self, job: Any) -> str:
+        return f"group-upload-results-{job.pk}.csv"
+
+
+def group_upload_run(*, upload_id: int) -> dict[str, int]:
+    """Process one uploaded file in this process. Safe to run again: a finished upload
+    is skipped."""
+    return job_execute(GROUP_UPLOAD_JOB, upload_id)

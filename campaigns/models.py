@@ -3,9 +3,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core.jobs import JobStatus
+from core.list_uploads import ListUpload
 from profiles.models import Company, Group, Profile
 from profiles.models.companies import CompanyQuerySet
-from profiles.private_files import PrivatePath, private_storage
 
 
 class Tag(models.Model):
@@ -467,45 +468,24 @@ class BroadcastChunk(models.Model):
         return f"{self.broadcast_id}#{self.index}"
 
 
-class GroupUpload(models.Model):
+class GroupUpload(ListUpload):
     """A CSV file of numbers added to an uploaded group, processed by a worker.
 
-    The per-row outcomes are written to `results_file` as CSV; the counts stay here.
+    A list-upload job of core (kind "campaigns.group_upload"): the per-row outcomes are
+    written to `results_file` as CSV; the counts stay here.
     """
 
-    class Status(models.TextChoices):
-        PENDING = "pending"
-        RUNNING = "running"
-        DONE = "done"
-        FAILED = "failed"
+    Status = JobStatus  # the names the group pages and tests use
+    files_folder = "group_uploads"
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     objects = CompanyQuerySet.as_manager()
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="uploads")
-    source_file = models.FileField(
-        storage=private_storage, upload_to=PrivatePath("group_uploads"), max_length=255
-    )
-    source_name = models.CharField(max_length=200, blank=True, default="")
-    results_file = models.FileField(
-        storage=private_storage,
-        upload_to=PrivatePath("group_uploads"),
-        blank=True,
-        max_length=255,
-    )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    progress = models.PositiveSmallIntegerField(default=0)
-    total_rows = models.PositiveIntegerField(default=0)
     added_count = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)
     already_count = models.PositiveIntegerField(default=0)
     invalid_count = models.PositiveIntegerField(default=0)
     duplicate_count = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True, default="")
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -1,9 +1,10 @@
 """Thin Celery tasks for broadcasts: ids in, one service call, a small result for the log."""
 
 from celery import shared_task
-from django.core.cache import cache
 
-from . import broadcasts, flows, group_uploads
+from core.locks import periodic
+
+from . import broadcasts, flows
 
 # A periodic run that overlaps the previous one would only do the same work twice;
 # the lock expires on its own if a worker dies holding it.
@@ -20,26 +21,13 @@ def broadcast_send_chunk(chunk_id: int) -> dict:
     return broadcasts.broadcast_send_chunk(chunk_id=chunk_id)
 
 
-@shared_task(name="campaigns.group_upload_run", acks_late=True)
-def group_upload_run_task(upload_id: int) -> dict:
-    return group_uploads.group_upload_run(upload_id=upload_id)
-
-
 @shared_task(name="campaigns.broadcasts_send_due")
+@periodic(lock="lock:broadcasts_send_due", timeout=PERIODIC_LOCK_SECONDS)
 def broadcasts_send_due() -> dict:
-    if not cache.add("lock:broadcasts_send_due", "1", PERIODIC_LOCK_SECONDS):
-        return {"skipped": "another run is in progress"}
-    try:
-        return broadcasts.broadcasts_send_due()
-    finally:
-        cache.delete("lock:broadcasts_send_due")
+    return broadcasts.broadcasts_send_due()
 
 
 @shared_task(name="campaigns.flows_expire_pending")
+@periodic(lock="lock:flows_expire_pending", timeout=PERIODIC_LOCK_SECONDS)
 def flows_expire_pending() -> dict:
-    if not cache.add("lock:flows_expire_pending", "1", PERIODIC_LOCK_SECONDS):
-        return {"skipped": "another run is in progress"}
-    try:
-        return flows.flows_expire_pending()
-    finally:
-        cache.delete("lock:flows_expire_pending")
+    return flows.flows_expire_pending()

@@ -19,6 +19,7 @@ from profiles.tenancy import Perm, require_perm
 from profiles.text_rules import TextRulesFormMixin
 from reports.csv_safe import FORMULA_PREFIXES
 
+from .bulk import bulk_opt_out_queue
 from .models import BulkOptOut
 from .phone_csv import NOT_CSV, CsvError, parse_phone_csv
 
@@ -127,15 +128,13 @@ def bulk_opt_out_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         bulk.delete()
         return redirect("inbox:bulk_opt_out")
     if request.method == "POST" and request.POST.get("confirmed") == "1":
-        from .tasks import bulk_opt_out_run_task
-
         with transaction.atomic():
             # One confirmation queues the list once, however often the button is pressed.
             started = BulkOptOut.objects.filter(
                 pk=bulk.pk, status=BulkOptOut.Status.CONFIRMING
             ).update(status=BulkOptOut.Status.PENDING)
             if started:
-                transaction.on_commit(lambda: bulk_opt_out_run_task.delay(bulk.pk))
+                bulk_opt_out_queue(bulk)
         return redirect("inbox:bulk_opt_out_detail", pk=bulk.pk)
     try:
         count = _numbers_in(bulk)

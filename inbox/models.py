@@ -2,16 +2,19 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 
+from core.list_uploads import ListUpload
 from profiles.models import Company
 from profiles.models.companies import CompanyQuerySet
-from profiles.private_files import PrivatePath, private_storage
 
 
-class BulkOptOut(models.Model):
+class BulkOptOut(ListUpload):
     """A manual bulk opt-out (seed 003): an uploaded or pasted list of numbers.
 
-    The per-row outcomes are written to `results_file` as CSV; the counts stay here.
+    A list-upload job of core (kind "inbox.bulk_opt_out"): the per-row outcomes are
+    written to `results_file` as CSV; the counts stay here.
     """
+
+    files_folder = "bulk_opt_outs"
 
     class Status(models.TextChoices):
         # Uploaded, waiting for the Admin to confirm the count and the scope.
@@ -31,30 +34,13 @@ class BulkOptOut(models.Model):
         related_name="+",
         help_text="Blank: opt out of every campaign of the company",
     )
-    source_file = models.FileField(
-        storage=private_storage, upload_to=PrivatePath("bulk_opt_outs"), max_length=255
-    )
-    source_name = models.CharField(max_length=200, blank=True, default="")
-    results_file = models.FileField(
-        storage=private_storage,
-        upload_to=PrivatePath("bulk_opt_outs"),
-        blank=True,
-        max_length=255,
-    )
+    # The job's statuses, and one before them: the Admin has not confirmed yet.
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    progress = models.PositiveSmallIntegerField(default=0)
-    total_rows = models.PositiveIntegerField(default=0)
     opted_out_count = models.PositiveIntegerField(default=0)
     already_opted_out_count = models.PositiveIntegerField(default=0)
     no_profile_count = models.PositiveIntegerField(default=0)
     invalid_count = models.PositiveIntegerField(default=0)
     duplicate_count = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True, default="")
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

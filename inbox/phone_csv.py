@@ -55,7 +55,7 @@ def _read_text(source: bytes | str | IO) -> str:
         return data.lstrip("\ufeff")
     head = data[:4096]
     # Binary files (and UTF-16 text) are full of NUL bytes; a stray NUL in a text file
-    # is one bad cell, which gets its own outcome (inbox.bulk.number_rows_resolve).
+    # is one bad cell, which gets its own outcome (core.list_uploads.number_rows_resolve).
     if head.startswith((_ZIP, _OLE)) or head.count(b"\x00") * 20 > len(head):
         raise CsvError(NOT_CSV)
     try:

@@ -23,10 +23,10 @@ from typing import Any
 
 import redis
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from core.locks import periodic
 from profiles.models import Company, Profile
 from profiles.safe_urls import UnsafeUrlError, external_url_clean
 
@@ -264,6 +264,29 @@ def clicks_store(entries: Iterable[dict[str, Any]]) -> int:
         return len(cursor.fetchall())
 
 
+@periodic(lock=_DRAIN_LOCK, timeout=300, skipped={"stored": 0, "batches": 0, "locked": 1})
+def _clicks_drain_locked(client, *, batch: int, max_batches: int) -> dict[str, int]:
+    stored = batches = 0
+    while batches < max_batches:
+        raw = client.lrange(CLICK_QUEUE, 0, batch - 1)
+        if not raw:
+            break
+        entries = []
+        for line in raw:
+            try:
+                entries.append(json.loads(line))
+            except (TypeError, ValueError):
+                logger.error("dropping a malformed click entry: %r", line[:200])
+        stored += clicks_store(entries)
+        # Only after the rows committed: a crash before this re-reads the batch,
+        # and the click keys keep it from being stored twice.
+        client.ltrim(CLICK_QUEUE, len(raw), -1)
+        batches += 1
+        if len(raw) < batch:
+            break
+    return {"stored": stored, "batches": batches}
+
+
 def clicks_drain(*, batch: int = DRAIN_BATCH, max_batches: int = 500) -> dict[str, int]:
     """Move queued clicks into Click rows (one drain at a time). A drain ends when it
     has caught up (a batch shorter than `batch`) or after `max_batches`; whatever is
@@ -272,29 +295,9 @@ def clicks_drain(*, batch: int = DRAIN_BATCH, max_batches: int = 500) -> dict[st
     client = click_queue()
     if client is None:
         return {"stored": 0, "batches": 0}
-    if not cache.add(_DRAIN_LOCK, "1", timeout=300):
-        return {"stored": 0, "batches": 0, "locked": 1}
-    stored = batches = 0
-    try:
-        while batches < max_batches:
-            raw = client.lrange(CLICK_QUEUE, 0, batch - 1)
-            if not raw:
-                break
-            entries = []
-            for line in raw:
-                try:
-                    entries.append(json.loads(line))
-                except (TypeError, ValueError):
-                    logger.error("dropping a malformed click entry: %r", line[:200])
-            stored += clicks_store(entries)
-            # Only after the rows committed: a crash before this re-reads the batch,
-            # and the click keys keep it from being stored twice.
-            client.ltrim(CLICK_QUEUE, len(raw), -1)
-            batches += 1
-            if len(raw) < batch:
-                break
-    finally:
-        cache.delete(_DRAIN_LOCK)
+    result = _clicks_drain_locked(client, batch=batch, max_batches=max_batches)
+    if result.get("locked"):
+        return result
     if client.llen(CLICK_QUEUE):
         # Clicks are left (queued since the last read, or past max_batches): no RPUSH
         # into a non-empty list starts a drain, and one queued while the lock was held
@@ -302,4 +305,4 @@ def clicks_drain(*, batch: int = DRAIN_BATCH, max_batches: int = 500) -> dict[st
         from . import tasks
 
         tasks.clicks_drain.apply_async(countdown=1)
-    return {"stored": stored, "batches": batches}
+    return result

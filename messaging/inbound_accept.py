@@ -17,7 +17,7 @@ import logging
 
 from django.db import transaction
 
-from config.celery import PRIORITY, queue_for, task_publish
+from core.publish import PRIORITY, queue_for, task_publish
 
 from . import tasks
 from .inbound_store import InboundStored, inbound_store

@@ -30,7 +30,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from campaigns.services import profile_opt_out
-from config.celery import task_publish
+from core.publish import task_publish
 from links.services import links_for_body
 from links.tokens import Link, link_url
 from profiles.models import CleanedReason, Company, OptOutSource, Profile

@@ -6,7 +6,8 @@ from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 
-from config.celery import BULK, PRIORITY, queue_for
+from core.locks import periodic
+from core.publish import BULK, PRIORITY, queue_for
 
 from . import delivery, in_flight, inbound, revocation_services, services
 from .inbound_store import messages_awaiting_classification
@@ -51,14 +52,10 @@ REVOCATIONS_LOCK_SECONDS = 300
 
 
 @shared_task(name="messaging.revocations_enforce")
+@periodic(lock="lock:revocations_enforce", timeout=REVOCATIONS_LOCK_SECONDS)
 def revocations_enforce() -> dict[str, int | str]:
     """Periodic: escalate review items near their due date and opt out those due."""
-    if not cache.add("lock:revocations_enforce", "1", REVOCATIONS_LOCK_SECONDS):
-        return {"skipped": "another run is in progress"}
-    try:
-        return dict(revocation_services.revocations_enforce())
-    finally:
-        cache.delete("lock:revocations_enforce")
+    return dict(revocation_services.revocations_enforce())
 
 
 @shared_task(name="messaging.message_classify", acks_late=True)
@@ -68,22 +65,18 @@ def message_classify(message_id: int) -> str:
 
 
 @shared_task(name="messaging.messages_classify_stalled")
+@periodic(lock="lock:messages_classify_stalled", timeout=PERIODIC_LOCK_SECONDS)
 def messages_classify_stalled() -> dict[str, int | str]:
     """Queue again the texts stored by a webhook but never classified: the broker was
     away when the webhook published their task, or a worker died holding it."""
-    if not cache.add("lock:messages_classify_stalled", "1", PERIODIC_LOCK_SECONDS):
-        return {"skipped": "another run is in progress"}
-    try:
-        stall = settings.INBOUND_CLASSIFY_STALL_SECONDS
-        ids = messages_awaiting_classification(older_than=timedelta(seconds=stall))
-        # After a burst the texts may only be waiting their turn in the priority queue:
-        # each is queued again at most once per stall period, so a deep backlog is not
-        # copied into the queue every minute.
-        recent = cache.get_many([f"classify-requeued:{pk}" for pk in ids])
-        ids = [pk for pk in ids if f"classify-requeued:{pk}" not in recent]
-        for message_id in ids:
-            message_classify.apply_async((message_id,), queue=queue_for(PRIORITY))
-        cache.set_many({f"classify-requeued:{pk}": 1 for pk in ids}, max(stall, 60))
-        return {"queued": len(ids)}
-    finally:
-        cache.delete("lock:messages_classify_stalled")
+    stall = settings.INBOUND_CLASSIFY_STALL_SECONDS
+    ids = messages_awaiting_classification(older_than=timedelta(seconds=stall))
+    # After a burst the texts may only be waiting their turn in the priority queue:
+    # each is queued again at most once per stall period, so a deep backlog is not
+    # copied into the queue every minute.
+    recent = cache.get_many([f"classify-requeued:{pk}" for pk in ids])
+    ids = [pk for pk in ids if f"classify-requeued:{pk}" not in recent]
+    for message_id in ids:
+        message_classify.apply_async((message_id,), queue=queue_for(PRIORITY))
+    cache.set_many({f"classify-requeued:{pk}": 1 for pk in ids}, max(stall, 60))
+    return {"queued": len(ids)}

@@ -8,12 +8,12 @@ class ExportAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "company", "status", "progress", "row_count", "created_at"]
     list_filter = ["status", "kind"]
     # A private file has no URL (the admin's file widget would link it): its name only.
-    exclude = ["file"]
+    exclude = ["results_file"]
     readonly_fields = ["stored_file"]
 
     @admin.display(description="File (private: downloaded from the Reports page)")
     def stored_file(self, export: Export) -> str:
-        return export.file.name or "—"
+        return export.results_file.name or "—"
 
 
 @admin.register(ProfileAnalysis)
@@ -24,3 +24,4 @@ class ProfileAnalysisAdmin(admin.ModelAdmin):
 @admin.register(ProfileAnalysisRun)
 class ProfileAnalysisRunAdmin(admin.ModelAdmin):
     list_display = ["analysis", "ran_at", "group_size", "status"]
+    exclude = ["results_file"]  # private storage has no URL for the admin's file widget

@@ -26,6 +26,7 @@ from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, Ou
 from django.utils import timezone
 
 from campaigns.groups import group_create, group_replace_members
+from core.jobs import JobContext, JobType, job_enqueue, job_execute, register_job_type
 from messaging.models import Message
 from profiles.models import Company, Group, Profile
 
@@ -113,10 +114,7 @@ def analysis_create(
         next_run_at=timezone.now(),
         created_by=actor if actor is not None and actor.is_authenticated else None,
     )
-    from .analysis_tasks import analysis_run
-
-    analysis_id = analysis.pk
-    transaction.on_commit(lambda: analysis_run.delay(analysis_id))
+    analysis_queue(analysis=analysis)
     return analysis
 
 
@@ -202,12 +200,24 @@ def failures_by_reason(
     return result
 
 
-def analysis_run(*, analysis: ProfileAnalysis) -> ProfileAnalysisRun:
-    """Run now: replace the group's members, record the run, schedule the next one."""
-    now = timezone.now()
-    try:
+ANALYSIS_JOB = "reports.analysis_run"
+
+
+@register_job_type
+class AnalysisRunJob(JobType):
+    """One run of an analysis: replace the group's members, record the run on its row,
+    schedule the next one. A failure is shown on the analysis page and the analysis
+    tries again an hour later."""
+
+    kind = ANALYSIS_JOB
+    model = ProfileAnalysisRun
+    select_related = ("analysis",)
+    reraise = True  # the worker logs it as the task's error, as a run always did
+
+    def run(self, job: ProfileAnalysisRun, ctx: JobContext) -> dict[str, Any]:
+        now = timezone.now()
         with transaction.atomic():
-            analysis = ProfileAnalysis.objects.select_for_update().get(pk=analysis.pk)
+            analysis = ProfileAnalysis.objects.select_for_update().get(pk=job.analysis_id)
             group = analysis.group
             if group is None or group.kind != Group.Kind.UPLOADED:
                 group = group_create(company=analysis.company, name=analysis.name)
@@ -218,32 +228,45 @@ def analysis_run(*, analysis: ProfileAnalysis) -> ProfileAnalysisRun:
             reasons = failures_by_reason(
                 company_id=analysis.company_id, profiles=profiles, since=since
             )
-            run = ProfileAnalysisRun.objects.create(
-                analysis=analysis, group_size=size, failures_by_reason=reasons
-            )
             analysis.last_processed_at = now
             analysis.next_run_at = next_run_after(now, analysis.recurring)
             analysis.save(update_fields=["group", "last_processed_at", "next_run_at"])
-            return run
-    except Exception as exc:
-        # The failure is shown on the analysis page; the next periodic run tries again.
-        ProfileAnalysis.objects.filter(pk=analysis.pk).update(
-            next_run_at=now + dt.timedelta(hours=1)
+        ctx.store(group_size=size, failures_by_reason=reasons, row_count=size, total_rows=size)
+        return {"analysis": analysis.pk, "group_size": size}
+
+    def on_failed(self, job: ProfileAnalysisRun, exc: Exception) -> None:
+        # The next periodic run tries again, not the next scheduled one.
+        ProfileAnalysis.objects.filter(pk=job.analysis_id).update(
+            next_run_at=timezone.now() + dt.timedelta(hours=1)
         )
-        ProfileAnalysisRun.objects.create(
-            analysis_id=analysis.pk, status=JobStatus.FAILED, error=str(exc)[:2000]
-        )
-        raise
+
+
+def analysis_queue(*, analysis: ProfileAnalysis, at_once: bool = False) -> ProfileAnalysisRun:
+    """Record a pending run and queue it for a worker ("Run now", the periodic task).
+
+    `at_once` publishes it now rather than when the caller's transaction commits: for
+    callers outside a transaction, whose run row is already committed.
+    """
+    run = ProfileAnalysisRun.objects.create(analysis=analysis)
+    job_enqueue(ANALYSIS_JOB, run.pk, on_commit=not at_once)
+    return run
+
+
+def analysis_run(*, analysis: ProfileAnalysis) -> ProfileAnalysisRun:
+    """Run now, in this process: replace the group's members, record the run, schedule
+    the next one (the worker's path, without the queue)."""
+    run = ProfileAnalysisRun.objects.create(analysis=analysis)
+    job_execute(ANALYSIS_JOB, run.pk)
+    run.refresh_from_db()
+    return run
 
 
 def analyses_run_due(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Queue every analysis whose next run is due (celery-beat calls this)."""
-    from .analysis_tasks import analysis_run as analysis_run_task
-
     now = now or timezone.now()
-    due = list(ProfileAnalysis.objects.filter(next_run_at__lte=now).values_list("pk", flat=True))
-    for analysis_id in due:
-        analysis_run_task.delay(analysis_id)
+    due = list(ProfileAnalysis.objects.filter(next_run_at__lte=now))
+    for analysis in due:
+        analysis_queue(analysis=analysis, at_once=True)
     return {"queued": len(due)}
 
 

@@ -6,4 +6,7 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         # Export types register themselves on import; the kinds that ship are here.
+        # Job types of core.jobs: core runs and sweeps jobs by kind, so the kinds
+        # register themselves with it (core may not import the apps above it).
+        from . import analyses, services  # noqa: F401
         from .exports import messages, profiles  # noqa: F401

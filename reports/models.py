@@ -1,25 +1,21 @@
 from django.conf import settings
 from django.db import models
 
+from core.jobs import Job, JobStatus
 from profiles.models import Company, Group
 from profiles.models.companies import CompanyQuerySet
-from profiles.private_files import PrivatePath, private_storage
+
+__all__ = ["JobStatus"]  # re-exported: the reports pages and tests know it from here
 
 
-class JobStatus(models.TextChoices):
-    PENDING = "pending"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
-
-
-class Export(models.Model):
-    """One CSV export, run by a Celery worker (one generic mechanism for every kind).
+class Export(Job):
+    """One CSV export, a job of core.jobs (its kind "reports.export", run by a worker).
 
     `config` holds what the export needs to reproduce the rows the user saw (the
-    profiles table's query string, a scope). `heartbeat_at` is touched while it runs so
-    the periodic `exports_restart_stalled` task can tell a dead worker from a slow one.
+    profiles table's query string, a scope); the CSV lands in `results_file`.
     """
+
+    files_folder = "exports"
 
     class Kind(models.TextChoices):
         PROFILES = "profiles", "Profiles"
@@ -31,22 +27,9 @@ class Export(models.Model):
     kind = models.CharField(max_length=30, choices=Kind.choices)
     name = models.CharField(max_length=200)
     config = models.JSONField(default=dict, blank=True)
-    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING)
-    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done")
-    row_count = models.PositiveIntegerField(default=0)
-    total_rows = models.PositiveIntegerField(null=True, blank=True)
-    file = models.FileField(
-        storage=private_storage, upload_to=PrivatePath("exports"), blank=True, max_length=255
-    )
-    error = models.TextField(blank=True, default="")
-    attempts = models.PositiveSmallIntegerField(default=0)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="exports"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -95,13 +78,14 @@ class ProfileAnalysis(models.Model):
         return self.name
 
 
-class ProfileAnalysisRun(models.Model):
+class ProfileAnalysisRun(Job):
+    """One run of an analysis, a job of core.jobs (kind "reports.analysis_run"): queued
+    pending by "Run now" or the periodic task, claimed and run by a worker."""
+
     analysis = models.ForeignKey(ProfileAnalysis, on_delete=models.CASCADE, related_name="runs")
     ran_at = models.DateTimeField(auto_now_add=True)
     group_size = models.PositiveIntegerField(default=0)
     failures_by_reason = models.JSONField(default=dict, blank=True)
-    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.DONE)
-    error = models.TextField(blank=True, default="")
 
     class Meta:
         ordering = ["-ran_at"]

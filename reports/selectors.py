@@ -19,6 +19,6 @@ def export_list(*, company: Company) -> QuerySet[Export]:
 
 def export_can_download(*, export: Export, user: AbstractBaseUser, role: str | None) -> bool:
     """Only the person who asked for an export, or an Admin, may download it."""
-    if export.status != JobStatus.DONE or not export.file:
+    if export.status != JobStatus.DONE or not export.results_file:
         return False
     return export.requested_by_id == user.pk or role == Role.ADMIN

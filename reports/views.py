@@ -55,13 +55,15 @@ def export_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_perm(Perm.VIEW)
 def export_download(request: HttpRequest, pk: int) -> FileResponse:
     export = get_object_or_404(export_list(company=request.company), pk=pk)  # type: ignore[attr-defined]
-    if export.status != "done" or not export.file:
+    if export.status != "done" or not export.results_file:
         raise Http404("This export has no file yet.")
     if not export_can_download(export=export, user=request.user, role=request.role):  # type: ignore[attr-defined]
         raise PermissionDenied(
             "Only the person who asked for this export, or an Admin, may download it."
         )
-    return private_file_response(export.file, filename=export.file.name.rsplit("/", 1)[-1])
+    return private_file_response(
+        export.results_file, filename=export.results_file.name.rsplit("/", 1)[-1]
+    )
 
 
 @require_POST

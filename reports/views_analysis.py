@@ -16,6 +16,7 @@ from .analyses import (
     analysis_create,
     analysis_delete,
     analysis_parameters_text,
+    analysis_queue,
 )
 from .models import ProfileAnalysis
 
@@ -93,10 +94,8 @@ def analysis_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_perm(Perm.ANALYZE)
 def analysis_run_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Run now. Queued to a worker like the periodic runs, never computed in the request."""
-    from .analysis_tasks import analysis_run as analysis_run_task
-
     analysis = _analysis(request, pk)
-    analysis_run_task.delay(analysis.pk)
+    analysis_queue(analysis=analysis)
     messages.success(request, f"{analysis.name} is running; the group updates when it is done.")
     return redirect("reports:analysis_detail", pk=analysis.pk)
 

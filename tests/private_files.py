@@ -35,7 +35,9 @@ def make_private_files(company: Company, *, owner, mark: str) -> list[PrivateFil
         progress=100,
         row_count=1,
     )
-    export.file.save("profiles.csv", ContentFile(f"id,name\r\n1,{mark} export\r\n".encode()))
+    export.results_file.save(
+        "profiles.csv", ContentFile(f"id,name\r\n1,{mark} export\r\n".encode())
+    )
     bulk = BulkOptOut(company=company, source_name=f"{mark}.csv", status="done")
     bulk.source_file.save("opt-out.csv", ContentFile(f"phone\n{mark} list\n".encode()), save=False)
     bulk.results_file.save(
@@ -54,8 +56,8 @@ def make_private_files(company: Company, *, owner, mark: str) -> list[PrivateFil
         PrivateFile(
             "export",
             reverse("reports:export_download", args=[export.pk]),
-            export.file.name,
-            _read(export.file),
+            export.results_file.name,
+            _read(export.results_file),
         ),
         PrivateFile(
             "bulk opt-out list",

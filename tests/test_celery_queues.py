@@ -14,13 +14,11 @@ EXPECTED = {
     "campaigns.broadcast_send_chunk": "bulk",
     "messaging.messages_deliver": "bulk",
     "messaging.message_deliver": "bulk",  # unless the caller names the queue (below)
-    "reports.export_run": "background",
-    "reports.analysis_run": "background",
-    "campaigns.group_upload_run": "background",
-    "inbox.bulk_opt_out_run": "background",
+    # Exports, list uploads and analysis runs: one task runs every kind of job.
+    "core.job_run": "background",
     "campaigns.broadcasts_send_due": "background",
     "reports.analyses_run_due": "background",
-    "reports.exports_restart_stalled": "background",
+    "core.jobs_sweep": "background",
     "messaging.messages_queue_due": "background",
 }
 

@@ -62,7 +62,7 @@ def test_a_real_worker_builds_an_export_queued_through_redis(broker, company, al
             time.sleep(0.1)
     assert export.status == JobStatus.DONE, export.error
     assert export.row_count == 1
-    with export.file.open("rb") as stored:
+    with export.results_file.open("rb") as stored:
         assert b"Worker" in stored.read()
 
 

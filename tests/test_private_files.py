@@ -55,7 +55,7 @@ def test_two_files_saved_under_the_same_name_get_different_tokens():
 def test_a_private_file_has_no_url(files):
     export = Export.objects.get()
     with pytest.raises(ValueError, match="no URL"):
-        export.file.url  # noqa: B018 (the property is what is tested)
+        export.results_file.url  # noqa: B018 (the property is what is tested)
 
 
 @pytest.mark.parametrize("who", ["alice", "dana"])
@@ -158,24 +158,24 @@ def test_moving_stored_files_into_private_storage_keeps_every_row_pointing_at_it
     default_storage.save(old_name, ContentFile(b"id\r\n1\r\n"))
     default_storage.save(clash_name, ContentFile(b"id\r\n2\r\n"))
     storages["private"].save(clash_name, ContentFile(b"someone else's file"))
-    Export.objects.filter(pk=export.pk).update(file=old_name)
-    Export.objects.filter(pk=clash.pk).update(file=clash_name)
+    Export.objects.filter(pk=export.pk).update(results_file=old_name)
+    Export.objects.filter(pk=clash.pk).update(results_file=clash_name)
     try:
-        private_rows_move(model=Export, fields=["file"])
-        private_rows_move(model=Export, fields=["file"])  # a second run changes nothing
+        private_rows_move(model=Export, fields=["results_file"])
+        private_rows_move(model=Export, fields=["results_file"])  # a second run changes nothing
         export.refresh_from_db()
         clash.refresh_from_db()
-        assert export.file.name == old_name
-        with export.file.open("rb") as handle:
+        assert export.results_file.name == old_name
+        with export.results_file.open("rb") as handle:
             assert handle.read() == b"id\r\n1\r\n"
-        assert clash.file.name != clash_name  # moved beside the other file, not over it
-        with clash.file.open("rb") as handle:
+        assert clash.results_file.name != clash_name  # moved beside the other file, not over it
+        with clash.results_file.open("rb") as handle:
             assert handle.read() == b"id\r\n2\r\n"
         with storages["private"].open(clash_name, "rb") as handle:
             assert handle.read() == b"someone else's file"
         assert not default_storage.exists(old_name) and not default_storage.exists(clash_name)
     finally:
-        for name in (old_name, clash_name, clash.file.name):
+        for name in (old_name, clash_name, clash.results_file.name):
             storages["private"].delete(name)
 
 
@@ -190,7 +190,7 @@ def test_the_admin_shows_private_file_names_without_linking_them(files, company)
     client.force_login(root)
     export, bulk = Export.objects.get(), BulkOptOut.objects.get()
     pages = {
-        f"/admin/reports/export/{export.pk}/change/": [export.file.name],
+        f"/admin/reports/export/{export.pk}/change/": [export.results_file.name],
         f"/admin/inbox/bulkoptout/{bulk.pk}/change/": [
             bulk.source_file.name,
             bulk.results_file.name,

@@ -26,7 +26,7 @@ from django.test import Client
 from twilio.request_validator import RequestValidator
 
 import api.concurrency as concurrency
-import config.celery as celery_config
+import core.publish as publish
 from campaigns.models import Subscription
 from config.celery import app
 from config.settings import base as base_settings
@@ -118,7 +118,7 @@ def own_redis(settings):
         server.close()
         app.conf.update(**saved)
         _forget_broker_pools()
-        celery_config._publish_down_until = 0.0
+        publish._publish_down_until = 0.0
         concurrency._redis_down_until = 0.0
         concurrency._client = None
 
@@ -182,7 +182,7 @@ def test_with_redis_away_everything_answers_and_the_queue_drains_when_it_returns
     assert Message.objects.filter(direction="mo", classification_pending=True).count() >= 2
 
     own_redis.start()  # an empty Redis: whatever was queued in the old one is gone
-    celery_config._publish_down_until = 0.0
+    publish._publish_down_until = 0.0
     with start_worker(
         app,
         pool="solo",

@@ -14,6 +14,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "t
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    "core",  # first: the job mechanism and its registry (core.jobs) load before any app
     "config.admin_site.OperatorAdminConfig",  # the Django admin, superusers only
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -130,7 +131,7 @@ REDIS_URL = env_str("REDIS_URL", "")
 # Every connection to Redis (broker, cache, API slots) gives up after this many seconds,
 # so a Redis that stops answering costs a request a moment, never a hang; each user has
 # a stated fallback (config/cache.py, api/concurrency.py,
-# config.celery.task_publish, messaging/ratelimit.py has its own 200 ms).
+# core.publish.task_publish, messaging/ratelimit.py has its own 200 ms).
 REDIS_SOCKET_TIMEOUT = env_float("REDIS_SOCKET_TIMEOUT", 0.5)
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
@@ -148,7 +149,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
 }
 # A web request publishing a task tries the broker twice, not four times with waits:
-# its work is in the database and a sweep publishes it later (config.celery.task_publish).
+# its work is in the database and a sweep publishes it later (core.publish.task_publish).
 CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_SOCKET_TIMEOUT
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1,
@@ -162,7 +163,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "broadcasts_send_due": {"task": "campaigns.broadcasts_send_due", "schedule": 60.0},
     "flows_expire_pending": {"task": "campaigns.flows_expire_pending", "schedule": 300.0},
     "analyses_run_due": {"task": "reports.analyses_run_due", "schedule": 15 * 60.0},
-    "exports_restart_stalled": {"task": "reports.exports_restart_stalled", "schedule": 120.0},
+    # Stalled jobs of every kind (exports, list uploads, analysis runs): core.jobs.
+    "jobs_sweep": {"task": "core.jobs_sweep", "schedule": 120.0},
     "messages_queue_due": {"task": "messaging.messages_queue_due", "schedule": 60.0},
     "messages_reconcile_in_flight": {
         "task": "messaging.messages_reconcile_in_flight",

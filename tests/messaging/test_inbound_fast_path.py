@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-import config.celery as celery_config
+import core.publish as publish
 import messaging.inbound_accept as inbound_accept
 from campaigns.models import Subscription
 from config.celery import app
@@ -222,7 +222,7 @@ def test_a_broker_that_cannot_be_reached_does_not_fail_the_webhook(
         attempts.append(args)
         raise ConnectionRefusedError("Redis is away")
 
-    monkeypatch.setattr(celery_config, "_publish_down_until", 0.0)
+    monkeypatch.setattr(publish, "_publish_down_until", 0.0)
     monkeypatch.setattr(tasks.message_classify, "apply_async", unreachable)
     app.conf.update(task_always_eager=False)  # a real broker, away
     try:

@@ -18,7 +18,7 @@ def done_export(company, owner, name="Profiles") -> Export:
         progress=100,
         row_count=1,
     )
-    export.file.save(f"profiles-{export.pk}.csv", ContentFile(b"id\r\n1\r\n"))
+    export.results_file.save(f"profiles-{export.pk}.csv", ContentFile(b"id\r\n1\r\n"))
     return export
 
 
@@ -109,7 +109,7 @@ def test_an_outsiders_export_holds_only_their_own_companys_profiles(
     client_as(eve).post(reverse("reports:profiles_export"), {"query": ""})
     export = Export.objects.get()
     assert export.company == other_company and export.row_count == 1
-    with export.file.open("rb") as f:
+    with export.results_file.open("rb") as f:
         body = f.read().decode()
     assert "Other person" in body and "Acme person" not in body
     assert f"\r\n{mine.pk}," in body

@@ -7,13 +7,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from core.jobs import jobs_sweep_task as exports_restart_stalled_task
 from reports.models import Export, JobStatus
 from reports.services import (
     RESTART_LOCK_KEY,
     export_run,
     exports_restart_stalled,
 )
-from reports.tasks import exports_restart_stalled as exports_restart_stalled_task
 from tests.factories import make_profile
 
 
@@ -102,7 +102,7 @@ def test_two_sweeps_cannot_overlap(company, dana):
 
 @pytest.mark.django_db
 def test_the_sweep_is_scheduled_with_celery_beat(settings):
-    entry = settings.CELERY_BEAT_SCHEDULE["exports_restart_stalled"]
+    entry = settings.CELERY_BEAT_SCHEDULE["jobs_sweep"]
     assert entry["task"] == exports_restart_stalled_task.name
 
 

@@ -49,7 +49,7 @@ def save_as_csv(client, profile, django_capture_on_commit_callbacks, **data):
 
 
 def rows_of(export: Export) -> list[list[str]]:
-    with export.file.open("rb") as handle:
+    with export.results_file.open("rb") as handle:
         return list(csv.reader(io.StringIO(handle.read().decode("utf-8"))))
 
 
@@ -82,7 +82,7 @@ def test_save_as_csv_queues_a_messages_export_that_the_worker_writes(
     assert (export.kind, export.status, export.requested_by) == ("messages", "done", dana)
     assert export.company == profile.company and export.config["profile_id"] == profile.pk
     assert export.row_count == export.total_rows == 6 and export.progress == 100
-    assert export.file.name.startswith("exports/")
+    assert export.results_file.name.startswith("exports/")
     rows = rows_of(export)
     assert rows[0] == MESSAGE_CSV_COLUMNS
     assert len(rows) == 1 + 6
@@ -165,4 +165,4 @@ def test_an_export_whose_profile_is_in_another_company_fails_and_writes_nothing(
     )
     export_run(export_id=export.pk)
     export.refresh_from_db()
-    assert export.status == JobStatus.FAILED and not export.file
+    assert export.status == JobStatus.FAILED and not export.results_file

@@ -70,7 +70,7 @@ def run_export(company, user, query: str = "", scope=None) -> Export:
 
 
 def read_csv(export: Export) -> tuple[bytes, list[list[str]]]:
-    with export.file.open("rb") as f:
+    with export.results_file.open("rb") as f:
         data = f.read()
     return data, list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
 
