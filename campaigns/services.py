@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from core.errors import ErrorKind, ServiceError
 from profiles.models import ActivityEvent, OptOutSource, Profile
 from profiles.services import activity_record
 from profiles.status import profile_state_write
@@ -18,12 +19,14 @@ from .models import Campaign, OptInPath, Subscription
 from .opt_outs import profiles_opt_out_set
 
 
-class SubscriptionError(Exception):
+class SubscriptionError(ServiceError):
     """A subscription change that the rules refuse; the message is for the user."""
 
 
 class SubscriptionRefused(SubscriptionError):
     """The eligibility rule (campaigns.eligibility) refuses this (re)subscription."""
+
+    kind = ErrorKind.FORBIDDEN
 
     def __init__(self, reason: str) -> None:
         self.reason = reason

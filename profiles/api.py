@@ -10,18 +10,30 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from lxml.etree import _Element as Element
 
+from core.errors import ServiceError
+
 from .api_services import (
     PROFILE_API_FIELDS,
-    ProfileApiError,
+    PhoneNumberError,
+    ProfileValueError,
     custom_field_clean,
     custom_fields_by_name,
-    group_create,
-    group_members_add,
-    group_members_remove,
+    group_members_add_numbers,
+    group_members_remove_numbers,
     profile_api_save,
     profile_field_clean,
 )
-from .apiframework import ApiCall, ApiError, api_endpoint, invalid, not_found, sub, success
+from .apiframework import (
+    ApiCall,
+    ApiError,
+    ErrorCodes,
+    api_endpoint,
+    api_error_for,
+    invalid,
+    not_found,
+    sub,
+    success,
+)
 from .apiframework.profile_xml import (
     ProfileParts,
     company_custom_fields,
@@ -30,8 +42,10 @@ from .apiframework.profile_xml import (
     profiles_with_details,
 )
 from .apiframework.xml import fmt_time, render_text, tag_text
+from .creation import ProfileSuppressed
 from .models import CustomFieldValue, Group, OptOutSource, Profile
 from .services import ProfileActionError, custom_value_set, profile_update
+from .services_groups import GroupError, GroupNameError, group_create
 from .status import profiles_changed_between
 from .tenancy import Perm
 
@@ -48,9 +62,22 @@ def _profile_by_phone(call: ApiCall, name: str = "phone_number") -> Profile:
     return profile
 
 
-def _write_error(error: ProfileApiError | ProfileActionError) -> ApiError:
-    code = getattr(error, "code", 30)
-    return ApiError(code, str(error), 400)
+# Seed 004's codes for refused profile and group writes. Any other refused profile
+# change (a value profile_update or custom_value_set refuses) is an invalid attribute.
+PROFILE_ERROR_CODES: ErrorCodes = {
+    ProfileValueError: 30,
+    ProfileActionError: 30,
+    PhoneNumberError: 5,
+    ProfileSuppressed: (5, 400),
+    GroupNameError: 18,
+    GroupError: (6, 400),
+}
+
+
+def _write_error(error: ServiceError) -> ApiError:
+    """The API's answer to a refused profile or group write: the service's message as
+    is (these endpoints have always answered with it alone)."""
+    return api_error_for(error, PROFILE_ERROR_CODES, prefixed=False)
 
 
 def render_profiles(
@@ -148,7 +175,7 @@ def profile_update_view(call: ApiCall) -> Element:
             elif name.lower() in by_name and value:
                 field = by_name[name.lower()]
                 custom[field] = custom_field_clean(field, value)
-    except ProfileApiError as error:
+    except ServiceError as error:
         raise _write_error(error) from None
     path = opt_in_path_for(call, p.get("opt_in_path_id") or p.get("opt_in_path"))
     try:
@@ -162,7 +189,7 @@ def profile_update_view(call: ApiCall) -> Element:
             )
             if path is not None:
                 subscribe_once(call, saved, path)
-    except (ProfileApiError, ProfileActionError) as error:
+    except ServiceError as error:
         raise _write_error(error) from None
     saved.refresh_from_db()
     return profile_response(call, saved)
@@ -223,12 +250,12 @@ def profile_update_attribute(call: ApiCall) -> Element:
             else:
                 field = custom_fields_by_name(call.company).get(attribute.lower())
                 if field is None:
-                    raise ProfileApiError(30, f"no attribute or custom column named {attribute!r}")
+                    raise ProfileValueError(f"no attribute or custom column named {attribute!r}")
                 value = custom_field_clean(field, raw)
                 exists = CustomFieldValue.objects.filter(profile=found, field=field).exists()
                 if not (only_if_empty and exists):
                     custom_value_set(profile=found, field=field, raw=value, actor=call.user)
-    except (ProfileApiError, ProfileActionError) as error:
+    except ServiceError as error:
         raise _write_error(error) from None
     found.refresh_from_db()
     return profile_response(call, found)
@@ -306,7 +333,7 @@ def create_group(call: ApiCall) -> Element:
     name = call.params.required("name", 18)
     try:
         group = group_create(company=call.company, name=name, actor=call.user)
-    except ProfileApiError as error:
+    except ServiceError as error:
         raise _write_error(error) from None
     root = success()
     _group_element(root, group)
@@ -318,8 +345,8 @@ def add_group_member(call: ApiCall) -> Element:
     group = _group(call)
     numbers = call.params.phone_numbers(strict=False)
     try:
-        group_members_add(group=group, numbers=numbers, actor=call.user)
-    except ProfileApiError as error:
+        group_members_add_numbers(group=group, numbers=numbers, actor=call.user)
+    except ServiceError as error:
         raise _write_error(error) from None
     root = success()
     _group_element(root, group)
@@ -331,8 +358,8 @@ def remove_group_member(call: ApiCall) -> Element:
     group = _group(call)
     numbers = call.params.phone_numbers()
     try:
-        group_members_remove(group=group, numbers=numbers, actor=call.user)
-    except ProfileApiError as error:
+        group_members_remove_numbers(group=group, numbers=numbers, actor=call.user)
+    except ServiceError as error:
         raise _write_error(error) from None
     root = success()
     _group_element(root, group)

@@ -7,6 +7,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from core.errors import ServiceError
+
 from .custom_fields import CustomFieldError, custom_value_clean
 from .models import (
     ActivityEvent,
@@ -54,7 +56,7 @@ def activity_record(
 # answers "who did this, and when" for compliance reviews (seed 000 keeps history).
 
 
-class ProfileActionError(Exception):
+class ProfileActionError(ServiceError):
     """A change the rules refuse; the message is shown to the user as is."""
 
 

@@ -26,6 +26,7 @@ from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, Ou
 from django.utils import timezone
 
 from campaigns.groups import group_create, group_replace_members
+from core.errors import ServiceError
 from messaging.models import Message
 from profiles.models import Company, Group, Profile
 
@@ -47,7 +48,7 @@ PARAMETERS: dict[str, dict[str, tuple[str, int, int, int]]] = {
 }
 
 
-class AnalysisError(ValueError):
+class AnalysisError(ServiceError, ValueError):
     """An analysis the rules refuse; the message is for the user."""
 
 
