@@ -124,6 +124,35 @@ def _record(
     )
 
 
+def _members_change(
+    group: Group, sql: str, params: list, profile_ids: Iterable[int], kind: str, actor, origin: str
+) -> set[int]:
+    """Run one membership statement, its `params` then the ids (RETURNING the profiles
+    it changed), then record their events and touch the group."""
+    group_members_check(group)
+    ids = sorted(set(profile_ids))
+    changed: set[int] = set()
+    with connection.cursor() as cursor:
+        if ids:
+            cursor.execute(sql, [*params, ids])
+            changed = {row[0] for row in cursor.fetchall()}
+        _record(cursor, group, kind, sorted(changed), _actor_id(actor), origin)
+    Group.objects.filter(pk=group.pk).update(updated_at=timezone.now())
+    return changed
+
+
+_TABLE = GroupMembership._meta.db_table
+_ADD_SQL = (
+    f"INSERT INTO {_TABLE} (group_id, profile_id, added_at) "  # noqa: S608 (model metadata)
+    "SELECT %s, ids.id, %s FROM unnest(%s::bigint[]) AS ids(id) "
+    "ON CONFLICT DO NOTHING RETURNING profile_id"
+)
+_REMOVE_SQL = (
+    f"DELETE FROM {_TABLE} WHERE group_id = %s "  # noqa: S608 (model metadata)
+    "AND profile_id = ANY(%s::bigint[]) RETURNING profile_id"
+)
+
+
 @transaction.atomic
 def group_members_add(
     *,
@@ -133,24 +162,9 @@ def group_members_add(
     origin: str = "",
 ) -> set[int]:
     """Make the profiles members of `group`; the ids of those that were not before."""
-    group_members_check(group)
-    ids = sorted(set(profile_ids))
-    table = GroupMembership._meta.db_table
-    with connection.cursor() as cursor:
-        added: set[int] = set()
-        if ids:
-            cursor.execute(
-                f"INSERT INTO {table} (group_id, profile_id, added_at) "  # noqa: S608 (model metadata)
-                "SELECT %s, ids.id, %s FROM unnest(%s::bigint[]) AS ids(id) "
-                "ON CONFLICT DO NOTHING RETURNING profile_id",
-                [group.pk, timezone.now(), ids],
-            )
-            added = {row[0] for row in cursor.fetchall()}
-        _record(
-            cursor, group, ActivityEvent.Kind.GROUP_ADDED, sorted(added), _actor_id(actor), origin
-        )
-    Group.objects.filter(pk=group.pk).update(updated_at=timezone.now())
-    return added
+    kind = ActivityEvent.Kind.GROUP_ADDED
+    params = [group.pk, timezone.now()]
+    return _members_change(group, _ADD_SQL, params, profile_ids, kind, actor, origin)
 
 
 @transaction.atomic
@@ -162,28 +176,8 @@ def group_members_remove(
     origin: str = "",
 ) -> set[int]:
     """Take the profiles out of `group`; the ids of those that were members."""
-    group_members_check(group)
-    ids = sorted(set(profile_ids))
-    table = GroupMembership._meta.db_table
-    with connection.cursor() as cursor:
-        removed: set[int] = set()
-        if ids:
-            cursor.execute(
-                f"DELETE FROM {table} WHERE group_id = %s "  # noqa: S608 (model metadata)
-                "AND profile_id = ANY(%s::bigint[]) RETURNING profile_id",
-                [group.pk, ids],
-            )
-            removed = {row[0] for row in cursor.fetchall()}
-        _record(
-            cursor,
-            group,
-            ActivityEvent.Kind.GROUP_REMOVED,
-            sorted(removed),
-            _actor_id(actor),
-            origin,
-        )
-    Group.objects.filter(pk=group.pk).update(updated_at=timezone.now())
-    return removed
+    kind = ActivityEvent.Kind.GROUP_REMOVED
+    return _members_change(group, _REMOVE_SQL, [group.pk], profile_ids, kind, actor, origin)
 
 
 @transaction.atomic

@@ -78,7 +78,7 @@ def _start_upload(group: Group, upload, actor) -> GroupUpload:
     try:
         list(islice(parse_phone_csv(content, normalize=False), 1))
     except CsvError as exc:
-        raise GroupError(str(exc), 16) from exc
+        raise GroupError(str(exc)) from exc
     return group_upload_start(group=group, content=content, source_name=upload.name, actor=actor)
 
 
