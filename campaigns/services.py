@@ -63,8 +63,8 @@ def subscription_create(
     `subscription_confirm` activates; an existing pending row is returned as it is.
     A single opt-in replaces a pending row of the same campaign.
     """
-    if campaign.company_id != profile.company_id:
-        raise SubscriptionError("The campaign belongs to another company.")
+    # Another company's campaign is the eligibility rule's first refusal: no row of this
+    # profile can belong to it, so the lookups below find nothing and the rule says so.
     existing = subscription_active(profile=profile, campaign=campaign)
     if existing:
         return existing, False
