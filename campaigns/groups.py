@@ -223,9 +223,13 @@ def group_remove_profile(
 
 @transaction.atomic
 def group_replace_members(
-    *, group: Group, profiles: QuerySet[Profile], actor: AbstractBaseUser | None = None
+    *,
+    group: Group,
+    profiles: QuerySet[Profile],
+    actor: AbstractBaseUser | None = None,
+    origin: str = "",
 ) -> int:
     """Make `profiles` the group's exact members, set-based (an analysis result)."""
     ids_sql, params = profiles.order_by().values(member_id=F("pk")).query.sql_with_params()
-    group_members_replace(group=group, ids_sql=ids_sql, params=params, actor=actor)
+    group_members_replace(group=group, ids_sql=ids_sql, params=params, actor=actor, origin=origin)
     return GroupMembership.objects.filter(group=group).count()

@@ -214,7 +214,7 @@ def analysis_run(*, analysis: ProfileAnalysis) -> ProfileAnalysisRun:
                 group = group_create(company=analysis.company, name=analysis.name)
                 analysis.group = group
             profiles = analysis_profiles(analysis=analysis, now=now)
-            size = group_replace_members(group=group, profiles=profiles)
+            size = group_replace_members(group=group, profiles=profiles, origin="analysis")
             since = now - dt.timedelta(days=int(analysis.parameters["period_days"]))
             reasons = failures_by_reason(
                 company_id=analysis.company_id, profiles=profiles, since=since

@@ -73,7 +73,9 @@ def test_replacing_members_records_who_left_and_who_joined(company):
     GroupMembership.objects.bulk_create(
         [GroupMembership(group=group, profile=stays), GroupMembership(group=group, profile=leaves)]
     )
-    group_replace_members(group=group, profiles=Profile.objects.filter(pk__in=[stays.pk, joins.pk]))
+    result = Profile.objects.filter(pk__in=[stays.pk, joins.pk])
+    group_replace_members(group=group, profiles=result, origin="analysis")
+    assert set(ActivityEvent.objects.values_list("origin", flat=True)) == {"analysis"}
     assert list(ActivityEvent.objects.filter(kind=ADDED).values_list("profile", flat=True)) == [
         joins.pk
     ]
