@@ -4,7 +4,7 @@ Endpoints live in each app's `api.py` and are decorated with `api_endpoint`.
 """
 
 from .endpoint import ApiCall, api_endpoint, unknown_endpoint, unsupported_endpoint
-from .errors import ERROR_MESSAGES, ApiError, invalid, not_found
+from .errors import ERROR_MESSAGES, ApiError, ErrorCodes, api_error_for, invalid, not_found
 from .params import Page, Params
 from .xml import fmt_iso, fmt_time, render, sub, success
 
@@ -12,9 +12,11 @@ __all__ = [
     "ERROR_MESSAGES",
     "ApiCall",
     "ApiError",
+    "ErrorCodes",
     "Page",
     "Params",
     "api_endpoint",
+    "api_error_for",
     "fmt_iso",
     "fmt_time",
     "invalid",

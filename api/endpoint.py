@@ -2,7 +2,8 @@
 
 Order matters: method check, authentication (with the failed-login throttle), company
 and role, then a concurrency slot held while the endpoint runs. Every failure, expected
-(`ApiError`) or not, leaves as the seed's error XML: a client written for Mobile Commons
+(`ApiError`, or a service's `ServiceError` mapped by its kind) or not, leaves as the
+seed's error XML: a client written for Mobile Commons
 parses `<response success="false">`, never an HTML error page.
 """
 
@@ -17,11 +18,12 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from lxml.etree import _Element as Element
 
+from core.errors import ServiceError
 from profiles.tenancy import Perm, has_perm
 
 from .auth import Caller, caller_for
 from .concurrency import concurrency_slot
-from .errors import ERROR_MESSAGES, ApiError
+from .errors import ERROR_MESSAGES, ApiError, api_error_for
 from .params import Params
 from .xml import error_response, render
 
@@ -80,6 +82,10 @@ def api_endpoint(*, methods: Iterable[str], perm: Perm) -> Callable[[Endpoint], 
                     return result if isinstance(result, HttpResponse) else render(result)
             except ApiError as error:
                 return error_response(error)
+            except ServiceError as error:
+                # A refusal the endpoint did not translate itself: its kind says which
+                # seed code and status (a refused call, not our fault: never a 500).
+                return error_response(api_error_for(error))
             except SuspiciousOperation as error:
                 # Too many fields (10,000 phone_number[] values) or too large a body:
                 # Django refuses to parse it; the client gets the seed's error 16.

@@ -5,7 +5,16 @@ it into `<response success="false"><error id="N" message="..."/></response>`. St
 follow what the failure is, so HTTP-aware clients can react without parsing the body:
 400 bad parameters, 401 no or bad credentials, 403 not allowed, 404 an object that does
 not exist in this company, 405 wrong HTTP method, 429 rate limited, 500 our fault.
+
+Services raise `core.errors.ServiceError` and know nothing of these codes: this is the
+one place a refusal's kind becomes a code and a status (`api_error_for`). An endpoint
+whose seed codes are finer than the kinds (a broadcast's bad time is 2, its bad body 3)
+passes a table of the specific error classes it knows.
 """
+
+from collections.abc import Mapping
+
+from core.errors import ErrorKind, ServiceError
 
 ERROR_MESSAGES: dict[int, str] = {
     0: "Unknown error",
@@ -76,3 +85,43 @@ def not_found(code: int, detail: str = "") -> ApiError:
     """A well-formed id that names nothing in this company (HTTP 404)."""
     base = ERROR_MESSAGES[code]
     return ApiError(code, f"{base}: {detail}" if detail else base, 404)
+
+
+# Each kind's seed code and HTTP status when an endpoint names no finer code. A refused
+# change (CONFLICT) answers 400 as it always has: seed 004's clients read 400 as "the
+# call was refused, do not retry as is" and know no 409.
+KIND_ERRORS: dict[ErrorKind, tuple[int, int]] = {
+    ErrorKind.INVALID: (16, 400),  # Invalid query parameters
+    ErrorKind.NOT_FOUND: (0, 404),
+    ErrorKind.CONFLICT: (0, 400),
+    ErrorKind.FORBIDDEN: (0, 403),
+    ErrorKind.LIMIT: (17, 429),  # Too many messages
+    ErrorKind.UNAVAILABLE: (0, 503),
+}
+
+# What an endpoint's table maps an error class to: a seed code (status from the kind),
+# or a code and a status.
+ErrorCodes = Mapping[type[ServiceError], int | tuple[int, int]]
+
+
+def api_error_for(
+    error: ServiceError, codes: ErrorCodes | None = None, *, prefixed: bool = True
+) -> ApiError:
+    """The ApiError a refused service call answers with.
+
+    The most specific class of `error` found in `codes` gives the code (and, when it
+    says so, the status); otherwise its kind does. The message is the code's seed text
+    followed by the service's own (`prefixed`), or the service's alone for endpoints
+    whose clients have always been given that.
+    """
+    code, status = KIND_ERRORS[error.kind]
+    for cls in type(error).__mro__:
+        if codes and cls in codes:
+            found = codes[cls]  # type: ignore[index]
+            code, status = found if isinstance(found, tuple) else (found, status)
+            break
+    detail = str(error)
+    base = ERROR_MESSAGES.get(code, ERROR_MESSAGES[0])
+    if detail and prefixed:
+        detail = f"{base}: {detail}"
+    return ApiError(code, detail or base, status)

@@ -6,11 +6,31 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from lxml.etree import _Element as Element
 
-from api import ApiCall, ApiError, api_endpoint, invalid, not_found, sub, success
+from api import (
+    ApiCall,
+    ApiError,
+    ErrorCodes,
+    api_endpoint,
+    api_error_for,
+    invalid,
+    not_found,
+    sub,
+    success,
+)
 from api.xml import fmt_time
 from profiles.models import Profile
 from profiles.tenancy import Perm
 
+from .broadcast_rules import (
+    BroadcastBodyError,
+    BroadcastCampaignError,
+    BroadcastError,
+    BroadcastGroupError,
+    BroadcastNameError,
+    BroadcastStateError,
+    BroadcastTemplateError,
+    BroadcastTimeError,
+)
 from .models import (
     Broadcast,
     Campaign,
@@ -290,9 +310,23 @@ def broadcast(call: ApiCall) -> Element:
     return root
 
 
-def _broadcast_error(error) -> ApiError:
-    status = 404 if error.code in (1, 6) and "another company" in str(error) else 400
-    return ApiError(error.code, f"{ApiError(error.code).message}: {error}", status)
+# Seed 004's codes for the part of a broadcast at fault; a refusal of another kind
+# (throttling below 1 a minute) takes its kind's code.
+BROADCAST_ERROR_CODES: ErrorCodes = {
+    BroadcastCampaignError: 1,
+    BroadcastTimeError: 2,
+    BroadcastBodyError: 3,
+    BroadcastGroupError: 6,
+    BroadcastTemplateError: 13,
+    BroadcastNameError: 18,
+    BroadcastStateError: 23,
+}
+
+
+def broadcast_api_error(error: BroadcastError) -> ApiError:
+    """The API's answer to a refused broadcast change (a group of another company is
+    one this company cannot see: 404, by its kind)."""
+    return api_error_for(error, BROADCAST_ERROR_CODES)
 
 
 def _broadcast_done(broadcast_obj: Broadcast) -> Element:
@@ -304,7 +338,7 @@ def _broadcast_done(broadcast_obj: Broadcast) -> Element:
 @api_endpoint(methods=["POST"], perm=Perm.BROADCAST)
 def schedule_broadcast(call: ApiCall) -> Element:
     """Send Broadcast to Campaign Subscribers: now, or at `time` (ISO-8601, UTC default)."""
-    from .broadcasts import BroadcastError, broadcast_create
+    from .broadcasts import broadcast_create
 
     p = call.params
     campaign = _campaign(call)
@@ -321,32 +355,32 @@ def schedule_broadcast(call: ApiCall) -> Element:
             schedule_at=when or "now",
         )
     except BroadcastError as error:
-        raise _broadcast_error(error) from None
+        raise broadcast_api_error(error) from None
     return _broadcast_done(created)
 
 
 @api_endpoint(methods=["POST"], perm=Perm.BROADCAST)
 def reschedule_broadcast(call: ApiCall) -> Element:
-    from .broadcasts import BroadcastError, broadcast_reschedule
+    from .broadcasts import broadcast_reschedule
 
     found = _broadcast(call)
     when = call.params.moment("time", 2)
     try:
         broadcast_reschedule(broadcast=found, delivery_time=when)
     except BroadcastError as error:
-        raise _broadcast_error(error) from None
+        raise broadcast_api_error(error) from None
     return _broadcast_done(found)
 
 
 @api_endpoint(methods=["POST"], perm=Perm.BROADCAST)
 def unschedule_broadcast(call: ApiCall) -> Element:
-    from .broadcasts import BroadcastError, broadcast_unschedule
+    from .broadcasts import broadcast_unschedule
 
     found = _broadcast(call)
     try:
         broadcast_unschedule(broadcast=found)
     except BroadcastError as error:
-        raise _broadcast_error(error) from None
+        raise broadcast_api_error(error) from None
     return _broadcast_done(found)
 
 

@@ -9,13 +9,9 @@ from lxml.etree import _Element as Element
 
 from api import ApiCall, api_endpoint, not_found, sub, success
 from api.xml import fmt_time
+from core.errors import ServiceError
 from profiles.api import write_error
-from profiles.api_services import (
-    ProfileApiError,
-    group_create,
-    group_members_add,
-    group_members_remove,
-)
+from profiles.api_services import group_members_add_numbers, group_members_remove_numbers
 from profiles.models import Group
 from profiles.profile_xml import (
     ProfileParts,
@@ -23,6 +19,7 @@ from profiles.profile_xml import (
     profile_element,
     profiles_with_details,
 )
+from profiles.services_groups import group_create
 from profiles.status import profiles_changed_between
 from profiles.tenancy import Perm
 
@@ -78,7 +75,7 @@ def create_group(call: ApiCall) -> Element:
     name = call.params.required("name", 18)
     try:
         group = group_create(company=call.company, name=name, actor=call.user)
-    except ProfileApiError as error:
+    except ServiceError as error:
         raise write_error(error) from None
     root = success()
     _group_element(root, group)
@@ -90,8 +87,8 @@ def add_group_member(call: ApiCall) -> Element:
     group = _group(call)
     numbers = call.params.phone_numbers(strict=False)
     try:
-        group_members_add(group=group, numbers=numbers, actor=call.user)
-    except ProfileApiError as error:
+        group_members_add_numbers(group=group, numbers=numbers, actor=call.user)
+    except ServiceError as error:
         raise write_error(error) from None
     root = success()
     _group_element(root, group)
@@ -103,8 +100,8 @@ def remove_group_member(call: ApiCall) -> Element:
     group = _group(call)
     numbers = call.params.phone_numbers()
     try:
-        group_members_remove(group=group, numbers=numbers, actor=call.user)
-    except ProfileApiError as error:
+        group_members_remove_numbers(group=group, numbers=numbers, actor=call.user)
+    except ServiceError as error:
         raise write_error(error) from None
     root = success()
     _group_element(root, group)

@@ -9,17 +9,16 @@ from django.db import transaction
 from lxml.etree import _Element as Element
 
 from api import ApiCall, api_endpoint, not_found
+from core.errors import ServiceError
 from profiles.api import profile_by_phone, profile_response, write_error
 from profiles.api_services import (
     PROFILE_API_FIELDS,
-    ProfileApiError,
     custom_field_clean,
     custom_fields_by_name,
     profile_api_save,
     profile_field_clean,
 )
 from profiles.models import OptOutSource
-from profiles.services import ProfileActionError
 from profiles.tenancy import Perm
 
 from .api import opt_in_path_for, subscribe_once
@@ -54,7 +53,7 @@ def profile_update_view(call: ApiCall) -> Element:
             elif name.lower() in by_name and value:
                 field = by_name[name.lower()]
                 custom[field] = custom_field_clean(field, value)
-    except ProfileApiError as error:
+    except ServiceError as error:
         raise write_error(error) from None
     path = opt_in_path_for(call, p.get("opt_in_path_id") or p.get("opt_in_path"))
     try:
@@ -68,7 +67,7 @@ def profile_update_view(call: ApiCall) -> Element:
             )
             if path is not None:
                 subscribe_once(call, saved, path)
-    except (ProfileApiError, ProfileActionError) as error:
+    except ServiceError as error:
         raise write_error(error) from None
     saved.refresh_from_db()
     return profile_response(call, saved)

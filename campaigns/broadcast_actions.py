@@ -16,14 +16,17 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from core.errors import ServiceError
 from messaging.compose import body_validate
 from messaging.models import Message, MTType
 from messaging.segments import SegmentInfo
 from messaging.services import MessageBodyError, body_check, body_prepare, message_send
+from profiles.creation import profile_get_or_create
 from profiles.models import Company, Membership, SourceType
 from profiles.phones import phone_normalize
+from profiles.services import ProfileActionError
 
-from .broadcasts import BroadcastError, _locked
+from .broadcasts import BroadcastStateError, _locked
 from .models import Broadcast, Campaign
 from .selectors import broadcast_estimate
 
@@ -36,7 +39,7 @@ def broadcast_delete(*, broadcast: Broadcast) -> None:
     """Delete a draft. Anything scheduled or started has a history worth keeping."""
     broadcast = _locked(broadcast)
     if broadcast.status != Status.DRAFT:
-        raise BroadcastError(
+        raise BroadcastStateError(
             f"Only a draft can be deleted; this broadcast is {broadcast.status}."
             + (" Cancel it instead." if broadcast.status == Status.SCHEDULED else "")
         )
@@ -52,11 +55,11 @@ def broadcast_cancel(*, broadcast: Broadcast) -> Broadcast:
     """
     broadcast = _locked(broadcast)
     if broadcast.status in (Status.GENERATED, Status.SENDING, Status.SENT):
-        raise BroadcastError(
+        raise BroadcastStateError(
             "This broadcast has already started sending and can no longer be canceled."
         )
     if broadcast.status != Status.SCHEDULED:
-        raise BroadcastError(
+        raise BroadcastStateError(
             f"Only a scheduled broadcast can be canceled; this one is {broadcast.status}."
         )
     broadcast.status = Status.CANCELED
@@ -114,7 +117,7 @@ def broadcast_preview(*, body: str) -> Preview:
         return Preview(text=text, info=None, problem=str(error))
 
 
-class TestSendError(Exception):
+class TestSendError(ServiceError):
     """A test send refused before anything was sent; the message is for the sender."""
 
 
@@ -145,8 +148,6 @@ def broadcast_test_send(
     one is created when the company has none. The number is remembered on the user's
     membership for the next test.
     """
-    from profiles.api_services import ProfileApiError, profile_get_or_create
-
     if campaign.company_id != company.pk:
         raise TestSendError("The campaign belongs to another company.")
     result = phone_normalize(phone)
@@ -157,14 +158,17 @@ def broadcast_test_send(
     except MessageBodyError as error:
         raise TestSendError(str(error)) from None
     try:
+        # The one creation rule (suppression check, first-seen source, created event).
         profile, _ = profile_get_or_create(
             company=company,
-            e164=result.e164,
-            actor=actor,
+            phone=result,
             source_type=SourceType.INBOX,
             source_name="Broadcast test send",
+            by=actor,
+            origin="broadcast_test",
+            description="Created by a broadcast test send",
         )
-    except ProfileApiError as error:
+    except ProfileActionError as error:
         raise TestSendError(str(error)) from None
     message = message_send(
         company=company,

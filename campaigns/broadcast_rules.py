@@ -1,8 +1,9 @@
 """The rules a broadcast's content and delivery time must pass before anything is saved.
 
 Shared by saving (campaigns.broadcasts), the confirmation step (which checks before it
-asks, so that what the sender confirms will be accepted) and the API. `BroadcastError`
-carries the API's error id (seed 004).
+asks, so that what the sender confirms will be accepted) and the API. Each refusal is a
+`BroadcastError` subclass naming the part at fault (time, body, groups, ...), so a page
+shows the message and the API edge (campaigns.api) finds its seed error code.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Literal
 
 from django.utils import timezone
 
+from core.errors import ErrorKind, ServiceError
 from messaging.compose import body_validate
 from messaging.services import MessageBodyError
 from profiles.models import Group
@@ -27,31 +29,55 @@ Status = Broadcast.Status
 ScheduleAt = dt.datetime | Literal["now"] | None
 
 
-class BroadcastError(Exception):
-    """A broadcast change the rules refuse. `code` is the API error id (seed 004)."""
+class BroadcastError(ServiceError):
+    """A broadcast change the rules refuse; str(error) is written for the sender."""
 
-    INVALID_CAMPAIGN = 1
-    INVALID_TIME = 2
-    INVALID_BODY = 3
-    INVALID_GROUP = 6
-    INVALID_STATE_CHANGE = 23
 
-    def __init__(self, message: str, code: int = INVALID_STATE_CHANGE) -> None:
-        super().__init__(message)
-        self.code = code
+class BroadcastStateError(BroadcastError):
+    """The broadcast's status does not allow the change (a sent one cannot be edited)."""
+
+    kind = ErrorKind.CONFLICT
+
+
+class BroadcastCampaignError(BroadcastError):
+    """The campaign cannot take the broadcast (it has ended)."""
+
+    kind = ErrorKind.CONFLICT
+
+
+class BroadcastTimeError(BroadcastError):
+    """The delivery time is not one a broadcast can have."""
+
+
+class BroadcastBodyError(BroadcastError):
+    """The body may not be sent."""
+
+
+class BroadcastGroupError(BroadcastError):
+    """The audience's groups do not fit together (or are not the company's)."""
+
+
+class BroadcastTemplateError(BroadcastError):
+    """The message template is not the campaign's."""
+
+
+class BroadcastNameError(BroadcastError):
+    """The broadcast name breaks the text rule."""
 
 
 def groups_clean(campaign: Campaign, groups: Iterable[Group]) -> list[Group]:
     groups = list(groups)
     for group in groups:
         if group.company_id != campaign.company_id:
-            raise BroadcastError("A chosen group belongs to another company.", 6)
+            raise BroadcastGroupError(
+                "A chosen group belongs to another company.", kind=ErrorKind.NOT_FOUND
+            )
     return groups
 
 
 def template_check(campaign: Campaign, template: MessageTemplate | None) -> None:
     if template is not None and template.campaign_id != campaign.pk:
-        raise BroadcastError("The message template belongs to another campaign.", 13)
+        raise BroadcastTemplateError("The message template belongs to another campaign.")
 
 
 def broadcast_name(name: str, body: str) -> str:
@@ -59,7 +85,7 @@ def broadcast_name(name: str, body: str) -> str:
     try:
         name = name_clean(name, field="The broadcast name").strip()
     except TextError as error:
-        raise BroadcastError(str(error), 18) from None
+        raise BroadcastNameError(str(error)) from None
     return name or bidi_strip(body.strip()[:60])
 
 
@@ -74,22 +100,22 @@ def fields_validate(
     shorten_links: bool = False,
 ) -> None:
     if not campaign.active:
-        raise BroadcastError(f"The campaign {campaign.name} has ended.", 1)
+        raise BroadcastCampaignError(f"The campaign {campaign.name} has ended.")
     if not body.strip():
-        raise BroadcastError("The message body is empty.", 3)
+        raise BroadcastBodyError("The message body is empty.")
     try:
         # The rule message_send_many applies at fan-out, checked when the broadcast is
         # saved: a body refused then would fail every chunk after it was scheduled.
         # Merge fields must exist, and the likely longest expansion must fit.
         body_validate(body, company=campaign.company, shorten_links=shorten_links)
     except MessageBodyError as error:
-        raise BroadcastError(str(error), 3) from None
+        raise BroadcastBodyError(str(error)) from None
     if not include_subscribers and not included:
-        raise BroadcastError("Choose the campaign's subscribers, an included group, or both.", 6)
+        raise BroadcastGroupError("Choose the campaign's subscribers, an included group, or both.")
     if {g.pk for g in included} & {g.pk for g in excluded}:
-        raise BroadcastError("A group cannot be both included and excluded.", 6)
+        raise BroadcastGroupError("A group cannot be both included and excluded.")
     if throttle_per_minute is not None and throttle_per_minute < 1:
-        raise BroadcastError("Throttling needs at least 1 message per minute.", 16)
+        raise BroadcastError("Throttling needs at least 1 message per minute.")
 
 
 def broadcast_check(
@@ -109,7 +135,7 @@ def broadcast_check(
     The confirmation step calls it, so that what the sender confirms will be accepted.
     """
     if broadcast is not None and broadcast.status not in (Status.DRAFT, Status.SCHEDULED):
-        raise BroadcastError(f"A {broadcast.status} broadcast can no longer be edited.")
+        raise BroadcastStateError(f"A {broadcast.status} broadcast can no longer be edited.")
     fields_validate(
         campaign=campaign,
         body=body,
@@ -128,8 +154,8 @@ def delivery_time_check(delivery_time: dt.datetime | None) -> dt.datetime:
     if delivery_time is None:
         return now
     if timezone.is_naive(delivery_time):
-        raise BroadcastError("The delivery time needs a time zone.", 2)
+        raise BroadcastTimeError("The delivery time needs a time zone.")
     # A minute of grace: "now" typed into a form is already in the past when it arrives.
     if delivery_time < now - dt.timedelta(minutes=1):
-        raise BroadcastError("The delivery time is in the past.", 2)
+        raise BroadcastTimeError("The delivery time is in the past.")
     return delivery_time

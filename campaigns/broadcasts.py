@@ -59,8 +59,11 @@ from messaging.quiet_hours import (
 from messaging.services import message_send_many
 from profiles.models import Group, Profile
 
-from .broadcast_rules import (  # noqa: F401 (BroadcastError, broadcast_check: callers import them here)
+from .broadcast_rules import (  # noqa: F401 (the errors, broadcast_check: callers import them here)
+    BroadcastCampaignError,
     BroadcastError,
+    BroadcastStateError,
+    BroadcastTimeError,
     ScheduleAt,
     broadcast_check,
 )
@@ -168,7 +171,7 @@ def broadcast_update(
     """
     broadcast = _locked(broadcast)
     if broadcast.status not in (Status.DRAFT, Status.SCHEDULED):
-        raise BroadcastError(f"A {broadcast.status} broadcast can no longer be edited.")
+        raise BroadcastStateError(f"A {broadcast.status} broadcast can no longer be edited.")
     included = _clean_groups(broadcast.campaign, included_groups)
     excluded = _clean_groups(broadcast.campaign, excluded_groups)
     _template_check(broadcast.campaign, message_template)
@@ -259,11 +262,11 @@ def broadcast_schedule(
     """Schedule a draft: at `delivery_time`, or now when it is None (the API's default)."""
     broadcast = _locked(broadcast)
     if broadcast.status != Status.DRAFT:
-        raise BroadcastError(
+        raise BroadcastStateError(
             f"Only a draft can be scheduled; this broadcast is {broadcast.status}."
         )
     if not broadcast.campaign.active:
-        raise BroadcastError(f"The campaign {broadcast.campaign.name} has ended.", 1)
+        raise BroadcastCampaignError(f"The campaign {broadcast.campaign.name} has ended.")
     broadcast.delivery_time = _check_time(delivery_time)
     broadcast.status = Status.SCHEDULED
     broadcast.save(update_fields=["delivery_time", "status", "updated_at"])
@@ -279,7 +282,7 @@ def broadcast_reschedule(
     """Move a scheduled broadcast to another time (now when None), before it starts."""
     broadcast = _locked(broadcast)
     if broadcast.status != Status.SCHEDULED:
-        raise BroadcastError(
+        raise BroadcastStateError(
             f"Only a scheduled broadcast can be rescheduled; this one is {broadcast.status}."
         )
     broadcast.delivery_time = _check_time(delivery_time)
@@ -293,7 +296,7 @@ def broadcast_unschedule(*, broadcast: Broadcast) -> Broadcast:
     """Take a scheduled broadcast back to draft, before it starts."""
     broadcast = _locked(broadcast)
     if broadcast.status != Status.SCHEDULED:
-        raise BroadcastError(
+        raise BroadcastStateError(
             f"Only a scheduled broadcast can be unscheduled; this one is {broadcast.status}."
         )
     broadcast.status = Status.DRAFT

@@ -20,18 +20,17 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
-from django.utils import timezone
+from django.db import transaction
 
 from core.jobs import job_enqueue, job_execute, register_job_type
 from core.list_uploads import ListUploadType, NumberRow, number_rows_parse, number_rows_resolve
 from inbox.phone_csv import CsvError
 from profiles.creation import SUPPRESSED_DETAIL, profiles_create_many
-from profiles.models import Group, GroupMembership, SourceType
+from profiles.models import Group, SourceType
 from profiles.phone_lookup import profiles_by_number
 from profiles.phones import phone_normalize
 
-from .groups import GroupError, Outcome
+from .groups import GroupError, Outcome, group_members_add, group_members_check
 from .models import GroupUpload
 
 GROUP_UPLOAD_JOB = "campaigns.group_upload"
@@ -42,8 +41,7 @@ def group_upload_start(
     *, group: Group, content: bytes, source_name: str, actor: AbstractBaseUser | None = None
 ) -> GroupUpload:
     """Store the file and queue its processing; the page shows the progress."""
-    if group.kind != Group.Kind.UPLOADED:
-        raise GroupError("Members of a filtered group come from its saved search.")
+    group_members_check(group)
     upload = GroupUpload(
         company_id=group.company_id,
         group=group,
@@ -56,22 +54,6 @@ def group_upload_start(
     return upload
 
 
-def _add_memberships(group: Group, profile_ids: list[int]) -> set[int]:
-    """Make the profiles members; the ids of those that were not members before."""
-    if not profile_ids:
-        return set()
-    table = GroupMembership._meta.db_table
-    now = timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (group_id, profile_id, added_at) "  # noqa: S608 (table name from model metadata)
-            "SELECT %s, ids.id, %s FROM unnest(%s::bigint[]) AS ids(id) "
-            "ON CONFLICT DO NOTHING RETURNING profile_id",
-            [group.pk, now, profile_ids],
-        )
-        return {row[0] for row in cursor.fetchall()}
-
-
 def group_upload_apply(
     *,
     group: Group,
@@ -81,8 +63,7 @@ def group_upload_apply(
 ) -> list[NumberRow]:
     """Parse, match, create and add; every row gets an outcome. Raises CsvError for a
     file that cannot be read at all."""
-    if group.kind != Group.Kind.UPLOADED:
-        raise GroupError("Members of a filtered group come from its saved search.")
+    group_members_check(group)
     report = progress or (lambda pct: None)
     rows = number_rows_parse(source)
     report(20)
@@ -124,7 +105,7 @@ def group_upload_apply(
         targets = {
             row.e164: found[row.e164] for row in rows if not row.outcome and row.e164 in found
         }
-        added = _add_memberships(group, sorted(set(targets.values())))
+        added = group_members_add(group=group, profile_ids=targets.values(), actor=actor_id)
     for row in rows:
         if row.outcome:
             continue
@@ -138,7 +119,6 @@ def group_upload_apply(
             row.outcome = Outcome.CREATED
         else:
             row.outcome = Outcome.ADDED
-    Group.objects.filter(pk=group.pk).update(updated_at=timezone.now())
     report(90)
     return rows
 

@@ -1,4 +1,8 @@
-"""Profile groups: create, add and remove members by number, replace members.
+"""Profile groups: add and remove members by number, replace members, delete.
+
+Creating a group and the membership rule itself (filtered groups refused, activity
+events, set-based writes) are profiles.services_groups'; this module reads numbers,
+creates their profiles and reports one outcome per number.
 
 CSV files of numbers are added by a worker: campaigns.group_uploads.
 
@@ -15,23 +19,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, QuerySet
-from django.utils import timezone
 
 from profiles.creation import SUPPRESSED_DETAIL, profiles_create_many
-from profiles.models import Company, Group, GroupMembership, Profile, SourceType
+from profiles.models import Group, GroupMembership, Profile, SourceType
 from profiles.phones import PhoneResult, phone_normalize
-from profiles.text_rules import TextError, name_clean
-
-
-class GroupError(ValueError):
-    """A group change the rules refuse. `code` is the API error id (seed 004)."""
-
-    def __init__(self, message: str, code: int = 6) -> None:
-        super().__init__(message)
-        self.code = code
-
+from profiles.services_groups import (  # noqa: F401 (group_create and the errors: callers import them here)
+    GroupError,
+    GroupKindError,
+    GroupNameError,
+    group_create,
+    group_members_add,
+    group_members_check,
+    group_members_remove,
+    group_members_replace,
+    group_name_clean,
+)
 
 # Why a group refuses a number the company has no profile for and must never text.
 
@@ -77,45 +81,9 @@ class GroupChange:
         return [row for row in self.rows if row.outcome not in good]
 
 
-def _name(name: str) -> str:
-    """The text rule for names (profiles.text_rules): controls refused, bidi stripped."""
-    try:
-        return name_clean(name, field="The group name").strip()
-    except TextError as error:
-        raise GroupError(str(error), 18) from None
-
-
-@transaction.atomic
-def group_create(
-    *,
-    company: Company,
-    name: str,
-    kind: str = Group.Kind.UPLOADED,
-    filter_params: dict[str, Any] | None = None,
-    actor: AbstractBaseUser | None = None,
-) -> Group:
-    name = _name(name)
-    if not name:
-        raise GroupError("A group needs a name.", 18)
-    if kind not in Group.Kind.values:
-        raise GroupError(f"Unknown group type {kind!r}.")
-    if kind == Group.Kind.FILTERED and not filter_params:
-        raise GroupError("A filtered group needs a search or at least one filter.")
-    return Group.objects.create(
-        company=company,
-        name=name[:200],
-        kind=kind,
-        filter_params=filter_params or {} if kind == Group.Kind.FILTERED else {},
-        created_by=actor if actor is not None and actor.is_authenticated else None,
-    )
-
-
 @transaction.atomic
 def group_update(*, group: Group, name: str, filter_params: dict[str, Any] | None = None) -> Group:
-    name = _name(name)
-    if not name:
-        raise GroupError("A group needs a name.", 18)
-    group.name = name[:200]
+    group.name = group_name_clean(name)
     if group.kind == Group.Kind.FILTERED and filter_params is not None:
         if not filter_params:
             raise GroupError("A filtered group needs a search or at least one filter.")
@@ -145,11 +113,6 @@ def group_delete(*, group: Group) -> None:
     if in_use.exists():
         raise GroupError("A scheduled or sending broadcast uses this group.")
     group.delete()
-
-
-def _uploaded(group: Group) -> None:
-    if group.kind != Group.Kind.UPLOADED:
-        raise GroupError("Members of a filtered group come from its saved search.")
 
 
 def _phone_rows(numbers: Iterable[str]) -> list[tuple[int, str, PhoneResult, int | None]]:
@@ -183,7 +146,7 @@ def _add_rows(
     rows: list[tuple[int, str, PhoneResult, int | None]],
     actor: AbstractBaseUser | None,
 ) -> GroupChange:
-    _uploaded(group)
+    group_members_check(group)
     change = GroupChange()
     valid = {
         phone.e164: phone
@@ -192,7 +155,6 @@ def _add_rows(
     }
     profiles = Profile.objects.for_company(group.company_id)
     existing = dict(profiles.filter(phone_number__in=list(valid)).values_list("phone_number", "pk"))
-    now = timezone.now()
     made = profiles_create_many(
         company_id=group.company_id,
         phones=[phone for e164, phone in valid.items() if e164 not in existing],
@@ -203,15 +165,7 @@ def _add_rows(
     )
     created = set(made.created)
     ids = dict(profiles.filter(phone_number__in=list(valid)).values_list("phone_number", "pk"))
-    members = set(
-        GroupMembership.objects.filter(group=group, profile_id__in=ids.values()).values_list(
-            "profile_id", flat=True
-        )
-    )
-    GroupMembership.objects.bulk_create(
-        [GroupMembership(group=group, profile_id=pk) for pk in ids.values() if pk not in members],
-        ignore_conflicts=True,
-    )
+    added = group_members_add(group=group, profile_ids=ids.values(), actor=actor)
     for line_no, raw, phone, duplicate in rows:
         e164 = phone.e164 or ""
         if not phone.valid or not e164:
@@ -220,20 +174,21 @@ def _add_rows(
             outcome, detail = Outcome.DUPLICATE, f"Same number as line {duplicate}"
         elif e164 in made.suppressed:
             outcome, detail = Outcome.ERASED, SUPPRESSED_DETAIL
-        elif ids.get(e164) in members:
+        elif ids.get(e164) not in added:
             outcome, detail = Outcome.ALREADY, ""
         elif e164 in created:
             outcome, detail = Outcome.CREATED, ""
         else:
             outcome, detail = Outcome.ADDED, ""
         change.rows.append(RowOutcome(line_no, raw, e164, outcome, detail))
-    Group.objects.filter(pk=group.pk).update(updated_at=now)
     return change
 
 
 @transaction.atomic
-def group_remove_members(*, group: Group, phone_numbers: Iterable[str]) -> GroupChange:
-    _uploaded(group)
+def group_remove_members(
+    *, group: Group, phone_numbers: Iterable[str], actor: AbstractBaseUser | None = None
+) -> GroupChange:
+    group_members_check(group)
     change = GroupChange()
     rows = _phone_rows(phone_numbers)
     numbers = [phone.e164 for _, _, phone, _ in rows if phone.e164]
@@ -242,12 +197,7 @@ def group_remove_members(*, group: Group, phone_numbers: Iterable[str]) -> Group
         .filter(phone_number__in=numbers)
         .values_list("phone_number", "pk")
     )
-    members = set(
-        GroupMembership.objects.filter(group=group, profile_id__in=ids.values()).values_list(
-            "profile_id", flat=True
-        )
-    )
-    GroupMembership.objects.filter(group=group, profile_id__in=members).delete()
+    members = group_members_remove(group=group, profile_ids=ids.values(), actor=actor)
     for line_no, raw, phone, duplicate in rows:
         e164 = phone.e164 or ""
         if not e164:
@@ -265,28 +215,21 @@ def group_remove_members(*, group: Group, phone_numbers: Iterable[str]) -> Group
 
 
 @transaction.atomic
-def group_remove_profile(*, group: Group, profile: Profile) -> bool:
-    _uploaded(group)
-    deleted, _ = GroupMembership.objects.filter(group=group, profile=profile).delete()
-    return bool(deleted)
+def group_remove_profile(
+    *, group: Group, profile: Profile, actor: AbstractBaseUser | None = None
+) -> bool:
+    return bool(group_members_remove(group=group, profile_ids=[profile.pk], actor=actor))
 
 
 @transaction.atomic
-def group_replace_members(*, group: Group, profiles: QuerySet[Profile]) -> int:
+def group_replace_members(
+    *,
+    group: Group,
+    profiles: QuerySet[Profile],
+    actor: AbstractBaseUser | None = None,
+    origin: str = "",
+) -> int:
     """Make `profiles` the group's exact members, set-based (an analysis result)."""
-    _uploaded(group)
     ids_sql, params = profiles.order_by().values(member_id=F("pk")).query.sql_with_params()
-    table = GroupMembership._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {table} WHERE group_id = %s AND profile_id NOT IN ({ids_sql})",  # noqa: S608 (compiled ORM SQL)
-            [group.pk, *params],
-        )
-        cursor.execute(
-            f"INSERT INTO {table} (group_id, profile_id, added_at) "  # noqa: S608
-            f"SELECT %s, r.member_id, %s FROM ({ids_sql}) r "
-            "ON CONFLICT DO NOTHING",
-            [group.pk, timezone.now(), *params],
-        )
-    Group.objects.filter(pk=group.pk).update(updated_at=timezone.now())
+    group_members_replace(group=group, ids_sql=ids_sql, params=params, actor=actor, origin=origin)
     return GroupMembership.objects.filter(group=group).count()

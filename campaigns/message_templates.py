@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import ProtectedError
 
+from core.errors import ServiceError
 from messaging.compose import body_validate
 from messaging.services import MessageBodyError
 from profiles.text_rules import TextError, name_clean
@@ -17,7 +18,7 @@ from profiles.text_rules import TextError, name_clean
 from .models import Campaign, MessageTemplate
 
 
-class MessageTemplateError(Exception):
+class MessageTemplateError(ServiceError):
     """A template change refused; str() is written for the person who made it."""
 
 

@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from core.errors import ErrorKind, ServiceError
 from profiles.models import ActivityEvent, OptOutSource, Profile
 from profiles.services import activity_record
 from profiles.status import profile_state_write
@@ -18,12 +19,14 @@ from .models import Campaign, OptInPath, Subscription
 from .opt_outs import profiles_opt_out_set
 
 
-class SubscriptionError(Exception):
+class SubscriptionError(ServiceError):
     """A subscription change that the rules refuse; the message is for the user."""
 
 
 class SubscriptionRefused(SubscriptionError):
     """The eligibility rule (campaigns.eligibility) refuses this (re)subscription."""
+
+    kind = ErrorKind.FORBIDDEN
 
     def __init__(self, reason: str) -> None:
         self.reason = reason
@@ -60,8 +63,8 @@ def subscription_create(
     `subscription_confirm` activates; an existing pending row is returned as it is.
     A single opt-in replaces a pending row of the same campaign.
     """
-    if campaign.company_id != profile.company_id:
-        raise SubscriptionError("The campaign belongs to another company.")
+    # Another company's campaign is the eligibility rule's first refusal: no row of this
+    # profile can belong to it, so the lookups below find nothing and the rule says so.
     existing = subscription_active(profile=profile, campaign=campaign)
     if existing:
         return existing, False

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.errors import ServiceError
 from messaging.compose import body_validate
 from messaging.services import MessageBodyError
 from profiles.models import Company, Profile
@@ -16,7 +17,7 @@ from profiles.text_rules import TextError, name_clean, text_clean
 from .models import Campaign, Keyword, OptInPath, Tag
 
 
-class CampaignError(ValueError):
+class CampaignError(ServiceError, ValueError):
     """A campaign change the rules refuse; the message is for the user.
 
     `field` names the form field at fault when there is one (a text whose merge field

@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from campaigns.models import Broadcast
+from core.errors import ErrorKind, ServiceError
 from messaging.models import Message
 from profiles.models import Company, Profile
 
@@ -23,8 +24,10 @@ REBUILD_INDEXES_FROM = 50_000
 CHUNK = 5_000
 
 
-class DemoDataExists(Exception):
+class DemoDataExists(ServiceError):
     """The demo company already has profiles and no reset was asked for."""
+
+    kind = ErrorKind.CONFLICT
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
+from core.errors import ServiceError
 from profiles.models import Company
 from profiles.text_rules import TextError, text_clean
 
@@ -12,7 +13,7 @@ NAME_MAX_CHARS = 60
 BODY_MAX_CHARS = 1600
 
 
-class CannedResponseError(Exception):
+class CannedResponseError(ServiceError):
     """A canned response the rules refuse, with the field it concerns."""
 
     def __init__(self, message: str, *, field: str) -> None:

@@ -26,6 +26,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from campaigns.models import Campaign
+from core.errors import ErrorKind, ServiceError
 from messaging.models import Message, MOType
 from profiles.models import ActivityEvent, Company, Membership, Profile
 from profiles.services import activity_record
@@ -47,12 +48,14 @@ NOTE_MAX_CHARS = 2000
 TAG_MAX_CHARS = 40
 
 
-class ConversationError(Exception):
+class ConversationError(ServiceError):
     """A conversation action the rules refuse; the message is for the agent."""
 
 
 class ConversationHeld(ConversationError):
     """Someone else holds the conversation: take it over first."""
+
+    kind = ErrorKind.CONFLICT
 
 
 def user_label(user: AbstractBaseUser | None) -> str:

@@ -17,6 +17,7 @@ from typing import IO
 import phonenumbers
 from django.conf import settings
 
+from core.errors import ServiceError
 from profiles.phones import PhoneResult, phone_normalize, phone_search_digits
 
 HEADER_NAMES = ("phone", "phone number", "phone_number", "phonenumber", "mobile", "mobile number")
@@ -29,7 +30,7 @@ _OLE = b"\xd0\xcf\x11\xe0"  # xls, doc
 _PHONE_CHARS = re.compile(r"^[\s\d+().\-/]+$|^\s*[+-]?\d+(\.\d+)?[eE]\+?\d+\s*$")
 
 
-class CsvError(ValueError):
+class CsvError(ServiceError, ValueError):
     """The file as a whole cannot be read; the message is for the person uploading it."""
 
 

@@ -5,6 +5,7 @@ from django.db import transaction
 
 from campaigns.models import Campaign, Subscription
 from campaigns.services import profile_opt_out
+from core.errors import ServiceError
 from messaging.models import Message, MTType
 from messaging.services import MessageBodyError, message_send
 from profiles.models import Company, OptOutSource, Profile
@@ -12,7 +13,7 @@ from profiles.models import Company, OptOutSource, Profile
 from .conversations import conversation_reply, conversations_opted_out
 
 
-class InboxError(Exception):
+class InboxError(ServiceError):
     """An inbox action the rules refuse; the message is for the agent."""
 
 

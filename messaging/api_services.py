@@ -4,6 +4,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from core.errors import ServiceError
 from profiles.models import Company
 
 from .models import Attachment
@@ -19,7 +20,7 @@ _SIGNATURES = {
 }
 
 
-class AttachmentError(ValueError):
+class AttachmentError(ServiceError, ValueError):
     pass
 
 

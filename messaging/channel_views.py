@@ -13,9 +13,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from profiles.api_services import ProfileApiError, profile_get_or_create
+from profiles.creation import profile_get_or_create
 from profiles.models import SourceType
 from profiles.phones import phone_normalize
+from profiles.services import ProfileActionError
 from profiles.tenancy import Perm, require_perm
 
 from .channel_forms import ChannelForm, TestMessageForm
@@ -128,15 +129,18 @@ def channel_deactivate_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _test_send(request: HttpRequest, channel: Channel, form: TestMessageForm) -> Message:
     """The test text, through the one send function and its compliance rule."""
-    e164 = phone_normalize(form.cleaned_data["phone"]).e164
-    if not e164:
+    phone = phone_normalize(form.cleaned_data["phone"])
+    if not phone.valid or not phone.e164:
         raise SendError(f"{form.cleaned_data['phone']!r} is not a phone number.")
+    # The one creation rule (suppression check, first-seen source, created event).
     profile, _ = profile_get_or_create(
         company=request.company,
-        e164=e164,
-        actor=request.user,
+        phone=phone,
         source_type=SourceType.UNKNOWN,
         source_name=TEST_SOURCE,
+        by=request.user,
+        origin="channels",
+        description=f"Created by a test text from {channel.number}",
     )
     return message_send(
         company=request.company,
@@ -159,7 +163,7 @@ def channel_test(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             try:
                 result = _test_send(request, channel, test_form)
-            except (SendError, ProfileApiError) as exc:
+            except (SendError, ProfileActionError) as exc:
                 test_form.add_error(None, str(exc))
             else:
                 result.refresh_from_db()

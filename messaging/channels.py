@@ -16,6 +16,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from core.errors import ServiceError
 from profiles.models import Company
 
 from .credentials import CREDENTIAL_FIELDS, credentials_decrypt, credentials_encrypt
@@ -37,7 +38,7 @@ MPS_DEFAULTS: dict[str, int] = {
 MPS_MAX = 10_000
 
 
-class ChannelError(ValueError):
+class ChannelError(ServiceError, ValueError):
     """A sending-number change the rules refuse; the message is for the admin."""
 
 

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 
+from core.errors import ErrorKind, ServiceError
+
 from .providers.base import (
     BandwidthCredentials,
     Credentials,
@@ -81,8 +83,10 @@ _CLASSES = {
 }
 
 
-class CredentialsUnreadable(Exception):
+class CredentialsUnreadable(ServiceError):
     """Stored credentials no configured key decrypts (a key was removed or changed)."""
+
+    kind = ErrorKind.UNAVAILABLE
 
 
 def _derived_key() -> bytes:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from django.db.models import CharField, Expression, F, Func, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 
+from core.errors import ServiceError
 from links.tokens import Link, url_spans
 from profiles.models import Company, CustomField, CustomFieldValue, Profile
 
@@ -65,7 +66,7 @@ CUSTOM_LIKELY = 20
 _FIELD = re.compile(r"\{\{\s*([^{}|\s][^{}|]*?)\s*(?:\|([^{}]*))?\}\}")
 
 
-class MergeFieldError(ValueError):
+class MergeFieldError(ServiceError, ValueError):
     """A body naming a field the company does not have. str() names the field."""
 
     def __init__(self, name: str) -> None:

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from campaigns.services import profile_opt_out
+from core.errors import ErrorKind, ServiceError
 from profiles.models import ActivityEvent, Company, OptOutSource, Profile
 from profiles.services import activity_record
 
@@ -42,8 +43,10 @@ ORIGIN_DEADLINE = "opt_out_review_deadline"
 Status = FreeTextRevocation.Status
 
 
-class RevocationError(Exception):
+class RevocationError(ServiceError):
     """A review decision that cannot be taken; the message is for the agent."""
+
+    kind = ErrorKind.CONFLICT
 
 
 def revocation_dates(*, company: Company, received_at: datetime) -> tuple[date, date]:

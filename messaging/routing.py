@@ -15,6 +15,7 @@ the demo data), until Company.short_code's last readers move to channels.
 
 import re
 
+from core.errors import ErrorKind, ServiceError
 from profiles.models import Company
 from profiles.phones import phone_normalize
 
@@ -24,8 +25,10 @@ _SHORT_CODE = re.compile(r"\d{3,8}")
 _SPACING = re.compile(r"[\s().-]")
 
 
-class Unroutable(Exception):
+class Unroutable(ServiceError):
     """The number is none of our companies' numbers (or is shared by several)."""
+
+    kind = ErrorKind.NOT_FOUND
 
 
 def number_normalize(raw: str) -> str:

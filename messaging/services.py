@@ -30,6 +30,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from campaigns.services import profile_opt_out
+from core.errors import ErrorKind, ServiceError
 from core.publish import task_publish
 from links.services import links_for_body
 from links.tokens import Link, link_url
@@ -77,8 +78,10 @@ AWAITING_FOR_TYPE = {
 }
 
 
-class SendError(ValueError):
+class SendError(ServiceError, ValueError):
     """A call that can never be sent (wrong company, exemption not allowed)."""
+
+    kind = ErrorKind.FORBIDDEN
 
 
 class MessageBodyError(SendError):
@@ -86,6 +89,8 @@ class MessageBodyError(SendError):
 
     Raised before anything is stored; str(error) is written for the person who typed it.
     """
+
+    kind = ErrorKind.INVALID
 
 
 def body_check(body: str, *, has_media: bool) -> SegmentInfo:

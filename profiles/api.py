@@ -10,16 +10,29 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from lxml.etree import _Element as Element
 
-from api import ApiCall, ApiError, api_endpoint, invalid, not_found, sub, success
+from api import (
+    ApiCall,
+    ApiError,
+    ErrorCodes,
+    api_endpoint,
+    api_error_for,
+    invalid,
+    not_found,
+    sub,
+    success,
+)
 from api.xml import render_text, tag_text
+from core.errors import ServiceError
 
 from .api_services import (
     PROFILE_API_FIELDS,
-    ProfileApiError,
+    PhoneNumberError,
+    ProfileValueError,
     custom_field_clean,
     custom_fields_by_name,
     profile_field_clean,
 )
+from .creation import ProfileSuppressed
 from .extensions import summary_parts
 from .models import CustomFieldValue, Profile
 from .profile_xml import (
@@ -30,6 +43,7 @@ from .profile_xml import (
     profiles_with_details,
 )
 from .services import ProfileActionError, custom_value_set, profile_update
+from .services_groups import GroupError, GroupNameError
 from .status import profiles_changed_between
 from .tenancy import Perm
 
@@ -44,9 +58,22 @@ def profile_by_phone(call: ApiCall, name: str = "phone_number") -> Profile:
     return profile
 
 
-def write_error(error: ProfileApiError | ProfileActionError) -> ApiError:
-    code = getattr(error, "code", 30)
-    return ApiError(code, str(error), 400)
+# Seed 004's codes for refused profile and group writes. Any other refused profile
+# change (a value profile_update or custom_value_set refuses) is an invalid attribute.
+PROFILE_ERROR_CODES: ErrorCodes = {
+    ProfileValueError: 30,
+    ProfileActionError: 30,
+    PhoneNumberError: 5,
+    ProfileSuppressed: (5, 400),
+    GroupNameError: 18,
+    GroupError: (6, 400),
+}
+
+
+def write_error(error: ServiceError) -> ApiError:
+    """The API's answer to a refused profile or group write: the service's message as
+    is (these endpoints have always answered with it alone)."""
+    return api_error_for(error, PROFILE_ERROR_CODES, prefixed=False)
 
 
 def render_profiles(
@@ -135,12 +162,12 @@ def profile_update_attribute(call: ApiCall) -> Element:
             else:
                 field = custom_fields_by_name(call.company).get(attribute.lower())
                 if field is None:
-                    raise ProfileApiError(30, f"no attribute or custom column named {attribute!r}")
+                    raise ProfileValueError(f"no attribute or custom column named {attribute!r}")
                 value = custom_field_clean(field, raw)
                 exists = CustomFieldValue.objects.filter(profile=found, field=field).exists()
                 if not (only_if_empty and exists):
                     custom_value_set(profile=found, field=field, raw=value, actor=call.user)
-    except (ProfileApiError, ProfileActionError) as error:
+    except ServiceError as error:
         raise write_error(error) from None
     found.refresh_from_db()
     return profile_response(call, found)

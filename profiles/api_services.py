@@ -13,21 +13,21 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from . import creation
+from core.errors import ServiceError
+
+from . import creation, services_groups
 from .custom_fields import CustomFieldError, custom_value_clean
 from .models import (
-    ActivityEvent,
     ApiToken,
     Company,
     CustomField,
     Group,
-    GroupMembership,
     Profile,
     SourceType,
 )
 from .phones import phone_normalize
 from .services import custom_value_set, profile_update
-from .text_rules import TextError, name_clean, text_clean
+from .text_rules import TextError, text_clean
 
 # Standard attributes the API may set, with their column limits (Profile model).
 PROFILE_API_FIELDS: dict[str, int] = {
@@ -44,12 +44,12 @@ PROFILE_API_FIELDS: dict[str, int] = {
 }
 
 
-class ProfileApiError(Exception):
-    """A refused API write: `code` is the seed error code, the message names the problem."""
+class ProfileValueError(ServiceError):
+    """A profile attribute or custom column value the API refuses; names the problem."""
 
-    def __init__(self, code: int, message: str) -> None:
-        self.code = code
-        super().__init__(message)
+
+class PhoneNumberError(ServiceError):
+    """A number the API cannot take: not a valid phone number."""
 
 
 def _actor_name(actor: AbstractBaseUser) -> str:
@@ -58,22 +58,22 @@ def _actor_name(actor: AbstractBaseUser) -> str:
 
 
 def profile_field_clean(name: str, raw: str) -> str:
-    """A standard attribute's value as stored, or ProfileApiError (code 30)."""
+    """A standard attribute's value as stored, or ProfileValueError."""
     try:
         value = text_clean(raw, field=name).strip()
     except TextError as error:
-        raise ProfileApiError(30, str(error)) from None
+        raise ProfileValueError(str(error)) from None
     if len(value) > PROFILE_API_FIELDS[name]:
-        raise ProfileApiError(30, f"{name} can be at most {PROFILE_API_FIELDS[name]} characters")
+        raise ProfileValueError(f"{name} can be at most {PROFILE_API_FIELDS[name]} characters")
     if name == "email" and value:
         try:
             validate_email(value)
         except ValidationError:
-            raise ProfileApiError(30, f"{value[:60]!r} is not an email address") from None
+            raise ProfileValueError(f"{value[:60]!r} is not an email address") from None
     if name == "country" and value:
         value = value.upper()
         if not (value.isascii() and value.isalpha() and len(value) == 2):
-            raise ProfileApiError(30, "country must be a two-letter ISO code such as US")
+            raise ProfileValueError("country must be a two-letter ISO code such as US")
     return value
 
 
@@ -86,7 +86,7 @@ def custom_field_clean(field: CustomField, raw: str) -> str:
     try:
         return custom_value_clean(field.field_type, raw)
     except CustomFieldError as error:
-        raise ProfileApiError(30, f"{field.name}: {error}") from None
+        raise ProfileValueError(f"{field.name}: {error}") from None
 
 
 def profile_get_or_create(
@@ -98,19 +98,17 @@ def profile_get_or_create(
         return profile, False
     phone = phone_normalize(e164)
     if not phone.valid:
-        raise ProfileApiError(5, f"{e164} is not a valid phone number ({phone.reason})")
-    try:
-        return creation.profile_get_or_create(
-            company=company,
-            phone=phone,
-            source_type=source_type,
-            source_name=source_name,
-            by=actor,
-            origin="api",
-            description=f"Created through the API ({source_name})",
-        )
-    except creation.ProfileSuppressed as refused:
-        raise ProfileApiError(5, str(refused)) from None
+        raise PhoneNumberError(f"{e164} is not a valid phone number ({phone.reason})")
+    # An erased number raises creation.ProfileSuppressed (the API answers it as code 5).
+    return creation.profile_get_or_create(
+        company=company,
+        phone=phone,
+        source_type=source_type,
+        source_name=source_name,
+        by=actor,
+        origin="api",
+        description=f"Created through the API ({source_name})",
+    )
 
 
 @transaction.atomic
@@ -138,58 +136,25 @@ def profile_api_save(
 
 
 @transaction.atomic
-def group_create(*, company: Company, name: str, actor: AbstractBaseUser) -> Group:
-    try:
-        name = name_clean(name, field="name").strip()
-    except TextError as error:
-        raise ProfileApiError(18, str(error)) from None
-    if not name or len(name) > 200:
-        raise ProfileApiError(18, "a group name needs 1 to 200 characters")
-    return Group.objects.create(
-        company=company, name=name, kind=Group.Kind.UPLOADED, created_by=actor
-    )
-
-
-def _record_group_events(profiles: list[Profile], group: Group, kind: str, actor) -> None:
-    verb = "Added to" if kind == ActivityEvent.Kind.GROUP_ADDED else "Removed from"
-    ActivityEvent.objects.bulk_create(
-        [
-            ActivityEvent(
-                company_id=group.company_id,
-                profile=p,
-                kind=kind,
-                actor=actor if actor.is_authenticated else None,
-                origin="api",
-                description=f"{verb} group {group.name}"[:500],
-                data={"group_id": group.pk},
-            )
-            for p in profiles
-        ],
-        batch_size=1000,
-    )
-
-
-@transaction.atomic
-def group_members_add(
+def group_members_add_numbers(
     *, group: Group, numbers: list[str], actor: AbstractBaseUser
 ) -> dict[str, Any]:
     """Add numbers (E.164) to an uploaded group, creating profiles for new numbers.
 
     All numbers are checked before anything is written: one invalid or erased number
-    refuses the whole batch.
+    refuses the whole batch (seed 004's clients retry whole calls).
     """
-    if group.kind != Group.Kind.UPLOADED:
-        raise ProfileApiError(6, "a filtered group's members come from its saved search")
+    services_groups.group_members_check(group)
     company = group.company
-    existing = {
-        p.phone_number: p
-        for p in Profile.objects.for_company(company).filter(phone_number__in=numbers)
-    }
-    new_numbers = [n for n in numbers if n not in existing]
-    phones = {n: phone_normalize(n) for n in new_numbers}
+    existing = set(
+        Profile.objects.for_company(company)
+        .filter(phone_number__in=numbers)
+        .values_list("phone_number", flat=True)
+    )
+    phones = {n: phone_normalize(n) for n in numbers if n not in existing}
     for number, phone in phones.items():
         if not phone.valid:
-            raise ProfileApiError(5, f"{number} is not a valid phone number ({phone.reason})")
+            raise PhoneNumberError(f"{number} is not a valid phone number ({phone.reason})")
     made = creation.profiles_create_many(
         company_id=company.pk,
         phones=list(phones.values()),
@@ -201,42 +166,30 @@ def group_members_add(
     )
     if made.suppressed:
         # One erased number refuses the whole batch (the atomic block undoes the rest).
-        raise ProfileApiError(5, creation.suppressed_message(sorted(made.suppressed)[0]))
-    profiles = list(Profile.objects.for_company(company).filter(phone_number__in=numbers))
-    already = set(
-        GroupMembership.objects.filter(group=group, profile__in=profiles).values_list(
-            "profile_id", flat=True
-        )
+        raise creation.ProfileSuppressed(sorted(made.suppressed)[0])
+    ids = Profile.objects.for_company(company).filter(phone_number__in=numbers)
+    added = services_groups.group_members_add(
+        group=group, profile_ids=ids.values_list("pk", flat=True), actor=actor, origin="api"
     )
-    added = [p for p in profiles if p.pk not in already]
-    GroupMembership.objects.bulk_create(
-        [GroupMembership(group=group, profile=p) for p in added],
-        batch_size=1000,
-        ignore_conflicts=True,
-    )
-    _record_group_events(added, group, ActivityEvent.Kind.GROUP_ADDED, actor)
-    group.save(update_fields=["updated_at"])
     return {"added": len(added), "created_profiles": len(made.created)}
 
 
 @transaction.atomic
-def group_members_remove(*, group: Group, numbers: list[str], actor: AbstractBaseUser) -> int:
-    if group.kind != Group.Kind.UPLOADED:
-        raise ProfileApiError(6, "a filtered group's members come from its saved search")
-    memberships = GroupMembership.objects.filter(
-        group=group, profile__company=group.company, profile__phone_number__in=numbers
-    ).select_related("profile")
-    removed = [m.profile for m in memberships]
-    GroupMembership.objects.filter(pk__in=[m.pk for m in memberships]).delete()
-    _record_group_events(removed, group, ActivityEvent.Kind.GROUP_REMOVED, actor)
-    group.save(update_fields=["updated_at"])
+def group_members_remove_numbers(
+    *, group: Group, numbers: list[str], actor: AbstractBaseUser
+) -> int:
+    services_groups.group_members_check(group)
+    ids = Profile.objects.for_company(group.company).filter(phone_number__in=numbers)
+    removed = services_groups.group_members_remove(
+        group=group, profile_ids=ids.values_list("pk", flat=True), actor=actor, origin="api"
+    )
     return len(removed)
 
 
 # --- API tokens (Settings → API tokens) ---------------------------------------------------
 
 
-class ApiTokenError(ValueError):
+class ApiTokenError(ServiceError, ValueError):
     pass
 
 

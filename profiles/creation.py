@@ -30,6 +30,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from core.errors import ErrorKind
+
 from .models import ActivityEvent, Company, Profile, Suppression
 from .models.profiles import NumberType
 from .phones import PhoneResult, phone_digest, phone_digest_sql
@@ -46,6 +48,8 @@ def suppressed_message(e164: str) -> str:
 
 class ProfileSuppressed(ProfileActionError):
     """The number is on the suppression list (its owner asked to be forgotten)."""
+
+    kind = ErrorKind.FORBIDDEN
 
     def __init__(self, e164: str) -> None:
         self.e164 = e164

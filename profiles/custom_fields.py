@@ -13,6 +13,8 @@ from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from core.errors import ServiceError
+
 from .models import CustomFieldType, Gender
 from .text_rules import text_problem
 
@@ -24,7 +26,7 @@ _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if
 _MONTHS["sept"] = 9
 
 
-class CustomFieldError(ValueError):
+class CustomFieldError(ServiceError, ValueError):
     """A value that does not fit its field's type; str(error) is shown to the user."""
 
 

@@ -24,6 +24,8 @@ from typing import Any
 import yaml
 from django.db import transaction
 
+from core.errors import ServiceError
+
 from .models import Legislator
 from .safe_urls import UnsafeUrlError, external_url_clean
 from .selectors_detail import district_number, state_code
@@ -44,7 +46,7 @@ STATEWIDE = {Legislator.Office.SENATOR, Legislator.Office.GOVERNOR}
 ID_KEYS = ("bioguide", "openstates", "govtrack", "thomas", "lis", "id")
 
 
-class LegislatorFileError(ValueError):
+class LegislatorFileError(ServiceError, ValueError):
     pass
 
 

@@ -12,13 +12,15 @@ value stored before this rule existed is inert too.
 
 from urllib.parse import urlsplit
 
+from core.errors import ServiceError
+
 ALLOWED_SCHEMES = frozenset({"http", "https"})
 # Browsers and carriers handle far longer URLs, but a media or avatar link past this is
 # not a link a person or a carrier sends; callers pass their column's length when smaller.
 MAX_URL_LENGTH = 2048
 
 
-class UnsafeUrlError(ValueError):
+class UnsafeUrlError(ServiceError, ValueError):
     """The URL may not be stored or rendered; the message says why, for the user."""
 
 

@@ -1,11 +1,15 @@
 """Writes to profiles that several apps share. Each runs inside the caller's transaction."""
 
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
+
+from core.errors import ServiceError
 
 from .custom_fields import CustomFieldError, custom_value_clean
 from .extensions import erasers
@@ -55,7 +59,7 @@ def activity_record(
 # answers "who did this, and when" for compliance reviews (seed 000 keeps history).
 
 
-class ProfileActionError(Exception):
+class ProfileActionError(ServiceError):
     """A change the rules refuse; the message is shown to the user as is."""
 
 
@@ -337,6 +341,19 @@ def profile_activate(*, profile: Profile, actor: AbstractBaseUser | None) -> boo
 
 
 ERASED_PREFIX = "erased:"
+
+# Ending a number's subscriptions (and pending double opt-ins, with the `opted_out`
+# event) is campaigns.opt_outs's transition, the one every opt-out runs. campaigns sits
+# above profiles, so its AppConfig.ready() registers that function here: an erasure
+# then opts the number out exactly as a STOP would instead of keeping a copy of it.
+_opt_out_everywhere: Callable[..., Any] | None = None
+
+
+def opt_out_everywhere_register(opt_out: Callable[..., Any]) -> None:
+    global _opt_out_everywhere
+    _opt_out_everywhere = opt_out
+
+
 ERASED_TEXT_FIELDS = (
     "first_name",
     "last_name",
@@ -387,6 +404,16 @@ def profile_erase(
         raise ProfileActionError("Type the profile's phone number exactly to confirm the erasure.")
     number = locked.phone_number
     now = timezone.now()
+    if _opt_out_everywhere is None:
+        raise ImproperlyConfigured("The campaigns app registers the opt-out an erasure runs.")
+    _opt_out_everywhere(
+        company_id=locked.company_id,
+        profile_ids=[locked.pk],
+        source=OptOutSource.ERASED,
+        now=now,
+        actor_id=actor.pk if actor is not None and actor.is_authenticated else None,
+        origin="profile",
+    )
     Suppression.objects.get_or_create(
         company_id=locked.company_id,
         phone_digest=phone_digest(number),
@@ -426,6 +453,8 @@ def profile_erase(
         description="Personal data erased (GDPR); the number is suppressed",
         origin="profile",
     )
+    # The opt-out above leaves an earlier company-wide opt-out's source as it was; the
+    # standing reason of an erased number is the erasure.
     erased = {
         "opted_out_globally": True,
         "opted_out_at": now,

@@ -22,6 +22,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from core.errors import ServiceError
+
 _MULTILINE_ALLOWED = frozenset("\t\n\r")
 _SINGLE_LINE_ALLOWED = frozenset("\t")
 _CONTROLS = frozenset(chr(c) for c in range(0x20)) | {"\x7f"}
@@ -36,7 +38,7 @@ _STRIP_BIDI = {ord(ch): None for ch in BIDI_CONTROLS}
 _NAMES = {"\x00": "a NUL byte", "\t": "a tab", "\n": "a line break", "\r": "a line break"}
 
 
-class TextError(ValueError):
+class TextError(ServiceError, ValueError):
     """Text with a character it may not hold; the message names the field and character."""
 
     def __init__(self, message: str, *, field: str) -> None:

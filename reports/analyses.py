@@ -26,6 +26,7 @@ from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, Ou
 from django.utils import timezone
 
 from campaigns.groups import group_create, group_replace_members
+from core.errors import ServiceError
 from core.jobs import JobContext, JobType, job_enqueue, job_execute, register_job_type
 from messaging.models import Message
 from profiles.models import Company, Group, Profile
@@ -48,7 +49,7 @@ PARAMETERS: dict[str, dict[str, tuple[str, int, int, int]]] = {
 }
 
 
-class AnalysisError(ValueError):
+class AnalysisError(ServiceError, ValueError):
     """An analysis the rules refuse; the message is for the user."""
 
 
@@ -223,7 +224,7 @@ class AnalysisRunJob(JobType):
                 group = group_create(company=analysis.company, name=analysis.name)
                 analysis.group = group
             profiles = analysis_profiles(analysis=analysis, now=now)
-            size = group_replace_members(group=group, profiles=profiles)
+            size = group_replace_members(group=group, profiles=profiles, origin="analysis")
             since = now - dt.timedelta(days=int(analysis.parameters["period_days"]))
             reasons = failures_by_reason(
                 company_id=analysis.company_id, profiles=profiles, since=since

@@ -78,7 +78,7 @@ def _start_upload(group: Group, upload, actor) -> GroupUpload:
     try:
         list(islice(parse_phone_csv(content, normalize=False), 1))
     except CsvError as exc:
-        raise GroupError(str(exc), 16) from exc
+        raise GroupError(str(exc)) from exc
     return group_upload_start(group=group, content=content, source_name=upload.name, actor=actor)
 
 
@@ -125,7 +125,9 @@ def group_members_change(request: HttpRequest, pk: int, action: str) -> HttpResp
         return redirect("campaigns:group_detail", pk=group.pk)
     try:
         if action == "remove":
-            change = group_remove_members(group=group, phone_numbers=form.numbers_list())
+            change = group_remove_members(
+                group=group, phone_numbers=form.numbers_list(), actor=request.user
+            )
         elif form.cleaned_data.get("file"):
             _start_upload(group, form.cleaned_data["file"], request.user)
             messages.success(request, "The file is being added; the progress shows below.")
@@ -154,7 +156,7 @@ def group_member_remove(request: HttpRequest, pk: int, profile_id: int) -> HttpR
     group = _group(request, pk)
     profile = get_object_or_404(Profile.objects.for_company(request.company), pk=profile_id)
     try:
-        group_remove_profile(group=group, profile=profile)
+        group_remove_profile(group=group, profile=profile, actor=request.user)
     except GroupError as exc:
         messages.error(request, str(exc))
     else:

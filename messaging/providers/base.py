@@ -22,6 +22,7 @@ from typing import Any, ClassVar, Generic, NamedTuple, TypeVar
 
 import httpx
 
+from core.errors import ErrorKind, ServiceError
 from profiles.models import OptOutSource
 
 # A carrier-level opt-out is the subscriber's STOP, only answered by the carrier.
@@ -44,7 +45,7 @@ class NumberFact(StrEnum):
     SOFT_BOUNCE = "soft_bounce"  # unreachable for now: clean after a run of them
 
 
-class WebhookRejected(Exception):
+class WebhookRejected(ServiceError):
     """A webhook that must not be believed (401) or cannot be read (400)."""
 
     def __init__(self, reason: str) -> None:
@@ -55,13 +56,17 @@ class WebhookRejected(Exception):
 class SignatureError(WebhookRejected):
     """Missing, wrong or stale signature or credentials: answer 401, store nothing."""
 
+    kind = ErrorKind.FORBIDDEN
+
 
 class PayloadError(WebhookRejected):
     """A signed request whose body is not one of the provider's documented shapes."""
 
 
-class ProviderConfigError(ValueError):
+class ProviderConfigError(ServiceError, ValueError):
     """Credentials or a send that cannot make a valid request (no sender, no key)."""
+
+    kind = ErrorKind.UNAVAILABLE
 
 
 @dataclass(frozen=True)

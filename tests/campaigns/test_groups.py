@@ -4,6 +4,7 @@ from django.core.files.base import ContentFile
 from campaigns.group_uploads import group_upload_apply, group_upload_run, group_upload_start
 from campaigns.groups import (
     GroupError,
+    GroupNameError,
     Outcome,
     group_add_members,
     group_create,
@@ -13,6 +14,7 @@ from campaigns.groups import (
 from campaigns.models import GroupUpload
 from campaigns.selectors import group_members
 from inbox.phone_csv import CsvError
+from profiles.api import write_error
 from profiles.models import Group, Profile, ProfileStatus, SourceType
 from tests.factories import make_profile
 
@@ -143,4 +145,5 @@ def test_replacing_members_keeps_exactly_the_given_profiles(company):
 def test_a_group_needs_a_name(company):
     with pytest.raises(GroupError) as refused:
         group_create(company=company, name="  ")
-    assert refused.value.code == 18
+    assert isinstance(refused.value, GroupNameError)
+    assert write_error(refused.value).code == 18  # Invalid name

@@ -10,6 +10,7 @@ import re
 
 import pytest
 
+from campaigns.api import broadcast_api_error
 from campaigns.broadcasts import BroadcastError, broadcast_create
 from campaigns.group_uploads import group_upload_apply
 from campaigns.groups import GroupError, group_create
@@ -63,7 +64,7 @@ def test_the_broadcast_composer_refuses_on_save_and_stores_nothing(
 def test_broadcast_create_refuses_a_body_the_send_rule_refuses(campaign, body, error):
     with pytest.raises(BroadcastError, match=re.escape(error)) as raised:
         broadcast_create(campaign=campaign, body=body)
-    assert raised.value.code == 3
+    assert broadcast_api_error(raised.value).code == 3
     assert not Broadcast.objects.exists()
 
 

@@ -9,8 +9,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from campaigns.api import broadcast_api_error
 from campaigns.broadcast_actions import broadcast_cancel, broadcast_delete
-from campaigns.broadcasts import BroadcastError, broadcast_create, broadcast_schedule
+from campaigns.broadcasts import (
+    BroadcastError,
+    BroadcastTimeError,
+    broadcast_create,
+    broadcast_schedule,
+)
 from campaigns.models import Broadcast, Subscription
 from messaging.models import Message, MTType
 from profiles.models import Membership
@@ -91,7 +97,8 @@ def test_broadcast_create_with_a_past_time_writes_nothing(campaign):
         broadcast_create(
             campaign=campaign, body="Hi", schedule_at=timezone.now() - dt.timedelta(days=1)
         )
-    assert error.value.code == BroadcastError.INVALID_TIME
+    assert isinstance(error.value, BroadcastTimeError)
+    assert broadcast_api_error(error.value).code == 2  # Invalid broadcast time
     assert not Broadcast.objects.exists()
     made = broadcast_create(
         campaign=campaign, body="Hi", schedule_at=timezone.now() + dt.timedelta(days=1)
