@@ -46,11 +46,11 @@ from campaigns.services import (
     profile_opt_out,
     subscription_reactivate,
 )
-from inbox.conversations import conversation_incoming
 from profiles.creation import ProfileSuppressed, profile_get_or_create
 from profiles.models import Company, OptOutSource, Profile, SourceType
 from profiles.phones import phone_normalize
 
+from .inbound_handlers import inbound_handlers_run
 from .inbound_store import inbound_store
 from .models import (
     GENERIC_GATEWAY,
@@ -537,7 +537,8 @@ def _classify_one(message_id: int) -> InboundResult | None:
             "classification_pending",
         ]
     )
-    # The inbox's turn-taking (needs reply, closed by a STOP) follows the type.
-    conversation_incoming(message=message)
+    # The inbox's turn-taking (needs reply, closed by a STOP) follows the type: the
+    # inbox registered its conversation rule (messaging.inbound_handlers).
+    inbound_handlers_run(message=message)
     logger.info("MO %s from %s: %s", message.pk, e164, message.message_type)
     return InboundResult(message=message, replies=handler.replies, refusal=handler.refusal)
