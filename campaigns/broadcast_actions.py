@@ -16,9 +16,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from messaging.compose import body_validate
+from campaigns.compose import body_validate
+from core.segments import SegmentInfo
 from messaging.models import Message, MTType
-from messaging.segments import SegmentInfo
 from messaging.services import MessageBodyError, body_check, body_prepare, message_send
 from profiles.models import Company, Membership, SourceType
 from profiles.phones import phone_normalize

@@ -8,8 +8,8 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import Count
 
+from campaigns.compose import ComposePreview, compose_preview, expansion_segments
 from links.selectors import ClickCounts, broadcast_links, clicks_for_broadcasts
-from messaging.compose import ComposePreview, compose_preview, expansion_segments
 from messaging.models import Message
 from profiles.models import Company, Profile
 
@@ -38,7 +38,7 @@ def broadcast_compose_preview(
 
 def broadcast_segment_spread(*, broadcast: Broadcast) -> dict[int, int]:
     """Segments → recipients. Once messages exist, from their stored counts; before,
-    the body filled in for every recipient in one GROUP BY (messaging.compose)."""
+    the body filled in for every recipient in one GROUP BY (campaigns.compose)."""
     if broadcast.status not in (Broadcast.Status.DRAFT, Broadcast.Status.SCHEDULED):
         rows = (
             Message.objects.filter(broadcast=broadcast, direction=Message.Direction.MT)

@@ -6,8 +6,8 @@ from urllib.parse import parse_qs, urlsplit
 from django import forms
 from django.conf import settings
 
+from core.segments import max_segments
 from messaging.models import Channel
-from messaging.segments import max_segments
 from profiles.models import Company, CustomField, Group
 from profiles.text_rules import TextRulesFormMixin
 

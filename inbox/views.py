@@ -13,9 +13,9 @@ from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
 
 from campaigns.models import Campaign
+from core.segments import max_segments
 from messaging.compliance import refusal_reason
 from messaging.models import Message
-from messaging.segments import max_segments
 from messaging.selectors import conversation_messages, profile_current_campaign
 from profiles.models import Profile
 from profiles.tenancy import Perm, require_perm
