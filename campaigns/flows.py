@@ -9,7 +9,7 @@ or a profile attribute's form): a good one is saved and typed `question_response
 `invalid_question_response` / `invalid_info_response`.
 
 Double opt-in: the path's subscription stays Pending and the number gets the
-confirmation request and nothing else (messaging.compliance) until it answers YES
+confirmation request and nothing else (campaigns.compliance) until it answers YES
 (`opt_in_confirmation`: then the welcome and the steps) or NO (`opt_in_declination`:
 no subscription). The request is the MT type `opt_in_confirmation`, which seed 004
 describes as "Sent MT requesting an opt-in confirmation". No answer in the path's window leaves no

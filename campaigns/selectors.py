@@ -6,11 +6,11 @@ from typing import Any
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from messaging.compliance import profiles_with_refusal
 from messaging.models import Message
 from messaging.quiet_hours import recipient_zone_expression, zone_or
 from profiles.models import Company, Group, GroupMembership, Profile
 
+from .compliance import profiles_with_refusal
 from .models import Broadcast, BroadcastChunk, Campaign, Subscription
 
 
@@ -171,7 +171,7 @@ def broadcast_estimate(
         included_groups=included_groups,
         excluded_groups=excluded_groups,
     )
-    # The send rule itself (messaging.compliance), over the whole audience at once.
+    # The send rule itself (campaigns.compliance), over the whole audience at once.
     counts = profiles_with_refusal(audience, campaign=campaign).aggregate(
         audience=Count("pk"), deliverable=Count("pk", filter=Q(refusal=""))
     )

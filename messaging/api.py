@@ -173,9 +173,9 @@ def _attachment(call: ApiCall, *, required: bool = False) -> Attachment | None:
 
 def _send(call: ApiCall, *, body: str, attachment: Attachment | None) -> Element:
     """Checks that need no write, then the one send path (messaging.services.message_send)."""
+    from campaigns.compliance import refusal_reason
     from campaigns.models import Campaign, Subscription
 
-    from .compliance import refusal_reason
     from .services import MessageBodyError, message_send
 
     p = call.params

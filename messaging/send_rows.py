@@ -29,9 +29,9 @@ from django.utils import timezone
 from campaigns.merge_fields import MergeTemplate, template_sql
 from core.segments_sql import rows_with_segments
 from links.tokens import Link, link_url_sql
+from profiles.deliverability import number_refusal
 from profiles.models import Profile
 
-from .compliance import number_refusal
 from .models import Message
 
 # number_type is written by phone_normalize together with the number, and only for a

@@ -11,7 +11,7 @@ build if a module elsewhere writes outgoing Message rows or talks to a gateway):
   code that hands a message to a gateway. Failures of either go through
   `message_record_failure`.
 
-Both send functions check the same compliance rule (messaging.compliance) when the
+Both send functions check the same compliance rule (campaigns.compliance) when the
 message is created, and both delivery functions check it again just before the gateway
 is called, so a STOP that arrives while a message waits in the queue still wins.
 """
@@ -28,6 +28,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from campaigns.compliance import profiles_with_refusal, refusal_reason
 from campaigns.compose import (
     MessageBodyError,
     SendError,
@@ -55,7 +56,6 @@ from .bounces import (
     profile_number_invalid,
     profile_soft_bounce,
 )
-from .compliance import profiles_with_refusal, refusal_reason
 from .gateways import Bounce, SendResult, get_gateway
 from .models import Attachment, Conversation, Message, MTType
 from .providers.base import NumberFact
@@ -311,7 +311,7 @@ def message_send_many(
 ) -> SendManyResult:
     """`message_send` for a set of profiles, set-based: one INSERT … SELECT writes a
     message for every profile, Queued (or Initial when scheduled) where the rule
-    (`messaging.compliance.refusal_expression`, the one `message_send` applies) lets the
+    (`campaigns.compliance.refusal_expression`, the one `message_send` applies) lets the
     number through, Undeliverable with the reason otherwise. The rows whose stored number
     SQL cannot judge get `number_refusal`, as in `message_send`. No Python object is
     built per recipient, so a broadcast chunk of thousands is one statement.
