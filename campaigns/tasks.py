@@ -1,38 +1,21 @@
-"""Thin Celery tasks for broadcasts: ids in, one service call, a small result for the log."""
+"""Thin Celery tasks of campaigns: ids in, one service call, a small result for the log.
+
+The broadcast sending tasks are messaging.tasks' (they send); their names keep the
+campaigns. prefix, which the beat schedule and the queue routes know them by."""
 
 from celery import shared_task
 from django.core.cache import cache
 
-from . import broadcasts, flows, group_uploads
+from . import flows, group_uploads
 
 # A periodic run that overlaps the previous one would only do the same work twice;
 # the lock expires on its own if a worker dies holding it.
 PERIODIC_LOCK_SECONDS = 300
 
 
-@shared_task(name="campaigns.broadcast_generate", acks_late=True)
-def broadcast_generate(broadcast_id: int) -> dict:
-    return broadcasts.broadcast_generate(broadcast_id=broadcast_id)
-
-
-@shared_task(name="campaigns.broadcast_send_chunk", acks_late=True)
-def broadcast_send_chunk(chunk_id: int) -> dict:
-    return broadcasts.broadcast_send_chunk(chunk_id=chunk_id)
-
-
 @shared_task(name="campaigns.group_upload_run", acks_late=True)
 def group_upload_run_task(upload_id: int) -> dict:
     return group_uploads.group_upload_run(upload_id=upload_id)
-
-
-@shared_task(name="campaigns.broadcasts_send_due")
-def broadcasts_send_due() -> dict:
-    if not cache.add("lock:broadcasts_send_due", "1", PERIODIC_LOCK_SECONDS):
-        return {"skipped": "another run is in progress"}
-    try:
-        return broadcasts.broadcasts_send_due()
-    finally:
-        cache.delete("lock:broadcasts_send_due")
 
 
 @shared_task(name="campaigns.flows_expire_pending")

@@ -8,13 +8,13 @@ from django.core.cache import cache
 
 from config.celery import BULK, PRIORITY, queue_for
 
-from . import delivery, in_flight, inbound, revocation_services, services
+from . import broadcast_sending, delivery, in_flight, inbound, revocation_services, services
 from .inbound_store import messages_awaiting_classification
 from .models import Message
 from .quiet_hours import EXEMPT_TYPES
 
 # A periodic run that overlaps the previous one would only do the same work twice;
-# the lock expires on its own if a worker dies holding it (as campaigns.tasks does).
+# the lock expires on its own if a worker dies holding it.
 PERIODIC_LOCK_SECONDS = 300
 
 
@@ -87,3 +87,25 @@ def messages_classify_stalled() -> dict[str, int | str]:
         return {"queued": len(ids)}
     finally:
         cache.delete("lock:messages_classify_stalled")
+
+
+# The broadcast tasks keep their campaigns. names (beat schedule, queue routes, tasks
+# already queued) though the sending moved here.
+@shared_task(name="campaigns.broadcast_generate", acks_late=True)
+def broadcast_generate(broadcast_id: int) -> dict:
+    return broadcast_sending.broadcast_generate(broadcast_id=broadcast_id)
+
+
+@shared_task(name="campaigns.broadcast_send_chunk", acks_late=True)
+def broadcast_send_chunk(chunk_id: int) -> dict:
+    return broadcast_sending.broadcast_send_chunk(chunk_id=chunk_id)
+
+
+@shared_task(name="campaigns.broadcasts_send_due")
+def broadcasts_send_due() -> dict:
+    if not cache.add("lock:broadcasts_send_due", "1", PERIODIC_LOCK_SECONDS):
+        return {"skipped": "another run is in progress"}
+    try:
+        return broadcast_sending.broadcasts_send_due()
+    finally:
+        cache.delete("lock:broadcasts_send_due")
