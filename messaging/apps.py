@@ -7,7 +7,10 @@ class MessagingConfig(AppConfig):
     def ready(self) -> None:
         from campaigns.broadcasts import broadcast_generation_register
 
-        from . import tasks
+        from . import broadcast_reads, tasks
+
+        # campaigns' broadcast pages read Message rows and send tests through its port.
+        broadcast_reads.register()
 
         # campaigns schedules broadcasts but may not import messaging (it is below):
         # scheduling a due one starts generation through this registered starter. The

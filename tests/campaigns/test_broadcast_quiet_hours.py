@@ -7,8 +7,8 @@ import time_machine
 
 from campaigns.broadcasts import broadcast_create, broadcast_schedule
 from campaigns.models import Broadcast, BroadcastChunk
-from campaigns.selectors import broadcast_waiting_for_window
 from messaging import tasks
+from messaging.broadcast_reads import broadcast_waiting_for_window
 from messaging.broadcast_sending import (
     broadcast_generate,
     broadcast_send_chunk,
