@@ -11,6 +11,7 @@ from profiles.apiframework.xml import fmt_time
 from profiles.models import Profile
 from profiles.tenancy import Perm
 
+from .messaging_port import messaging_port
 from .models import (
     Broadcast,
     Campaign,
@@ -78,19 +79,14 @@ def subscribe_once(call: ApiCall, profile: Profile, path: OptInPath) -> Subscrip
     profile as it is), so it is logged with its reason. Otherwise "all opt-in path
     settings apply": the welcome and the steps, or the double opt-in's request.
     """
-    from .flows import FlowSend, flow_opt_in
     from .services import SubscriptionRefused
 
     campaign = path.campaign
     source = call.user.get_full_name() or call.user.get_username()
     try:
-        subscription, _ = flow_opt_in(
-            profile=profile,
-            path=path,
-            source=source,
-            actor=call.user,
-            via_api=True,
-            send=FlowSend(company=call.company, sent_by=call.user),
+        # The flow sends (the welcome, the steps or the request), so it is messaging's.
+        subscription, _ = messaging_port().path_opt_in_via_api(
+            company=call.company, profile=profile, path=path, source=source, actor=call.user
         )
     except SubscriptionRefused as refused:
         log.info("API opt-in of profile %s to %s refused: %s", profile.pk, campaign.pk, refused)

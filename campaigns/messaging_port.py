@@ -2,10 +2,12 @@
 
 Message rows and the one send function are messaging's, above campaigns in the layer
 order; yet a broadcast's page shows how many segments its sent messages cost and who
-waits for their sending window, and the composer sends its author a test. Rather than
+waits for their sending window, the composer sends its author a test, and the API's
+opt-in through a path runs the path's flow (its welcome). Rather than
 move those pages out of campaigns (their URLs, forms and rules are all here), campaigns
 calls these few functions through this port, and messaging fills it in
-`MessagingConfig.ready()` (messaging.broadcast_reads). campaigns never imports messaging.
+`MessagingConfig.ready()` (messaging.broadcast_reads, messaging.flows). campaigns never
+imports messaging.
 """
 
 from __future__ import annotations
@@ -24,6 +26,10 @@ class MessagingPort:
     # company=, campaign=, body=, phone=, actor= → campaigns.broadcast_actions.TestSent;
     # raises campaigns.broadcast_actions.TestSendError.
     broadcast_test_send: Callable[..., Any]
+    # company=, profile=, path=, source=, actor= → (Subscription, created): the API's
+    # opt-in through a path, which runs the path's flow (messaging.flows); raises
+    # campaigns.services.SubscriptionRefused.
+    path_opt_in_via_api: Callable[..., Any]
 
 
 _ports: list[MessagingPort] = []

@@ -305,8 +305,9 @@ def archive_attachment(call: ApiCall) -> Element:
 @api_endpoint(methods=["POST"], perm=Perm.CHAT)
 def clear_conversation(call: ApiCall) -> Element:
     """Forget what the platform waits for from this number in this campaign."""
-    from campaigns.flows import flow_clear
     from campaigns.models import Campaign
+
+    from .flows import flow_clear
 
     campaign_id = call.params.integer("campaign_id", 1, required=True)
     campaign = Campaign.objects.for_company(call.company).filter(pk=campaign_id).first()

@@ -1,8 +1,7 @@
 """The Message reads and the test send that campaigns' broadcast pages show.
 
 They read or write Message rows, so they are messaging's; campaigns reaches them
-through its port (campaigns.messaging_port), which `register` fills in
-MessagingConfig.ready().
+through its port (campaigns.messaging_port), which MessagingConfig.ready() fills.
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ from django.db.models.functions import Coalesce
 
 from campaigns.broadcast_actions import TestSendError, TestSent
 from campaigns.compose import MessageBodyError, body_validate
-from campaigns.messaging_port import MessagingPort, messaging_port_register
 from campaigns.models import Broadcast, BroadcastChunk, Campaign
 from profiles.models import Company, Membership, SourceType
 from profiles.phones import phone_normalize
@@ -134,20 +132,11 @@ def broadcast_test_send(
     return message
 
 
-def _test_sent(**kwargs: Any) -> TestSent:
+def broadcast_test_sent(**kwargs: Any) -> TestSent:
+    """`broadcast_test_send` as campaigns' pages see it (campaigns.messaging_port)."""
     message = broadcast_test_send(**kwargs)
     return TestSent(
         phone_number=message.phone_number,
         undeliverable=message.status == Message.Status.UNDELIVERABLE,
         reason=message.status_reason,
-    )
-
-
-def register() -> None:
-    messaging_port_register(
-        MessagingPort(
-            broadcast_waiting_for_window=broadcast_waiting_for_window,
-            broadcast_sent_segments=broadcast_sent_segments,
-            broadcast_test_send=_test_sent,
-        )
     )

@@ -39,7 +39,6 @@ from datetime import datetime, timedelta
 from django.db import connection, transaction
 from django.db.models import F, Max, Q
 
-from campaigns.flows import FlowSend, flow_opt_in, flow_text_received
 from campaigns.models import Broadcast, Campaign, Keyword, Subscription
 from campaigns.services import (
     SubscriptionRefused,
@@ -50,6 +49,7 @@ from profiles.creation import ProfileSuppressed, profile_get_or_create
 from profiles.models import Company, OptOutSource, Profile, SourceType
 from profiles.phones import phone_normalize
 
+from .flows import FlowSend, flow_opt_in, flow_text_received
 from .inbound_handlers import inbound_handlers_run
 from .inbound_store import inbound_store
 from .models import (

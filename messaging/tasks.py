@@ -8,7 +8,7 @@ from django.core.cache import cache
 
 from config.celery import BULK, PRIORITY, queue_for
 
-from . import broadcast_sending, delivery, in_flight, inbound, revocation_services, services
+from . import broadcast_sending, delivery, flows, in_flight, inbound, revocation_services, services
 from .inbound_store import messages_awaiting_classification
 from .models import Message
 from .quiet_hours import EXEMPT_TYPES
@@ -89,7 +89,7 @@ def messages_classify_stalled() -> dict[str, int | str]:
         cache.delete("lock:messages_classify_stalled")
 
 
-# The broadcast tasks keep their campaigns. names (beat schedule, queue routes, tasks
+# The broadcast and flow tasks keep their campaigns. names (beat schedule, queue routes, tasks
 # already queued) though the sending moved here.
 @shared_task(name="campaigns.broadcast_generate", acks_late=True)
 def broadcast_generate(broadcast_id: int) -> dict:
@@ -109,3 +109,13 @@ def broadcasts_send_due() -> dict:
         return broadcast_sending.broadcasts_send_due()
     finally:
         cache.delete("lock:broadcasts_send_due")
+
+
+@shared_task(name="campaigns.flows_expire_pending")
+def flows_expire_pending() -> dict:
+    if not cache.add("lock:flows_expire_pending", "1", PERIODIC_LOCK_SECONDS):
+        return {"skipped": "another run is in progress"}
+    try:
+        return flows.flows_expire_pending()
+    finally:
+        cache.delete("lock:flows_expire_pending")

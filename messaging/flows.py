@@ -19,6 +19,10 @@ CLEAR (`clear_request`, answered with `clear_response`) and the API's
 clear_conversation end the open step. Every text goes through
 messaging.services.message_send, so the compliance rule sees every one of them.
 
+The flows send, so they are messaging's; the paths, steps and runs they follow are
+campaigns' models. The API's opt-in (campaigns.api.subscribe_once) reaches
+`flow_opt_in` through campaigns.messaging_port.
+
 messaging.inbound calls `flow_text_received` once per incoming text, after STOP,
 HELP and OOPS and before keywords: a text that answers no open step (or that is an
 active keyword) returns None and the normal rules classify it.
@@ -36,19 +40,19 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from messaging.models import Conversation, Message, MOType, MTType
-from messaging.services import MessageBodyError, conversation_await, message_send
-from profiles.custom_fields import CustomFieldError
-from profiles.models import Company, Profile
-from profiles.services import ProfileActionError, custom_value_set, profile_update
-
-from .models import Campaign, FlowRun, FlowStep, OptInPath, Subscription
-from .services import (
+from campaigns.models import Campaign, FlowRun, FlowStep, OptInPath, Subscription
+from campaigns.services import (
     SubscriptionRefused,
     subscription_confirm,
     subscription_create,
     subscription_pending_drop,
 )
+from profiles.custom_fields import CustomFieldError
+from profiles.models import Company, Profile
+from profiles.services import ProfileActionError, custom_value_set, profile_update
+
+from .models import Conversation, Message, MOType, MTType
+from .services import MessageBodyError, conversation_await, message_send
 
 logger = logging.getLogger(__name__)
 
@@ -171,6 +175,21 @@ def flow_opt_in(
     if created:
         _start(profile, path, subscription, send)
     return subscription, created
+
+
+def flow_opt_in_via_api(
+    *, company: Company, profile: Profile, path: OptInPath, source: str, actor
+) -> tuple[Subscription, bool]:
+    """The API's opt-in through `path` (campaigns.api.subscribe_once, through
+    campaigns.messaging_port): seed 004's once-only rule applies (`via_api`)."""
+    return flow_opt_in(
+        profile=profile,
+        path=path,
+        source=source,
+        actor=actor,
+        via_api=True,
+        send=FlowSend(company=company, sent_by=actor),
+    )
 
 
 def _start(profile: Profile, path: OptInPath, subscription: Subscription, send: FlowSend) -> None:
