@@ -21,7 +21,7 @@ Classification order (first match wins):
   HELP → help_request / unknown_help_request
   OOPS → reactivation (or unknown when nothing was opted out by a STOP)
   CLEAR, a double opt-in's YES/NO, the answer to an opt-in path's step
-        → campaigns.flows (clear_request, opt_in_confirmation/declination,
+        → messaging.flows (clear_request, opt_in_confirmation/declination,
           question_response/info_response and their invalid_* types)
   active campaign keyword → opt_in / duplicate_opt_in (the path's flow starts)
   consent revoked in free text (messaging.revocations) → opt_out / unknown_opt_out;
