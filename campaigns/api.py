@@ -79,7 +79,7 @@ def subscribe_once(call: ApiCall, profile: Profile, path: OptInPath) -> Subscrip
     profile as it is), so it is logged with its reason. Otherwise "all opt-in path
     settings apply": the welcome and the steps, or the double opt-in's request.
     """
-    from .services import SubscriptionRefused
+    from .services_subscriptions import SubscriptionRefused
 
     campaign = path.campaign
     source = call.user.get_full_name() or call.user.get_username()
@@ -433,7 +433,7 @@ def tag_element(parent: Element, tag: Tag) -> Element:
 
 @api_endpoint(methods=["GET", "POST"], perm=Perm.MANAGE)
 def add_tag(call: ApiCall) -> Element:
-    from .api_services import tag_attach
+    from .services_tags import tag_attach
 
     name = _tag_name(call)
     tag = tag_attach(company=call.company, name=name, targets=_tag_targets(call))
@@ -444,7 +444,7 @@ def add_tag(call: ApiCall) -> Element:
 
 @api_endpoint(methods=["GET", "POST"], perm=Perm.MANAGE)
 def remove_tag(call: ApiCall) -> Element:
-    from .api_services import tag_detach
+    from .services_tags import tag_detach
 
     name = _tag_name(call)
     targets = _tag_targets(call)

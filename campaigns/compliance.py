@@ -43,7 +43,7 @@ def refusal_expression(
         # of it: only the confirmation request may go.
         # The pending numbers are an IN list that PostgreSQL hashes once per statement
         # (they are few). In one campaign a pending row and an active one never coexist
-        # (campaigns.services.subscription_create, the only writer, drops the pending
+        # (campaigns.services_subscriptions.subscription_create, the only writer, drops the pending
         # row when the number subscribes otherwise), so the campaign's case needs no
         # "and not active": that check hashed every active subscriber of the campaign
         # and made the rule 1.5 times slower at 200,000 recipients.

@@ -28,7 +28,7 @@ class MessagingPort:
     broadcast_test_send: Callable[..., Any]
     # company=, profile=, path=, source=, actor= → (Subscription, created): the API's
     # opt-in through a path, which runs the path's flow (messaging.flows); raises
-    # campaigns.services.SubscriptionRefused.
+    # campaigns.services_subscriptions.SubscriptionRefused.
     path_opt_in_via_api: Callable[..., Any]
 
 

@@ -233,7 +233,7 @@ def send_message(call: ApiCall) -> Element:
 
 @api_endpoint(methods=["POST"], perm=Perm.CHAT)
 def send_mms(call: ApiCall) -> Element:
-    from .api_services import AttachmentError, attachment_create
+    from .services_attachments import AttachmentError, attachment_create
 
     body = call.params.raw("body") or ""
     attachment = _attachment(call)
@@ -276,7 +276,7 @@ def attachments(call: ApiCall) -> Element:
 
 @api_endpoint(methods=["POST"], perm=Perm.CHAT)
 def upload_attachment(call: ApiCall) -> Element:
-    from .api_services import AttachmentError, attachment_create
+    from .services_attachments import AttachmentError, attachment_create
 
     upload = call.params.files.get("uploaded_attachment")
     if upload is None:
@@ -294,7 +294,7 @@ def upload_attachment(call: ApiCall) -> Element:
 
 @api_endpoint(methods=["GET", "POST"], perm=Perm.MANAGE)
 def archive_attachment(call: ApiCall) -> Element:
-    from .api_services import attachment_archive
+    from .services_attachments import attachment_archive
 
     attachment = _attachment(call, required=True)
     assert attachment is not None

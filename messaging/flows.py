@@ -41,7 +41,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from campaigns.models import Campaign, FlowRun, FlowStep, OptInPath, Subscription
-from campaigns.services import (
+from campaigns.services_subscriptions import (
     SubscriptionRefused,
     subscription_confirm,
     subscription_create,

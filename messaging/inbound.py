@@ -40,7 +40,7 @@ from django.db import connection, transaction
 from django.db.models import F, Max, Q
 
 from campaigns.models import Broadcast, Campaign, Keyword, Subscription
-from campaigns.services import (
+from campaigns.services_subscriptions import (
     SubscriptionRefused,
     profile_opt_out,
     subscription_reactivate,

@@ -42,7 +42,7 @@ from campaigns.merge_fields import (
     template_compile,
     template_render,
 )
-from campaigns.services import profile_opt_out
+from campaigns.services_subscriptions import profile_opt_out
 from config.celery import task_publish
 from links.services import links_for_body
 from links.tokens import Link, link_url

@@ -172,7 +172,7 @@ def profile_update_view(call: ApiCall) -> Element:
 def profile_opt_out(call: ApiCall) -> Element:
     """Profile OptOut: every campaign (default), one campaign, or one subscription."""
     from campaigns.models import Campaign, Subscription
-    from campaigns.services import profile_opt_out as opt_out
+    from campaigns.services_subscriptions import profile_opt_out as opt_out
 
     found = _profile_by_phone(call)
     campaign = subscription = None

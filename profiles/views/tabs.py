@@ -101,7 +101,7 @@ def _subscription_for(profile: Profile, sub_id: int):
 @require_POST
 @require_perm(Perm.OPT_OUT_ONE)
 def subscription_opt_out(request: HttpRequest, pk: int, sub_id: int) -> HttpResponse:
-    from campaigns.services import SubscriptionError, profile_opt_out
+    from campaigns.services_subscriptions import SubscriptionError, profile_opt_out
 
     profile = profile_for(request, pk)
     subscription = _subscription_for(profile, sub_id)
@@ -125,7 +125,7 @@ def subscription_opt_out(request: HttpRequest, pk: int, sub_id: int) -> HttpResp
 @require_POST
 @require_perm(Perm.OPT_OUT_ONE)
 def subscription_reactivate_view(request: HttpRequest, pk: int, sub_id: int) -> HttpResponse:
-    from campaigns.services import SubscriptionError, subscription_reactivate
+    from campaigns.services_subscriptions import SubscriptionError, subscription_reactivate
 
     profile = profile_for(request, pk)
     subscription = _subscription_for(profile, sub_id)

@@ -245,7 +245,7 @@ def test_a_stop_arriving_before_delivery_wins(company, audience):
     broadcast = broadcast_create(campaign=campaign, body="Still there?")
     later = timezone.now() + dt.timedelta(minutes=5)
     broadcast_schedule(broadcast=broadcast, delivery_time=later)
-    from campaigns.services import profile_opt_out
+    from campaigns.services_subscriptions import profile_opt_out
 
     profile_opt_out(profile=people["ben"], source="Texted a STOP word")
     Broadcast.objects.filter(pk=broadcast.pk).update(delivery_time=timezone.now())

@@ -1,6 +1,6 @@
 import pytest
 
-from campaigns.services import profile_opt_out
+from campaigns.services_subscriptions import profile_opt_out
 from messaging.models import Conversation, Message, MTType
 from messaging.services import SendError, message_deliver, message_send, message_send_many
 from profiles.models import OptOutSource, Profile
