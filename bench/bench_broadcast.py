@@ -284,8 +284,9 @@ def _verify(broadcast_id: int, campaign_id: int) -> dict[str, int]:
 def _broadcast_once(campaign, *, kill_halfway: bool, run: int) -> tuple[float, dict[str, int]]:
     from django.conf import settings
 
-    from campaigns.broadcasts import broadcast_create, broadcast_schedule, broadcasts_send_due
+    from campaigns.broadcasts import broadcast_create, broadcast_schedule
     from campaigns.models import Broadcast, BroadcastChunk
+    from messaging.broadcast_sending import broadcasts_send_due
 
     workers = [_start_worker("bench-a", run), _start_worker("bench-b", run)]
     # The bench process plays celery-beat; a chunk that started and is silent this

@@ -236,8 +236,9 @@ def _stop(processes: list[subprocess.Popen]) -> None:
 def _broadcast_once(company, campaign, chat_profiles, *, kill_halfway: bool, run: int) -> dict:
     from django.conf import settings
 
-    from campaigns.broadcasts import broadcast_create, broadcast_schedule, broadcasts_send_due
+    from campaigns.broadcasts import broadcast_create, broadcast_schedule
     from campaigns.models import Broadcast, BroadcastChunk
+    from messaging.broadcast_sending import broadcasts_send_due
     from messaging.in_flight import messages_reconcile_in_flight
     from messaging.models import Message, MTType
     from messaging.services import message_send

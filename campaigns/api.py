@@ -31,6 +31,7 @@ from .broadcast_rules import (
     BroadcastTemplateError,
     BroadcastTimeError,
 )
+from .messaging_port import messaging_port
 from .models import (
     Broadcast,
     Campaign,
@@ -98,19 +99,14 @@ def subscribe_once(call: ApiCall, profile: Profile, path: OptInPath) -> Subscrip
     profile as it is), so it is logged with its reason. Otherwise "all opt-in path
     settings apply": the welcome and the steps, or the double opt-in's request.
     """
-    from .flows import FlowSend, flow_opt_in
-    from .services import SubscriptionRefused
+    from .services_subscriptions import SubscriptionRefused
 
     campaign = path.campaign
     source = call.user.get_full_name() or call.user.get_username()
     try:
-        subscription, _ = flow_opt_in(
-            profile=profile,
-            path=path,
-            source=source,
-            actor=call.user,
-            via_api=True,
-            send=FlowSend(company=call.company, sent_by=call.user),
+        # The flow sends (the welcome, the steps or the request), so it is messaging's.
+        subscription, _ = messaging_port().path_opt_in_via_api(
+            company=call.company, profile=profile, path=path, source=source, actor=call.user
         )
     except SubscriptionRefused as refused:
         log.info("API opt-in of profile %s to %s refused: %s", profile.pk, campaign.pk, refused)
@@ -471,7 +467,7 @@ def tag_element(parent: Element, tag: Tag) -> Element:
 
 @api_endpoint(methods=["GET", "POST"], perm=Perm.MANAGE)
 def add_tag(call: ApiCall) -> Element:
-    from .api_services import tag_attach
+    from .services_tags import tag_attach
 
     name = _tag_name(call)
     tag = tag_attach(company=call.company, name=name, targets=_tag_targets(call))
@@ -482,7 +478,7 @@ def add_tag(call: ApiCall) -> Element:
 
 @api_endpoint(methods=["GET", "POST"], perm=Perm.MANAGE)
 def remove_tag(call: ApiCall) -> Element:
-    from .api_services import tag_detach
+    from .services_tags import tag_detach
 
     name = _tag_name(call)
     targets = _tag_targets(call)

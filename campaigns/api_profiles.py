@@ -23,7 +23,7 @@ from profiles.tenancy import Perm
 
 from .api import opt_in_path_for, subscribe_once
 from .models import Campaign, Subscription
-from .services import profile_opt_out as opt_out
+from .services_subscriptions import profile_opt_out as opt_out
 
 # Parameters of profile_update that are not profile attributes or custom columns.
 _PROTOCOL_PARAMS = {"company", "phone_number", "opt_in_path_id", "opt_in_path", "format"}

@@ -1,8 +1,9 @@
 """What a sender does around a broadcast besides scheduling it: delete a draft, cancel
 a scheduled one, read a current estimate, preview the text, send themselves a test.
 
-The scheduling state machine itself is in campaigns.broadcasts; these share its row
-lock so that a cancel racing the generator either wins or gets a clear refusal.
+The test send itself is messaging's (it sends): `broadcast_test_send` calls it through
+campaigns.messaging_port. The scheduling state machine itself is in campaigns.broadcasts;
+these share its row lock so that a cancel racing the generator either wins or gets a clear refusal.
 """
 
 from __future__ import annotations
@@ -17,16 +18,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import ServiceError
-from messaging.compose import body_validate
-from messaging.models import Message, MTType
-from messaging.segments import SegmentInfo
-from messaging.services import MessageBodyError, body_check, body_prepare, message_send
-from profiles.creation import profile_get_or_create
-from profiles.models import Company, Membership, SourceType
-from profiles.phones import phone_normalize
-from profiles.services import ProfileActionError
+from core.segments import SegmentInfo
+from profiles.models import Company, Membership
 
 from .broadcasts import BroadcastStateError, _locked
+from .compose import MessageBodyError, body_check, body_prepare
+from .messaging_port import messaging_port
 from .models import Broadcast, Campaign
 from .selectors import broadcast_estimate
 
@@ -121,6 +118,15 @@ class TestSendError(ServiceError):
     """A test send refused before anything was sent; the message is for the sender."""
 
 
+@dataclass(frozen=True)
+class TestSent:
+    """What became of a test: sent, or kept as Undeliverable with the send rule's reason."""
+
+    phone_number: str
+    undeliverable: bool
+    reason: str = ""
+
+
 def _tester_membership(company: Company, actor: AbstractBaseUser) -> Membership | None:
     return Membership.objects.filter(company=company, user=actor).first()
 
@@ -131,7 +137,6 @@ def test_phone_for(*, company: Company, actor: AbstractBaseUser) -> str:
     return membership.test_phone if membership else ""
 
 
-@transaction.atomic
 def broadcast_test_send(
     *,
     company: Company,
@@ -139,50 +144,12 @@ def broadcast_test_send(
     body: str,
     phone: str,
     actor: AbstractBaseUser,
-) -> Message:
-    """Send `body` to the sender's own phone, through the one send function.
-
-    The message is typed broadcast_test and belongs to no broadcast, so it never counts
-    in a broadcast's recipients or statistics. The number needs a profile to be sent
-    through the send rule (which refuses opted-out, blacklisted or suppressed numbers);
-    one is created when the company has none. The number is remembered on the user's
-    membership for the next test.
-    """
-    if campaign.company_id != company.pk:
-        raise TestSendError("The campaign belongs to another company.")
-    result = phone_normalize(phone)
-    if not result.textable or not result.e164:
-        raise TestSendError(f"{phone or 'That'} cannot receive a test: {result.reason}.")
-    try:
-        body_validate(body, company=company)  # merge fields too: the test is filled in
-    except MessageBodyError as error:
-        raise TestSendError(str(error)) from None
-    try:
-        # The one creation rule (suppression check, first-seen source, created event).
-        profile, _ = profile_get_or_create(
-            company=company,
-            phone=result,
-            source_type=SourceType.INBOX,
-            source_name="Broadcast test send",
-            by=actor,
-            origin="broadcast_test",
-            description="Created by a broadcast test send",
-        )
-    except ProfileActionError as error:
-        raise TestSendError(str(error)) from None
-    message = message_send(
-        company=company,
-        profile=profile,
-        body=body,
-        campaign=campaign,
-        message_type=MTType.BROADCAST_TEST,
-        sent_by=actor,
+) -> TestSent:
+    """Send `body` to the sender's own phone: messaging's test send (through the port,
+    messaging.broadcast_reads.broadcast_test_send)."""
+    return messaging_port().broadcast_test_send(
+        company=company, campaign=campaign, body=body, phone=phone, actor=actor
     )
-    # A refused test is kept like any refused message (status Undeliverable with its
-    # reason): the caller shows the reason instead of "sent".
-    if message.status != Message.Status.UNDELIVERABLE:
-        Membership.objects.filter(company=company, user=actor).update(test_phone=result.e164)
-    return message
 
 
 def delivery_label(when: dt.datetime | None, zone: str) -> str:

@@ -6,13 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count
 
+from campaigns.compose import ComposePreview, compose_preview, expansion_segments
 from links.selectors import ClickCounts, broadcast_links, clicks_for_broadcasts
-from messaging.compose import ComposePreview, compose_preview, expansion_segments
-from messaging.models import Message
 from profiles.models import Company, Profile
 
+from .messaging_port import messaging_port
 from .models import Broadcast, Campaign, Subscription
 from .selectors import broadcast_recipients
 
@@ -37,16 +36,11 @@ def broadcast_compose_preview(
 
 
 def broadcast_segment_spread(*, broadcast: Broadcast) -> dict[int, int]:
-    """Segments → recipients. Once messages exist, from their stored counts; before,
-    the body filled in for every recipient in one GROUP BY (messaging.compose)."""
+    """Segments → recipients. Once messages exist, from their stored counts (messaging's,
+    through the port); before, the body filled in for every recipient in one GROUP BY
+    (campaigns.compose)."""
     if broadcast.status not in (Broadcast.Status.DRAFT, Broadcast.Status.SCHEDULED):
-        rows = (
-            Message.objects.filter(broadcast=broadcast, direction=Message.Direction.MT)
-            .values("segments")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        return {row["segments"]: row["n"] for row in rows}
+        return messaging_port().broadcast_sent_segments(broadcast=broadcast)
     # One pass over every recipient: remembered until the broadcast is edited (or for
     # ten minutes, as the audience changes), not repeated on every visit of the page.
     key = f"broadcast:{broadcast.pk}:spread:{broadcast.updated_at.timestamp()}"

@@ -15,11 +15,10 @@ from typing import Literal
 from django.utils import timezone
 
 from core.errors import ErrorKind, ServiceError
-from messaging.compose import body_validate
-from messaging.services import MessageBodyError
 from profiles.models import Group
 from profiles.text_rules import TextError, bidi_strip, name_clean
 
+from .compose import MessageBodyError, body_validate
 from .models import Broadcast, Campaign, MessageTemplate
 
 Status = Broadcast.Status

@@ -60,7 +60,7 @@ def _step_fields(
 ) -> dict:
     if kind not in FlowStep.Kind.values:
         raise CampaignError("Choose what the step does.")
-    # The rule every saved body meets (messaging.compose.body_validate): merge fields
+    # The rule every saved body meets (campaigns.compose.body_validate): merge fields
     # the company has, and a likely longest expansion that fits.
     company = path.company
     body = _auto_text(body, field="The step's text", company=company, form_field="body")

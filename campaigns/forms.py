@@ -6,8 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 from django import forms
 from django.conf import settings
 
-from messaging.models import Channel
-from messaging.segments import max_segments
+from core.segments import max_segments
 from profiles.models import Company, CustomField, Group
 from profiles.text_rules import TextRulesFormMixin
 
@@ -20,6 +19,12 @@ ZONES = sorted(
 
 def _tags(text: str) -> list[str]:
     return [t.strip() for t in text.split(",") if t.strip()]
+
+
+def _channel_model() -> Any:
+    # The sending numbers are messaging's model, above this layer: the choices are
+    # whatever the campaign's own `channel` foreign key points to.
+    return Campaign._meta.get_field("channel").related_model
 
 
 class CampaignForm(TextRulesFormMixin, forms.Form):
@@ -36,7 +41,7 @@ class CampaignForm(TextRulesFormMixin, forms.Form):
     )
     tags = forms.CharField(required=False, help_text="Comma separated")
     channel = forms.ModelChoiceField(
-        queryset=Channel.objects.none(),
+        queryset=_channel_model().objects.none(),
         required=False,
         label="Sends from",
         empty_label="The company's first number",
@@ -45,7 +50,8 @@ class CampaignForm(TextRulesFormMixin, forms.Form):
 
     def __init__(self, *args: Any, company: Company, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["channel"].queryset = Channel.objects.for_company(company).filter(active=True)
+        channels = _channel_model().objects.for_company(company).filter(active=True)
+        self.fields["channel"].queryset = channels
 
     def cleaned_tags(self) -> list[str]:
         return _tags(self.cleaned_data.get("tags", ""))

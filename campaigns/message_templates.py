@@ -1,6 +1,6 @@
 """Message templates: a campaign's named, reusable bodies (create, edit, delete).
 
-A body passes the rule every saved body passes (messaging.compose.body_validate:
+A body passes the rule every saved body passes (campaigns.compose.body_validate:
 control characters, length, known merge fields). A template some message was sent
 from cannot be deleted: the message history names it (the API's message_template_id).
 """
@@ -11,10 +11,9 @@ from django.db import transaction
 from django.db.models import ProtectedError
 
 from core.errors import ServiceError
-from messaging.compose import body_validate
-from messaging.services import MessageBodyError
 from profiles.text_rules import TextError, name_clean
 
+from .compose import MessageBodyError, body_validate
 from .models import Campaign, MessageTemplate
 
 

@@ -3,14 +3,12 @@
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from messaging.compliance import profiles_with_refusal
-from messaging.models import Message
-from messaging.quiet_hours import recipient_zone_expression, zone_or
 from profiles.models import Company, Group, GroupMembership, Profile
 
+from .compliance import profiles_with_refusal
 from .models import Broadcast, BroadcastChunk, Campaign, Subscription
 
 
@@ -171,7 +169,7 @@ def broadcast_estimate(
         included_groups=included_groups,
         excluded_groups=excluded_groups,
     )
-    # The send rule itself (messaging.compliance), over the whole audience at once.
+    # The send rule itself (campaigns.compliance), over the whole audience at once.
     counts = profiles_with_refusal(audience, campaign=campaign).aggregate(
         audience=Count("pk"), deliverable=Count("pk", filter=Q(refusal=""))
     )
@@ -191,50 +189,6 @@ def broadcast_list(*, company: Company, status: str = "", campaign_id: int | Non
     if campaign_id:
         broadcasts = broadcasts.filter(campaign_id=campaign_id)
     return broadcasts.order_by("-created_at", "-id")
-
-
-def broadcast_waiting_for_window(*, broadcast: Broadcast) -> dict[str, Any]:
-    """Recipients of a broadcast waiting for their sending window, and the next opening.
-
-    One query: the held chunks (not yet expanded into messages, counted by their
-    planned size) and the messages delivery put back to wait, grouped by zone and time.
-    """
-    chunks = (
-        BroadcastChunk.objects.filter(
-            broadcast=broadcast, status=BroadcastChunk.Status.PENDING, held_for_window=True
-        )
-        .values(zone=F("timezone"), opens=F("not_before"))
-        .annotate(n=Sum("planned_count"))
-        .order_by()
-    )
-    held = (
-        Message.objects.filter(
-            broadcast=broadcast,
-            direction=Message.Direction.MT,
-            status=Message.Status.INITIAL,
-            scheduled_at__isnull=False,
-        )
-        .annotate(
-            zone=recipient_zone_expression(
-                fallback=Coalesce(F("campaign__timezone"), Value("UTC")),
-                profile_path="profile__",
-            )
-        )
-        .values("zone", opens=F("scheduled_at"))
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    rows = sorted(chunks.union(held, all=True), key=lambda row: row["opens"])
-    if not rows:
-        return {"count": 0}
-    first = rows[0]
-    zone = zone_or(first["zone"], broadcast.campaign.timezone)
-    return {
-        "count": sum(row["n"] for row in rows),
-        "next_opens": first["opens"],
-        "next_zone": first["zone"],
-        "next_local": first["opens"].astimezone(zone).strftime("%H:%M"),
-    }
 
 
 def broadcast_progress(*, broadcast: Broadcast) -> dict[str, int]:

@@ -9,11 +9,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.errors import ServiceError
-from messaging.compose import body_validate
-from messaging.services import MessageBodyError
 from profiles.models import Company, Profile
 from profiles.text_rules import TextError, name_clean, text_clean
 
+from .compose import MessageBodyError, body_validate
 from .models import Campaign, Keyword, OptInPath, Tag
 
 
@@ -49,7 +48,7 @@ def _auto_text(value: str, *, field: str, company: Company, form_field: str | No
     """A text the platform sends by itself (HELP reply, opt-out confirmation, welcome).
 
     It passes the send rule (messaging.services.body_check) and names only merge fields
-    the company has (messaging.compose.body_validate) when it is saved, so an opt-out or
+    the company has (campaigns.compose.body_validate) when it is saved, so an opt-out or
     a HELP never meets a reply that cannot be sent.
     """
     value = value.strip()

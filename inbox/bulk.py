@@ -2,7 +2,7 @@
 
 Set-based so that 100,000 numbers take seconds. The opt-out itself is
 campaigns.opt_outs.profiles_opt_out_set, the transition every single opt-out
-(campaigns.services.profile_opt_out) runs too: the same subscriptions, state rows and
+(campaigns.services_subscriptions.profile_opt_out) runs too: the same subscriptions, state rows and
 activity events, written by a handful of statements whatever the number of profiles,
 and opting out what is already opted out changes nothing (so running the same file
 twice changes nothing the second time). This module parses and matches the list.

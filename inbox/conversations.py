@@ -2,12 +2,12 @@
 
 Every change of an inbox conversation's state or holder is made here:
 
-- `conversation_incoming` (called once from messaging/inbound.py after an MO is
-  classified): a text someone must answer (a reply, a direct response, an unknown or
-  unmatched text) opens or reopens the conversation as *needs reply*; a STOP closes it
-  (nobody may answer an opted-out number); texts the platform answered itself (HELP,
-  keywords, OOPS, flow answers) leave it alone and start none. `last_incoming` is the
-  last text that needed a person.
+- `conversation_incoming` (registered in InboxConfig.ready() as a handler that
+  messaging/inbound.py runs once after an MO is classified): a text someone must
+  answer (a reply, a direct response, an unknown or unmatched text) opens or reopens
+  the conversation as *needs reply*; a STOP closes it (nobody may answer an opted-out
+  number); texts the platform answered itself (HELP, keywords, OOPS, flow answers)
+  leave it alone and start none. `last_incoming` is the last text that needed a person.
 - `conversation_reply` (called from the chat and the Response form, in the transaction
   that stores the reply): the agent's answer makes it *waiting*. Someone else's
   conversation cannot be answered: the error rolls the whole transaction back, so the

@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from campaigns.models import Campaign, Subscription
-from campaigns.services import profile_opt_out
+from campaigns.services_subscriptions import profile_opt_out
 from core.errors import ServiceError
 from messaging.models import Message, MTType
 from messaging.services import MessageBodyError, message_send

@@ -12,10 +12,10 @@ from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
 
+from campaigns.compliance import refusal_reason
 from campaigns.models import Campaign
-from messaging.compliance import refusal_reason
+from core.segments import max_segments
 from messaging.models import Message
-from messaging.segments import max_segments
 from messaging.selectors import conversation_messages, profile_current_campaign
 from profiles.models import Profile
 from profiles.tenancy import Perm, require_perm

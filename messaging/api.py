@@ -173,9 +173,9 @@ def _attachment(call: ApiCall, *, required: bool = False) -> Attachment | None:
 
 def _send(call: ApiCall, *, body: str, attachment: Attachment | None) -> Element:
     """Checks that need no write, then the one send path (messaging.services.message_send)."""
+    from campaigns.compliance import refusal_reason
     from campaigns.models import Campaign, Subscription
 
-    from .compliance import refusal_reason
     from .services import MessageBodyError, message_send
 
     p = call.params
@@ -233,7 +233,7 @@ def send_message(call: ApiCall) -> Element:
 
 @api_endpoint(methods=["POST"], perm=Perm.CHAT)
 def send_mms(call: ApiCall) -> Element:
-    from .api_services import AttachmentError, attachment_create
+    from .services_attachments import AttachmentError, attachment_create
 
     body = call.params.raw("body") or ""
     attachment = _attachment(call)
@@ -276,7 +276,7 @@ def attachments(call: ApiCall) -> Element:
 
 @api_endpoint(methods=["POST"], perm=Perm.CHAT)
 def upload_attachment(call: ApiCall) -> Element:
-    from .api_services import AttachmentError, attachment_create
+    from .services_attachments import AttachmentError, attachment_create
 
     upload = call.params.files.get("uploaded_attachment")
     if upload is None:
@@ -294,7 +294,7 @@ def upload_attachment(call: ApiCall) -> Element:
 
 @api_endpoint(methods=["GET", "POST"], perm=Perm.MANAGE)
 def archive_attachment(call: ApiCall) -> Element:
-    from .api_services import attachment_archive
+    from .services_attachments import attachment_archive
 
     attachment = _attachment(call, required=True)
     assert attachment is not None
@@ -305,8 +305,9 @@ def archive_attachment(call: ApiCall) -> Element:
 @api_endpoint(methods=["POST"], perm=Perm.CHAT)
 def clear_conversation(call: ApiCall) -> Element:
     """Forget what the platform waits for from this number in this campaign."""
-    from campaigns.flows import flow_clear
     from campaigns.models import Campaign
+
+    from .flows import flow_clear
 
     campaign_id = call.params.integer("campaign_id", 1, required=True)
     campaign = Campaign.objects.for_company(call.company).filter(pk=campaign_id).first()

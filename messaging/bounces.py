@@ -38,7 +38,7 @@ def profile_clean(*, profile: Profile, reason: str) -> bool:
 def profile_number_invalid(*, profile: Profile) -> bool:
     """The carrier says the number cannot take texts (a landline, not a mobile number).
 
-    Its number type becomes landline, which the send rule refuses (messaging.compliance)
+    Its number type becomes landline, which the send rule refuses (campaigns.compliance)
     until the number is edited and classified again. Returns False when it already was.
     """
     changed = (

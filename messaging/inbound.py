@@ -21,7 +21,7 @@ Classification order (first match wins):
   HELP → help_request / unknown_help_request
   OOPS → reactivation (or unknown when nothing was opted out by a STOP)
   CLEAR, a double opt-in's YES/NO, the answer to an opt-in path's step
-        → campaigns.flows (clear_request, opt_in_confirmation/declination,
+        → messaging.flows (clear_request, opt_in_confirmation/declination,
           question_response/info_response and their invalid_* types)
   active campaign keyword → opt_in / duplicate_opt_in (the path's flow starts)
   consent revoked in free text (messaging.revocations) → opt_out / unknown_opt_out;
@@ -39,18 +39,18 @@ from datetime import datetime, timedelta
 from django.db import connection, transaction
 from django.db.models import F, Max, Q
 
-from campaigns.flows import FlowSend, flow_opt_in, flow_text_received
 from campaigns.models import Broadcast, Campaign, Keyword, Subscription
-from campaigns.services import (
+from campaigns.services_subscriptions import (
     SubscriptionRefused,
     profile_opt_out,
     subscription_reactivate,
 )
-from inbox.conversations import conversation_incoming
 from profiles.creation import ProfileSuppressed, profile_get_or_create
 from profiles.models import Company, OptOutSource, Profile, SourceType
 from profiles.phones import phone_normalize
 
+from .flows import FlowSend, flow_opt_in, flow_text_received
+from .inbound_handlers import inbound_handlers_run
 from .inbound_store import inbound_store
 from .models import (
     GENERIC_GATEWAY,
@@ -537,7 +537,8 @@ def _classify_one(message_id: int) -> InboundResult | None:
             "classification_pending",
         ]
     )
-    # The inbox's turn-taking (needs reply, closed by a STOP) follows the type.
-    conversation_incoming(message=message)
+    # The inbox's turn-taking (needs reply, closed by a STOP) follows the type: the
+    # inbox registered its conversation rule (messaging.inbound_handlers).
+    inbound_handlers_run(message=message)
     logger.info("MO %s from %s: %s", message.pk, e164, message.message_type)
     return InboundResult(message=message, replies=handler.replies, refusal=handler.refusal)

@@ -18,7 +18,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from campaigns.services import profile_opt_out
+from campaigns.services_subscriptions import profile_opt_out
 from profiles.models import CleanedReason
 from profiles.phones import phone_normalize
 

@@ -6,7 +6,7 @@ there and then, company-wide and with at most one confirmation (the handler's ow
 opt-out path, so the receipt rule is the STOP word's); a probable one becomes an item
 of the Opt-out review queue, due ten business days after it arrived.
 
-Every opt-out here goes through campaigns.services.profile_opt_out with the source
+Every opt-out here goes through campaigns.services_subscriptions.profile_opt_out with the source
 "Revoked in free text". A decision after review sends nothing: the rule allows one
 confirmation, and only within five minutes of the revocation.
 """
@@ -22,7 +22,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from campaigns.services import profile_opt_out
+from campaigns.services_subscriptions import profile_opt_out
 from core.errors import ErrorKind, ServiceError
 from profiles.models import ActivityEvent, Company, OptOutSource, Profile
 from profiles.services import activity_record

@@ -1,6 +1,6 @@
-"""The SQL function of messaging.segments_sql, installed by migration messaging/0009."""
+"""The SQL function of core.segments_sql, installed by migration messaging/0009."""
 
-# Fills parts like messaging.segments._pack: a character costs 2 when it is one of
+# Fills parts like core.segments._pack: a character costs 2 when it is one of
 # `escapes` (GSM-7) or outside the BMP (UCS-2), else 1; a part never splits one.
 CREATE = r"""
 CREATE OR REPLACE FUNCTION sc_sms_segments(body text, escapes text, per_part integer, gsm boolean)

@@ -2,8 +2,8 @@
 
 The SELECT gives one Message row per profile, its status from the compliance rule's
 SQL (`refusal`), and, for a body with merge fields or tracked links, each row's body
-rendered in SQL (messaging.merge_fields.template_sql) and measured
-(messaging.segments_sql). Only messaging.services calls these.
+rendered in SQL (campaigns.merge_fields.template_sql) and measured
+(core.segments_sql). Only messaging.services calls these.
 """
 
 from __future__ import annotations
@@ -26,13 +26,13 @@ from django.db.models import (
 from django.db.models.functions import Left
 from django.utils import timezone
 
+from campaigns.merge_fields import MergeTemplate, template_sql
+from core.segments_sql import rows_with_segments
 from links.tokens import Link, link_url_sql
+from profiles.deliverability import number_refusal
 from profiles.models import Profile
 
-from .compliance import number_refusal
-from .merge_fields import MergeTemplate, template_sql
 from .models import Message
-from .segments_sql import rows_with_segments
 
 # number_type is written by phone_normalize together with the number, and only for a
 # number it found valid; those need no second parse. Any other number is checked again
@@ -92,7 +92,7 @@ def message_rows(
     Without `reasons` the status comes from the SQL rule (`refusal`); with them every
     row is Undeliverable with its profile's reason (the numbers SQL cannot judge).
     A `template` with merge fields or tracked links renders each row's body in SQL
-    (messaging.merge_fields.template_sql) and measures it (messaging.segments_sql).
+    (campaigns.merge_fields.template_sql) and measures it (core.segments_sql).
     """
     if reasons is None:
         status = Case(

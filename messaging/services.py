@@ -11,7 +11,7 @@ build if a module elsewhere writes outgoing Message rows or talks to a gateway):
   code that hands a message to a gateway. Failures of either go through
   `message_record_failure`.
 
-Both send functions check the same compliance rule (messaging.compliance) when the
+Both send functions check the same compliance rule (campaigns.compliance) when the
 message is created, and both delivery functions check it again just before the gateway
 is called, so a STOP that arrives while a message waits in the queue still wins.
 """
@@ -20,7 +20,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-import emoji
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -29,14 +28,26 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from campaigns.services import profile_opt_out
-from core.errors import ErrorKind, ServiceError
+from campaigns.compliance import profiles_with_refusal, refusal_reason
+from campaigns.compose import (
+    MessageBodyError,
+    SendError,
+    body_check,
+    body_prepare,
+)
+from campaigns.merge_fields import (
+    MergeFieldError,
+    MergeTemplate,
+    profile_values,
+    template_compile,
+    template_render,
+)
+from campaigns.services_subscriptions import profile_opt_out
 from core.publish import task_publish
 from links.services import links_for_body
 from links.tokens import Link, link_url
 from profiles.models import CleanedReason, Company, OptOutSource, Profile
 from profiles.safe_urls import UnsafeUrlError, external_url_clean
-from profiles.text_rules import TextError, text_clean
 
 from .bounces import (
     CARRIER_ORIGIN,
@@ -45,19 +56,10 @@ from .bounces import (
     profile_number_invalid,
     profile_soft_bounce,
 )
-from .compliance import profiles_with_refusal, refusal_reason
 from .gateways import Bounce, SendResult, get_gateway
-from .merge_fields import (
-    MergeFieldError,
-    MergeTemplate,
-    profile_values,
-    template_compile,
-    template_render,
-)
 from .models import Attachment, Conversation, Message, MTType
 from .providers.base import NumberFact
 from .quiet_hours import message_window
-from .segments import SegmentInfo, segment_info, segment_limit_problem
 from .send_rows import insert_rows, message_rows, number_refusals
 
 # A first failed attempt is re-sent once; the second failure is final (seed 004).
@@ -76,46 +78,6 @@ AWAITING_FOR_TYPE = {
     MTType.INFO_REQUEST: Conversation.Awaiting.INFO,
     MTType.DIRECT_MESSAGE: Conversation.Awaiting.DIRECT,
 }
-
-
-class SendError(ServiceError, ValueError):
-    """A call that can never be sent (wrong company, exemption not allowed)."""
-
-    kind = ErrorKind.FORBIDDEN
-
-
-class MessageBodyError(SendError):
-    """A body that may not be sent: a control character, or longer than its channel allows.
-
-    Raised before anything is stored; str(error) is written for the person who typed it.
-    """
-
-    kind = ErrorKind.INVALID
-
-
-def body_check(body: str, *, has_media: bool) -> SegmentInfo:
-    """The segment info of a prepared body, or MessageBodyError.
-
-    The one length rule of every outgoing text (chat, replies, the API, broadcasts):
-    an SMS of at most settings.SMS_MAX_SEGMENTS segments, an MMS text of at most
-    MMS_TEXT_LIMIT characters (messaging.segments). A longer text is refused rather
-    than stored as Undeliverable: the sender is there to shorten it, and a stored
-    refusal would look like the subscriber's fault.
-    """
-    try:
-        text_clean(body, field="The message", multiline=True)
-    except TextError as error:
-        raise MessageBodyError(str(error)) from None
-    info = segment_info(body, has_media=has_media)
-    problem = segment_limit_problem(info)
-    if problem:
-        raise MessageBodyError(problem)
-    return info
-
-
-def body_prepare(body: str) -> str:
-    """Turn :emoji_name: shortcodes into emoji; the same conversion the chat box shows."""
-    return emoji.emojize(body, language="alias")
 
 
 def _exempt(message_type: str, compliance_exempt_types: Iterable[str]) -> bool:
@@ -244,7 +206,7 @@ def message_send(
     `compliance_exempt_types={MTType.OPT_OUT_RECEIPT}` lets the confirmation of an
     opt-out reach the number that just opted out (other refusals still apply).
 
-    Merge fields (messaging.merge_fields) are filled in from the profile; an unknown
+    Merge fields (campaigns.merge_fields) are filled in from the profile; an unknown
     one raises MessageBodyError naming it (`strict_fields=False`, for auto-texts checked
     when they were saved: it renders as its fallback), and the length rule applies to
     the text the person receives. `shorten_links` sends the body's URLs as tracked links with the
@@ -349,7 +311,7 @@ def message_send_many(
 ) -> SendManyResult:
     """`message_send` for a set of profiles, set-based: one INSERT … SELECT writes a
     message for every profile, Queued (or Initial when scheduled) where the rule
-    (`messaging.compliance.refusal_expression`, the one `message_send` applies) lets the
+    (`campaigns.compliance.refusal_expression`, the one `message_send` applies) lets the
     number through, Undeliverable with the reason otherwise. The rows whose stored number
     SQL cannot judge get `number_refusal`, as in `message_send`. No Python object is
     built per recipient, so a broadcast chunk of thousands is one statement.

@@ -9,13 +9,13 @@ from django.core.cache import cache
 from core.locks import periodic
 from core.publish import BULK, PRIORITY, queue_for
 
-from . import delivery, in_flight, inbound, revocation_services, services
+from . import broadcast_sending, delivery, flows, in_flight, inbound, revocation_services, services
 from .inbound_store import messages_awaiting_classification
 from .models import Message
 from .quiet_hours import EXEMPT_TYPES
 
 # A periodic run that overlaps the previous one would only do the same work twice;
-# the lock expires on its own if a worker dies holding it (as campaigns.tasks does).
+# the lock expires on its own if a worker dies holding it.
 PERIODIC_LOCK_SECONDS = 300
 
 
@@ -80,3 +80,27 @@ def messages_classify_stalled() -> dict[str, int | str]:
         message_classify.apply_async((message_id,), queue=queue_for(PRIORITY))
     cache.set_many({f"classify-requeued:{pk}": 1 for pk in ids}, max(stall, 60))
     return {"queued": len(ids)}
+
+
+# The broadcast and flow tasks keep their campaigns. names (beat schedule, queue routes, tasks
+# already queued) though the sending moved here.
+@shared_task(name="campaigns.broadcast_generate", acks_late=True)
+def broadcast_generate(broadcast_id: int) -> dict:
+    return broadcast_sending.broadcast_generate(broadcast_id=broadcast_id)
+
+
+@shared_task(name="campaigns.broadcast_send_chunk", acks_late=True)
+def broadcast_send_chunk(chunk_id: int) -> dict:
+    return broadcast_sending.broadcast_send_chunk(chunk_id=chunk_id)
+
+
+@shared_task(name="campaigns.broadcasts_send_due")
+@periodic(lock="lock:broadcasts_send_due", timeout=PERIODIC_LOCK_SECONDS)
+def broadcasts_send_due() -> dict:
+    return broadcast_sending.broadcasts_send_due()
+
+
+@shared_task(name="campaigns.flows_expire_pending")
+@periodic(lock="lock:flows_expire_pending", timeout=PERIODIC_LOCK_SECONDS)
+def flows_expire_pending() -> dict:
+    return flows.flows_expire_pending()

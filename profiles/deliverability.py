@@ -3,7 +3,7 @@
 The part of the send rule that depends on the profile alone: erased or suppressed,
 blacklisted, deactivated, cleaned after bounces, invalid data, a landline, no opt-out
 record. It sits here, at the bottom, because two rules above it share it: who may be
-texted (messaging.compliance adds the opt-outs) and who may be (re)subscribed
+texted (campaigns.compliance adds the opt-outs) and who may be (re)subscribed
 (campaigns.eligibility adds its own conditions). Written once as SQL `When` clauses,
 so one chat message and a million-recipient broadcast are checked by the same text.
 

@@ -3,7 +3,7 @@
 An erasure puts a number here (profiles.services.profile_erase); so does a manual
 opt-out of a number the company has no profile for, so that a later upload, API call or
 keyword cannot subscribe it and text it. Only SHA-256 digests are stored
-(profiles.phones.phone_digest). The send rule (messaging.compliance) refuses every
+(profiles.phones.phone_digest). The send rule (campaigns.compliance) refuses every
 listed number; the paths that create profiles or subscriptions check `phone_suppressed`.
 """
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from campaigns.broadcasts import broadcast_create
 from campaigns.models import MessageTemplate, Tag
-from campaigns.services import subscription_create
+from campaigns.services_subscriptions import subscription_create
 from inbox.models import BulkOptOut, CannedResponse, ConversationTag, InboxConversation
 from messaging.channels import channel_create
 from messaging.gateways import console_outbox_path

@@ -15,11 +15,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from messaging.models import Message
 from profiles.tenancy import Perm, require_perm
 
 from ..broadcast_actions import (
     TestSendError,
+    TestSent,
     broadcast_estimate_current,
     broadcast_preview,
     broadcast_test_send,
@@ -112,18 +112,16 @@ def broadcast_confirm(request: HttpRequest, pk: int, action: str) -> HttpRespons
     return render(request, "campaigns/broadcast_confirm.html", ctx)
 
 
-def _test_result(request: HttpRequest, sent: Message | None, error: str) -> None:
+def _test_result(request: HttpRequest, sent: TestSent | None, error: str) -> None:
     if error:
         messages.error(request, error)
-    elif sent is not None and sent.status == Message.Status.UNDELIVERABLE:
-        messages.error(
-            request, f"The test was not sent to {sent.phone_number}: {sent.status_reason}."
-        )
+    elif sent is not None and sent.undeliverable:
+        messages.error(request, f"The test was not sent to {sent.phone_number}: {sent.reason}.")
     elif sent is not None:
         messages.success(request, f"Test sent to {sent.phone_number}.")
 
 
-def _send_test(request: HttpRequest, campaign: Campaign, body: str) -> tuple[Message | None, str]:
+def _send_test(request: HttpRequest, campaign: Campaign, body: str) -> tuple[TestSent | None, str]:
     try:
         sent = broadcast_test_send(
             company=request.company,

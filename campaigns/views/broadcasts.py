@@ -32,12 +32,12 @@ from ..broadcasts import (
     broadcast_update,
 )
 from ..forms import BroadcastForm
+from ..messaging_port import messaging_port
 from ..models import Broadcast, Campaign
 from ..selectors import (
     broadcast_estimate,
     broadcast_list,
     broadcast_progress,
-    broadcast_waiting_for_window,
 )
 from .broadcast_confirm import CHECKED_FIELDS, confirm_context
 
@@ -221,7 +221,7 @@ def broadcast_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "broadcast": broadcast,
         "estimate": broadcast_estimate_current(broadcast=broadcast),
         "progress": broadcast_progress(broadcast=broadcast),
-        "waiting": broadcast_waiting_for_window(broadcast=broadcast),
+        "waiting": messaging_port().broadcast_waiting_for_window(broadcast=broadcast),
         "included": broadcast.included_groups.all(),
         "excluded": broadcast.excluded_groups.all(),
         "tags": broadcast.tags.all(),

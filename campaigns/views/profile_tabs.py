@@ -25,7 +25,7 @@ from ..selectors_profile import (
     profile_subscriptions,
     subscription_history,
 )
-from ..services import SubscriptionError, profile_opt_out, subscription_reactivate
+from ..services_subscriptions import SubscriptionError, profile_opt_out, subscription_reactivate
 
 
 def subscriptions_tab(request: HttpRequest, profile: Profile, ctx: dict[str, Any]) -> None:

@@ -1,4 +1,4 @@
-// SMS length and segments, the same rules as messaging/segments.py (a test compares
+// SMS length and segments, the same rules as core/segments.py (a test compares
 // the alphabet and limits of both). Usage:
 //   SmsCounter.count("Hello") -> {encoding, characters, segments, perSegment, remaining, channel}
 //   SmsCounter.problem(info, maxSegments) -> why the text cannot be sent, or ""
@@ -62,7 +62,7 @@
     };
   }
 
-  // The same messages as messaging/segments.py segment_limit_problem.
+  // The same messages as core/segments.py segment_limit_problem.
   function problem(info, maxSegments) {
     const limit = maxSegments || MAX_SEGMENTS;
     if (info.channel === "mms") {

@@ -5,16 +5,15 @@ import datetime as dt
 import pytest
 import time_machine
 
-from campaigns import tasks
-from campaigns.broadcasts import (
-    broadcast_create,
+from campaigns.broadcasts import broadcast_create, broadcast_schedule
+from campaigns.models import Broadcast, BroadcastChunk
+from messaging import tasks
+from messaging.broadcast_reads import broadcast_waiting_for_window
+from messaging.broadcast_sending import (
     broadcast_generate,
-    broadcast_schedule,
     broadcast_send_chunk,
     broadcasts_send_due,
 )
-from campaigns.models import Broadcast, BroadcastChunk
-from campaigns.selectors import broadcast_waiting_for_window
 from messaging.gateways import FakeGateway
 from messaging.models import Message
 from tests.factories import make_campaign, make_profile, make_subscription

@@ -9,12 +9,11 @@ from campaigns.broadcasts import (
     broadcast_create,
     broadcast_reschedule,
     broadcast_schedule,
-    broadcast_send_chunk,
     broadcast_unschedule,
-    broadcasts_send_due,
 )
 from campaigns.models import Broadcast, BroadcastChunk
 from campaigns.selectors import broadcast_estimate
+from messaging.broadcast_sending import broadcast_send_chunk, broadcasts_send_due
 from messaging.gateways import FakeGateway
 from messaging.models import Message
 from profiles.models import Group, GroupMembership
@@ -247,7 +246,7 @@ def test_a_stop_arriving_before_delivery_wins(company, audience):
     broadcast = broadcast_create(campaign=campaign, body="Still there?")
     later = timezone.now() + dt.timedelta(minutes=5)
     broadcast_schedule(broadcast=broadcast, delivery_time=later)
-    from campaigns.services import profile_opt_out
+    from campaigns.services_subscriptions import profile_opt_out
 
     profile_opt_out(profile=people["ben"], source="Texted a STOP word")
     Broadcast.objects.filter(pk=broadcast.pk).update(delivery_time=timezone.now())
@@ -333,8 +332,8 @@ def test_a_reply_and_a_stop_are_counted_once_and_survive_the_broadcasts_finish(
 def test_a_chunk_whose_worker_died_before_starting_it_is_queued_again(
     company, audience, settings, monkeypatch
 ):
-    import campaigns.tasks as tasks
-    from campaigns.broadcasts import broadcast_chunks_dispatch, broadcast_generate
+    import messaging.tasks as tasks
+    from messaging.broadcast_sending import broadcast_chunks_dispatch, broadcast_generate
 
     campaign, people = audience
     broadcast = broadcast_create(campaign=campaign, body="Lost task")

@@ -16,7 +16,11 @@ from django.utils import timezone
 
 from campaigns.eligibility import Refusal, subscription_refusal
 from campaigns.models import Subscription
-from campaigns.services import SubscriptionRefused, profile_opt_out, subscription_create
+from campaigns.services_subscriptions import (
+    SubscriptionRefused,
+    profile_opt_out,
+    subscription_create,
+)
 from messaging.models import Message
 from profiles.deliverability import Reason
 from profiles.models import CleanedReason, OptOutSource, Profile, Suppression

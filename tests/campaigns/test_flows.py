@@ -2,8 +2,8 @@
 
 import pytest
 
-from campaigns.flows import MAX_INVALID_ANSWERS
 from campaigns.models import FlowRun, FlowStep, Subscription
+from messaging.flows import MAX_INVALID_ANSWERS
 from messaging.models import Conversation, Message, MOType, MTType
 from messaging.services import message_send
 from profiles.models import Company, CustomField, CustomFieldType, CustomFieldValue, Profile

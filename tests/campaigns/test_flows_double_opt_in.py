@@ -5,11 +5,11 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from campaigns import tasks
 from campaigns.broadcasts import broadcast_create, broadcast_schedule
-from campaigns.flows import flows_expire_pending
+from campaigns.compliance import PENDING_CONFIRMATION, refusal_reason
 from campaigns.models import FlowRun, FlowStep, Subscription
-from messaging.compliance import PENDING_CONFIRMATION, refusal_reason
+from messaging import tasks
+from messaging.flows import flows_expire_pending
 from messaging.models import Message, MOType, MTType
 from messaging.services import message_send
 from profiles.models import Company, CustomField, Group, GroupMembership, Profile, ProfileStatus

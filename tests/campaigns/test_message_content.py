@@ -6,9 +6,10 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from campaigns.broadcasts import broadcast_create, broadcast_generate, broadcast_send_chunk
+from campaigns.broadcasts import broadcast_create
 from campaigns.models import Broadcast, BroadcastChunk, MessageTemplate
 from links.models import Click, TrackedLink
+from messaging.broadcast_sending import broadcast_generate, broadcast_send_chunk
 from messaging.models import Message
 from profiles.models import CustomField
 from tests import factories

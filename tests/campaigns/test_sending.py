@@ -173,7 +173,7 @@ def test_a_canceled_broadcast_is_listed_under_canceled_and_never_starts(campaign
     assert broadcast.status == Broadcast.Status.CANCELED
     tab = client.get("/campaigns/broadcasts/?status=canceled").content.decode()
     assert f"/campaigns/broadcasts/{broadcast.pk}/" in tab
-    from campaigns.broadcasts import broadcast_generate
+    from messaging.broadcast_sending import broadcast_generate
 
     assert broadcast_generate(broadcast_id=broadcast.pk)["skipped"] == "canceled"
 

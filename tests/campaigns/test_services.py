@@ -1,7 +1,11 @@
 import pytest
 
 from campaigns.models import Subscription
-from campaigns.services import profile_opt_out, subscription_create, subscription_reactivate
+from campaigns.services_subscriptions import (
+    profile_opt_out,
+    subscription_create,
+    subscription_reactivate,
+)
 from profiles.models import ActivityEvent, OptOutSource, ProfileStatus
 from tests.factories import make_campaign, make_profile
 
@@ -57,7 +61,7 @@ def test_reactivating_keeps_the_old_subscription_as_history(company):
 
 
 def test_an_unknown_opt_out_source_is_refused(company):
-    from campaigns.services import SubscriptionError
+    from campaigns.services_subscriptions import SubscriptionError
 
     with pytest.raises(SubscriptionError):
         profile_opt_out(profile=make_profile(company), source="because")

@@ -4,7 +4,7 @@ import pytest
 
 from campaigns.eligibility import Refusal
 from campaigns.models import Subscription
-from campaigns.services import SubscriptionRefused, subscription_create
+from campaigns.services_subscriptions import SubscriptionRefused, subscription_create
 from core.errors import ErrorKind
 from profiles.models import ActivityEvent, OptOutSource
 from profiles.services import profile_erase

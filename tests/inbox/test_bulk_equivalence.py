@@ -1,7 +1,7 @@
 """A bulk opt-out and one-by-one opt-outs of the same numbers leave identical rows.
 
 Two companies are seeded identically; one opts a list out with the Inbox's manual bulk
-opt-out, the other opts each number out through campaigns.services.profile_opt_out
+opt-out, the other opts each number out through campaigns.services_subscriptions.profile_opt_out
 (what a STOP, the profile page and the API call). Subscriptions, state rows and
 activity events are then compared field by field, ids and timestamps aside.
 """
@@ -9,7 +9,7 @@ activity events are then compared field by field, ids and timestamps aside.
 import pytest
 
 from campaigns.models import Subscription
-from campaigns.services import profile_opt_out
+from campaigns.services_subscriptions import profile_opt_out
 from inbox.bulk import Outcome, bulk_opt_out_apply
 from profiles.models import ActivityEvent, OptOutSource, Profile, ProfileState
 from tests.factories import make_campaign, make_company, make_profile, make_subscription

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from campaigns.models import Subscription
-from campaigns.services import profile_opt_out
+from campaigns.services_subscriptions import profile_opt_out
 from inbox.bulk import Outcome, bulk_opt_out_apply
 from inbox.models import BulkOptOut
 from inbox.phone_csv import CsvError, parse_phone_csv

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from campaigns.services import profile_opt_out
+from campaigns.services_subscriptions import profile_opt_out
 from messaging.bounces import CARRIER_ORIGIN
 from messaging.business_days import business_days_after
 from messaging.models import FreeTextRevocation

@@ -1,6 +1,6 @@
 """The chat box's counter shows the segment limit, agrees with Python, and stops at it.
 
-The script (static/js/sms-counter.js) is the browser twin of messaging/segments.py; here
+The script (static/js/sms-counter.js) is the browser twin of core/segments.py; here
 it runs in Chromium on the chat page and its answers are compared with the Python ones
 for the same bodies. The server stays the rule (tests/inbox/test_input_rules.py).
 """
@@ -8,8 +8,8 @@ for the same bodies. The server stays the rule (tests/inbox/test_input_rules.py)
 import pytest
 from playwright.sync_api import expect
 
+from core.segments import segment_info, segment_limit_problem
 from messaging.models import Message
-from messaging.segments import segment_info, segment_limit_problem
 from tests.factories import make_campaign, make_profile, make_subscription
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -112,7 +112,7 @@ def test_a_chat_and_a_response_fill_in_the_recipients_merge_fields(
 def test_an_opted_out_profile_cannot_be_chatted_with_and_the_window_says_why(
     client_as, bob, subscriber, campaign
 ):
-    from campaigns.services import profile_opt_out
+    from campaigns.services_subscriptions import profile_opt_out
 
     profile_opt_out(profile=subscriber, source=OptOutSource.STOP_WORD)
     client = client_as(bob)

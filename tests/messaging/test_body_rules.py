@@ -12,8 +12,8 @@ import pytest
 from django.urls import reverse
 
 from campaigns.models import Subscription
+from core.segments import MMS_TEXT_LIMIT, segment_info
 from messaging.models import Message
-from messaging.segments import MMS_TEXT_LIMIT, segment_info
 from messaging.services import MessageBodyError, message_send, message_send_many
 from messaging.webhooks import webhook_headers
 from profiles.models import Profile

@@ -3,7 +3,7 @@ import itertools
 import pytest
 from django.utils import timezone
 
-from messaging.compliance import (
+from campaigns.compliance import (
     Reason,
     number_refusal,
     refusal_reason,

@@ -14,7 +14,11 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from campaigns.services import SubscriptionRefused, profile_opt_out, subscription_create
+from campaigns.services_subscriptions import (
+    SubscriptionRefused,
+    profile_opt_out,
+    subscription_create,
+)
 from messaging.bounces import profile_clean
 from messaging.gateways import FakeGateway
 from messaging.models import Message

@@ -134,7 +134,7 @@ def test_oops_rejoins_what_the_last_stop_left(subscriber, campaign):
 
 
 def test_oops_does_not_rejoin_a_campaign_left_by_another_way(subscriber, campaign):
-    from campaigns.services import profile_opt_out
+    from campaigns.services_subscriptions import profile_opt_out
 
     profile_opt_out(profile=subscriber, source=OptOutSource.INBOX, campaign=campaign)
     assert _receive("OOPS").message.message_type == MOType.UNKNOWN

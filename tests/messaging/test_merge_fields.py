@@ -3,15 +3,15 @@ in SQL (the broadcast path) giving the same bodies, and the encoding after expan
 
 import pytest
 
-from messaging.merge_fields import (
+from campaigns.merge_fields import (
     MergeFieldError,
     merge_fields_check,
     profile_values,
     template_compile,
     template_render,
 )
+from core.segments import segment_info
 from messaging.models import Message
-from messaging.segments import segment_info
 from messaging.services import MessageBodyError, message_send, message_send_many
 from profiles.models import CustomField, CustomFieldValue, Profile
 from tests import factories

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from messaging import segments
-from messaging.segments import segment_info
+from core import segments
+from core.segments import segment_info
 
 JS = Path(__file__).resolve().parents[2] / "static" / "js" / "sms-counter.js"
 

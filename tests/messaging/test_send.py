@@ -1,6 +1,6 @@
 import pytest
 
-from campaigns.services import profile_opt_out
+from campaigns.services_subscriptions import profile_opt_out
 from messaging.models import Conversation, Message, MTType
 from messaging.services import SendError, message_deliver, message_send, message_send_many
 from profiles.models import OptOutSource, Profile
@@ -199,7 +199,7 @@ def test_sending_to_many_applies_the_same_rule_and_is_idempotent_per_broadcast(
 def test_sending_to_many_refuses_a_stored_number_that_is_not_a_valid_mobile(
     company, campaign, fake_outbox, django_capture_on_commit_callbacks
 ):
-    from messaging.compliance import Reason
+    from campaigns.compliance import Reason
 
     good = make_profile(company)
     make_subscription(good, campaign)

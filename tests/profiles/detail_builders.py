@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from campaigns.models import Donation, Fundraising
-from campaigns.services import subscription_create
+from campaigns.services_subscriptions import subscription_create
 from messaging.models import Message
 from profiles.models import ActivityEvent, CustomField, CustomFieldValue, Note
 from profiles.services import activity_record

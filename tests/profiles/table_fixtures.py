@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from django.utils import timezone
 
 from campaigns.models import Campaign, OptInPath
-from campaigns.services import profile_opt_out
+from campaigns.services_subscriptions import profile_opt_out
 from profiles.models import CrmSync, OptOutSource, Profile, SourceType
 from profiles.status import profile_refresh_status
 from tests.factories import make_campaign, make_opt_in_path, make_profile, make_subscription

@@ -98,7 +98,7 @@ def test_blacklisting_makes_the_profile_undeliverable_and_is_recorded(client_as,
 
 
 def test_a_blacklisted_or_deactivated_profile_is_refused_by_the_send_rules(alice, profile):
-    from messaging.compliance import refusal_reason
+    from campaigns.compliance import refusal_reason
     from profiles.services import profile_blacklist, profile_deactivate
 
     profile_deactivate(profile=profile, actor=alice)
@@ -146,7 +146,7 @@ def test_erasure_needs_the_number_typed_as_confirmation(alice, profile):
 
 
 def test_an_erased_number_that_comes_back_is_still_refused(alice, company, profile):
-    from messaging.compliance import refusal_reason
+    from campaigns.compliance import refusal_reason
 
     profile_erase(profile=profile, actor=alice, confirmation=profile.phone_number)
     returning = make_profile(company, "+12125550147")
@@ -249,7 +249,7 @@ def test_unblacklisting_an_erased_profile_is_refused(alice, profile):
 
 
 def test_the_email_blacklist_is_recorded_and_does_not_stop_texts(client_as, alice, company):
-    from messaging.compliance import refusal_reason
+    from campaigns.compliance import refusal_reason
     from profiles.models import ActivityEvent
 
     profile = make_profile(company, email="ana@example.org")

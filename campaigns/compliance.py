@@ -9,12 +9,18 @@ phone-number check runs in Python, because it needs libphonenumber's metadata; b
 paths call the same `number_refusal` for it.
 
 Order matters: the first matching reason is the one shown to agents.
+
+It lives in campaigns, below messaging, because it reads only profiles and their
+subscriptions: messaging's send functions apply it, and the broadcast estimate
+(campaigns.selectors) counts with the very same expression.
 """
 
 from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Value, When
 
 from profiles.deliverability import Reason, number_refusal, undeliverable_whens
 from profiles.models import Company, Profile
+
+from .models import Subscription
 
 # A number asked to confirm a double opt-in gets that request and nothing else until
 # it answers YES (CTIA: no messages before the confirmation).
@@ -27,19 +33,17 @@ def refusal_expression(
     """The refusal reason of each profile row as SQL ('' when it may be texted).
 
     `allow_opted_out` is only for the confirmation of an opt-out, which by definition
-    goes to a number that has just opted out (see services.COMPLIANCE_EXEMPTABLE).
-    `allow_pending` is only for the double opt-in's confirmation request (services
+    goes to a number that has just opted out (see messaging.services.COMPLIANCE_EXEMPTABLE).
+    `allow_pending` is only for the double opt-in's confirmation request (messaging.services
     passes it for that message type alone, MTType.OPT_IN_CONFIRMATION).
     """
-    from campaigns.models import Subscription  # campaigns depends on profiles, not back
-
     whens = undeliverable_whens()
     if not allow_pending:
         # Pending in this campaign (any campaign, without one) and subscribed to none
         # of it: only the confirmation request may go.
         # The pending numbers are an IN list that PostgreSQL hashes once per statement
         # (they are few). In one campaign a pending row and an active one never coexist
-        # (campaigns.services.subscription_create, the only writer, drops the pending
+        # (campaigns.services_subscriptions.subscription_create, the only writer, drops the pending
         # row when the number subscribes otherwise), so the campaign's case needs no
         # "and not active": that check hashed every active subscriber of the campaign
         # and made the rule 1.5 times slower at 200,000 recipients.

@@ -9,7 +9,7 @@ or a profile attribute's form): a good one is saved and typed `question_response
 `invalid_question_response` / `invalid_info_response`.
 
 Double opt-in: the path's subscription stays Pending and the number gets the
-confirmation request and nothing else (messaging.compliance) until it answers YES
+confirmation request and nothing else (campaigns.compliance) until it answers YES
 (`opt_in_confirmation`: then the welcome and the steps) or NO (`opt_in_declination`:
 no subscription). The request is the MT type `opt_in_confirmation`, which seed 004
 describes as "Sent MT requesting an opt-in confirmation". No answer in the path's window leaves no
@@ -18,6 +18,10 @@ subscription either (`flows_expire_pending`, a periodic task).
 CLEAR (`clear_request`, answered with `clear_response`) and the API's
 clear_conversation end the open step. Every text goes through
 messaging.services.message_send, so the compliance rule sees every one of them.
+
+The flows send, so they are messaging's; the paths, steps and runs they follow are
+campaigns' models. The API's opt-in (campaigns.api.subscribe_once) reaches
+`flow_opt_in` through campaigns.messaging_port.
 
 messaging.inbound calls `flow_text_received` once per incoming text, after STOP,
 HELP and OOPS and before keywords: a text that answers no open step (or that is an
@@ -36,19 +40,19 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from messaging.models import Conversation, Message, MOType, MTType
-from messaging.services import MessageBodyError, conversation_await, message_send
-from profiles.custom_fields import CustomFieldError
-from profiles.models import Company, Profile
-from profiles.services import ProfileActionError, custom_value_set, profile_update
-
-from .models import Campaign, FlowRun, FlowStep, OptInPath, Subscription
-from .services import (
+from campaigns.models import Campaign, FlowRun, FlowStep, OptInPath, Subscription
+from campaigns.services_subscriptions import (
     SubscriptionRefused,
     subscription_confirm,
     subscription_create,
     subscription_pending_drop,
 )
+from profiles.custom_fields import CustomFieldError
+from profiles.models import Company, Profile
+from profiles.services import ProfileActionError, custom_value_set, profile_update
+
+from .models import Conversation, Message, MOType, MTType
+from .services import MessageBodyError, conversation_await, message_send
 
 logger = logging.getLogger(__name__)
 
@@ -171,6 +175,21 @@ def flow_opt_in(
     if created:
         _start(profile, path, subscription, send)
     return subscription, created
+
+
+def flow_opt_in_via_api(
+    *, company: Company, profile: Profile, path: OptInPath, source: str, actor
+) -> tuple[Subscription, bool]:
+    """The API's opt-in through `path` (campaigns.api.subscribe_once, through
+    campaigns.messaging_port): seed 004's once-only rule applies (`via_api`)."""
+    return flow_opt_in(
+        profile=profile,
+        path=path,
+        source=source,
+        actor=actor,
+        via_api=True,
+        send=FlowSend(company=company, sent_by=actor),
+    )
 
 
 def _start(profile: Profile, path: OptInPath, subscription: Subscription, send: FlowSend) -> None:

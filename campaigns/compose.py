@@ -12,11 +12,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import emoji
 from django.db import connection
 from django.db.models import QuerySet
 
+from core.errors import ErrorKind, ServiceError
+from core.segments import SegmentInfo, segment_info, segment_limit_problem
+from core.segments_sql import segments_by_count
 from links.tokens import Link, link_url, link_url_sql, url_length, urls_in
 from profiles.models import Company, Profile
+from profiles.text_rules import TextError, text_clean
 
 from .merge_fields import (
     MergeFieldError,
@@ -27,9 +32,46 @@ from .merge_fields import (
     template_render,
     template_sql,
 )
-from .segments import SegmentInfo, segment_info, segment_limit_problem
-from .segments_sql import segments_by_count
-from .services import MessageBodyError, body_check, body_prepare
+
+
+class SendError(ServiceError, ValueError):
+    """A call that can never be sent (wrong company, exemption not allowed)."""
+
+    kind = ErrorKind.FORBIDDEN
+
+
+class MessageBodyError(SendError):
+    """A body that may not be sent: a control character, or longer than its channel allows.
+
+    Raised before anything is stored; str(error) is written for the person who typed it.
+    """
+
+    kind = ErrorKind.INVALID
+
+
+def body_check(body: str, *, has_media: bool) -> SegmentInfo:
+    """The segment info of a prepared body, or MessageBodyError.
+
+    The one length rule of every outgoing text (chat, replies, the API, broadcasts):
+    an SMS of at most settings.SMS_MAX_SEGMENTS segments, an MMS text of at most
+    MMS_TEXT_LIMIT characters (core.segments). A longer text is refused rather
+    than stored as Undeliverable: the sender is there to shorten it, and a stored
+    refusal would look like the subscriber's fault.
+    """
+    try:
+        text_clean(body, field="The message", multiline=True)
+    except TextError as error:
+        raise MessageBodyError(str(error)) from None
+    info = segment_info(body, has_media=has_media)
+    problem = segment_limit_problem(info)
+    if problem:
+        raise MessageBodyError(problem)
+    return info
+
+
+def body_prepare(body: str) -> str:
+    """Turn :emoji_name: shortcodes into emoji; the same conversion the chat box shows."""
+    return emoji.emojize(body, language="alias")
 
 
 def _template(body: str, company: Company, shorten_links: bool) -> MergeTemplate:

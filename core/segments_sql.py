@@ -1,4 +1,4 @@
-"""messaging.segments in SQL: encoding, length and segments of bodies rendered per row.
+"""core.segments in SQL: encoding, length and segments of bodies rendered per row.
 
 A broadcast with merge fields or tracked links has a different body for each recipient;
 its INSERT … SELECT computes each row's encoding and segment count here, with the same
