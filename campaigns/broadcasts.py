@@ -204,8 +204,8 @@ def broadcast_update(
         return broadcast
     when = None if schedule_at == "now" else schedule_at
     if broadcast.status == Status.SCHEDULED:
-        return broadcast_reschedule(broadcast=broadcast, delivery_time=when)  # type: ignore[arg-type]
-    return broadcast_schedule(broadcast=broadcast, delivery_time=when)  # type: ignore[arg-type]
+        return broadcast_reschedule(broadcast=broadcast, delivery_time=when)
+    return broadcast_schedule(broadcast=broadcast, delivery_time=when)
 
 
 def _set_tags(broadcast: Broadcast, names: Iterable[str]) -> None:

@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from profiles.tenancy import Perm, require_perm
+from profiles.tenancy import CompanyRequest, Perm, require_perm
 
 from .canned import (
     BODY_MAX_CHARS,
@@ -53,19 +53,19 @@ def _page(request: HttpRequest, editing: CannedResponse | None) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @require_perm(Perm.MANAGE)
-def canned_list(request: HttpRequest) -> HttpResponse:
+def canned_list(request: CompanyRequest) -> HttpResponse:
     return _page(request, None)
 
 
 @require_http_methods(["GET", "POST"])
 @require_perm(Perm.MANAGE)
-def canned_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def canned_edit(request: CompanyRequest, pk: int) -> HttpResponse:
     return _page(request, _response(request, pk))
 
 
 @require_POST
 @require_perm(Perm.MANAGE)
-def canned_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def canned_delete(request: CompanyRequest, pk: int) -> HttpResponse:
     response = _response(request, pk)
     canned_response_delete(response=response)
     messages.success(request, f"Deleted “{response.name}”.")

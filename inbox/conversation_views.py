@@ -18,7 +18,7 @@ from campaigns.models import Campaign
 from messaging.selectors import profile_current_campaign
 from profiles.models import Profile
 from profiles.navigation import nav_badge
-from profiles.tenancy import Perm, has_perm, require_perm
+from profiles.tenancy import CompanyRequest, Perm, has_perm, require_perm
 
 from . import conversations as rules
 from .models import ConversationTag, InboxConversation
@@ -86,7 +86,7 @@ def list_context(request: HttpRequest) -> dict[str, Any]:
 
 @require_GET
 @require_perm(Perm.VIEW)
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: CompanyRequest) -> HttpResponse:
     return render(request, "inbox/conversations.html", list_context(request))
 
 
@@ -169,31 +169,31 @@ def _act(request: HttpRequest, pk: int, action, **kwargs) -> HttpResponse:
 
 @require_POST
 @require_perm(Perm.CHAT)
-def claim(request: HttpRequest, pk: int) -> HttpResponse:
+def claim(request: CompanyRequest, pk: int) -> HttpResponse:
     return _act(request, pk, rules.conversation_claim)
 
 
 @require_POST
 @require_perm(Perm.CHAT)
-def release(request: HttpRequest, pk: int) -> HttpResponse:
+def release(request: CompanyRequest, pk: int) -> HttpResponse:
     return _act(request, pk, rules.conversation_release)
 
 
 @require_POST
 @require_perm(Perm.CHAT)
-def take_over(request: HttpRequest, pk: int) -> HttpResponse:
+def take_over(request: CompanyRequest, pk: int) -> HttpResponse:
     return _act(request, pk, rules.conversation_take_over)
 
 
 @require_POST
 @require_perm(Perm.CHAT)
-def close(request: HttpRequest, pk: int) -> HttpResponse:
+def close(request: CompanyRequest, pk: int) -> HttpResponse:
     return _act(request, pk, rules.conversation_close)
 
 
 @require_POST
 @require_perm(Perm.MANAGE)
-def assign(request: HttpRequest, pk: int) -> HttpResponse:
+def assign(request: CompanyRequest, pk: int) -> HttpResponse:
     conversation = _conversation(request, pk)
     assignee_id = request.POST.get("assignee", "")
     members = {m.pk: m for m in rules.conversation_members(company=_company(request))}
@@ -205,7 +205,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_perm(Perm.CHAT)
-def presence(request: HttpRequest, profile_id: int) -> HttpResponse:
+def presence(request: CompanyRequest, profile_id: int) -> HttpResponse:
     """Polled by the chat window: says who is here, and returns the fresh bar."""
     profile = get_object_or_404(Profile.objects.for_company(_company(request)), pk=profile_id)
     campaign = _chat_campaign(request, profile)
@@ -247,7 +247,7 @@ def _extras(request: HttpRequest, conversation: InboxConversation, error: str = 
 
 @require_POST
 @require_perm(Perm.CHAT)
-def tag_add(request: HttpRequest, pk: int) -> HttpResponse:
+def tag_add(request: CompanyRequest, pk: int) -> HttpResponse:
     conversation = _conversation(request, pk)
     try:
         rules.conversation_tag_add(
@@ -260,7 +260,7 @@ def tag_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_perm(Perm.CHAT)
-def tag_remove(request: HttpRequest, pk: int, tag_id: int) -> HttpResponse:
+def tag_remove(request: CompanyRequest, pk: int, tag_id: int) -> HttpResponse:
     conversation = _conversation(request, pk)
     tag = get_object_or_404(ConversationTag.objects.for_company(_company(request)), pk=tag_id)
     rules.conversation_tag_remove(conversation=conversation, tag=tag, user=request.user)
@@ -269,7 +269,7 @@ def tag_remove(request: HttpRequest, pk: int, tag_id: int) -> HttpResponse:
 
 @require_POST
 @require_perm(Perm.CHAT)
-def note_add(request: HttpRequest, pk: int) -> HttpResponse:
+def note_add(request: CompanyRequest, pk: int) -> HttpResponse:
     conversation = _conversation(request, pk)
     try:
         rules.conversation_note_add(

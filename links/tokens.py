@@ -136,7 +136,7 @@ class _LinkUrl(Func):
         self.link_id = link_id
         self.code = code
 
-    def as_sql(self, compiler, connection, **extra):  # type: ignore[override]
+    def as_sql(self, compiler, connection, **extra):
         profile_sql, params = compiler.compile(self.source_expressions[0])
         sql = (
             f"(%s || to_hex({profile_sql}) || "

@@ -182,7 +182,7 @@ def profiles_create_many(
     phones = [p for p in phones if p.e164]
     if not phones:
         return ProfilesCreated()
-    numbers = [p.e164 for p in phones]  # type: ignore[misc]
+    numbers = [p.e164 for p in phones]
     result = ProfilesCreated(suppressed=_suppressed_numbers(company_id, numbers))  # type: ignore[arg-type]
     now = timezone.now()
     common = {

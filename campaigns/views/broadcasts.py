@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from profiles.models import Group
-from profiles.tenancy import Perm, require_perm
+from profiles.tenancy import CompanyRequest, Perm, require_perm
 
 from ..broadcast_actions import (
     broadcast_cancel,
@@ -43,7 +43,7 @@ from .broadcast_confirm import CHECKED_FIELDS, confirm_context
 
 
 @require_perm(Perm.VIEW)
-def broadcast_list_view(request: HttpRequest) -> HttpResponse:
+def broadcast_list_view(request: CompanyRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     broadcasts = broadcast_list(company=request.company, status=status)
     page = Paginator(broadcasts, 25).get_page(request.GET.get("page"))
@@ -176,7 +176,7 @@ def _saved_message(broadcast: Broadcast, *, sent_now: bool) -> str:
 
 
 @require_perm(Perm.BROADCAST)
-def broadcast_new(request: HttpRequest, pk: int) -> HttpResponse:
+def broadcast_new(request: CompanyRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(Campaign.objects.for_company(request.company), pk=pk)
     if not campaign.active:
         messages.error(request, f"The campaign {campaign.name} has ended.")
@@ -185,7 +185,7 @@ def broadcast_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_perm(Perm.BROADCAST)
-def broadcast_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def broadcast_edit(request: CompanyRequest, pk: int) -> HttpResponse:
     broadcast = _broadcast(request, pk)
     if broadcast.status not in (Broadcast.Status.DRAFT, Broadcast.Status.SCHEDULED):
         messages.error(request, "This broadcast has started and can no longer be edited.")
@@ -195,7 +195,7 @@ def broadcast_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_perm(Perm.BROADCAST)
-def broadcast_estimate_view(request: HttpRequest, pk: int) -> HttpResponse:
+def broadcast_estimate_view(request: CompanyRequest, pk: int) -> HttpResponse:
     """The estimate panel of the compose form (htmx), for the audience chosen so far."""
     campaign = get_object_or_404(Campaign.objects.for_company(request.company), pk=pk)
     groups = Group.objects.for_company(request.company)
@@ -215,7 +215,7 @@ def broadcast_estimate_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_perm(Perm.VIEW)
-def broadcast_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def broadcast_detail(request: CompanyRequest, pk: int) -> HttpResponse:
     broadcast = _broadcast(request, pk)
     ctx = {
         "broadcast": broadcast,
@@ -241,7 +241,7 @@ CONFIRMED_ACTIONS = ("send-now", "cancel", "delete")
 
 @require_POST
 @require_perm(Perm.BROADCAST)
-def broadcast_state(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def broadcast_state(request: CompanyRequest, pk: int, action: str) -> HttpResponse:
     broadcast = _broadcast(request, pk)
     if action in CONFIRMED_ACTIONS and request.POST.get("confirmed") != "1":
         return redirect("campaigns:broadcast_confirm", pk=broadcast.pk, action=action)

@@ -29,7 +29,7 @@ from ..services import (
     profile_unblacklist,
     profile_update,
 )
-from ..tenancy import Perm, require_perm
+from ..tenancy import CompanyRequest, Perm, require_perm
 
 TABS = [
     ("custom_fields", "Custom Fields"),
@@ -215,13 +215,13 @@ def profile_page(
 
 @require_GET
 @require_perm(Perm.VIEW)
-def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def profile_detail(request: CompanyRequest, pk: int) -> HttpResponse:
     profile = profile_for(request, pk)
     return profile_page(request, profile, request.GET.get("tab", "custom_fields"))
 
 
 @require_perm(Perm.EDIT_PROFILE)
-def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def profile_edit(request: CompanyRequest, pk: int) -> HttpResponse:
     profile = profile_for(request, pk)
     if profile.erased_at:
         messages.error(request, "This profile's personal data was erased; it cannot be edited.")
@@ -255,7 +255,7 @@ _FLAG_ACTIONS = {
 
 @require_POST
 @require_perm(Perm.MANAGE)
-def profile_flag(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def profile_flag(request: CompanyRequest, pk: int, action: str) -> HttpResponse:
     if action not in _FLAG_ACTIONS:
         raise Http404
     profile = profile_for(request, pk)
@@ -270,7 +270,7 @@ def profile_flag(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @require_perm(Perm.MANAGE)
-def profile_erase_view(request: HttpRequest, pk: int) -> HttpResponse:
+def profile_erase_view(request: CompanyRequest, pk: int) -> HttpResponse:
     profile = profile_for(request, pk)
     error = ""
     if request.method == "POST":
@@ -302,7 +302,7 @@ def profile_erase_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @require_perm(Perm.VIEW)
-def legislator_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def legislator_detail(request: CompanyRequest, pk: int) -> HttpResponse:
     if not request.company.advocacy_enabled:
         raise Http404
     legislator = get_object_or_404(Legislator, pk=pk)

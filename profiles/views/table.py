@@ -19,7 +19,7 @@ from ..selectors import (
     profile_sort,
 )
 from ..tables import ProfileTable, ScopedProfileTable
-from ..tenancy import Perm, has_perm, require_perm
+from ..tenancy import CompanyRequest, Perm, has_perm, require_perm
 
 SCOPE_TITLES = {"campaign": "Campaign", "broadcast": "Broadcast", "opt_in_path": "Opt-in path"}
 # Query-string keys that describe which rows are shown (what an export reproduces).
@@ -93,7 +93,7 @@ def _profiles_table(request: HttpRequest, scope: ProfileScope | None) -> HttpRes
 
 @require_GET
 @require_perm(Perm.VIEW)
-def profile_list_view(request: HttpRequest) -> HttpResponse:
+def profile_list_view(request: CompanyRequest) -> HttpResponse:
     return _profiles_table(request, scope=None)
 
 
@@ -111,17 +111,17 @@ def _scoped(request: HttpRequest, kind: str, object_id: int) -> HttpResponse:
 
 @require_GET
 @require_perm(Perm.VIEW)
-def campaign_profiles(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_profiles(request: CompanyRequest, pk: int) -> HttpResponse:
     return _scoped(request, "campaign", pk)
 
 
 @require_GET
 @require_perm(Perm.VIEW)
-def broadcast_profiles(request: HttpRequest, pk: int) -> HttpResponse:
+def broadcast_profiles(request: CompanyRequest, pk: int) -> HttpResponse:
     return _scoped(request, "broadcast", pk)
 
 
 @require_GET
 @require_perm(Perm.VIEW)
-def opt_in_path_profiles(request: HttpRequest, pk: int) -> HttpResponse:
+def opt_in_path_profiles(request: CompanyRequest, pk: int) -> HttpResponse:
     return _scoped(request, "opt_in_path", pk)

@@ -19,7 +19,7 @@ from ..services import (
     note_create,
     note_delete,
 )
-from ..tenancy import Perm, require_perm
+from ..tenancy import CompanyRequest, Perm, require_perm
 from .detail import profile_for, profile_page, tab_url
 
 
@@ -29,7 +29,7 @@ def _field_for(request: HttpRequest, field_id: int) -> CustomField:
 
 @require_POST
 @require_perm(Perm.EDIT_PROFILE)
-def custom_value_save(request: HttpRequest, pk: int, field_id: int) -> HttpResponse:
+def custom_value_save(request: CompanyRequest, pk: int, field_id: int) -> HttpResponse:
     profile = profile_for(request, pk)
     field = _field_for(request, field_id)
     raw = request.POST.get("value", "")
@@ -58,7 +58,7 @@ def _refused(request: HttpRequest) -> int:
 
 @require_POST
 @require_perm(Perm.EDIT_PROFILE)
-def custom_value_remove(request: HttpRequest, pk: int, field_id: int) -> HttpResponse:
+def custom_value_remove(request: CompanyRequest, pk: int, field_id: int) -> HttpResponse:
     profile = profile_for(request, pk)
     field = _field_for(request, field_id)
     if custom_value_delete(profile=profile, field=field, actor=request.user):
@@ -68,7 +68,7 @@ def custom_value_remove(request: HttpRequest, pk: int, field_id: int) -> HttpRes
 
 @require_POST
 @require_perm(Perm.EDIT_PROFILE)
-def note_add(request: HttpRequest, pk: int) -> HttpResponse:
+def note_add(request: CompanyRequest, pk: int) -> HttpResponse:
     profile = profile_for(request, pk)
     body = request.POST.get("body", "")
     try:
@@ -82,7 +82,7 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_perm(Perm.EDIT_PROFILE)
-def note_remove(request: HttpRequest, pk: int, note_id: int) -> HttpResponse:
+def note_remove(request: CompanyRequest, pk: int, note_id: int) -> HttpResponse:
     profile = profile_for(request, pk)
     note = get_object_or_404(Note, pk=note_id, profile=profile)
     note_delete(note=note, actor=request.user)
@@ -100,7 +100,7 @@ def _subscription_for(profile: Profile, sub_id: int):
 
 @require_POST
 @require_perm(Perm.OPT_OUT_ONE)
-def subscription_opt_out(request: HttpRequest, pk: int, sub_id: int) -> HttpResponse:
+def subscription_opt_out(request: CompanyRequest, pk: int, sub_id: int) -> HttpResponse:
     from campaigns.services import SubscriptionError, profile_opt_out
 
     profile = profile_for(request, pk)
@@ -124,7 +124,7 @@ def subscription_opt_out(request: HttpRequest, pk: int, sub_id: int) -> HttpResp
 
 @require_POST
 @require_perm(Perm.OPT_OUT_ONE)
-def subscription_reactivate_view(request: HttpRequest, pk: int, sub_id: int) -> HttpResponse:
+def subscription_reactivate_view(request: CompanyRequest, pk: int, sub_id: int) -> HttpResponse:
     from campaigns.services import SubscriptionError, subscription_reactivate
 
     profile = profile_for(request, pk)
@@ -146,7 +146,7 @@ def subscription_reactivate_view(request: HttpRequest, pk: int, sub_id: int) -> 
 
 @require_GET
 @require_perm(Perm.VIEW)
-def subscription_history_view(request: HttpRequest, pk: int, campaign_id: int) -> HttpResponse:
+def subscription_history_view(request: CompanyRequest, pk: int, campaign_id: int) -> HttpResponse:
     profile = profile_for(request, pk)
     rows = sel.subscription_history(profile=profile, campaign_id=campaign_id)
     return render(
