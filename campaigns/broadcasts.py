@@ -42,7 +42,7 @@ from itertools import groupby
 from typing import Any, Literal
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
@@ -91,7 +91,7 @@ def broadcast_create(
     campaign: Campaign,
     body: str,
     name: str = "",
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
     include_subscribers: bool = True,
     included_groups: Iterable[Group] = (),
     excluded_groups: Iterable[Group] = (),

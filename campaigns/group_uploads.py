@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
@@ -33,7 +33,7 @@ from .models import GroupUpload
 
 @transaction.atomic
 def group_upload_start(
-    *, group: Group, content: bytes, source_name: str, actor: AbstractBaseUser | None = None
+    *, group: Group, content: bytes, source_name: str, actor: User | None = None
 ) -> GroupUpload:
     """Store the file and queue its processing; the page shows the progress."""
     from .tasks import group_upload_run_task

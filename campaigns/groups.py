@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
@@ -92,7 +92,7 @@ def group_create(
     name: str,
     kind: str = Group.Kind.UPLOADED,
     filter_params: dict[str, Any] | None = None,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
 ) -> Group:
     name = _name(name)
     if not name:
@@ -171,7 +171,7 @@ def group_add_members(
     *,
     group: Group,
     phone_numbers: Iterable[str],
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
 ) -> GroupChange:
     """Add numbers (creating unknown profiles), one outcome per number."""
     return _add_rows(group, _phone_rows(phone_numbers), actor)
@@ -181,7 +181,7 @@ def group_add_members(
 def _add_rows(
     group: Group,
     rows: list[tuple[int, str, PhoneResult, int | None]],
-    actor: AbstractBaseUser | None,
+    actor: User | None,
 ) -> GroupChange:
     _uploaded(group)
     change = GroupChange()

@@ -23,7 +23,7 @@ def _response(request: HttpRequest, pk: int) -> CannedResponse:
     return get_object_or_404(CannedResponse.objects.for_company(company), pk=pk)
 
 
-def _page(request: HttpRequest, editing: CannedResponse | None) -> HttpResponse:
+def _page(request: CompanyRequest, editing: CannedResponse | None) -> HttpResponse:
     company = request.company  # type: ignore[attr-defined]
     form = {"name": "", "body": ""}
     errors: dict[str, str] = {}

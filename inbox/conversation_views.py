@@ -42,7 +42,7 @@ def _company(request: HttpRequest):
     return request.company  # type: ignore[attr-defined]
 
 
-def list_context(request: HttpRequest) -> dict[str, Any]:
+def list_context(request: CompanyRequest) -> dict[str, Any]:
     """The conversation list: state tab (needs reply first), whose, and a tag."""
     company = _company(request)
     state = request.GET.get("state", "needs_reply")

@@ -1,6 +1,6 @@
 """What agents do from the Inbox: chat, reply, opt one profile out."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from campaigns.models import Campaign, Subscription
@@ -22,7 +22,7 @@ def chat_send(
     company: Company,
     profile: Profile,
     body: str,
-    user: AbstractBaseUser,
+    user: User,
     campaign: Campaign | None = None,
 ) -> Message:
     """A one-on-one message; the subscriber's next text becomes a direct_response.
@@ -49,7 +49,7 @@ def chat_send(
 
 @transaction.atomic
 def inbox_reply(
-    *, company: Company, incoming: Message, body: str, user: AbstractBaseUser
+    *, company: Company, incoming: Message, body: str, user: User
 ) -> Message:
     """The Response form: answer one incoming message in its campaign."""
     if not body.strip():
@@ -75,7 +75,7 @@ def inbox_reply(
 
 
 @transaction.atomic
-def inbox_opt_out(*, incoming: Message, user: AbstractBaseUser) -> list[Subscription]:
+def inbox_opt_out(*, incoming: Message, user: User) -> list[Subscription]:
     """Opt the sender out of the campaign shown in the row (seed 003)."""
     if incoming.profile is None:
         raise InboxError("This message has no profile to opt out.")

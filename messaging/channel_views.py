@@ -36,7 +36,7 @@ def _base_url(request: HttpRequest) -> str:
     return settings.PUBLIC_BASE_URL or request.build_absolute_uri("/")
 
 
-def _channel(request: HttpRequest, pk: int) -> Channel:
+def _channel(request: CompanyRequest, pk: int) -> Channel:
     return get_object_or_404(Channel.objects.for_company(request.company), pk=pk)
 
 
@@ -126,7 +126,7 @@ def channel_deactivate_view(request: CompanyRequest, pk: int) -> HttpResponse:
     return redirect("messaging:channels")
 
 
-def _test_send(request: HttpRequest, channel: Channel, form: TestMessageForm) -> Message:
+def _test_send(request: CompanyRequest, channel: Channel, form: TestMessageForm) -> Message:
     """The test text, through the one send function and its compliance rule."""
     e164 = phone_normalize(form.cleaned_data["phone"]).e164
     if not e164:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -102,7 +102,7 @@ def revocation_receive(
 
 
 def _close_pending(
-    *, profile: Profile, status: str, user: AbstractBaseUser | None, now: datetime
+    *, profile: Profile, status: str, user: User | None, now: datetime
 ) -> int:
     """Every other item of the profile waiting for review is decided by this opt-out."""
     return FreeTextRevocation.objects.filter(profile=profile, status=Status.PENDING).update(
@@ -126,7 +126,7 @@ def _locked(*, company: Company, pk: int) -> FreeTextRevocation:
 
 
 @transaction.atomic
-def revocation_opt_out(*, company: Company, pk: int, user: AbstractBaseUser) -> FreeTextRevocation:
+def revocation_opt_out(*, company: Company, pk: int, user: User) -> FreeTextRevocation:
     """An agent reads the text as a revocation: the number is opted out everywhere."""
     item = _locked(company=company, pk=pk)
     profile_opt_out(
@@ -138,7 +138,7 @@ def revocation_opt_out(*, company: Company, pk: int, user: AbstractBaseUser) -> 
 
 
 @transaction.atomic
-def revocation_dismiss(*, company: Company, pk: int, user: AbstractBaseUser) -> FreeTextRevocation:
+def revocation_dismiss(*, company: Company, pk: int, user: User) -> FreeTextRevocation:
     """An agent reads the text as something else ("stop by at 5"): recorded with who."""
     item = _locked(company=company, pk=pk)
     item.status = Status.NOT_REVOCATION

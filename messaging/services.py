@@ -22,7 +22,7 @@ from datetime import datetime
 
 import emoji
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import (
     QuerySet,
@@ -220,7 +220,7 @@ def message_send(
     message_type: str = MTType.REGULAR_TEXT,
     attachment: Attachment | None = None,
     media_url: str = "",
-    sent_by: AbstractBaseUser | None = None,
+    sent_by: User | None = None,
     in_reply_to: Message | None = None,
     originator: str | None = None,
     scheduled_at: datetime | None = None,
@@ -334,7 +334,7 @@ def message_send_many(
     message_type: str = MTType.REGULAR_TEXT,
     attachment: Attachment | None = None,
     media_url: str = "",
-    sent_by: AbstractBaseUser | None = None,
+    sent_by: User | None = None,
     originator: str | None = None,
     scheduled_at: datetime | None = None,
     enqueue: bool = True,

@@ -7,7 +7,7 @@ applied batch would be invisible to them).
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -52,7 +52,7 @@ class ProfileApiError(Exception):
         super().__init__(message)
 
 
-def _actor_name(actor: AbstractBaseUser) -> str:
+def _actor_name(actor: User) -> str:
     full = getattr(actor, "get_full_name", lambda: "")()
     return full or actor.get_username()
 
@@ -90,7 +90,7 @@ def custom_field_clean(field: CustomField, raw: str) -> str:
 
 
 def profile_get_or_create(
-    *, company: Company, e164: str, actor: AbstractBaseUser, source_type: str, source_name: str
+    *, company: Company, e164: str, actor: User, source_type: str, source_name: str
 ) -> tuple[Profile, bool]:
     """The company's profile for `e164`, created (as the API's) when there is none."""
     profile = Profile.objects.for_company(company).filter(phone_number=e164).first()
@@ -118,7 +118,7 @@ def profile_api_save(
     *,
     company: Company,
     e164: str,
-    actor: AbstractBaseUser,
+    actor: User,
     fields: dict[str, str],
     custom_values: dict[CustomField, str],
 ) -> tuple[Profile, bool]:
@@ -138,7 +138,7 @@ def profile_api_save(
 
 
 @transaction.atomic
-def group_create(*, company: Company, name: str, actor: AbstractBaseUser) -> Group:
+def group_create(*, company: Company, name: str, actor: User) -> Group:
     try:
         name = name_clean(name, field="name").strip()
     except TextError as error:
@@ -171,7 +171,7 @@ def _record_group_events(profiles: list[Profile], group: Group, kind: str, actor
 
 @transaction.atomic
 def group_members_add(
-    *, group: Group, numbers: list[str], actor: AbstractBaseUser
+    *, group: Group, numbers: list[str], actor: User
 ) -> dict[str, Any]:
     """Add numbers (E.164) to an uploaded group, creating profiles for new numbers.
 
@@ -220,7 +220,7 @@ def group_members_add(
 
 
 @transaction.atomic
-def group_members_remove(*, group: Group, numbers: list[str], actor: AbstractBaseUser) -> int:
+def group_members_remove(*, group: Group, numbers: list[str], actor: User) -> int:
     if group.kind != Group.Kind.UPLOADED:
         raise ProfileApiError(6, "a filtered group's members come from its saved search")
     memberships = GroupMembership.objects.filter(
@@ -242,7 +242,7 @@ class ApiTokenError(ValueError):
 
 @transaction.atomic
 def api_token_issue(
-    *, company: Company, name: str, user: AbstractBaseUser, created_by: AbstractBaseUser
+    *, company: Company, name: str, user: User, created_by: User
 ) -> tuple[ApiToken, str]:
     """A new bearer token acting as `user` in `company`. Returns (token, raw secret).
 

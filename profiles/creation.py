@@ -26,7 +26,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -61,7 +61,7 @@ class ProfilesCreated:
     suppressed: set[str] = field(default_factory=set)
 
 
-def _user(actor: AbstractBaseUser | None) -> AbstractBaseUser | None:
+def _user(actor: User | None) -> User | None:
     return actor if actor is not None and actor.is_authenticated else None
 
 
@@ -87,7 +87,7 @@ def profile_create(
     phone: PhoneResult,
     source_type: str,
     source_name: str = "",
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
     origin: str = "",
     channel: str = "",
     description: str = "Profile created",
@@ -123,7 +123,7 @@ def profile_get_or_create(
     phone: PhoneResult,
     source_type: str,
     source_name: str = "",
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
     origin: str = "",
     channel: str = "",
     description: str = "Profile created",

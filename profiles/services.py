@@ -3,7 +3,7 @@
 import secrets
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -30,7 +30,7 @@ def activity_record(
     *,
     profile: Profile,
     kind: str,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
     description: str = "",
     channel: str = "",
     origin: str = "",
@@ -102,7 +102,7 @@ def _lock(profile: Profile) -> Profile:
 
 @transaction.atomic
 def profile_update(
-    *, profile: Profile, actor: AbstractBaseUser | None, data: dict[str, Any]
+    *, profile: Profile, actor: User | None, data: dict[str, Any]
 ) -> list[str]:
     """Save edited personal fields; returns the names of the fields that changed."""
     unknown = set(data) - set(PROFILE_EDITABLE_FIELDS)
@@ -139,7 +139,7 @@ def profile_update(
 
 @transaction.atomic
 def custom_value_set(
-    *, profile: Profile, field: CustomField, raw: object, actor: AbstractBaseUser | None
+    *, profile: Profile, field: CustomField, raw: object, actor: User | None
 ) -> CustomFieldValue:
     """Validate `raw` for the field's type and store its canonical form.
 
@@ -164,7 +164,7 @@ def custom_value_set(
 
 @transaction.atomic
 def custom_value_delete(
-    *, profile: Profile, field: CustomField, actor: AbstractBaseUser | None
+    *, profile: Profile, field: CustomField, actor: User | None
 ) -> bool:
     deleted, _ = CustomFieldValue.objects.filter(profile=profile, field=field).delete()
     if deleted:
@@ -180,7 +180,7 @@ def custom_value_delete(
 
 
 @transaction.atomic
-def note_create(*, profile: Profile, body: str, actor: AbstractBaseUser | None) -> Note:
+def note_create(*, profile: Profile, body: str, actor: User | None) -> Note:
     """Add a note (seed 002: at most 5 per profile, 500 characters each)."""
     # A form posts each line break as \r\n; stored as \n it counts once, as the page's
     # maxlength counts it, and a 500-character note with line breaks fits its column.
@@ -218,7 +218,7 @@ def note_create(*, profile: Profile, body: str, actor: AbstractBaseUser | None) 
 
 
 @transaction.atomic
-def note_delete(*, note: Note, actor: AbstractBaseUser | None) -> None:
+def note_delete(*, note: Note, actor: User | None) -> None:
     """Delete a note for good (seed 002: no recovery)."""
     profile = note.profile
     note_id = note.pk
@@ -240,7 +240,7 @@ def _flag_change(
     value: bool,
     kind: str,
     description: str,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
 ) -> bool:
     from .status import profile_refresh_status
 
@@ -257,7 +257,7 @@ def _flag_change(
 
 
 @transaction.atomic
-def profile_blacklist(*, profile: Profile, actor: AbstractBaseUser | None) -> bool:
+def profile_blacklist(*, profile: Profile, actor: User | None) -> bool:
     """Add the number to the phone blacklist: message_send refuses it from now on."""
     return _flag_change(
         profile=profile,
@@ -270,7 +270,7 @@ def profile_blacklist(*, profile: Profile, actor: AbstractBaseUser | None) -> bo
 
 
 @transaction.atomic
-def profile_unblacklist(*, profile: Profile, actor: AbstractBaseUser | None) -> bool:
+def profile_unblacklist(*, profile: Profile, actor: User | None) -> bool:
     if profile.erased_at:
         raise ProfileActionError("An erased profile stays suppressed for good.")
     return _flag_change(
@@ -284,7 +284,7 @@ def profile_unblacklist(*, profile: Profile, actor: AbstractBaseUser | None) -> 
 
 
 @transaction.atomic
-def profile_email_blacklist(*, profile: Profile, actor: AbstractBaseUser | None) -> bool:
+def profile_email_blacklist(*, profile: Profile, actor: User | None) -> bool:
     """Add the email address to the email blacklist (seed 002). Texts are unaffected."""
     return _flag_change(
         profile=profile,
@@ -297,7 +297,7 @@ def profile_email_blacklist(*, profile: Profile, actor: AbstractBaseUser | None)
 
 
 @transaction.atomic
-def profile_email_unblacklist(*, profile: Profile, actor: AbstractBaseUser | None) -> bool:
+def profile_email_unblacklist(*, profile: Profile, actor: User | None) -> bool:
     return _flag_change(
         profile=profile,
         flag="email_blacklisted",
@@ -309,7 +309,7 @@ def profile_email_unblacklist(*, profile: Profile, actor: AbstractBaseUser | Non
 
 
 @transaction.atomic
-def profile_deactivate(*, profile: Profile, actor: AbstractBaseUser | None) -> bool:
+def profile_deactivate(*, profile: Profile, actor: User | None) -> bool:
     """Disable the profile (seed 002): no communication is sent to it."""
     return _flag_change(
         profile=profile,
@@ -322,7 +322,7 @@ def profile_deactivate(*, profile: Profile, actor: AbstractBaseUser | None) -> b
 
 
 @transaction.atomic
-def profile_activate(*, profile: Profile, actor: AbstractBaseUser | None) -> bool:
+def profile_activate(*, profile: Profile, actor: User | None) -> bool:
     if profile.erased_at:
         raise ProfileActionError("An erased profile stays suppressed for good.")
     return _flag_change(
@@ -366,7 +366,7 @@ ERASED_TEXT_FIELDS = (
 
 @transaction.atomic
 def profile_erase(
-    *, profile: Profile, actor: AbstractBaseUser | None, confirmation: str
+    *, profile: Profile, actor: User | None, confirmation: str
 ) -> Profile:
     """GDPR erasure: remove the person's personal data, keep an anonymous audit trail.
 
@@ -437,7 +437,7 @@ def profile_erase(
     return profile
 
 
-def _user_or_none(actor: AbstractBaseUser | None) -> AbstractBaseUser | None:
+def _user_or_none(actor: User | None) -> User | None:
     return actor if actor is not None and actor.is_authenticated else None
 
 
@@ -571,7 +571,7 @@ def membership_set_role(*, membership: Membership, role: str) -> Membership:
 
 
 @transaction.atomic
-def membership_remove(*, membership: Membership, actor: AbstractBaseUser) -> None:
+def membership_remove(*, membership: Membership, actor: User) -> None:
     if membership.user_id == actor.pk:
         raise UserAdminError("You cannot remove yourself; ask another Admin.")
     if membership.role == Role.ADMIN and not _admins_left(membership):

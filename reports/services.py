@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.files import File
 from django.db import OperationalError, transaction
@@ -39,7 +39,7 @@ def _enqueue(export_id: int) -> None:
 def export_create(
     *,
     company: Company,
-    requested_by: AbstractBaseUser | None,
+    requested_by: User | None,
     kind: str,
     name: str,
     config: dict[str, Any],

@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -23,7 +23,7 @@ from .services import export_create
 ROW_KEYS = ("q", "subscription_status", "first_seen_type", "profile_status", "sort")
 
 
-def _row_context(request: HttpRequest, export: Export) -> dict[str, Any]:
+def _row_context(request: CompanyRequest, export: Export) -> dict[str, Any]:
     return {
         "export": export,
         "can_download": export_can_download(

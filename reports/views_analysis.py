@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -71,7 +71,7 @@ def analysis_create_view(request: CompanyRequest) -> HttpResponse:
     return render(request, "reports/analysis_list.html", ctx, status=400)
 
 
-def _analysis(request: HttpRequest, pk: int) -> ProfileAnalysis:
+def _analysis(request: CompanyRequest, pk: int) -> ProfileAnalysis:
     return get_object_or_404(
         ProfileAnalysis.objects.for_company(request.company).select_related("group"), pk=pk
     )

@@ -62,7 +62,7 @@ def confirm_context(
     }
 
 
-def _broadcast(request: HttpRequest, pk: int) -> Broadcast:
+def _broadcast(request: CompanyRequest, pk: int) -> Broadcast:
     return get_object_or_404(
         Broadcast.objects.for_company(request.company).select_related("campaign", "company"),
         pk=pk,
@@ -123,7 +123,9 @@ def _test_result(request: HttpRequest, sent: Message | None, error: str) -> None
         messages.success(request, f"Test sent to {sent.phone_number}.")
 
 
-def _send_test(request: HttpRequest, campaign: Campaign, body: str) -> tuple[Message | None, str]:
+def _send_test(
+    request: CompanyRequest, campaign: Campaign, body: str
+) -> tuple[Message | None, str]:
     try:
         sent = broadcast_test_send(
             company=request.company,

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -57,7 +57,7 @@ def broadcast_list_view(request: CompanyRequest) -> HttpResponse:
     return render(request, "campaigns/broadcasts.html", ctx)
 
 
-def _broadcast(request: HttpRequest, pk: int) -> Broadcast:
+def _broadcast(request: CompanyRequest, pk: int) -> Broadcast:
     return get_object_or_404(
         Broadcast.objects.for_company(request.company).select_related("campaign"), pk=pk
     )
@@ -88,7 +88,7 @@ def _schedule_at(form: BroadcastForm) -> ScheduleAt:
     return None
 
 
-def _save(request: HttpRequest, form: BroadcastForm, broadcast: Broadcast | None) -> Broadcast:
+def _save(request: CompanyRequest, form: BroadcastForm, broadcast: Broadcast | None) -> Broadcast:
     """Save and (re)schedule in one transaction: a refused time saves nothing."""
     fields, when = _fields(form), _schedule_at(form)
     if broadcast is None:
@@ -99,7 +99,7 @@ def _save(request: HttpRequest, form: BroadcastForm, broadcast: Broadcast | None
 
 
 def _confirm_compose(
-    request: HttpRequest, form: BroadcastForm, campaign: Campaign, broadcast: Broadcast | None
+    request: CompanyRequest, form: BroadcastForm, campaign: Campaign, broadcast: Broadcast | None
 ) -> HttpResponse:
     """The step between "send" and sending: who, how many, when, and the text."""
     fields, when = _fields(form), _schedule_at(form)
@@ -139,7 +139,7 @@ def _back_url(campaign: Campaign, broadcast: Broadcast | None) -> str:
     return reverse("campaigns:detail", args=[campaign.pk])
 
 
-def _compose(request: HttpRequest, campaign: Campaign, broadcast: Broadcast | None):
+def _compose(request: CompanyRequest, campaign: Campaign, broadcast: Broadcast | None):
     initial = BroadcastForm.initial_for(broadcast) if broadcast else {}
     form = BroadcastForm(
         request.POST or None, initial=initial, company=request.company, campaign=campaign

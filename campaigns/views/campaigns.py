@@ -1,7 +1,7 @@
 """Campaign list and page; admins create, edit and end campaigns, paths and keywords."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -28,7 +28,7 @@ def campaign_list_view(request: CompanyRequest) -> HttpResponse:
     return render(request, "campaigns/list.html", {"campaigns": campaigns, "status": status})
 
 
-def _campaign(request: HttpRequest, pk: int) -> Campaign:
+def _campaign(request: CompanyRequest, pk: int) -> Campaign:
     return get_object_or_404(Campaign.objects.for_company(request.company), pk=pk)
 
 

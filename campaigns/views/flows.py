@@ -1,7 +1,7 @@
 """An opt-in path's page: Admins edit its settings (double opt-in) and its flow's steps."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -20,7 +20,7 @@ from ..models import Campaign, FlowRun, FlowStep, OptInPath
 from ..services_campaigns import CampaignError
 
 
-def _path(request: HttpRequest, pk: int, path_id: int) -> OptInPath:
+def _path(request: CompanyRequest, pk: int, path_id: int) -> OptInPath:
     campaign = get_object_or_404(Campaign.objects.for_company(request.company), pk=pk)
     return get_object_or_404(
         OptInPath.objects.for_company(request.company).select_related("campaign"),
@@ -38,7 +38,7 @@ def _step(path: OptInPath, step_id: int) -> FlowStep:
 
 
 def _page(
-    request: HttpRequest,
+    request: CompanyRequest,
     path: OptInPath,
     *,
     settings_form: OptInPathSettingsForm | None = None,

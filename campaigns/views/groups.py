@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -93,7 +93,7 @@ def _change_for_session(change) -> dict:
     }
 
 
-def _group(request: HttpRequest, pk: int) -> Group:
+def _group(request: CompanyRequest, pk: int) -> Group:
     return get_object_or_404(Group.objects.for_company(request.company), pk=pk)
 
 
@@ -175,7 +175,7 @@ def group_delete_view(request: CompanyRequest, pk: int) -> HttpResponse:
     return redirect("campaigns:group_list")
 
 
-def _upload(request: HttpRequest, pk: int, upload_pk: int) -> GroupUpload:
+def _upload(request: CompanyRequest, pk: int, upload_pk: int) -> GroupUpload:
     return get_object_or_404(
         GroupUpload.objects.for_company(request.company).select_related("group"),
         pk=upload_pk,

@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -31,11 +31,11 @@ class MessageTemplateForm(TextRulesFormMixin, forms.Form):
         self.fields["body"].widget.attrs["data-max-segments"] = str(max_segments())
 
 
-def _campaign(request: HttpRequest, pk: int) -> Campaign:
+def _campaign(request: CompanyRequest, pk: int) -> Campaign:
     return get_object_or_404(Campaign.objects.for_company(request.company), pk=pk)
 
 
-def _template(request: HttpRequest, pk: int, template_id: int) -> MessageTemplate:
+def _template(request: CompanyRequest, pk: int, template_id: int) -> MessageTemplate:
     return get_object_or_404(
         MessageTemplate.objects.for_company(request.company).select_related("campaign"),
         pk=template_id,

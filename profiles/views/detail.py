@@ -43,7 +43,7 @@ TABS = [
 PER_PAGE = 25
 
 
-def profile_for(request: HttpRequest, pk: int) -> Profile:
+def profile_for(request: CompanyRequest, pk: int) -> Profile:
     """The profile with this id in the current company; another company's is a 404."""
     return get_object_or_404(
         Profile.objects.for_company(request.company).select_related("source_user", "crm_sync"),
@@ -56,7 +56,7 @@ def tab_url(profile: Profile, tab: str, **params: Any) -> str:
     return f"{reverse('profiles:detail', args=[profile.pk])}?{query}"
 
 
-def tabs_for(request: HttpRequest) -> list[tuple[str, str]]:
+def tabs_for(request: CompanyRequest) -> list[tuple[str, str]]:
     if request.company.advocacy_enabled:
         return TABS
     return [t for t in TABS if t[0] != "legislators"]
@@ -186,7 +186,7 @@ def tab_context(request: HttpRequest, profile: Profile, tab: str) -> dict[str, A
 
 
 def profile_page(
-    request: HttpRequest,
+    request: CompanyRequest,
     profile: Profile,
     tab: str,
     *,

@@ -5,7 +5,7 @@ the Reports app like every other CSV.
 """
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -23,7 +23,7 @@ from ..tenancy import CompanyRequest, Perm, require_perm
 from .detail import profile_for, profile_page, tab_url
 
 
-def _field_for(request: HttpRequest, field_id: int) -> CustomField:
+def _field_for(request: CompanyRequest, field_id: int) -> CustomField:
     return get_object_or_404(CustomField.objects.for_company(request.company), pk=field_id)
 
 
@@ -50,7 +50,7 @@ def custom_value_save(request: CompanyRequest, pk: int, field_id: int) -> HttpRe
     return redirect(tab_url(profile, "custom_fields", q=request.POST.get("q", "")))
 
 
-def _refused(request: HttpRequest) -> int:
+def _refused(request: CompanyRequest) -> int:
     # htmx 2 does not swap a 4xx answer by default, so the inline editor's re-render is a
     # 200; a plain form post gets the honest 400.
     return 200 if request.htmx else 400

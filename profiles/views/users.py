@@ -1,7 +1,7 @@
 """Settings → Users (Admins): who belongs to the company, and with which role."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -54,7 +54,7 @@ def user_list(request: CompanyRequest) -> HttpResponse:
     )
 
 
-def _membership_for(request: HttpRequest, membership_id: int) -> Membership:
+def _membership_for(request: CompanyRequest, membership_id: int) -> Membership:
     return get_object_or_404(
         Membership.objects.filter(company=request.company).select_related("user"),
         pk=membership_id,
