@@ -222,9 +222,7 @@ def _is_admin(user: User, company_id: int) -> bool:
 
 
 @transaction.atomic
-def conversation_claim(
-    *, conversation: InboxConversation, user: User
-) -> InboxConversation:
+def conversation_claim(*, conversation: InboxConversation, user: User) -> InboxConversation:
     """The agent takes an unassigned conversation; one someone holds is refused."""
     conversation = _relock(conversation)
     if conversation.assignee_id == user.pk:
@@ -239,9 +237,7 @@ def conversation_claim(
 
 
 @transaction.atomic
-def conversation_release(
-    *, conversation: InboxConversation, user: User
-) -> InboxConversation:
+def conversation_release(*, conversation: InboxConversation, user: User) -> InboxConversation:
     """The holder (or an Admin) gives the conversation back to the unassigned list."""
     conversation = _relock(conversation)
     holder = conversation.assignee
@@ -290,9 +286,7 @@ def conversation_assign(
 
 
 @transaction.atomic
-def conversation_take_over(
-    *, conversation: InboxConversation, user: User
-) -> InboxConversation:
+def conversation_take_over(*, conversation: InboxConversation, user: User) -> InboxConversation:
     """The agent takes a conversation someone else holds; the feed says from whom."""
     conversation = _relock(conversation)
     previous = conversation.assignee
@@ -325,9 +319,7 @@ def _may_act(conversation: InboxConversation, user: User, what: str) -> None:
 
 
 @transaction.atomic
-def conversation_close(
-    *, conversation: InboxConversation, user: User
-) -> InboxConversation:
+def conversation_close(*, conversation: InboxConversation, user: User) -> InboxConversation:
     """Nothing more to say; the person's next text reopens it."""
     conversation = _relock(conversation)
     _may_act(conversation, user, "close")

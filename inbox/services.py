@@ -48,9 +48,7 @@ def chat_send(
 
 
 @transaction.atomic
-def inbox_reply(
-    *, company: Company, incoming: Message, body: str, user: User
-) -> Message:
+def inbox_reply(*, company: Company, incoming: Message, body: str, user: User) -> Message:
     """The Response form: answer one incoming message in its campaign."""
     if not body.strip():
         raise InboxError("Type a response first.")

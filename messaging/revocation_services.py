@@ -101,9 +101,7 @@ def revocation_receive(
     return None
 
 
-def _close_pending(
-    *, profile: Profile, status: str, user: User | None, now: datetime
-) -> int:
+def _close_pending(*, profile: Profile, status: str, user: User | None, now: datetime) -> int:
     """Every other item of the profile waiting for review is decided by this opt-out."""
     return FreeTextRevocation.objects.filter(profile=profile, status=Status.PENDING).update(
         status=status, decided_at=now, decided_by=user

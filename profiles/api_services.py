@@ -170,9 +170,7 @@ def _record_group_events(profiles: list[Profile], group: Group, kind: str, actor
 
 
 @transaction.atomic
-def group_members_add(
-    *, group: Group, numbers: list[str], actor: User
-) -> dict[str, Any]:
+def group_members_add(*, group: Group, numbers: list[str], actor: User) -> dict[str, Any]:
     """Add numbers (E.164) to an uploaded group, creating profiles for new numbers.
 
     All numbers are checked before anything is written: one invalid or erased number

@@ -101,9 +101,7 @@ def _lock(profile: Profile) -> Profile:
 
 
 @transaction.atomic
-def profile_update(
-    *, profile: Profile, actor: User | None, data: dict[str, Any]
-) -> list[str]:
+def profile_update(*, profile: Profile, actor: User | None, data: dict[str, Any]) -> list[str]:
     """Save edited personal fields; returns the names of the fields that changed."""
     unknown = set(data) - set(PROFILE_EDITABLE_FIELDS)
     if unknown:
@@ -163,9 +161,7 @@ def custom_value_set(
 
 
 @transaction.atomic
-def custom_value_delete(
-    *, profile: Profile, field: CustomField, actor: User | None
-) -> bool:
+def custom_value_delete(*, profile: Profile, field: CustomField, actor: User | None) -> bool:
     deleted, _ = CustomFieldValue.objects.filter(profile=profile, field=field).delete()
     if deleted:
         activity_record(
@@ -365,9 +361,7 @@ ERASED_TEXT_FIELDS = (
 
 
 @transaction.atomic
-def profile_erase(
-    *, profile: Profile, actor: User | None, confirmation: str
-) -> Profile:
+def profile_erase(*, profile: Profile, actor: User | None, confirmation: str) -> Profile:
     """GDPR erasure: remove the person's personal data, keep an anonymous audit trail.
 
     Seed 000 keeps every interaction for compliance audits, so rows stay (messages,

@@ -116,7 +116,6 @@ def _confirm_compose(
         included_groups=fields["included_groups"],
         excluded_groups=fields["excluded_groups"],
     )
-    estimate = {**estimate, "as_of": timezone.now()}
     moment = None if when == "now" else when
     ctx = confirm_context(
         campaign=campaign, recipients=estimate["recipients"], when=moment, body=fields["body"]
@@ -125,7 +124,7 @@ def _confirm_compose(
         {
             "form": form,
             "action": request.get_full_path(),
-            "estimate": estimate,
+            "estimate": {**estimate, "as_of": timezone.now()},
             "back": True,
             "cancel_url": _back_url(campaign, broadcast),
         }

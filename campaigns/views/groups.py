@@ -121,7 +121,7 @@ def group_members_change(request: CompanyRequest, pk: int, action: str) -> HttpR
     form = GroupMembersForm(request.POST, request.FILES)
     if not form.is_valid():
         for error in form.non_field_errors():
-            messages.error(request, error)
+            messages.error(request, str(error))  # ErrorList items read as their messages
         return redirect("campaigns:group_detail", pk=group.pk)
     try:
         if action == "remove":
