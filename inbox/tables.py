@@ -19,7 +19,7 @@ from profiles.url_makers import url_maker
 # one 20,000-character text must not make the table thousands of pixels tall.
 BODY_PREVIEW_CHARS = 300
 
-TYPE_BADGES = {
+TYPE_BADGES: dict[str, str] = {  # by the message_type field's value
     MOType.OPT_OUT: "badge-red",
     MOType.UNKNOWN_OPT_OUT: "badge-red",
     MOType.DEACTIVATION: "badge-red",

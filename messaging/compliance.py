@@ -51,7 +51,7 @@ def refusal_expression(
             active = Subscription.objects.filter(
                 profile=OuterRef("pk"), status=Subscription.Status.ACTIVE
             )
-            pending_here = Q(pk__in=pending.values("profile_id")) & ~Exists(active)
+            pending_here = Q(~Exists(active), pk__in=pending.values("profile_id"))
         whens.append(When(pending_here, then=Value(PENDING_CONFIRMATION)))
     if not allow_opted_out:
         whens.append(When(standing__opted_out_globally=True, then=Value(Reason.OPTED_OUT_ALL)))

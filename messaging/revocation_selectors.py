@@ -67,7 +67,7 @@ class ChannelRow:
 
     @property
     def median(self) -> timedelta | None:
-        return statistics.median(self.durations) if self.durations else None
+        return statistics.median(self.durations) if self.durations else None  # type: ignore[type-var]  # typeshed allows numbers only; timedeltas add and halve fine
 
     @property
     def longest(self) -> timedelta | None:

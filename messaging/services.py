@@ -70,7 +70,7 @@ _FINAL_FACTS = frozenset({NumberFact.OPTED_OUT, NumberFact.INVALID, NumberFact.H
 COMPLIANCE_EXEMPTABLE = frozenset({MTType.OPT_OUT_RECEIPT})
 
 # Sending one of these makes the next reply from the number an answer to it.
-AWAITING_FOR_TYPE = {
+AWAITING_FOR_TYPE: dict[str, str] = {  # by the message_type value
     MTType.QUESTION: Conversation.Awaiting.QUESTION,
     MTType.INFO_REQUEST: Conversation.Awaiting.INFO,
     MTType.DIRECT_MESSAGE: Conversation.Awaiting.DIRECT,

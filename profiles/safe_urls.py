@@ -22,8 +22,10 @@ class UnsafeUrlError(ValueError):
     """The URL may not be stored or rendered; the message says why, for the user."""
 
 
-def external_url_clean(value: str, *, max_length: int = MAX_URL_LENGTH) -> str:
+def external_url_clean(value: str, *, max_length: int | None = MAX_URL_LENGTH) -> str:
     """`value` as stored when it is a safe http(s) URL, "" for "", else UnsafeUrlError.
+
+    `max_length` is the column's (a model field's `max_length`); None means MAX_URL_LENGTH.
 
     The value is not stripped or repaired: a URL with surrounding whitespace is refused,
     so what is stored is exactly what was checked.
@@ -32,6 +34,7 @@ def external_url_clean(value: str, *, max_length: int = MAX_URL_LENGTH) -> str:
         raise UnsafeUrlError("The link must be text.")
     if value == "":
         return ""
+    max_length = max_length or MAX_URL_LENGTH
     if len(value) > max_length:
         raise UnsafeUrlError(f"The link is longer than {max_length} characters.")
     if any(ch.isspace() or ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in value):

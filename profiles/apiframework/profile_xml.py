@@ -27,7 +27,7 @@ from profiles.status import profile_last_change
 from .xml import LeafTags, clean_text, esc_attr, leaf_tags, leaves, tag_text
 
 # The seed's samples call a profile without subscriptions "Profiles with no Subscriptions".
-_STATUS_NAMES = {ProfileStatus.NONE: "Profiles with no Subscriptions"}
+_STATUS_NAMES: dict[str, str] = {ProfileStatus.NONE: "Profiles with no Subscriptions"}
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ with the rules of profiles.status, which the tests check by recomputing them in 
 import bisect
 import math
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from campaigns.models import Subscription
 from profiles.models import (
@@ -82,7 +83,7 @@ OPT_IN_SOURCES = {
     SourceType.USED_MDATA,
     SourceType.INBOX,
 }
-SOURCE_NAMES = {
+SOURCE_NAMES: dict[str, tuple[str, ...]] = {
     SourceType.OPTED_IN: ("Website signup", "Voter registration form", "Know your rights form"),
     SourceType.WEB_FORM: ("Petition: Fund Our Schools", "Newsletter footer form", "Rally RSVP"),
     SourceType.UPLOADED_GROUP: ("volunteers_2023.csv", "rally_signins.csv", "event_list_may.xlsx"),
@@ -182,7 +183,7 @@ class People:
         values, weights = table
         return values[bisect.bisect(weights, self.rng.random() * weights[-1])]
 
-    def one(self, values: tuple):
+    def one(self, values: Sequence[Any]):  # a tuple of choices, or a string of letters
         return values[int(self.rng.random() * len(values))]
 
     def chunks(self, count: int, size: int) -> Iterator[dict[str, tuple[int, str]]]:
