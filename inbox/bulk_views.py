@@ -4,6 +4,7 @@ import csv
 import io
 from itertools import islice
 from pathlib import PurePath
+from typing import cast
 
 from django import forms
 from django.conf import settings
@@ -43,7 +44,7 @@ class BulkOptOutForm(TextRulesFormMixin, forms.Form):
     def __init__(self, *args, company, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.company = company
-        field = self.fields["campaign"]
+        field = cast(forms.ModelChoiceField, self.fields["campaign"])
         field.queryset = Campaign.objects.for_company(company)
         field.empty_label = f"{company.name} (all campaigns)"
 

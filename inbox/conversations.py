@@ -129,9 +129,11 @@ def conversation_incoming(*, message: Message) -> InboxConversation | None:
                 everywhere=message.message_type != MOType.OPT_OUT,
             )
         return None
+    profile = message.profile
+    assert profile is not None  # profile_id is checked above
     conversation, created = _locked(
         company_id=message.company_id,
-        profile=message.profile,
+        profile=profile,
         campaign=message.campaign,
         defaults={
             "state": State.NEEDS_REPLY,
@@ -159,7 +161,11 @@ def conversations_opted_out(
     """The number opted out (a STOP, or an agent's opt-out): nobody may answer it there."""
     closing = InboxConversation.objects.filter(profile_id=profile_id)
     if not everywhere:
-        closing = closing.filter(campaign_id=campaign_id)
+        closing = (
+            closing.filter(campaign_id=campaign_id)
+            if campaign_id is not None
+            else closing.filter(campaign__isnull=True)
+        )
     return closing.exclude(state=State.CLOSED).update(state=State.CLOSED, unread=0)
 
 

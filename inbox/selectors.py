@@ -51,7 +51,9 @@ def conversation_list(
     tag: ConversationTag | None = None,
 ) -> QuerySet[InboxConversation]:
     """One tab of the inbox, newest first (index inbox_conv_state_time)."""
-    queryset = InboxConversation.objects.for_company(company).filter(state=STATES[state])
+    queryset: QuerySet[InboxConversation] = InboxConversation.objects.for_company(company).filter(
+        state=STATES[state]
+    )
     queryset = _whose(queryset, view=view, user=user)
     if tag is not None:
         queryset = queryset.filter(tags=tag)

@@ -87,5 +87,5 @@ def inbox_opt_out(*, incoming: Message, user: User) -> list[Subscription]:
         campaign=incoming.campaign,
         actor=user,
     )
-    conversations_opted_out(profile_id=incoming.profile_id, campaign_id=incoming.campaign_id)
+    conversations_opted_out(profile_id=incoming.profile.pk, campaign_id=incoming.campaign_id)
     return changed

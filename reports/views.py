@@ -61,7 +61,7 @@ def export_download(request: CompanyRequest, pk: int) -> FileResponse:
         raise PermissionDenied(
             "Only the person who asked for this export, or an Admin, may download it."
         )
-    return private_file_response(export.file, filename=export.file.name.rsplit("/", 1)[-1])
+    return private_file_response(export.file, filename=(export.file.name or "").rsplit("/", 1)[-1])
 
 
 @require_POST

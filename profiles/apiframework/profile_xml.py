@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import CharField, Expression, F, Func, Lookup, QuerySet
+from django.db.models.sql.compiler import SQLCompiler
 from lxml.etree import _Element as Element
 from lxml.etree import fromstring
 
@@ -62,7 +64,15 @@ class UtcText(Func):
         super().__init__(F(column) if isinstance(column, str) else column)
         self.style = style
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple]:
+    def as_sql(
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, tuple[str | int, ...]]:
         sql, params = compiler.compile(self.source_expressions[0])
         return f"to_char({sql} AT TIME ZONE 'UTC', %s)", (*params, self.style)
 
