@@ -11,10 +11,21 @@ paths call the same `number_refusal` for it.
 Order matters: the first matching reason is the one shown to agents.
 """
 
+from typing import TYPE_CHECKING, TypedDict
+
 from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Value, When
 
 from profiles.deliverability import Reason, number_refusal, undeliverable_whens
 from profiles.models import Company, Profile
+
+if TYPE_CHECKING:
+    # django-stubs' helper (a dev dependency): the row type of an annotated queryset.
+    from django_stubs_ext import WithAnnotations
+
+
+class RefusalAnnotation(TypedDict):
+    refusal: str  # the SQL reason, '' when textable
+
 
 # A number asked to confirm a double opt-in gets that request and nothing else until
 # it answers YES (CTIA: no messages before the confirmation).
@@ -112,6 +123,8 @@ def textable_profiles(*, company: Company, campaign=None) -> QuerySet[Profile]:
     )
 
 
-def profiles_with_refusal(profiles: QuerySet[Profile], *, campaign=None) -> QuerySet[Profile]:
+def profiles_with_refusal(
+    profiles: QuerySet[Profile], *, campaign=None
+) -> "QuerySet[WithAnnotations[Profile, RefusalAnnotation]]":
     """The given profiles annotated with `refusal` (the SQL reason, '' when textable)."""
     return profiles.annotate(refusal=refusal_expression(campaign=campaign))

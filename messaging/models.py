@@ -183,6 +183,10 @@ class Attachment(models.Model):
 class Message(models.Model):
     """One SMS/MMS/RCS message in or out. Never deleted (seed 000: compliance history)."""
 
+    # Not a column: seconds the carrier may keep trying, set for one send by
+    # message_deliver (quiet hours) and read by the gateway.
+    validity_period: int | None = None
+
     class Direction(models.TextChoices):
         MO = "mo", "Incoming (MO)"
         MT = "mt", "Outgoing (MT)"

@@ -72,7 +72,9 @@ def revocation_receive(
     found = revocation_classify(message.body)
     if found.verdict is Verdict.NONE:
         return None
-    due, escalate_on = revocation_dates(company=message.company, received_at=message.received_at)
+    # An incoming text carries the aggregator's time; the stored time stands in without it.
+    received_at = message.received_at or message.created_at
+    due, escalate_on = revocation_dates(company=message.company, received_at=received_at)
     row = FreeTextRevocation(
         company=message.company,
         message=message,
@@ -81,7 +83,7 @@ def revocation_receive(
         kind=found.verdict.value,
         rule=found.rule,
         matched=found.matched[:160],
-        received_at=message.received_at,
+        received_at=received_at,
         due_date=due,
         escalate_on=escalate_on,
     )

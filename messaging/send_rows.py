@@ -8,7 +8,7 @@ rendered in SQL (messaging.merge_fields.template_sql) and measured
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.db.models import (
@@ -29,10 +29,13 @@ from django.utils import timezone
 from links.tokens import Link, link_url_sql
 from profiles.models import Profile
 
-from .compliance import number_refusal
+from .compliance import RefusalAnnotation, number_refusal
 from .merge_fields import MergeTemplate, template_sql
 from .models import Message
 from .segments_sql import rows_with_segments
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 # number_type is written by phone_normalize together with the number, and only for a
 # number it found valid; those need no second parse. Any other number is checked again
@@ -70,7 +73,9 @@ _INSERT_COLUMNS = [
 ]
 
 
-def number_refusals(profiles: QuerySet[Profile]) -> dict[int, str]:
+def number_refusals(
+    profiles: QuerySet[WithAnnotations[Profile, RefusalAnnotation]],
+) -> dict[int, str]:
     """Profile id → reason, for the SQL-textable rows whose number itself is refused."""
     unclassified = profiles.filter(refusal="").exclude(number_type__in=_CLASSIFIED_VALID)
     refusals = {}
@@ -94,6 +99,8 @@ def message_rows(
     A `template` with merge fields or tracked links renders each row's body in SQL
     (messaging.merge_fields.template_sql) and measures it (messaging.segments_sql).
     """
+    status: Case | Value
+    reason: Left | Case
     if reasons is None:
         status = Case(
             When(refusal="", then=Value(common["status"])),
