@@ -6,6 +6,8 @@ SQL or messages from a field's attributes asks here instead and fails loudly on 
 that is not one of the model's own fields.
 """
 
+from __future__ import annotations
+
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist

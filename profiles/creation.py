@@ -25,10 +25,13 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+
+from core.model_fields import column_of
 
 from .models import ActivityEvent, Company, Profile, Suppression
 from .models.profiles import NumberType
@@ -193,7 +196,7 @@ def profiles_create_many(
         "created_at": now,
         "updated_at": now,
     }
-    event = {
+    event: dict[str, Any] = {
         "company_id": company_id,
         "kind": ActivityEvent.Kind.CREATED,
         "actor_id": by_id,
@@ -202,7 +205,8 @@ def profiles_create_many(
         "origin": origin,
     }
     allowed = [p for p in phones if p.e164 not in result.suppressed]
-    columns, params = [], []
+    columns: list[str] = []
+    params: list[Any] = []
     for model_field in Profile._meta.concrete_fields:
         if model_field.primary_key or model_field.attname in _NUMBER_COLUMNS:
             continue
@@ -212,9 +216,9 @@ def profiles_create_many(
             continue
         else:
             value = model_field.get_default()
-        columns.append(model_field.column)
+        columns.append(column_of(Profile, model_field.name))
         params.append(model_field.get_db_prep_save(value, connection))
-    arrays = {
+    arrays: dict[str, list[Any]] = {
         "phone_number": [p.e164 for p in allowed],
         "carrier_name": [p.carrier_name for p in allowed],
         "number_type": [p.number_type or NumberType.UNKNOWN for p in allowed],

@@ -56,7 +56,11 @@ class ProfileScope:
         """The scope for an object of `company` (raises the model's DoesNotExist)."""
         from campaigns.models import Broadcast, Campaign, OptInPath
 
-        models = {"campaign": Campaign, "broadcast": Broadcast, "opt_in_path": OptInPath}
+        models: dict[str, type[Campaign] | type[Broadcast] | type[OptInPath]] = {
+            "campaign": Campaign,
+            "broadcast": Broadcast,
+            "opt_in_path": OptInPath,
+        }
         if kind not in models:
             raise ValueError(f"unknown profile scope {kind!r}")
         obj = models[kind].objects.for_company(company).get(pk=object_id)

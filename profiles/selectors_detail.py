@@ -250,8 +250,10 @@ def _activity_querysets(
 ) -> tuple[QuerySet | None, QuerySet | None]:
     from messaging.models import Message
 
-    events: QuerySet | None = ActivityEvent.objects.filter(profile=profile).select_related("actor")
-    messages: QuerySet | None = (
+    # Both are narrowed lazily (no query here); a filter that leaves one kind out drops it.
+    show_events = show_messages = True
+    events: QuerySet = ActivityEvent.objects.filter(profile=profile).select_related("actor")
+    messages: QuerySet = (
         Message.objects.filter(profile=profile)
         .select_related("campaign", "broadcast", "sent_by")
         .annotate(origin=message_origin_expression())
@@ -261,23 +263,21 @@ def _activity_querysets(
         events = events.filter(created_at__gte=since)
         messages = messages.filter(created_at__gte=since)
     if channel == "profile":
-        messages = None
+        show_messages = False
         events = events.filter(channel__in=["", "profile", "web"])
     elif channel:
         messages = messages.filter(channel=channel)
         events = events.filter(channel=channel)
     if origin:
-        if messages is not None:
-            messages = messages.filter(origin=origin)
+        messages = messages.filter(origin=origin)
         events = events.filter(origin=origin)
     if status in _MESSAGE_STATUS_GROUPS:
-        events = None
-        if messages is not None:
-            messages = messages.filter(status__in=_MESSAGE_STATUS_GROUPS[status])
+        show_events = False
+        messages = messages.filter(status__in=_MESSAGE_STATUS_GROUPS[status])
     elif status in _EVENT_STATUS_GROUPS:
-        messages = None
+        show_messages = False
         events = events.filter(kind__in=_EVENT_STATUS_GROUPS[status])
-    return events, messages
+    return (events if show_events else None), (messages if show_messages else None)
 
 
 def _event_item(event: ActivityEvent) -> FeedItem:

@@ -7,6 +7,8 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from core.model_fields import concrete_field
+
 from .custom_fields import CustomFieldError, custom_value_clean
 from .models import (
     ActivityEvent,
@@ -85,7 +87,7 @@ def profile_text_clean(data: dict[str, Any]) -> dict[str, Any]:
     """The text rule (profiles.text_rules) over every attribute; ProfileActionError if refused."""
     cleaned = {}
     for name, value in data.items():
-        label = str(Profile._meta.get_field(name).verbose_name).capitalize()
+        label = str(concrete_field(Profile, name).verbose_name).capitalize()
         try:
             if name in PROFILE_NAME_FIELDS:
                 cleaned[name] = name_clean(value, field=label)
@@ -122,7 +124,7 @@ def profile_update(*, profile: Profile, actor: User | None, data: dict[str, Any]
     for name in changed:
         setattr(locked, name, data[name])
     locked.save(update_fields=[*changed, "updated_at"])
-    labels = ", ".join(Profile._meta.get_field(n).verbose_name for n in changed)
+    labels = ", ".join(str(concrete_field(Profile, n).verbose_name) for n in changed)
     activity_record(
         profile=locked,
         kind=ActivityEvent.Kind.EDITED,

@@ -179,7 +179,7 @@ def _company_for(user: User, key: str) -> tuple[Company, str | None]:
         return company, None
     company = Company.objects.filter(key=key).first()
     role = role_in(user, company) if company is not None else None
-    if role is None:
+    if company is None or role is None:
         raise ApiError(4, "Invalid company id", 403)
     return company, role
 

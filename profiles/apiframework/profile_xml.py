@@ -183,7 +183,7 @@ def profiles_with_details(queryset: QuerySet[Profile], parts: ProfileParts) -> l
         if not ids:
             return []
         position = {pk: index for index, pk in enumerate(ids)}
-        page = Profile.objects.filter(AnyOf(F("id"), ids)).annotate(**_ROW_TIMES)
+        page: QuerySet[Profile] = Profile.objects.filter(AnyOf(F("id"), ids)).annotate(**_ROW_TIMES)
         rows = sorted(
             (ProfileRow(*values) for values in page.values_list(*_ROW_COLUMNS)),
             key=lambda row: position[row.id],

@@ -16,9 +16,12 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from django.db import connection
 from django.db.models import BooleanField, Field, Max
+
+from core.model_fields import column_of
 
 from .rows import NULL, TABLES
 
@@ -59,7 +62,7 @@ class Loader:
         for name, (model, columns) in TABLES.items():
             fields = {f.column: f for f in model._meta.concrete_fields}
             extra = [f for column, f in fields.items() if column not in columns]
-            every = [*columns, *(f.column for f in extra)]
+            every = [*columns, *(column_of(model, f.name) for f in extra)]
             # Appended to every line: the defaults of columns the generator leaves out.
             suffix = "".join("\t" + _default_text(f, now) for f in extra)
             booleans = [isinstance(fields[c], BooleanField) for c in every]
@@ -82,7 +85,7 @@ class Loader:
     def first_ids(self) -> dict[str, int]:
         """Ids are given by the generator, so rows can refer to each other before loading."""
         return {
-            name: (model.objects.aggregate(top=Max("id"))["top"] or 0) + 1
+            name: (model._default_manager.aggregate(top=Max("id"))["top"] or 0) + 1
             for name, (model, _) in TABLES.items()
             if model._meta.pk.name == "id"  # a profile's state row takes the profile's id
         }
@@ -91,8 +94,8 @@ class Loader:
 
     def prepare(self, *, freeze: bool = False) -> None:
         if freeze and self.copy:
-            for name, (sql, *rest) in self.statements.items():
-                self.statements[name] = (f"{sql} WITH (FREEZE)", *rest)
+            for name, (sql, suffix, width, booleans) in self.statements.items():
+                self.statements[name] = (f"{sql} WITH (FREEZE)", suffix, width, booleans)
         with connection.cursor() as cursor:
             # Session settings for this transaction only: bigger sort memory for
             # the index builds, and no wait for the WAL flush at commit.
@@ -177,11 +180,12 @@ class Loader:
         # COPY runs on a second thread: while PostgreSQL parses and stores one chunk,
         # Python generates the next (the socket writes release the GIL).
         raw = connection.connection
-        self.queue = queue.Queue(maxsize=2)
+        chunks: queue.Queue = queue.Queue(maxsize=2)
+        self.queue = chunks
 
         def run() -> None:
             with raw.cursor() as cursor:
-                while (item := self.queue.get()) is not None:
+                while (item := chunks.get()) is not None:
                     if self.error is not None:
                         continue
                     try:
@@ -211,7 +215,7 @@ class Loader:
                     raise self.error
                 self.queue.put((name, text))
                 continue
-            rows = []
+            rows: list[list[Any]] = []
             for line in text.split("\n")[:-1]:
                 values = line.split("\t")
                 if len(values) != len(booleans):
@@ -224,6 +228,7 @@ class Loader:
     def finish(self) -> None:
         if self.queue is not None:
             self.queue.put(None)
+            assert self.writer is not None  # started with the queue
             self.writer.join()
             self.queue = None
             if self.error is not None:

@@ -312,6 +312,7 @@ class People:
         source_name = self.source_name(source, subs)
         updated = max([first_seen, *(s.created for s in subs), opted_out_at or 0])
         p = person
+        erased_at = ts(event) if erased and event is not None else NULL
         self.rows.tables["profile"].append(
             f"{pid}\t{self.company}\t{phone}\t{p['first']}\t{p['last']}\t{p['email']}\t"
             f"{p['street']}\t{p['street2']}\t{p['address']}\t{carrier}\t{number_type}\t"
@@ -319,7 +320,7 @@ class People:
             f"{ts(cleaned_at) if cleaned_at else NULL}\t{cleaned_reason}\t"
             f"{soft_bounces}\t{'t' if fate == 'blacklisted' else 'f'}\t"
             f"{'t' if fate == 'deactivated' else 'f'}\t{'t' if invalid_description else 'f'}\t"
-            f"{invalid_description}\t{ts(event) if erased else NULL}\t{p['birthday']}\t"
+            f"{invalid_description}\t{erased_at}\t{p['birthday']}\t"
             f"{p['gender']}\t{p['language']}\t{p['timezone']}\t{crm_sync or NULL}\t"
             f"{crm_at or NULL}"
         )
