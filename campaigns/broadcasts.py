@@ -181,8 +181,10 @@ def broadcast_update(
         throttle_per_minute=throttle_per_minute,
         shorten_links=shorten_links,
     )
-    if schedule_at not in (None, "keep"):
-        _check_time(None if schedule_at == "now" else schedule_at)  # type: ignore[arg-type]
+    if schedule_at == "now":
+        _check_time(None)
+    elif isinstance(schedule_at, dt.datetime):
+        _check_time(schedule_at)
     broadcast.name = _name(name, body)
     broadcast.body = body
     broadcast.include_subscribers = include_subscribers

@@ -283,7 +283,7 @@ def group_replace_members(*, group: Group, profiles: QuerySet[Profile]) -> int:
             [group.pk, *params],
         )
         cursor.execute(
-            f"INSERT INTO {table} (group_id, profile_id, added_at) "  # noqa: S608
+            f"INSERT INTO {table} (group_id, profile_id, added_at) "  # noqa: S608  # table name from the model; values are parameters
             f"SELECT %s, r.member_id, %s FROM ({ids_sql}) r "
             "ON CONFLICT DO NOTHING",
             [group.pk, timezone.now(), *params],

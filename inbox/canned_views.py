@@ -1,7 +1,7 @@
 """Settings → Canned responses: the company's named texts, kept by Admins."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -18,13 +18,13 @@ from .models import CannedResponse
 from .selectors import canned_responses
 
 
-def _response(request: HttpRequest, pk: int) -> CannedResponse:
-    company = request.company  # type: ignore[attr-defined]
+def _response(request: CompanyRequest, pk: int) -> CannedResponse:
+    company = request.company
     return get_object_or_404(CannedResponse.objects.for_company(company), pk=pk)
 
 
 def _page(request: CompanyRequest, editing: CannedResponse | None) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+    company = request.company
     form = {"name": "", "body": ""}
     errors: dict[str, str] = {}
     if editing is not None:

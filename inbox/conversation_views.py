@@ -38,8 +38,8 @@ from .tables import ConversationTable
 PER_PAGE = 50
 
 
-def _company(request: HttpRequest):
-    return request.company  # type: ignore[attr-defined]
+def _company(request: CompanyRequest):
+    return request.company
 
 
 def list_context(request: CompanyRequest) -> dict[str, Any]:
@@ -90,7 +90,7 @@ def index(request: CompanyRequest) -> HttpResponse:
     return render(request, "inbox/conversations.html", list_context(request))
 
 
-def _conversation(request: HttpRequest, pk: int) -> InboxConversation:
+def _conversation(request: CompanyRequest, pk: int) -> InboxConversation:
     return get_object_or_404(
         InboxConversation.objects.for_company(_company(request)).select_related(
             "profile", "campaign", "assignee"
@@ -99,7 +99,7 @@ def _conversation(request: HttpRequest, pk: int) -> InboxConversation:
     )
 
 
-def _chat_campaign(request: HttpRequest, profile: Profile) -> Campaign | None:
+def _chat_campaign(request: CompanyRequest, profile: Profile) -> Campaign | None:
     campaign_id = request.POST.get("campaign") or request.GET.get("campaign")
     if campaign_id and str(campaign_id).isdigit():
         return get_object_or_404(Campaign.objects.for_company(_company(request)), pk=campaign_id)
@@ -107,7 +107,7 @@ def _chat_campaign(request: HttpRequest, profile: Profile) -> Campaign | None:
 
 
 def bar_context(
-    request: HttpRequest,
+    request: CompanyRequest,
     *,
     profile: Profile,
     campaign: Campaign | None,
@@ -116,7 +116,7 @@ def bar_context(
     error: str = "",
 ) -> dict[str, Any]:
     """What the conversation bar of the chat window shows."""
-    role = request.role  # type: ignore[attr-defined]
+    role = request.role
     is_admin = has_perm(role, Perm.MANAGE)
     holder_id = conversation.assignee_id if conversation else None
     return {
@@ -133,7 +133,7 @@ def bar_context(
     }
 
 
-def _bar(request: HttpRequest, conversation: InboxConversation, error: str = "") -> HttpResponse:
+def _bar(request: CompanyRequest, conversation: InboxConversation, error: str = "") -> HttpResponse:
     conversation = _conversation(request, conversation.pk)
     context = bar_context(
         request,
@@ -145,8 +145,10 @@ def _bar(request: HttpRequest, conversation: InboxConversation, error: str = "")
     return render(request, "inbox/_conversation_bar.html", context)
 
 
-def _done(request: HttpRequest, conversation: InboxConversation, error: str = "") -> HttpResponse:
-    if request.htmx:  # type: ignore[attr-defined]
+def _done(
+    request: CompanyRequest, conversation: InboxConversation, error: str = ""
+) -> HttpResponse:
+    if request.htmx:
         response = _bar(request, conversation, error)
         if not error:
             response["HX-Trigger"] = "conversation-changed"
@@ -158,7 +160,7 @@ def _done(request: HttpRequest, conversation: InboxConversation, error: str = ""
     return redirect(url)
 
 
-def _act(request: HttpRequest, pk: int, action, **kwargs) -> HttpResponse:
+def _act(request: CompanyRequest, pk: int, action, **kwargs) -> HttpResponse:
     conversation = _conversation(request, pk)
     try:
         action(conversation=conversation, user=request.user, **kwargs)
@@ -237,7 +239,9 @@ def extras_context(conversation: InboxConversation | None, error: str = "") -> d
     }
 
 
-def _extras(request: HttpRequest, conversation: InboxConversation, error: str = "") -> HttpResponse:
+def _extras(
+    request: CompanyRequest, conversation: InboxConversation, error: str = ""
+) -> HttpResponse:
     context = {
         **extras_context(conversation, error),
         "tag_choices": conversation_tags(company=_company(request)),

@@ -50,8 +50,8 @@ def _palette() -> list[tuple[str, str]]:
     return [(emoji.emojize(f":{name}:", language="alias"), name) for name in PALETTE]
 
 
-def _index_context(request: HttpRequest) -> dict[str, Any]:
-    company = request.company  # type: ignore[attr-defined]
+def _index_context(request: CompanyRequest) -> dict[str, Any]:
+    company = request.company
     filterset = inbox_filter(company=company, params=request.GET)
     queryset = inbox_messages(filterset=filterset)
     table = InboxTable(queryset)
@@ -78,23 +78,23 @@ def messages_table(request: CompanyRequest) -> HttpResponse:
     return render(request, "inbox/index.html", _index_context(request))
 
 
-def _chat_profile(request: HttpRequest, profile_id: int) -> Profile:
-    company = request.company  # type: ignore[attr-defined]
+def _chat_profile(request: CompanyRequest, profile_id: int) -> Profile:
+    company = request.company
     return get_object_or_404(Profile.objects.for_company(company), pk=profile_id)
 
 
-def _chat_campaign(request: HttpRequest, profile: Profile) -> Campaign | None:
-    company = request.company  # type: ignore[attr-defined]
+def _chat_campaign(request: CompanyRequest, profile: Profile) -> Campaign | None:
+    company = request.company
     campaign_id = request.POST.get("campaign") or request.GET.get("campaign")
     if campaign_id and str(campaign_id).isdigit():
         return get_object_or_404(Campaign.objects.for_company(company), pk=campaign_id)
     return profile_current_campaign(profile=profile)
 
 
-def _chat_context(request: HttpRequest, profile: Profile, **extra: Any) -> dict[str, Any]:
+def _chat_context(request: CompanyRequest, profile: Profile, **extra: Any) -> dict[str, Any]:
     campaign = _chat_campaign(request, profile)
     history = list(conversation_messages(profile=profile).reverse()[:CHAT_HISTORY])[::-1]
-    company = request.company  # type: ignore[attr-defined]
+    company = request.company
     conversation = conversation_for_chat(company=company, profile=profile, campaign=campaign)
     return {
         **bar_context(request, profile=profile, campaign=campaign, conversation=conversation),
@@ -158,8 +158,8 @@ def chat_send_view(request: CompanyRequest, profile_id: int) -> HttpResponse:
     return response
 
 
-def _incoming(request: HttpRequest, message_id: int) -> Message:
-    company = request.company  # type: ignore[attr-defined]
+def _incoming(request: CompanyRequest, message_id: int) -> Message:
+    company = request.company
     return get_object_or_404(
         Message.objects.for_company(company)
         .filter(direction=Message.Direction.MO)

@@ -185,8 +185,8 @@ def profiles_create_many(
     phones = [p for p in phones if p.e164]
     if not phones:
         return ProfilesCreated()
-    numbers = [p.e164 for p in phones]
-    result = ProfilesCreated(suppressed=_suppressed_numbers(company_id, numbers))  # type: ignore[arg-type]
+    numbers = [p.e164 for p in phones if p.e164]
+    result = ProfilesCreated(suppressed=_suppressed_numbers(company_id, numbers))
     now = timezone.now()
     common = {
         "company_id": company_id,

@@ -10,6 +10,7 @@ values through the `safe_external_url` filter (profiles/templatetags/safe_urls.p
 value stored before this rule existed is inert too.
 """
 
+from typing import TypeGuard
 from urllib.parse import urlsplit
 
 ALLOWED_SCHEMES = frozenset({"http", "https"})
@@ -58,7 +59,7 @@ def external_url_clean(value: str, *, max_length: int | None = MAX_URL_LENGTH) -
     return value
 
 
-def external_url_is_safe(value: object) -> bool:
+def external_url_is_safe(value: object) -> TypeGuard[str]:
     """Whether a stored value may be put in an href or src (the render-side check)."""
     if not isinstance(value, str) or not value:
         return False
@@ -69,7 +70,7 @@ def external_url_is_safe(value: object) -> bool:
     return True
 
 
-def site_or_external_url_is_safe(value: object) -> bool:
+def site_or_external_url_is_safe(value: object) -> TypeGuard[str]:
     """A safe external URL, or a path on this site such as a stored file's "/media/…"."""
     if not isinstance(value, str) or not value:
         return False

@@ -31,6 +31,7 @@ class TenantRequest(HtmxRequest):
     role: str | None
     user_companies: list[Company]  # set for a signed-in user only
     _company_context: dict[str, Any]  # company_context's answer, worked out once
+    _nav_items: dict[str, Any]  # profiles.navigation.nav_items's, likewise
 
 
 class CompanyRequest(AuthenticatedRequest):

@@ -6,4 +6,4 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         # Export types register themselves on import; the kinds that ship are here.
-        from .exports import messages, profiles  # noqa: F401
+        from .exports import messages, profiles  # noqa: F401  # imported for their registration

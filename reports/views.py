@@ -29,7 +29,7 @@ def _row_context(request: CompanyRequest, export: Export) -> dict[str, Any]:
         "can_download": export_can_download(
             export=export,
             user=request.user,
-            role=request.role,  # type: ignore[attr-defined]
+            role=request.role,
         ),
     }
 

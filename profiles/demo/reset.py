@@ -73,7 +73,7 @@ def _scope(model: type[Model], ids: str, seen: frozenset = frozenset()) -> str |
             table, pk = quote(parent._meta.db_table), quote(column_of(parent, "pk"))
             # Names come from the models, ids are integers: nothing user-typed.
             return (
-                f"{quote(column_of(model, field.name))} IN (SELECT {pk} FROM {table} WHERE {inner})"  # noqa: S608
+                f"{quote(column_of(model, field.name))} IN (SELECT {pk} FROM {table} WHERE {inner})"  # noqa: S608  # names from the models, ids are integers
             )
     return None
 

@@ -5,7 +5,7 @@ lives in the query string, so it survives paging and sorting and can be bookmark
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -37,9 +37,9 @@ def _page_url(params: QueryDict, number: int) -> str:
     return "?" + query.urlencode()
 
 
-def _profiles_table(request: HttpRequest, scope: ProfileScope | None) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
-    role = request.role  # type: ignore[attr-defined]
+def _profiles_table(request: CompanyRequest, scope: ProfileScope | None) -> HttpResponse:
+    company = request.company
+    role = request.role
     params = request.GET
     filterset = profile_filter(company=company, params=params, scope=scope)
     queryset = profile_list(company=company, params=params, scope=scope, filterset=filterset)
@@ -97,10 +97,10 @@ def profile_list_view(request: CompanyRequest) -> HttpResponse:
     return _profiles_table(request, scope=None)
 
 
-def _scoped(request: HttpRequest, kind: str, object_id: int) -> HttpResponse:
+def _scoped(request: CompanyRequest, kind: str, object_id: int) -> HttpResponse:
     try:
         scope = ProfileScope.load(
-            company=request.company,  # type: ignore[attr-defined]
+            company=request.company,
             kind=kind,
             object_id=object_id,
         )
