@@ -249,7 +249,7 @@ def _json_outgoing(message: Any) -> Outgoing:
         key=f"http:{originator}",
         number=originator,
         provider="http",
-        credentials=None,  # type: ignore[arg-type]  # a bearer token from settings, no stored credentials
+        credentials=None,  # a bearer token from settings, no stored credentials
         mps=max(settings.SMS_NUMBER_MPS, 1),
     )
     if not settings.SMS_GATEWAY_URL:
