@@ -15,7 +15,7 @@ WITH_DB := $(PY) bin/with_postgres.py --
 
 help:
 	@echo "make run      set up .venv, migrate, seed demo data, print a login and serve on :$(PORT)"
-	@echo "make test     run the whole test suite (ruff, pytest, browser tests)"
+	@echo "make test     run the whole test suite (ruff, mypy, pytest, browser tests)"
 	@echo "make bench    benchmarks at a million profiles (PostgreSQL + Redis; several minutes)"
 	@echo "make worker / make beat   Celery worker (all three queues) and scheduler (needs REDIS_URL)"
 	@echo "make worker-priority / worker-bulk / worker-background   a worker for one queue"
@@ -65,9 +65,14 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 
 axe: node_modules/axe-core/axe.min.js
 
+# mypy's Django plugin loads the test settings; it never connects, so any PostgreSQL URL
+# does (the settings pick the database backend from it).
+MYPY := DATABASE_URL=$${DATABASE_URL:-postgres://localhost/mypy} $(BIN)/mypy .
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(MYPY)
 
 fmt: install
 	$(BIN)/ruff format .
@@ -76,6 +81,7 @@ fmt: install
 test: install browser axe
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(MYPY)
 	$(WITH_DB) $(MAKE) --no-print-directory _test
 
 _test:

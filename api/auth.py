@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils import timezone
@@ -50,7 +50,7 @@ VERIFIED_LOGIN_TTL = 5 * 60
 
 @dataclass
 class Caller:
-    user: AbstractBaseUser
+    user: User
     company: Company
     role: str
     token: ApiToken | None = None
@@ -106,7 +106,7 @@ def _verified_key(username: str, password: str) -> str:
     return "api:verified-login:" + digest.hexdigest()
 
 
-def _remembered_user(key: str) -> AbstractBaseUser | None:
+def _remembered_user(key: str) -> User | None:
     try:
         entry = cache.get(key)
     except Exception:
@@ -120,14 +120,14 @@ def _remembered_user(key: str) -> AbstractBaseUser | None:
     return user
 
 
-def _remember_user(key: str, user: AbstractBaseUser) -> None:
+def _remember_user(key: str, user: User) -> None:
     try:
         cache.set(key, (user.pk, user.password), VERIFIED_LOGIN_TTL)
     except Exception:
         log.warning("API login cache unavailable", exc_info=True)
 
 
-def _basic_user(request: HttpRequest, encoded: str) -> AbstractBaseUser:
+def _basic_user(request: HttpRequest, encoded: str) -> User:
     try:
         decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError, ValueError):
@@ -170,7 +170,7 @@ def _bearer_token(request: HttpRequest, raw: str) -> ApiToken:
     return token
 
 
-def _company_for(user: AbstractBaseUser, key: str) -> tuple[Company, str | None]:
+def _company_for(user: User, key: str) -> tuple[Company, str | None]:
     """The company asked for (or the user's default) and the user's role there if known."""
     if not key:
         company = default_company(user)
@@ -179,7 +179,7 @@ def _company_for(user: AbstractBaseUser, key: str) -> tuple[Company, str | None]
         return company, None
     company = Company.objects.filter(key=key).first()
     role = role_in(user, company) if company is not None else None
-    if role is None:
+    if company is None or role is None:
         raise ApiError(4, "Invalid company id", 403)
     return company, role
 

@@ -19,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from lxml.etree import _Element as Element
 
 from core.errors import ServiceError
-from profiles.tenancy import Perm, has_perm
+from profiles.tenancy import Perm, TenantRequest, has_perm
 
 from .auth import Caller, caller_for
 from .concurrency import concurrency_slot
@@ -61,7 +61,7 @@ def api_endpoint(*, methods: Iterable[str], perm: Perm) -> Callable[[Endpoint], 
         @csrf_exempt
         @login_not_required
         @wraps(endpoint)
-        def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def view(request: TenantRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             try:
                 if request.method not in allowed:
                     names = " or ".join(sorted(allowed - {"HEAD"}))
@@ -72,8 +72,8 @@ def api_endpoint(*, methods: Iterable[str], perm: Perm) -> Callable[[Endpoint], 
                 call = ApiCall(request, caller, params)
                 call.require(perm)
                 request.user = caller.user
-                request.company = caller.company  # type: ignore[attr-defined]
-                request.role = caller.role  # type: ignore[attr-defined]
+                request.company = caller.company
+                request.role = caller.role
                 # The slot is held until the answer is rendered: the XML of a page of
                 # profiles costs as much as its queries, and a call is in flight until
                 # its answer exists.
@@ -95,7 +95,7 @@ def api_endpoint(*, methods: Iterable[str], perm: Perm) -> Callable[[Endpoint], 
                 log.exception("API call %s failed", request.path)
                 return error_response(ApiError(0, "Unknown error", 500))
 
-        view.api_methods = allowed  # type: ignore[attr-defined]
+        view.api_methods = allowed  # type: ignore[attr-defined]  # read by the URL listing's method check; functions take attributes
         return view
 
     return decorator

@@ -9,6 +9,7 @@ before any query or write runs. Unknown parameters are ignored, as Mobile Common
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Literal, overload
 
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone
@@ -105,6 +106,10 @@ class Params:
             raise invalid(code, f"{name} is required")
         return value
 
+    @overload
+    def integer(self, name: str, code: int = 16, *, required: Literal[True]) -> int: ...
+    @overload
+    def integer(self, name: str, code: int = 16, *, required: bool = False) -> int | None: ...
     def integer(self, name: str, code: int = 16, *, required: bool = False) -> int | None:
         value = self.get(name)
         if not value:

@@ -72,7 +72,8 @@ def _seed(profiles: int):
     from campaigns.models import Campaign, Subscription
     from profiles.models import Company, Profile
 
-    Company.objects.filter(name=COMPANY_NAME).exists() and _drop()
+    if Company.objects.filter(name=COMPANY_NAME).exists():
+        _drop()
     company = Company.objects.create(name=COMPANY_NAME)
     campaign = Campaign.objects.create(company=company, name="Bench alerts")
     started = time.perf_counter()

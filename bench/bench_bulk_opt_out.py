@@ -103,6 +103,7 @@ def run(report) -> None:
     from profiles.models import Company, Profile
 
     company = Company.objects.annotate(n=Count("profiles")).order_by("-n").first()
+    assert company is not None, "no company: load the benchmark data first"
     numbers = list(
         Profile.objects.filter(company=company)
         .order_by("id")

@@ -209,7 +209,7 @@ def _chat_latencies(chat_ids: list[int]) -> list[float]:
     rows = Message.objects.filter(pk__in=chat_ids, status="Sent").values_list(
         "created_at", "sent_at"
     )
-    return [(sent - created).total_seconds() for created, sent in rows]
+    return [(sent - created).total_seconds() for created, sent in rows if sent is not None]
 
 
 def _cpu_seconds(process: subprocess.Popen) -> float:
@@ -364,7 +364,7 @@ def run(report) -> None:
         channel = _channel(company)
         print(f"  sending number {channel} at {channel.mps:,} msg/s", flush=True)
         chat_profiles = _chat_profiles(company)
-        runs = (("", False), (", one worker killed halfway", True))
+        runs: tuple[tuple[str, bool], ...] = (("", False), (", one worker killed halfway", True))
         # BENCH_CARRIER_RUNS=1: the plain run only (while profiling or tuning).
         runs = runs[: int(os.environ.get("BENCH_CARRIER_RUNS", "2"))]
         for run_number, (label, kill) in enumerate(runs, start=1):

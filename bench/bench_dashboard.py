@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+from typing import Any
 
 RUNS = 7
 BENCH_CAMPAIGN = "Bench dashboard"
@@ -117,7 +118,12 @@ def _seed_messages(company, wanted: int) -> None:
         },
     )
     select = ", ".join(expressions)
-    named = {"b": in_broadcasts, "n": profiles, "now": now, "span": HISTORY_DAYS * 86400}
+    named: dict[str, Any] = {
+        "b": in_broadcasts,
+        "n": profiles,
+        "now": now,
+        "span": HISTORY_DAYS * 86400,
+    }
     # The defaults' positional parameters become named ones, so that both can mix.
     for k, value in enumerate(params):
         select = select.replace("%s", f"%(d{k})s", 1)

@@ -73,6 +73,7 @@ def run(report) -> None:
     from .bench_profiles_table import _member
 
     company = Company.objects.annotate(n=Count("profiles")).order_by("-n").first()
+    assert company is not None, "no company: load the benchmark data first"
     user = _member(company)
     total = Profile.objects.for_company(company).count()
     fields = CustomField.objects.for_company(company).count()

@@ -52,7 +52,7 @@ def _env_int(name: str, default: int) -> int:
 
 
 def _load() -> str:
-    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()  # noqa: S603,S607
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()  # noqa: S603,S607  # a fixed command
 
 
 def _free_port() -> int:
@@ -124,7 +124,7 @@ def _start(port: int, workers: int, threads: int, classifiers: int) -> list[subp
     web = start_web(port, workers, threads)
     env = _env(port)
     env.pop("CELERY_QUEUE", None)
-    worker_log = open(LOG_DIR / "bench_inbound_worker.log", "w")  # noqa: SIM115
+    worker_log = open(LOG_DIR / "bench_inbound_worker.log", "w")  # noqa: SIM115  # the worker writes to it until the bench ends
     worker = subprocess.Popen(  # noqa: S603 (fixed arguments)
         [str(Path(sys.executable).parent / "celery"), "-A", "config", "worker", "-Q", "priority",
          f"--concurrency={classifiers}", "-n", "bench-inbound@%h", "--loglevel=WARNING",
@@ -306,7 +306,7 @@ def run(report) -> None:
     for index, phone in enumerate(phones):
         sid = f"SM{run_id}{index:024d}"
         stop = index % 10 == 0
-        body = "STOP" if stop else random.choice(("Yes", "Thanks!", "What time?", "No"))  # noqa: S311
+        body = "STOP" if stop else random.choice(("Yes", "Thanks!", "What time?", "No"))  # noqa: S311  # benchmark text, not a secret
         sids.append(sid)
         if stop:
             stops.append(phone)

@@ -47,6 +47,7 @@ def _seed() -> tuple[int, list[str], str]:
     from profiles.models import Company, Profile
 
     company = Company.objects.order_by("id").first()
+    assert company is not None, "no company: load the benchmark data first"
     link_id = links_for_body(company=company, body="https://bench.example.org/polls")
     link = TrackedLink.objects.get(pk=link_id["https://bench.example.org/polls"].link_id)
     ids = list(Profile.objects.filter(company=company).values_list("pk", flat=True)[:1000])
@@ -193,6 +194,7 @@ def run(report) -> None:
     rate, seconds, server_workers, server_threads = _settings()
     link_id, paths, forged = _seed()
     client = click_queue()
+    assert client is not None  # REDIS_URL is set (checked above)
     client.delete(CLICK_QUEUE)
     before = Click.objects.filter(link_id=link_id).count()
     port = _free_port()

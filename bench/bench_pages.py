@@ -25,6 +25,7 @@ import re
 import statistics
 import time
 from dataclasses import dataclass
+from typing import Any
 
 RUNS = int(os.environ.get("BENCH_RUNS", "7"))
 STATIC_BACKEND = "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -36,13 +37,13 @@ _FROM = re.compile(r'\bFROM\s+"?(\w+)"?', re.IGNORECASE)
 @dataclass
 class Query:
     sql: str
-    params: object
+    params: Any  # as the cursor took them: a sequence, a mapping or None
     ms: float
 
     @property
     def frame(self) -> bool:
         match = _FROM.search(self.sql)
-        return bool(match) and match.group(1) in FRAME_TABLES
+        return match is not None and match.group(1) in FRAME_TABLES
 
 
 def _member(company):
@@ -168,6 +169,7 @@ def _run(report) -> None:
     from profiles.pagination import DEFAULT_PER_PAGE
 
     company = Company.objects.annotate(n=Count("profiles")).order_by("-n").first()
+    assert company is not None, "no company: load the benchmark data first"
     total = Profile.objects.for_company(company).count()
     ensure_messages(company, messages_wanted(total))
     with connection.cursor() as cursor:
@@ -189,7 +191,7 @@ def _run(report) -> None:
     )
     name_part = sample.last_name[1:5]
     deep_page = min(20_000, max(1, total // DEFAULT_PER_PAGE // 2))
-    cases = [
+    cases: list[tuple[str, str, dict[str, Any]]] = [
         ("profiles table: first page", "/profiles/", {}),
         (f"profiles table: name search {name_part!r}", "/profiles/", {"q": name_part}),
         (

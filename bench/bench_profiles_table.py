@@ -8,6 +8,9 @@ EXPLAIN that PostgreSQL used the trigram GIN indexes.
 
 from __future__ import annotations
 
+from functools import partial
+from typing import Any
+
 RUNS = 7
 
 
@@ -58,6 +61,7 @@ def _run(report) -> None:
     from profiles.selectors import profile_list
 
     company = Company.objects.annotate(n=Count("profiles")).order_by("-n").first()
+    assert company is not None, "no company: load the benchmark data first"
     total = Profile.objects.for_company(company).count()
     with connection.cursor() as cursor:
         # As autovacuum would after a bulk load: fresh statistics for the count
@@ -86,7 +90,7 @@ def _run(report) -> None:
         queryset = profile_list(company=company, params=params)
         list(queryset[offset : offset + DEFAULT_PER_PAGE])
 
-    cases = [
+    cases: list[tuple[str, dict[str, Any], int]] = [
         ("profiles table: first page, default sort", {}, 0),
         (f"profiles table: name search {name_part!r}", {"q": name_part}, 0),
         (f"profiles table: email search {email_part!r}", {"q": email_part}, 0),
@@ -113,8 +117,8 @@ def _run(report) -> None:
         ),
     ]
     for name, params, offset in cases:
-        value = median_ms(lambda p=params: page(p), runs=RUNS)
-        baseline = median_ms(lambda p=params, o=offset: bare_sql(p, o), runs=RUNS)
+        value = median_ms(partial(page, params), runs=RUNS)
+        baseline = median_ms(partial(bare_sql, params, offset), runs=RUNS)
         report(name, value, baseline)
         if "q" in params and not any(c.isdigit() for c in params["q"]):
             queryset = profile_list(company=company, params={"q": params["q"]})

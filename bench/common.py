@@ -98,7 +98,8 @@ def ensure_messages(company, total: int) -> None:
     columns = [
         f.column
         for f in Message._meta.concrete_fields
-        if f.column not in ("id", "gateway", "gateway_message_id", "broadcast_id")
+        if f.column is not None
+        and f.column not in ("id", "gateway", "gateway_message_id", "broadcast_id")
     ]
     shifted = {"created_at", "sent_at", "received_at", "scheduled_at", "delivered_at"}
     select = ", ".join(

@@ -2,6 +2,7 @@
 
 import logging
 from decimal import Decimal
+from typing import Literal, overload
 
 from django.db.models import Count, Q, Sum
 from lxml.etree import _Element as Element
@@ -46,6 +47,10 @@ from .models import (
 log = logging.getLogger(__name__)
 
 
+@overload
+def _campaign(call: ApiCall, *, required: Literal[True] = True) -> Campaign: ...
+@overload
+def _campaign(call: ApiCall, *, required: bool) -> Campaign | None: ...
 def _campaign(call: ApiCall, *, required: bool = True) -> Campaign | None:
     campaign_id = call.params.integer("campaign_id", 1, required=required)
     if campaign_id is None:
@@ -419,7 +424,7 @@ def donation_summary(call: ApiCall) -> Element:
 
 # --- Tags -----------------------------------------------------------------------------
 
-_TAGGABLE = {
+_TAGGABLE: dict[str, tuple[str, type[Campaign] | type[Broadcast] | type[OptInPath], int]] = {
     "campaign": ("campaign_id", Campaign, 1),
     "broadcast": ("broadcast_id", Broadcast, 22),
     "opt_in_path": ("opt_in_path_id", OptInPath, 19),

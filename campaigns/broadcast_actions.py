@@ -13,7 +13,7 @@ import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -127,11 +127,11 @@ class TestSent:
     reason: str = ""
 
 
-def _tester_membership(company: Company, actor: AbstractBaseUser) -> Membership | None:
+def _tester_membership(company: Company, actor: User) -> Membership | None:
     return Membership.objects.filter(company=company, user=actor).first()
 
 
-def test_phone_for(*, company: Company, actor: AbstractBaseUser) -> str:
+def test_phone_for(*, company: Company, actor: User) -> str:
     """The number this user last sent a test to in this company ('' when none)."""
     membership = _tester_membership(company, actor)
     return membership.test_phone if membership else ""
@@ -143,7 +143,7 @@ def broadcast_test_send(
     campaign: Campaign,
     body: str,
     phone: str,
-    actor: AbstractBaseUser,
+    actor: User,
 ) -> TestSent:
     """Send `body` to the sender's own phone: messaging's test send (through the port,
     messaging.broadcast_reads.broadcast_test_send)."""

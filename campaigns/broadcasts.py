@@ -29,7 +29,7 @@ import zoneinfo
 from collections.abc import Callable, Iterable
 from typing import Any, Literal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -79,7 +79,7 @@ def broadcast_create(
     campaign: Campaign,
     body: str,
     name: str = "",
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
     include_subscribers: bool = True,
     included_groups: Iterable[Group] = (),
     excluded_groups: Iterable[Group] = (),
@@ -169,8 +169,10 @@ def broadcast_update(
         throttle_per_minute=throttle_per_minute,
         shorten_links=shorten_links,
     )
-    if schedule_at not in (None, "keep"):
-        _check_time(None if schedule_at == "now" else schedule_at)  # type: ignore[arg-type]
+    if schedule_at == "now":
+        _check_time(None)
+    elif isinstance(schedule_at, dt.datetime):
+        _check_time(schedule_at)
     broadcast.name = _name(name, body)
     broadcast.body = body
     broadcast.include_subscribers = include_subscribers
@@ -192,8 +194,8 @@ def broadcast_update(
         return broadcast
     when = None if schedule_at == "now" else schedule_at
     if broadcast.status == Status.SCHEDULED:
-        return broadcast_reschedule(broadcast=broadcast, delivery_time=when)  # type: ignore[arg-type]
-    return broadcast_schedule(broadcast=broadcast, delivery_time=when)  # type: ignore[arg-type]
+        return broadcast_reschedule(broadcast=broadcast, delivery_time=when)
+    return broadcast_schedule(broadcast=broadcast, delivery_time=when)
 
 
 def _set_tags(broadcast: Broadcast, names: Iterable[str]) -> None:

@@ -15,12 +15,23 @@ subscriptions: messaging's send functions apply it, and the broadcast estimate
 (campaigns.selectors) counts with the very same expression.
 """
 
+from typing import TYPE_CHECKING, TypedDict
+
 from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Value, When
 
 from profiles.deliverability import Reason, number_refusal, undeliverable_whens
 from profiles.models import Company, Profile
 
 from .models import Subscription
+
+if TYPE_CHECKING:
+    # django-stubs' helper (a dev dependency): the row type of an annotated queryset.
+    from django_stubs_ext import WithAnnotations
+
+
+class RefusalAnnotation(TypedDict):
+    refusal: str  # the SQL reason, '' when textable
+
 
 # A number asked to confirm a double opt-in gets that request and nothing else until
 # it answers YES (CTIA: no messages before the confirmation).
@@ -55,7 +66,7 @@ def refusal_expression(
             active = Subscription.objects.filter(
                 profile=OuterRef("pk"), status=Subscription.Status.ACTIVE
             )
-            pending_here = Q(pk__in=pending.values("profile_id")) & ~Exists(active)
+            pending_here = Q(~Exists(active), pk__in=pending.values("profile_id"))
         whens.append(When(pending_here, then=Value(PENDING_CONFIRMATION)))
     if not allow_opted_out:
         whens.append(When(standing__opted_out_globally=True, then=Value(Reason.OPTED_OUT_ALL)))
@@ -116,6 +127,8 @@ def textable_profiles(*, company: Company, campaign=None) -> QuerySet[Profile]:
     )
 
 
-def profiles_with_refusal(profiles: QuerySet[Profile], *, campaign=None) -> QuerySet[Profile]:
+def profiles_with_refusal(
+    profiles: QuerySet[Profile], *, campaign=None
+) -> "QuerySet[WithAnnotations[Profile, RefusalAnnotation]]":
     """The given profiles annotated with `refusal` (the SQL reason, '' when textable)."""
     return profiles.annotate(refusal=refusal_expression(campaign=campaign))

@@ -1,6 +1,6 @@
 import datetime as dt
 import zoneinfo
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 from django import forms
@@ -72,7 +72,9 @@ class KeywordForm(TextRulesFormMixin, forms.Form):
 
     def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["opt_in_path"].queryset = campaign.opt_in_paths.filter(active=True)
+        cast(
+            forms.ModelChoiceField, self.fields["opt_in_path"]
+        ).queryset = campaign.opt_in_paths.filter(active=True)
 
 
 def query_params(text: str) -> dict[str, Any]:
@@ -181,15 +183,15 @@ class BroadcastForm(TextRulesFormMixin, forms.Form):
     def __init__(self, *args: Any, company: Company, campaign: Campaign, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.campaign = campaign
-        self.fields["message_template"].queryset = MessageTemplate.objects.for_company(
-            company
-        ).filter(campaign=campaign)
+        cast(
+            forms.ModelChoiceField, self.fields["message_template"]
+        ).queryset = MessageTemplate.objects.for_company(company).filter(campaign=campaign)
         # The counter shows "N of 10 segments" and stops typing past the limit.
         self.max_segments = max_segments()
         self.fields["body"].widget.attrs["data-max-segments"] = str(self.max_segments)
         groups = Group.objects.for_company(company).order_by("name")
-        self.fields["included_groups"].queryset = groups
-        self.fields["excluded_groups"].queryset = groups
+        cast(forms.ModelChoiceField, self.fields["included_groups"]).queryset = groups
+        cast(forms.ModelChoiceField, self.fields["excluded_groups"]).queryset = groups
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -271,6 +273,11 @@ class OptInPathSettingsForm(TextRulesFormMixin, forms.Form):
         }
 
 
+class CustomFieldChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: CustomField) -> str:
+        return f"{obj.name} ({obj.get_field_type_display()})"
+
+
 class FlowStepForm(TextRulesFormMixin, forms.Form):
     kind = forms.ChoiceField(
         choices=FlowStep.Kind.choices,
@@ -281,7 +288,7 @@ class FlowStepForm(TextRulesFormMixin, forms.Form):
     body = forms.CharField(
         max_length=640, label="Text sent", widget=forms.Textarea(attrs={"rows": 2})
     )
-    custom_field = forms.ModelChoiceField(
+    custom_field = CustomFieldChoiceField(
         queryset=CustomField.objects.none(),
         required=False,
         label="Save the answer in",
@@ -304,12 +311,9 @@ class FlowStepForm(TextRulesFormMixin, forms.Form):
 
     def __init__(self, *args: Any, company: Company, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["custom_field"].queryset = CustomField.objects.for_company(company).order_by(
-            "name"
-        )
-        self.fields["custom_field"].label_from_instance = lambda f: (
-            f"{f.name} ({f.get_field_type_display()})"
-        )
+        cast(
+            forms.ModelChoiceField, self.fields["custom_field"]
+        ).queryset = CustomField.objects.for_company(company).order_by("name")
 
     @classmethod
     def initial_for(cls, step: FlowStep) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.db import transaction
 
@@ -38,7 +38,7 @@ GROUP_UPLOAD_JOB = "campaigns.group_upload"
 
 @transaction.atomic
 def group_upload_start(
-    *, group: Group, content: bytes, source_name: str, actor: AbstractBaseUser | None = None
+    *, group: Group, content: bytes, source_name: str, actor: User | None = None
 ) -> GroupUpload:
     """Store the file and queue its processing; the page shows the progress."""
     group_members_check(group)
@@ -74,19 +74,19 @@ def group_upload_apply(
     report(50)
     seen: dict[str, int] = {}
     for row in rows:
-        if row.outcome:
+        if row.outcome or not row.e164:  # matched rows all have a number
             continue
         if row.e164 in seen:
             row.outcome, row.detail = Outcome.DUPLICATE, f"Same number as line {seen[row.e164]}"
             continue
-        seen[row.e164] = row.line_no  # type: ignore[index]
+        seen[row.e164] = row.line_no
     # Matching parsed every unmatched row fully; a new number reuses that parse.
     new_phones = {
         row.e164: row.phone or phone_normalize(row.raw)
         for row in rows
-        if not row.outcome and row.e164 not in found
+        if not row.outcome and row.e164 and row.e164 not in found
     }
-    missing = sorted(new_phones)  # type: ignore[type-var]
+    missing = sorted(new_phones)
     report(60)
     # Only the writes share a transaction: the progress updates must show meanwhile.
     with transaction.atomic():

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, User
 from django.db import transaction
 from django.db.models import F, QuerySet
 
@@ -134,7 +134,7 @@ def group_add_members(
     *,
     group: Group,
     phone_numbers: Iterable[str],
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
 ) -> GroupChange:
     """Add numbers (creating unknown profiles), one outcome per number."""
     return _add_rows(group, _phone_rows(phone_numbers), actor)
@@ -144,7 +144,7 @@ def group_add_members(
 def _add_rows(
     group: Group,
     rows: list[tuple[int, str, PhoneResult, int | None]],
-    actor: AbstractBaseUser | None,
+    actor: User | None,
 ) -> GroupChange:
     group_members_check(group)
     change = GroupChange()

@@ -268,7 +268,7 @@ def template_sql(
             pieces.append(Value(part, output_field=CharField()))
         elif isinstance(part, Field):
             if part.custom_field_id:
-                value: Expression = Subquery(
+                value: Subquery | F = Subquery(
                     CustomFieldValue.objects.filter(
                         profile_id=OuterRef(profile_ref), field_id=part.custom_field_id
                     ).values("value")[:1],

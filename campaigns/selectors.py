@@ -39,13 +39,15 @@ def campaign_subscriber_counts(*, campaign: Campaign) -> dict[str, int]:
         active=Count("profile", filter=Q(status=Subscription.Status.ACTIVE), distinct=True),
         opted_out=Count(
             "profile",
-            filter=Q(status=Subscription.Status.OPTED_OUT)
-            & ~Exists(
-                Subscription.objects.filter(
-                    campaign=campaign,
-                    profile=OuterRef("profile"),
-                    status=Subscription.Status.ACTIVE,
-                )
+            filter=Q(
+                ~Exists(
+                    Subscription.objects.filter(
+                        campaign=campaign,
+                        profile=OuterRef("profile"),
+                        status=Subscription.Status.ACTIVE,
+                    )
+                ),
+                status=Subscription.Status.OPTED_OUT,
             ),
             distinct=True,
         ),

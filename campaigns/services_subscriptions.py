@@ -5,7 +5,7 @@ Every opt-out path (STOP word, profile page, inbox, manual bulk opt-out, API) ca
 profile's maintained status column in the same transaction.
 """
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -46,7 +46,7 @@ def subscription_create(
     campaign: Campaign,
     opt_in_path: OptInPath | None = None,
     source: str,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
     via_api: bool = False,
     subscriber_asked: bool = False,
     pending: bool = False,
@@ -179,7 +179,7 @@ def profile_opt_out(
     source: str,
     campaign: Campaign | None = None,
     subscription: Subscription | None = None,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
     origin: str = "",
 ) -> list[Subscription]:
     """Opt a profile out of one subscription, one campaign, or (default) every campaign.
@@ -221,7 +221,7 @@ def profile_opt_out(
 def subscription_reactivate(
     *,
     subscription: Subscription,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
     source: str,
     subscriber_asked: bool = False,
 ) -> Subscription:

@@ -11,6 +11,8 @@ every character costs one) is a division; only the other multipart rows call
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 
 from .segments import (
@@ -125,7 +127,8 @@ def rows_with_segments(
             "THEN 'Too long once its merge fields were filled in' ELSE m_reason END"
         ),
     }
-    select, params_out = [], []
+    select: list[str] = []
+    params_out: list[Any] = []
     for name in columns:
         if name in ("m_status", "m_reason"):
             select.append(replaced[name])

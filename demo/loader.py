@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from django.db import connection
 from django.db.models import Max
@@ -65,7 +66,7 @@ class Loader:
     def first_ids(self) -> dict[str, int]:
         """Ids are given by the generator, so rows can refer to each other before loading."""
         return {
-            name: (model.objects.aggregate(top=Max("id"))["top"] or 0) + 1
+            name: (model._default_manager.aggregate(top=Max("id"))["top"] or 0) + 1
             for name, (model, _) in TABLES.items()
             if model._meta.pk.name == "id"  # a profile's state row takes the profile's id
         }
@@ -74,8 +75,8 @@ class Loader:
 
     def prepare(self, *, freeze: bool = False) -> None:
         if freeze and self.copy:
-            for name, (sql, *rest) in self.statements.items():
-                self.statements[name] = (f"{sql} WITH (FREEZE)", *rest)
+            for name, (sql, suffix, width, booleans) in self.statements.items():
+                self.statements[name] = (f"{sql} WITH (FREEZE)", suffix, width, booleans)
         with connection.cursor() as cursor:
             # Session settings for this transaction only: bigger sort memory for
             # the index builds, and no wait for the WAL flush at commit.
@@ -160,11 +161,12 @@ class Loader:
         # COPY runs on a second thread: while PostgreSQL parses and stores one chunk,
         # Python generates the next (the socket writes release the GIL).
         raw = connection.connection
-        self.queue = queue.Queue(maxsize=2)
+        chunks: queue.Queue = queue.Queue(maxsize=2)
+        self.queue = chunks
 
         def run() -> None:
             with raw.cursor() as cursor:
-                while (item := self.queue.get()) is not None:
+                while (item := chunks.get()) is not None:
                     if self.error is not None:
                         continue
                     try:
@@ -199,7 +201,7 @@ class Loader:
                     raise self.error
                 self.queue.put((name, text))
                 continue
-            rows = []
+            rows: list[list[Any]] = []
             for line in text.split("\n")[:-1]:
                 values = line.split("\t")
                 if len(values) != len(booleans):
@@ -212,6 +214,7 @@ class Loader:
     def finish(self) -> None:
         if self.queue is not None:
             self.queue.put(None)
+            assert self.writer is not None  # started with the queue
             self.writer.join()
             self.queue = None
             if self.error is not None:

@@ -10,7 +10,8 @@ with the rules of profiles.status, which the tests check by recomputing them in 
 import bisect
 import math
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from campaigns.models import Subscription
 from profiles.models import (
@@ -83,7 +84,7 @@ OPT_IN_SOURCES = {
     SourceType.USED_MDATA,
     SourceType.INBOX,
 }
-SOURCE_NAMES = {
+SOURCE_NAMES: dict[str, tuple[str, ...]] = {
     SourceType.OPTED_IN: ("Website signup", "Voter registration form", "Know your rights form"),
     SourceType.WEB_FORM: ("Petition: Fund Our Schools", "Newsletter footer form", "Rally RSVP"),
     SourceType.UPLOADED_GROUP: ("volunteers_2023.csv", "rally_signins.csv", "event_list_may.xlsx"),
@@ -183,7 +184,7 @@ class People:
         values, weights = table
         return values[bisect.bisect(weights, self.rng.random() * weights[-1])]
 
-    def one(self, values: tuple):
+    def one(self, values: Sequence[Any]):  # a tuple of choices, or a string of letters
         return values[int(self.rng.random() * len(values))]
 
     def chunks(self, count: int, size: int) -> Iterator[dict[str, tuple[int, str]]]:
@@ -312,6 +313,7 @@ class People:
         source_name = self.source_name(source, subs)
         updated = max([first_seen, *(s.created for s in subs), opted_out_at or 0])
         p = person
+        erased_at = ts(event) if erased and event is not None else NULL
         self.rows.tables["profile"].append(
             f"{pid}\t{self.company}\t{phone}\t{p['first']}\t{p['last']}\t{p['email']}\t"
             f"{p['street']}\t{p['street2']}\t{p['address']}\t{carrier}\t{number_type}\t"
@@ -319,7 +321,7 @@ class People:
             f"{ts(cleaned_at) if cleaned_at else NULL}\t{cleaned_reason}\t"
             f"{soft_bounces}\t{'t' if fate == 'blacklisted' else 'f'}\t"
             f"{'t' if fate == 'deactivated' else 'f'}\t{'t' if invalid_description else 'f'}\t"
-            f"{invalid_description}\t{ts(event) if erased else NULL}\t{p['birthday']}\t"
+            f"{invalid_description}\t{erased_at}\t{p['birthday']}\t"
             f"{p['gender']}\t{p['language']}\t{p['timezone']}\t{crm_sync or NULL}\t"
             f"{crm_at or NULL}"
         )

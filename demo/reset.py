@@ -12,6 +12,7 @@ from django.apps import apps
 from django.db import connection
 from django.db.models import Model
 
+from core.model_fields import column_of
 from profiles.models import ApiToken, Company, Legislator, Membership
 
 # Kept across a reset: the companies, who may sign in to them, and public data.
@@ -64,7 +65,7 @@ def _scope(model: type[Model], ids: str, seen: frozenset = frozenset()) -> str |
     ]
     for field in fks:
         if field.related_model is Company:
-            return f"{quote(field.column)} IN ({ids})"
+            return f"{quote(column_of(model, field.name))} IN ({ids})"
     # Prefer required foreign keys: a row hangs off its parent through them.
     for field in sorted(fks, key=lambda f: f.null):
         parent = field.related_model
@@ -72,9 +73,11 @@ def _scope(model: type[Model], ids: str, seen: frozenset = frozenset()) -> str |
             continue
         inner = _scope(parent, ids, seen | {model})
         if inner is not None:
-            table, pk = quote(parent._meta.db_table), quote(parent._meta.pk.column)
+            table, pk = quote(parent._meta.db_table), quote(column_of(parent, "pk"))
             # Names come from the models, ids are integers: nothing user-typed.
-            return f"{quote(field.column)} IN (SELECT {pk} FROM {table} WHERE {inner})"  # noqa: S608
+            return (
+                f"{quote(column_of(model, field.name))} IN (SELECT {pk} FROM {table} WHERE {inner})"  # noqa: S608  # names from the models, ids are integers
+            )
     return None
 
 

@@ -17,6 +17,6 @@ def work(payload: bytes, out: Any) -> None:
         from .parallel import run_shard
 
         # The payload comes from the parent process that started this one.
-        run_shard(*pickle.loads(payload), out=out)  # noqa: S301
+        run_shard(*pickle.loads(payload), out=out)  # noqa: S301  # the parent process wrote the payload
     except BaseException as error:  # reported to the parent, which re-raises it
         out.put(("error", f"{type(error).__name__}: {error}"))

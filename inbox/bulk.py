@@ -88,12 +88,12 @@ def bulk_opt_out_apply(
     report(50)
     seen: dict[str, int] = {}
     for row in rows:
-        if row.outcome:
+        if row.outcome or not row.e164:  # matched rows all have a number
             continue
         if row.e164 in seen:
             row.outcome, row.detail = Outcome.DUPLICATE, f"same number as line {seen[row.e164]}"
             continue
-        seen[row.e164] = row.line_no  # type: ignore[index]
+        seen[row.e164] = row.line_no
         if row.e164 not in found:
             row.outcome = Outcome.NO_PROFILE
     # A number with no profile has nothing to opt out, but its owner asked not to be
@@ -107,7 +107,7 @@ def bulk_opt_out_apply(
     )
     for row in unknown:
         row.detail = Outcome.SUPPRESSED_DETAIL
-    targets = {row.e164: found[row.e164] for row in rows if not row.outcome}
+    targets = {row.e164: found[row.e164] for row in rows if not row.outcome and row.e164}
     changed = profiles_opt_out_bulk(
         company_id=company_id,
         profile_ids=sorted(set(targets.values())),
@@ -117,7 +117,7 @@ def bulk_opt_out_apply(
     report(90)
     scope = campaign.name if campaign is not None else "all campaigns"
     for row in rows:
-        if not row.outcome:
+        if not row.outcome and row.e164:
             if targets[row.e164] in changed:
                 row.outcome, row.detail = Outcome.OPTED_OUT, scope
             else:

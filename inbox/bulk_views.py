@@ -4,18 +4,19 @@ import csv
 import io
 from itertools import islice
 from pathlib import PurePath
+from typing import cast
 
 from django import forms
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from campaigns.models import Campaign
 from profiles.private_files import private_file_response
-from profiles.tenancy import Perm, require_perm
+from profiles.tenancy import CompanyRequest, Perm, require_perm
 from profiles.text_rules import TextRulesFormMixin
 from reports.csv_safe import FORMULA_PREFIXES
 
@@ -44,7 +45,7 @@ class BulkOptOutForm(TextRulesFormMixin, forms.Form):
     def __init__(self, *args, company, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.company = company
-        field = self.fields["campaign"]
+        field = cast(forms.ModelChoiceField, self.fields["campaign"])
         field.queryset = Campaign.objects.for_company(company)
         field.empty_label = f"{company.name} (all campaigns)"
 
@@ -88,8 +89,8 @@ class BulkOptOutForm(TextRulesFormMixin, forms.Form):
 
 
 @require_perm(Perm.MANAGE)
-def bulk_opt_out(request: HttpRequest) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+def bulk_opt_out(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     form = BulkOptOutForm(request.POST or None, request.FILES or None, company=company)
     if request.method == "POST" and form.is_valid():
         # Stored, not run: the next page asks with the count and the scope first.
@@ -115,9 +116,9 @@ def _numbers_in(bulk: BulkOptOut) -> int:
 
 
 @require_perm(Perm.MANAGE)
-def bulk_opt_out_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def bulk_opt_out_confirm(request: CompanyRequest, pk: int) -> HttpResponse:
     """ "Opt 212 numbers out of all campaigns of Demo Action Network?", then run it."""
-    company = request.company  # type: ignore[attr-defined]
+    company = request.company
     bulk = get_object_or_404(
         BulkOptOut.objects.for_company(company).select_related("campaign"), pk=pk
     )
@@ -163,23 +164,23 @@ def _unescape(cell: str) -> str:
 
 @require_GET
 @require_perm(Perm.MANAGE)
-def bulk_opt_out_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+def bulk_opt_out_detail(request: CompanyRequest, pk: int) -> HttpResponse:
+    company = request.company
     bulk = get_object_or_404(
         BulkOptOut.objects.for_company(company).select_related("campaign"), pk=pk
     )
     if bulk.status == BulkOptOut.Status.CONFIRMING:
         return redirect("inbox:bulk_opt_out_confirm", pk=bulk.pk)
     context = {"bulk": bulk, "preview": _results_preview(bulk) if bulk.status == "done" else []}
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "inbox/_bulk_status.html", context)
     return render(request, "inbox/bulk_opt_out_detail.html", context)
 
 
 @require_GET
 @require_perm(Perm.MANAGE)
-def bulk_opt_out_results(request: HttpRequest, pk: int) -> FileResponse:
-    company = request.company  # type: ignore[attr-defined]
+def bulk_opt_out_results(request: CompanyRequest, pk: int) -> FileResponse:
+    company = request.company
     bulk = get_object_or_404(BulkOptOut.objects.for_company(company), pk=pk)
     if not bulk.results_file:
         raise Http404("The results are not ready yet.")
@@ -188,9 +189,9 @@ def bulk_opt_out_results(request: HttpRequest, pk: int) -> FileResponse:
 
 @require_GET
 @require_perm(Perm.MANAGE)
-def bulk_opt_out_source(request: HttpRequest, pk: int) -> FileResponse:
+def bulk_opt_out_source(request: CompanyRequest, pk: int) -> FileResponse:
     """The list as it was uploaded or pasted (Admins only, like the opt-out itself)."""
-    company = request.company  # type: ignore[attr-defined]
+    company = request.company
     bulk = get_object_or_404(BulkOptOut.objects.for_company(company), pk=pk)
     if not bulk.source_file:
         raise Http404("This opt-out has no stored list.")

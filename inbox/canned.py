@@ -1,6 +1,6 @@
 """Canned responses: the company's named texts, written by Admins, inserted by agents."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
 from core.errors import ServiceError
@@ -44,7 +44,7 @@ def _cleaned(name: str, body: str) -> tuple[str, str]:
 def canned_response_save(
     *,
     company: Company,
-    user: AbstractBaseUser,
+    user: User,
     name: str,
     body: str,
     response: CannedResponse | None = None,

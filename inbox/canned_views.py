@@ -1,11 +1,11 @@
 """Settings → Canned responses: the company's named texts, kept by Admins."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from profiles.tenancy import Perm, require_perm
+from profiles.tenancy import CompanyRequest, Perm, require_perm
 
 from .canned import (
     BODY_MAX_CHARS,
@@ -18,13 +18,13 @@ from .models import CannedResponse
 from .selectors import canned_responses
 
 
-def _response(request: HttpRequest, pk: int) -> CannedResponse:
-    company = request.company  # type: ignore[attr-defined]
+def _response(request: CompanyRequest, pk: int) -> CannedResponse:
+    company = request.company
     return get_object_or_404(CannedResponse.objects.for_company(company), pk=pk)
 
 
-def _page(request: HttpRequest, editing: CannedResponse | None) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+def _page(request: CompanyRequest, editing: CannedResponse | None) -> HttpResponse:
+    company = request.company
     form = {"name": "", "body": ""}
     errors: dict[str, str] = {}
     if editing is not None:
@@ -53,19 +53,19 @@ def _page(request: HttpRequest, editing: CannedResponse | None) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @require_perm(Perm.MANAGE)
-def canned_list(request: HttpRequest) -> HttpResponse:
+def canned_list(request: CompanyRequest) -> HttpResponse:
     return _page(request, None)
 
 
 @require_http_methods(["GET", "POST"])
 @require_perm(Perm.MANAGE)
-def canned_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def canned_edit(request: CompanyRequest, pk: int) -> HttpResponse:
     return _page(request, _response(request, pk))
 
 
 @require_POST
 @require_perm(Perm.MANAGE)
-def canned_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def canned_delete(request: CompanyRequest, pk: int) -> HttpResponse:
     response = _response(request, pk)
     canned_response_delete(response=response)
     messages.success(request, f"Deleted “{response.name}”.")

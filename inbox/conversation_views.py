@@ -18,7 +18,7 @@ from campaigns.models import Campaign
 from messaging.selectors import profile_current_campaign
 from profiles.models import Profile
 from profiles.navigation import nav_badge
-from profiles.tenancy import Perm, has_perm, require_perm
+from profiles.tenancy import CompanyRequest, Perm, has_perm, require_perm
 
 from . import conversations as rules
 from .models import ConversationTag, InboxConversation
@@ -38,11 +38,11 @@ from .tables import ConversationTable
 PER_PAGE = 50
 
 
-def _company(request: HttpRequest):
-    return request.company  # type: ignore[attr-defined]
+def _company(request: CompanyRequest):
+    return request.company
 
 
-def list_context(request: HttpRequest) -> dict[str, Any]:
+def list_context(request: CompanyRequest) -> dict[str, Any]:
     """The conversation list: state tab (needs reply first), whose, and a tag."""
     company = _company(request)
     state = request.GET.get("state", "needs_reply")
@@ -86,11 +86,11 @@ def list_context(request: HttpRequest) -> dict[str, Any]:
 
 @require_GET
 @require_perm(Perm.VIEW)
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: CompanyRequest) -> HttpResponse:
     return render(request, "inbox/conversations.html", list_context(request))
 
 
-def _conversation(request: HttpRequest, pk: int) -> InboxConversation:
+def _conversation(request: CompanyRequest, pk: int) -> InboxConversation:
     return get_object_or_404(
         InboxConversation.objects.for_company(_company(request)).select_related(
             "profile", "campaign", "assignee"
@@ -99,7 +99,7 @@ def _conversation(request: HttpRequest, pk: int) -> InboxConversation:
     )
 
 
-def _chat_campaign(request: HttpRequest, profile: Profile) -> Campaign | None:
+def _chat_campaign(request: CompanyRequest, profile: Profile) -> Campaign | None:
     campaign_id = request.POST.get("campaign") or request.GET.get("campaign")
     if campaign_id and str(campaign_id).isdigit():
         return get_object_or_404(Campaign.objects.for_company(_company(request)), pk=campaign_id)
@@ -107,7 +107,7 @@ def _chat_campaign(request: HttpRequest, profile: Profile) -> Campaign | None:
 
 
 def bar_context(
-    request: HttpRequest,
+    request: CompanyRequest,
     *,
     profile: Profile,
     campaign: Campaign | None,
@@ -116,7 +116,7 @@ def bar_context(
     error: str = "",
 ) -> dict[str, Any]:
     """What the conversation bar of the chat window shows."""
-    role = request.role  # type: ignore[attr-defined]
+    role = request.role
     is_admin = has_perm(role, Perm.MANAGE)
     holder_id = conversation.assignee_id if conversation else None
     return {
@@ -133,7 +133,7 @@ def bar_context(
     }
 
 
-def _bar(request: HttpRequest, conversation: InboxConversation, error: str = "") -> HttpResponse:
+def _bar(request: CompanyRequest, conversation: InboxConversation, error: str = "") -> HttpResponse:
     conversation = _conversation(request, conversation.pk)
     context = bar_context(
         request,
@@ -145,8 +145,10 @@ def _bar(request: HttpRequest, conversation: InboxConversation, error: str = "")
     return render(request, "inbox/_conversation_bar.html", context)
 
 
-def _done(request: HttpRequest, conversation: InboxConversation, error: str = "") -> HttpResponse:
-    if request.htmx:  # type: ignore[attr-defined]
+def _done(
+    request: CompanyRequest, conversation: InboxConversation, error: str = ""
+) -> HttpResponse:
+    if request.htmx:
         response = _bar(request, conversation, error)
         if not error:
             response["HX-Trigger"] = "conversation-changed"
@@ -158,7 +160,7 @@ def _done(request: HttpRequest, conversation: InboxConversation, error: str = ""
     return redirect(url)
 
 
-def _act(request: HttpRequest, pk: int, action, **kwargs) -> HttpResponse:
+def _act(request: CompanyRequest, pk: int, action, **kwargs) -> HttpResponse:
     conversation = _conversation(request, pk)
     try:
         action(conversation=conversation, user=request.user, **kwargs)
@@ -169,31 +171,31 @@ def _act(request: HttpRequest, pk: int, action, **kwargs) -> HttpResponse:
 
 @require_POST
 @require_perm(Perm.CHAT)
-def claim(request: HttpRequest, pk: int) -> HttpResponse:
+def claim(request: CompanyRequest, pk: int) -> HttpResponse:
     return _act(request, pk, rules.conversation_claim)
 
 
 @require_POST
 @require_perm(Perm.CHAT)
-def release(request: HttpRequest, pk: int) -> HttpResponse:
+def release(request: CompanyRequest, pk: int) -> HttpResponse:
     return _act(request, pk, rules.conversation_release)
 
 
 @require_POST
 @require_perm(Perm.CHAT)
-def take_over(request: HttpRequest, pk: int) -> HttpResponse:
+def take_over(request: CompanyRequest, pk: int) -> HttpResponse:
     return _act(request, pk, rules.conversation_take_over)
 
 
 @require_POST
 @require_perm(Perm.CHAT)
-def close(request: HttpRequest, pk: int) -> HttpResponse:
+def close(request: CompanyRequest, pk: int) -> HttpResponse:
     return _act(request, pk, rules.conversation_close)
 
 
 @require_POST
 @require_perm(Perm.MANAGE)
-def assign(request: HttpRequest, pk: int) -> HttpResponse:
+def assign(request: CompanyRequest, pk: int) -> HttpResponse:
     conversation = _conversation(request, pk)
     assignee_id = request.POST.get("assignee", "")
     members = {m.pk: m for m in rules.conversation_members(company=_company(request))}
@@ -205,7 +207,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_perm(Perm.CHAT)
-def presence(request: HttpRequest, profile_id: int) -> HttpResponse:
+def presence(request: CompanyRequest, profile_id: int) -> HttpResponse:
     """Polled by the chat window: says who is here, and returns the fresh bar."""
     profile = get_object_or_404(Profile.objects.for_company(_company(request)), pk=profile_id)
     campaign = _chat_campaign(request, profile)
@@ -237,7 +239,9 @@ def extras_context(conversation: InboxConversation | None, error: str = "") -> d
     }
 
 
-def _extras(request: HttpRequest, conversation: InboxConversation, error: str = "") -> HttpResponse:
+def _extras(
+    request: CompanyRequest, conversation: InboxConversation, error: str = ""
+) -> HttpResponse:
     context = {
         **extras_context(conversation, error),
         "tag_choices": conversation_tags(company=_company(request)),
@@ -247,7 +251,7 @@ def _extras(request: HttpRequest, conversation: InboxConversation, error: str = 
 
 @require_POST
 @require_perm(Perm.CHAT)
-def tag_add(request: HttpRequest, pk: int) -> HttpResponse:
+def tag_add(request: CompanyRequest, pk: int) -> HttpResponse:
     conversation = _conversation(request, pk)
     try:
         rules.conversation_tag_add(
@@ -260,7 +264,7 @@ def tag_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_perm(Perm.CHAT)
-def tag_remove(request: HttpRequest, pk: int, tag_id: int) -> HttpResponse:
+def tag_remove(request: CompanyRequest, pk: int, tag_id: int) -> HttpResponse:
     conversation = _conversation(request, pk)
     tag = get_object_or_404(ConversationTag.objects.for_company(_company(request)), pk=tag_id)
     rules.conversation_tag_remove(conversation=conversation, tag=tag, user=request.user)
@@ -269,7 +273,7 @@ def tag_remove(request: HttpRequest, pk: int, tag_id: int) -> HttpResponse:
 
 @require_POST
 @require_perm(Perm.CHAT)
-def note_add(request: HttpRequest, pk: int) -> HttpResponse:
+def note_add(request: CompanyRequest, pk: int) -> HttpResponse:
     conversation = _conversation(request, pk)
     try:
         rules.conversation_note_add(

@@ -20,7 +20,7 @@ Holder changes are made under a row lock (SELECT … FOR UPDATE), so two agents 
 at once end with one holder and one clear refusal.
 """
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -58,7 +58,7 @@ class ConversationHeld(ConversationError):
     kind = ErrorKind.CONFLICT
 
 
-def user_label(user: AbstractBaseUser | None) -> str:
+def user_label(user: User | None) -> str:
     if user is None:
         return "nobody"
     return user.get_full_name() or user.get_username()
@@ -67,7 +67,7 @@ def user_label(user: AbstractBaseUser | None) -> str:
 def _record(
     conversation: InboxConversation,
     kind: str,
-    user: AbstractBaseUser | None,
+    user: User | None,
     description: str,
     **data: object,
 ) -> None:
@@ -132,9 +132,11 @@ def conversation_incoming(*, message: Message) -> InboxConversation | None:
                 everywhere=message.message_type != MOType.OPT_OUT,
             )
         return None
+    profile = message.profile
+    assert profile is not None  # profile_id is checked above
     conversation, created = _locked(
         company_id=message.company_id,
-        profile=message.profile,
+        profile=profile,
         campaign=message.campaign,
         defaults={
             "state": State.NEEDS_REPLY,
@@ -162,13 +164,17 @@ def conversations_opted_out(
     """The number opted out (a STOP, or an agent's opt-out): nobody may answer it there."""
     closing = InboxConversation.objects.filter(profile_id=profile_id)
     if not everywhere:
-        closing = closing.filter(campaign_id=campaign_id)
+        closing = (
+            closing.filter(campaign_id=campaign_id)
+            if campaign_id is not None
+            else closing.filter(campaign__isnull=True)
+        )
     return closing.exclude(state=State.CLOSED).update(state=State.CLOSED, unread=0)
 
 
 @transaction.atomic
 def conversation_reply(
-    *, profile: Profile, campaign: Campaign | None, user: AbstractBaseUser, message: Message
+    *, profile: Profile, campaign: Campaign | None, user: User, message: Message
 ) -> InboxConversation:
     """An agent's reply: the conversation waits on the person.
 
@@ -214,20 +220,18 @@ def conversation_reply(
     return conversation
 
 
-def _save_holder(conversation: InboxConversation, holder: AbstractBaseUser | None) -> None:
+def _save_holder(conversation: InboxConversation, holder: User | None) -> None:
     conversation.assignee = holder
     conversation.assigned_at = timezone.now() if holder is not None else None
     conversation.save(update_fields=["assignee", "assigned_at", "updated_at"])
 
 
-def _is_admin(user: AbstractBaseUser, company_id: int) -> bool:
+def _is_admin(user: User, company_id: int) -> bool:
     return has_perm(role_in(user, Company(pk=company_id)), Perm.MANAGE)
 
 
 @transaction.atomic
-def conversation_claim(
-    *, conversation: InboxConversation, user: AbstractBaseUser
-) -> InboxConversation:
+def conversation_claim(*, conversation: InboxConversation, user: User) -> InboxConversation:
     """The agent takes an unassigned conversation; one someone holds is refused."""
     conversation = _relock(conversation)
     if conversation.assignee_id == user.pk:
@@ -242,9 +246,7 @@ def conversation_claim(
 
 
 @transaction.atomic
-def conversation_release(
-    *, conversation: InboxConversation, user: AbstractBaseUser
-) -> InboxConversation:
+def conversation_release(*, conversation: InboxConversation, user: User) -> InboxConversation:
     """The holder (or an Admin) gives the conversation back to the unassigned list."""
     conversation = _relock(conversation)
     holder = conversation.assignee
@@ -267,7 +269,7 @@ def conversation_release(
 
 @transaction.atomic
 def conversation_assign(
-    *, conversation: InboxConversation, assignee: AbstractBaseUser, user: AbstractBaseUser
+    *, conversation: InboxConversation, assignee: User, user: User
 ) -> InboxConversation:
     """An Admin gives the conversation to a member of the company who may chat."""
     if not _is_admin(user, conversation.company_id):
@@ -293,9 +295,7 @@ def conversation_assign(
 
 
 @transaction.atomic
-def conversation_take_over(
-    *, conversation: InboxConversation, user: AbstractBaseUser
-) -> InboxConversation:
+def conversation_take_over(*, conversation: InboxConversation, user: User) -> InboxConversation:
     """The agent takes a conversation someone else holds; the feed says from whom."""
     conversation = _relock(conversation)
     previous = conversation.assignee
@@ -314,7 +314,7 @@ def conversation_take_over(
     return conversation
 
 
-def _may_act(conversation: InboxConversation, user: AbstractBaseUser, what: str) -> None:
+def _may_act(conversation: InboxConversation, user: User, what: str) -> None:
     holder_id = conversation.assignee_id
     if (
         holder_id is not None
@@ -328,9 +328,7 @@ def _may_act(conversation: InboxConversation, user: AbstractBaseUser, what: str)
 
 
 @transaction.atomic
-def conversation_close(
-    *, conversation: InboxConversation, user: AbstractBaseUser
-) -> InboxConversation:
+def conversation_close(*, conversation: InboxConversation, user: User) -> InboxConversation:
     """Nothing more to say; the person's next text reopens it."""
     conversation = _relock(conversation)
     _may_act(conversation, user, "close")
@@ -364,7 +362,7 @@ def _tag_name_clean(name: str) -> str:
 
 @transaction.atomic
 def conversation_tag_add(
-    *, conversation: InboxConversation, name: str, user: AbstractBaseUser
+    *, conversation: InboxConversation, name: str, user: User
 ) -> ConversationTag:
     """Tag the conversation, creating the company's tag on first use (any case matches)."""
     name = _tag_name_clean(name)
@@ -384,7 +382,7 @@ def conversation_tag_add(
 
 @transaction.atomic
 def conversation_tag_remove(
-    *, conversation: InboxConversation, tag: ConversationTag, user: AbstractBaseUser
+    *, conversation: InboxConversation, tag: ConversationTag, user: User
 ) -> None:
     if conversation.tags.filter(pk=tag.pk).exists():
         conversation.tags.remove(tag)
@@ -393,7 +391,7 @@ def conversation_tag_remove(
 
 @transaction.atomic
 def conversation_note_add(
-    *, conversation: InboxConversation, body: str, user: AbstractBaseUser
+    *, conversation: InboxConversation, body: str, user: User
 ) -> ConversationNote:
     """An internal note: stored and shown to the team, never sent (no Message row)."""
     body = (body or "").strip()
@@ -412,7 +410,7 @@ def conversation_note_add(
     return note
 
 
-def conversation_members(*, company: Company) -> list[AbstractBaseUser]:
+def conversation_members(*, company: Company) -> list[User]:
     """Who an Admin can assign a conversation to: the members whose role may chat."""
     memberships = Membership.objects.filter(company=company).select_related("user")
     return sorted(

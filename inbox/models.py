@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
@@ -86,7 +88,9 @@ class InboxConversation(models.Model):
     last_reply_at = models.DateTimeField(null=True, blank=True)
     # The list's order: the newest incoming text or reply.
     last_activity_at = models.DateTimeField()
-    tags = models.ManyToManyField("ConversationTag", blank=True, related_name="conversations")
+    tags: "models.ManyToManyField[ConversationTag, Any]" = models.ManyToManyField(
+        "ConversationTag", blank=True, related_name="conversations"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

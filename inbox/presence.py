@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db.models import Q
 
@@ -49,7 +49,7 @@ def _member_ids(company: Company) -> list[int]:
 
 
 def presence_touch(
-    *, company: Company, conversation_id: int, user: AbstractBaseUser, typing: bool
+    *, company: Company, conversation_id: int, user: User, typing: bool
 ) -> list[Present]:
     """Say `user` is in the conversation (typing or not); return the others there."""
     now = time.time()
@@ -73,7 +73,7 @@ def presence_touch(
     )
 
 
-def presence_leave(*, conversation_id: int, user: AbstractBaseUser) -> None:
+def presence_leave(*, conversation_id: int, user: User) -> None:
     try:
         cache.delete(_key(conversation_id, user.pk))
     except Exception:  # noqa: BLE001 (see presence_touch)

@@ -29,7 +29,7 @@ from messaging.revocation_services import (
     revocation_opt_out,
 )
 from profiles.navigation import nav_badge
-from profiles.tenancy import Perm, has_perm, require_perm
+from profiles.tenancy import CompanyRequest, Perm, has_perm, require_perm
 from reports.csv_safe import csv_row
 
 REPORT_DEFAULT_DAYS = 30
@@ -53,8 +53,8 @@ def _queue_badge(request: HttpRequest) -> dict[str, Any] | None:
 
 @require_GET
 @require_perm(Perm.OPT_OUT_ONE)
-def opt_out_review(request: HttpRequest) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+def opt_out_review(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     queue = list(revocation_queue(company=company))
     return render(
         request,
@@ -70,8 +70,8 @@ def opt_out_review(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @require_perm(Perm.OPT_OUT_ONE)
-def opt_out_review_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+def opt_out_review_decide(request: CompanyRequest, pk: int) -> HttpResponse:
+    company = request.company
     decision = request.POST.get("decision")
     actions = {"opt_out": revocation_opt_out, "not_revocation": revocation_dismiss}
     if decision not in actions:
@@ -127,8 +127,8 @@ def duration_text(value: timedelta | None) -> str:
 
 @require_GET
 @require_perm(Perm.VIEW)
-def revocation_report_page(request: HttpRequest) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+def revocation_report_page(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     form, start, end = _report_range(request)
     rows = revocation_report(company=company, start=start, end=end)
     return render(
@@ -150,17 +150,17 @@ def revocation_report_page(request: HttpRequest) -> HttpResponse:
             ],
             "total": sum(row.count for row in rows),
             "past_deadline": sum(row.past_deadline for row in rows),
-            "can_export": has_perm(request.role, Perm.EXPORT),  # type: ignore[attr-defined]
+            "can_export": has_perm(request.role, Perm.EXPORT),
         },
     )
 
 
 @require_GET
 @require_perm(Perm.EXPORT)
-def revocation_report_csv(request: HttpRequest) -> HttpResponse:
+def revocation_report_csv(request: CompanyRequest) -> HttpResponse:
     """The report's table as CSV: a handful of rows, so written in the request rather
     than through the export queue."""
-    company = request.company  # type: ignore[attr-defined]
+    company = request.company
     _, start, end = _report_range(request)
     rows = revocation_report(company=company, start=start, end=end)
     response = HttpResponse(content_type="text/csv; charset=utf-8")

@@ -1,4 +1,4 @@
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import QueryDict
 
@@ -33,7 +33,7 @@ def inbox_messages(*, filterset: InboxFilter) -> QuerySet[Message]:
 
 
 def _whose(
-    queryset: QuerySet[InboxConversation], *, view: str, user: AbstractBaseUser
+    queryset: QuerySet[InboxConversation], *, view: str, user: User
 ) -> QuerySet[InboxConversation]:
     if view == "mine":
         return queryset.filter(assignee=user)
@@ -45,13 +45,15 @@ def _whose(
 def conversation_list(
     *,
     company: Company,
-    user: AbstractBaseUser,
+    user: User,
     state: str,
     view: str,
     tag: ConversationTag | None = None,
 ) -> QuerySet[InboxConversation]:
     """One tab of the inbox, newest first (index inbox_conv_state_time)."""
-    queryset = InboxConversation.objects.for_company(company).filter(state=STATES[state])
+    queryset: QuerySet[InboxConversation] = InboxConversation.objects.for_company(company).filter(
+        state=STATES[state]
+    )
     queryset = _whose(queryset, view=view, user=user)
     if tag is not None:
         queryset = queryset.filter(tags=tag)
@@ -63,7 +65,7 @@ def conversation_list(
 
 
 def conversation_counts(
-    *, company: Company, user: AbstractBaseUser, view: str, tag: ConversationTag | None = None
+    *, company: Company, user: User, view: str, tag: ConversationTag | None = None
 ) -> dict[str, int]:
     """Conversations in each state for the chosen view, each count capped."""
     counts = {}

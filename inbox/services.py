@@ -1,6 +1,6 @@
 """What agents do from the Inbox: chat, reply, opt one profile out."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from campaigns.models import Campaign, Subscription
@@ -23,7 +23,7 @@ def chat_send(
     company: Company,
     profile: Profile,
     body: str,
-    user: AbstractBaseUser,
+    user: User,
     campaign: Campaign | None = None,
 ) -> Message:
     """A one-on-one message; the subscriber's next text becomes a direct_response.
@@ -49,9 +49,7 @@ def chat_send(
 
 
 @transaction.atomic
-def inbox_reply(
-    *, company: Company, incoming: Message, body: str, user: AbstractBaseUser
-) -> Message:
+def inbox_reply(*, company: Company, incoming: Message, body: str, user: User) -> Message:
     """The Response form: answer one incoming message in its campaign."""
     if not body.strip():
         raise InboxError("Type a response first.")
@@ -76,7 +74,7 @@ def inbox_reply(
 
 
 @transaction.atomic
-def inbox_opt_out(*, incoming: Message, user: AbstractBaseUser) -> list[Subscription]:
+def inbox_opt_out(*, incoming: Message, user: User) -> list[Subscription]:
     """Opt the sender out of the campaign shown in the row (seed 003)."""
     if incoming.profile is None:
         raise InboxError("This message has no profile to opt out.")
@@ -90,5 +88,5 @@ def inbox_opt_out(*, incoming: Message, user: AbstractBaseUser) -> list[Subscrip
         campaign=incoming.campaign,
         actor=user,
     )
-    conversations_opted_out(profile_id=incoming.profile_id, campaign_id=incoming.campaign_id)
+    conversations_opted_out(profile_id=incoming.profile.pk, campaign_id=incoming.campaign_id)
     return changed

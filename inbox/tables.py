@@ -19,7 +19,7 @@ from profiles.url_makers import url_maker
 # one 20,000-character text must not make the table thousands of pixels tall.
 BODY_PREVIEW_CHARS = 300
 
-TYPE_BADGES = {
+TYPE_BADGES: dict[str, str] = {  # by the message_type field's value
     MOType.OPT_OUT: "badge-red",
     MOType.UNKNOWN_OPT_OUT: "badge-red",
     MOType.DEACTIVATION: "badge-red",
@@ -86,7 +86,7 @@ class InboxTable(tables.Table):
             tds = "".join(f"<td>{conditional_escape(cell)}</td>" for cell in cells)
             parity = "odd" if index % 2 else "even"
             # Every cell is escaped: by its renderer (SafeString), or by conditional_escape.
-            rows.append(mark_safe(f'<tr data-message-id="{record.pk}" class="{parity}">{tds}</tr>'))  # noqa: S308
+            rows.append(mark_safe(f'<tr data-message-id="{record.pk}" class="{parity}">{tds}</tr>'))  # noqa: S308  # every cell is escaped (see above)
         return rows
 
     def _link(self, name: str, pk: int) -> str:
@@ -99,10 +99,10 @@ class InboxTable(tables.Table):
 
     def render_phone_number(self, record: Message) -> str:
         readable = phone_display(record.phone_number)
-        if record.profile_id is None:
+        if record.profile is None:  # no query: a null profile_id is not looked up
             return readable
         name = record.profile.full_name
-        href = _e(self._link("detail", record.profile_id))
+        href = _e(self._link("detail", record.profile.pk))
         return mark_safe(  # noqa: S308  (every value is escaped)
             f'<a href="{href}">{_e(readable)}</a>'
             + (f'<div class="muted small">{_e(name)}</div>' if name else "")
@@ -129,7 +129,7 @@ class InboxTable(tables.Table):
         items = ""
         if chat:
             query = f"?campaign={record.campaign_id}" if record.campaign_id else ""
-            chat_url = _e(self._link("chat", record.profile_id) + query)
+            chat_url = _e(self._link("chat", chat) + query)  # chat: the profile id
             items += (
                 f'<a href="{chat_url}" hx-get="{chat_url}" hx-target="#drawer-slot" '
                 'hx-push-url="true" class="menu-chat">Start chat</a>'
@@ -137,7 +137,8 @@ class InboxTable(tables.Table):
                 'hx-target="#drawer-slot" class="menu-respond">Message this profile</a>'
             )
         if opt_out:
-            confirm = _e(f"Opt {record.phone_number} out of {record.campaign.name}?")
+            campaign = record.campaign.name if record.campaign else ""
+            confirm = _e(f"Opt {record.phone_number} out of {campaign}?")
             items += (
                 f'<form method="post" action="{_e(self._link("opt_out", record.pk))}">'
                 '<input type="hidden" name="csrfmiddlewaretoken" '

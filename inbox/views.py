@@ -18,7 +18,7 @@ from core.segments import max_segments
 from messaging.models import Message
 from messaging.selectors import conversation_messages, profile_current_campaign
 from profiles.models import Profile
-from profiles.tenancy import Perm, require_perm
+from profiles.tenancy import CompanyRequest, Perm, require_perm
 
 from .conversation_views import bar_context, extras_context, list_context
 from .conversations import ConversationError, conversation_read
@@ -50,8 +50,8 @@ def _palette() -> list[tuple[str, str]]:
     return [(emoji.emojize(f":{name}:", language="alias"), name) for name in PALETTE]
 
 
-def _index_context(request: HttpRequest) -> dict[str, Any]:
-    company = request.company  # type: ignore[attr-defined]
+def _index_context(request: CompanyRequest) -> dict[str, Any]:
+    company = request.company
     filterset = inbox_filter(company=company, params=request.GET)
     queryset = inbox_messages(filterset=filterset)
     table = InboxTable(queryset)
@@ -73,28 +73,28 @@ def _index_context(request: HttpRequest) -> dict[str, Any]:
 
 @require_GET
 @require_perm(Perm.VIEW)
-def messages_table(request: HttpRequest) -> HttpResponse:
+def messages_table(request: CompanyRequest) -> HttpResponse:
     """Every incoming message, searchable (the conversation list is the Inbox's index)."""
     return render(request, "inbox/index.html", _index_context(request))
 
 
-def _chat_profile(request: HttpRequest, profile_id: int) -> Profile:
-    company = request.company  # type: ignore[attr-defined]
+def _chat_profile(request: CompanyRequest, profile_id: int) -> Profile:
+    company = request.company
     return get_object_or_404(Profile.objects.for_company(company), pk=profile_id)
 
 
-def _chat_campaign(request: HttpRequest, profile: Profile) -> Campaign | None:
-    company = request.company  # type: ignore[attr-defined]
+def _chat_campaign(request: CompanyRequest, profile: Profile) -> Campaign | None:
+    company = request.company
     campaign_id = request.POST.get("campaign") or request.GET.get("campaign")
     if campaign_id and str(campaign_id).isdigit():
         return get_object_or_404(Campaign.objects.for_company(company), pk=campaign_id)
     return profile_current_campaign(profile=profile)
 
 
-def _chat_context(request: HttpRequest, profile: Profile, **extra: Any) -> dict[str, Any]:
+def _chat_context(request: CompanyRequest, profile: Profile, **extra: Any) -> dict[str, Any]:
     campaign = _chat_campaign(request, profile)
     history = list(conversation_messages(profile=profile).reverse()[:CHAT_HISTORY])[::-1]
-    company = request.company  # type: ignore[attr-defined]
+    company = request.company
     conversation = conversation_for_chat(company=company, profile=profile, campaign=campaign)
     return {
         **bar_context(request, profile=profile, campaign=campaign, conversation=conversation),
@@ -113,20 +113,20 @@ def _chat_context(request: HttpRequest, profile: Profile, **extra: Any) -> dict[
 
 @require_GET
 @require_perm(Perm.CHAT)
-def chat(request: HttpRequest, profile_id: int) -> HttpResponse:
+def chat(request: CompanyRequest, profile_id: int) -> HttpResponse:
     """The chat window; opened directly it shows the inbox with the window open."""
     profile = _chat_profile(request, profile_id)
     context = _chat_context(request, profile)
     if context["conversation"] is not None:
         conversation_read(conversation=context["conversation"])
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "inbox/_chat.html", context)
     return render(request, "inbox/conversations.html", {**list_context(request), **context})
 
 
 @require_GET
 @require_perm(Perm.CHAT)
-def chat_messages(request: HttpRequest, profile_id: int) -> HttpResponse:
+def chat_messages(request: CompanyRequest, profile_id: int) -> HttpResponse:
     """The conversation so far, polled by the chat window to show new texts."""
     profile = _chat_profile(request, profile_id)
     return render(request, "inbox/_chat_log.html", _chat_context(request, profile))
@@ -134,7 +134,7 @@ def chat_messages(request: HttpRequest, profile_id: int) -> HttpResponse:
 
 @require_POST
 @require_perm(Perm.CHAT)
-def chat_send_view(request: HttpRequest, profile_id: int) -> HttpResponse:
+def chat_send_view(request: CompanyRequest, profile_id: int) -> HttpResponse:
     profile = _chat_profile(request, profile_id)
     campaign = _chat_campaign(request, profile)
     error = refusal_reason(profile=profile, campaign=campaign)
@@ -143,7 +143,7 @@ def chat_send_view(request: HttpRequest, profile_id: int) -> HttpResponse:
     else:
         try:
             chat_send(
-                company=request.company,  # type: ignore[attr-defined]
+                company=request.company,
                 profile=profile,
                 body=request.POST.get("body", ""),
                 user=request.user,
@@ -158,8 +158,8 @@ def chat_send_view(request: HttpRequest, profile_id: int) -> HttpResponse:
     return response
 
 
-def _incoming(request: HttpRequest, message_id: int) -> Message:
-    company = request.company  # type: ignore[attr-defined]
+def _incoming(request: CompanyRequest, message_id: int) -> Message:
+    company = request.company
     return get_object_or_404(
         Message.objects.for_company(company)
         .filter(direction=Message.Direction.MO)
@@ -169,7 +169,7 @@ def _incoming(request: HttpRequest, message_id: int) -> Message:
 
 
 @require_perm(Perm.CHAT)
-def respond(request: HttpRequest, message_id: int) -> HttpResponse:
+def respond(request: CompanyRequest, message_id: int) -> HttpResponse:
     """The Response form ("Message this profile")."""
     incoming = _incoming(request, message_id)
     reason = (
@@ -190,7 +190,7 @@ def respond(request: HttpRequest, message_id: int) -> HttpResponse:
         else:
             try:
                 inbox_reply(
-                    company=request.company,  # type: ignore[attr-defined]
+                    company=request.company,
                     incoming=incoming,
                     body=body,
                     user=request.user,
@@ -204,7 +204,7 @@ def respond(request: HttpRequest, message_id: int) -> HttpResponse:
 
 @require_POST
 @require_perm(Perm.OPT_OUT_ONE)
-def opt_out(request: HttpRequest, message_id: int) -> HttpResponse:
+def opt_out(request: CompanyRequest, message_id: int) -> HttpResponse:
     incoming = _incoming(request, message_id)
     try:
         changed = inbox_opt_out(incoming=incoming, user=request.user)

@@ -230,7 +230,7 @@ class LinkRedirects:
                 "profile_id": parsed.profile_id,
                 "token": token,
                 "user_agent": environ.get("HTTP_USER_AGENT", ""),
-                "remote_addr": client_address(_Meta(environ)),  # type: ignore[arg-type]
+                "remote_addr": client_address(_Meta(environ)),  # type: ignore[arg-type]  # reads only .META, all _Meta has
                 "referer": environ.get("HTTP_REFERER", ""),
             }
             if services.click_queue() is None:  # stored directly: a database write

@@ -257,7 +257,7 @@ def clicks_store(entries: Iterable[dict[str, Any]]) -> int:
     arrays = ", ".join(f"%s::{kind}[]" for kind, _ in columns.values())
     table = Click._meta.db_table
     # Fixed names only; every value is a parameter.
-    sql = f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) "  # noqa: S608
+    sql = f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) "  # noqa: S608  # fixed names only; values are parameters
     sql += "ON CONFLICT DO NOTHING RETURNING 1"
     with connection.cursor() as cursor:
         cursor.execute(sql, [values for _, values in columns.values()])

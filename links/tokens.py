@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import CharField, Expression, F, Func
+from django.db.models.expressions import Combinable
 
 from .models import CODE_LENGTH
 
@@ -131,12 +132,12 @@ class _LinkUrl(Func):
 
     output_field = CharField()
 
-    def __init__(self, *, link_id: int, code: str, profile: Expression) -> None:
+    def __init__(self, *, link_id: int, code: str, profile: Combinable) -> None:
         super().__init__(profile)
         self.link_id = link_id
         self.code = code
 
-    def as_sql(self, compiler, connection, **extra):  # type: ignore[override]
+    def as_sql(self, compiler, connection, **extra):
         profile_sql, params = compiler.compile(self.source_expressions[0])
         sql = (
             f"(%s || to_hex({profile_sql}) || "

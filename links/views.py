@@ -18,7 +18,7 @@ from .tokens import token_parse, token_valid
 def _not_found() -> HttpResponse:
     response = HttpResponseNotFound("Not found", content_type="text/plain; charset=utf-8")
     # A stream of forged tokens must not become a stream of log lines (django.request).
-    response._has_been_logged = True  # type: ignore[attr-defined]
+    response._has_been_logged = True  # type: ignore[attr-defined]  # the private flag django.utils.log.log_response checks
     return response
 
 

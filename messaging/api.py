@@ -45,7 +45,7 @@ def _with_neighbours(queryset: QuerySet[Message]) -> QuerySet[Message]:
 
 
 def _campaign_ref(parent: Element, message: Message) -> None:
-    if message.campaign_id is None:
+    if message.campaign is None:  # no query for a null campaign_id
         sub(parent, "campaign")
         return
     element = sub(parent, "campaign", id=message.campaign_id, active=message.campaign.active)
@@ -55,13 +55,13 @@ def _campaign_ref(parent: Element, message: Message) -> None:
 def incoming_element(parent: Element, message: Message) -> Element:
     element = sub(parent, "message", id=message.pk, type=message.message_type, approved="false")
     sub(element, "phone_number", message.phone_number.lstrip("+"))
-    sub(element, "carrier_name", message.profile.carrier_name if message.profile_id else "")
+    sub(element, "carrier_name", message.profile.carrier_name if message.profile else "")
     sub(element, "profile", message.profile_id)
     sub(element, "body", message.body)
     sub(element, "message_template_id", message.message_template_id)
     sub(element, "mms", message.channel == Message.Channel.MMS)
     sub(element, "multipart", message.multipart)
-    sub(element, "keyword", message.keyword.name if message.keyword_id else None)
+    sub(element, "keyword", message.keyword.name if message.keyword else None)
     sub(element, "received_at", fmt_time(message.received_at or message.created_at))
     sub(element, "previous_id", id=getattr(message, "previous_in_thread", None) or "")
     sub(element, "next_id", id=getattr(message, "next_in_thread", None) or "")
@@ -242,6 +242,7 @@ def send_mms(call: ApiCall) -> Element:
         raise invalid(21, "give attachment_id or an uploaded_attachment file")
     with transaction.atomic():
         if attachment is None:
+            assert upload is not None  # one of the two is given (checked above)
             try:
                 attachment = attachment_create(
                     company=call.company, upload=upload, name=call.params.get("name")

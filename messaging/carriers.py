@@ -222,7 +222,8 @@ def _json_read(response: Answer) -> SendResult:
     answer = answer if isinstance(answer, dict) else {}
     if 200 <= response.status_code < 300:
         return SendResult(ok=True, gateway_message_id=str(answer.get("id", "")))
-    error = answer.get("error") if isinstance(answer.get("error"), dict) else {}
+    raw_error = answer.get("error")
+    error: dict[str, Any] = raw_error if isinstance(raw_error, dict) else {}
     code = str(error.get("code", response.status_code))
     message = str(error.get("message", response.reason_phrase))
     if response.status_code == 429:
@@ -248,7 +249,7 @@ def _json_outgoing(message: Any) -> Outgoing:
         key=f"http:{originator}",
         number=originator,
         provider="http",
-        credentials=None,  # type: ignore[arg-type]  (a bearer token from settings)
+        credentials=None,  # a bearer token from settings, no stored credentials
         mps=max(settings.SMS_NUMBER_MPS, 1),
     )
     if not settings.SMS_GATEWAY_URL:

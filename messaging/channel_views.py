@@ -17,7 +17,7 @@ from profiles.creation import profile_get_or_create
 from profiles.models import SourceType
 from profiles.phones import phone_normalize
 from profiles.services import ProfileActionError
-from profiles.tenancy import Perm, require_perm
+from profiles.tenancy import CompanyRequest, Perm, require_perm
 
 from .channel_forms import ChannelForm, TestMessageForm
 from .channels import (
@@ -37,12 +37,12 @@ def _base_url(request: HttpRequest) -> str:
     return settings.PUBLIC_BASE_URL or request.build_absolute_uri("/")
 
 
-def _channel(request: HttpRequest, pk: int) -> Channel:
+def _channel(request: CompanyRequest, pk: int) -> Channel:
     return get_object_or_404(Channel.objects.for_company(request.company), pk=pk)
 
 
 @require_perm(Perm.MANAGE)
-def channel_list(request: HttpRequest) -> HttpResponse:
+def channel_list(request: CompanyRequest) -> HttpResponse:
     base = _base_url(request)
     channels = Channel.objects.for_company(request.company).prefetch_related("campaigns")
     rows = [
@@ -53,7 +53,7 @@ def channel_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_perm(Perm.MANAGE)
-def channel_add(request: HttpRequest, provider: str) -> HttpResponse:
+def channel_add(request: CompanyRequest, provider: str) -> HttpResponse:
     if provider not in Channel.Provider.values:
         raise Http404("No such provider")
     form = ChannelForm(request.POST or None, provider=provider)
@@ -90,7 +90,7 @@ def _edit_context(request: HttpRequest, channel: Channel, form: ChannelForm, **e
 
 
 @require_perm(Perm.MANAGE)
-def channel_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def channel_edit(request: CompanyRequest, pk: int) -> HttpResponse:
     channel = _channel(request, pk)
     initial = {"kind": channel.kind, "number": channel.number, "mps": channel.mps}
     form = ChannelForm(
@@ -120,14 +120,14 @@ def channel_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_perm(Perm.MANAGE)
-def channel_deactivate_view(request: HttpRequest, pk: int) -> HttpResponse:
+def channel_deactivate_view(request: CompanyRequest, pk: int) -> HttpResponse:
     channel = _channel(request, pk)
     channel_deactivate(channel=channel)
     messages.success(request, f"{channel.number} deactivated: its webhooks are refused now.")
     return redirect("messaging:channels")
 
 
-def _test_send(request: HttpRequest, channel: Channel, form: TestMessageForm) -> Message:
+def _test_send(request: CompanyRequest, channel: Channel, form: TestMessageForm) -> Message:
     """The test text, through the one send function and its compliance rule."""
     phone = phone_normalize(form.cleaned_data["phone"])
     if not phone.valid or not phone.e164:
@@ -153,7 +153,7 @@ def _test_send(request: HttpRequest, channel: Channel, form: TestMessageForm) ->
 
 @require_POST
 @require_perm(Perm.MANAGE)
-def channel_test(request: HttpRequest, pk: int) -> HttpResponse:
+def channel_test(request: CompanyRequest, pk: int) -> HttpResponse:
     channel = _channel(request, pk)
     test_form = TestMessageForm(request.POST)
     result: Message | None = None

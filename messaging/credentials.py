@@ -96,7 +96,7 @@ def _derived_key() -> bytes:
 
 
 def _fernet() -> MultiFernet:
-    keys = settings.CHANNEL_CREDENTIALS_KEYS or [_derived_key()]
+    keys: list[str | bytes] = [*settings.CHANNEL_CREDENTIALS_KEYS] or [_derived_key()]
     return MultiFernet([Fernet(key) for key in keys])
 
 

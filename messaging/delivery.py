@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -48,6 +48,9 @@ from .quiet_hours import (
     zone_or,
 )
 from .services import message_record_failure
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 BATCH = 1000
 # How long the delivery loop waits for answers before it looks at claiming again.
@@ -102,7 +105,13 @@ def _mark_refused(queued: QuerySet[Message]) -> int:
     return total
 
 
-def _windowed(messages: QuerySet[Message]) -> QuerySet[Message]:
+class _ZoneAnnotation(TypedDict):
+    zone: str  # the recipient's IANA zone name
+
+
+def _windowed(
+    messages: QuerySet[Message],
+) -> QuerySet[WithAnnotations[Message, _ZoneAnnotation]]:
     """The broadcast messages quiet hours apply to, with each recipient's zone."""
     return (
         messages.filter(broadcast__isnull=False)

@@ -34,10 +34,12 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import cast
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from campaigns.models import Campaign, FlowRun, FlowStep, OptInPath, Subscription
@@ -66,13 +68,20 @@ CLEAR_RESPONSE = "Your conversation has been cleared."
 # on must not get the retry text for every later text.
 MAX_INVALID_ANSWERS = 3
 
-_STEP_MT = {FlowStep.Kind.QUESTION: MTType.QUESTION, FlowStep.Kind.INFO: MTType.INFO_REQUEST}
-_AWAITING = {
+# Keyed by str: a step's `kind` field holds the Kind's value.
+_STEP_MT: dict[str, str] = {
+    FlowStep.Kind.QUESTION: MTType.QUESTION,
+    FlowStep.Kind.INFO: MTType.INFO_REQUEST,
+}
+_AWAITING: dict[str, str] = {
     FlowStep.Kind.QUESTION: Conversation.Awaiting.QUESTION,
     FlowStep.Kind.INFO: Conversation.Awaiting.INFO,
 }
-_GOOD = {FlowStep.Kind.QUESTION: MOType.QUESTION_RESPONSE, FlowStep.Kind.INFO: MOType.INFO_RESPONSE}
-_BAD = {
+_GOOD: dict[str, str] = {
+    FlowStep.Kind.QUESTION: MOType.QUESTION_RESPONSE,
+    FlowStep.Kind.INFO: MOType.INFO_RESPONSE,
+}
+_BAD: dict[str, str] = {
     FlowStep.Kind.QUESTION: MOType.INVALID_QUESTION_RESPONSE,
     FlowStep.Kind.INFO: MOType.INVALID_INFO_RESPONSE,
 }
@@ -87,7 +96,7 @@ class FlowSend:
     company: Company
     in_reply_to: Message | None = None
     originator: str | None = None
-    sent_by: object | None = None
+    sent_by: User | None = None
     sent: list[Message] = field(default_factory=list)
 
     def text(self, profile: Profile, body: str, message_type: str, campaign) -> Message | None:
@@ -339,7 +348,7 @@ def _still_awaited(run: FlowRun) -> bool:
         .values_list("awaiting", flat=True)
         .first()
     )
-    return awaiting == _AWAITING[run.step.kind]
+    return run.step is not None and awaiting == _AWAITING[run.step.kind]
 
 
 def _save_answer(profile: Profile, step: FlowStep, body: str) -> str | None:
@@ -378,7 +387,8 @@ def attribute_clean(attribute: str, text: str) -> str:
         local, _, domain = text.rpartition("@")
         return f"{local}@{domain.lower()}"
     if attribute in (FlowStep.Attribute.FIRST_NAME, FlowStep.Attribute.LAST_NAME):
-        if len(text) > Profile._meta.get_field(attribute).max_length or not _NAME.match(text):
+        name_field = cast("models.CharField[str, str]", Profile._meta.get_field(attribute))
+        if len(text) > (name_field.max_length or 0) or not _NAME.match(text):
             raise ValueError(f"{text[:30]!r} is not a name")
         return text
     raise ValueError(f"Unknown attribute {attribute!r}")
@@ -463,6 +473,7 @@ def _clear_request(profile: Profile, send: FlowSend) -> FlowOutcome:
         .order_by("-updated_at")
         .first()
     )
+    campaign: Campaign | None
     if run is not None:
         campaign, answered = run.opt_in_path.campaign, run.last_message
     elif conversation is not None:

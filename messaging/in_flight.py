@@ -31,6 +31,8 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core.model_fields import column_of
+
 from .gateways import get_gateway
 from .models import Message
 
@@ -54,9 +56,7 @@ def _claim_returning(ids: list[int], fields: Sequence[str], now: dt.datetime) ->
     """The same claim in one statement (one round trip a slice, not three)."""
     meta = Message._meta
     columns = ", ".join(
-        "m."
-        + connection.ops.quote_name(meta.pk.column if name == "pk" else meta.get_field(name).column)
-        for name in fields
+        "m." + connection.ops.quote_name(column_of(Message, name)) for name in fields
     )
     table = connection.ops.quote_name(meta.db_table)
     sql = (

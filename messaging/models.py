@@ -81,7 +81,7 @@ class Channel(models.Model):
 
     # A template never calls it (Django renders string_if_invalid instead), so no page
     # can show a credential, even by mistake ({{ channel.decrypted_credentials }}).
-    decrypted_credentials.alters_data = True  # type: ignore[attr-defined]
+    decrypted_credentials.alters_data = True  # type: ignore[attr-defined]  # a function attribute the template engine reads
 
     def sending_number(self) -> SendingNumber:
         return SendingNumber(
@@ -182,6 +182,10 @@ class Attachment(models.Model):
 
 class Message(models.Model):
     """One SMS/MMS/RCS message in or out. Never deleted (seed 000: compliance history)."""
+
+    # Not a column: seconds the carrier may keep trying, set for one send by
+    # message_deliver (quiet hours) and read by the gateway.
+    validity_period: int | None = None
 
     class Direction(models.TextChoices):
         MO = "mo", "Incoming (MO)"
@@ -424,4 +428,4 @@ class Conversation(models.Model):
 
 
 # Kept in its own module; imported here so the app registers it and callers find it here.
-from .models_revocation import FreeTextRevocation  # noqa: E402, F401
+from .models_revocation import FreeTextRevocation  # noqa: E402, F401  # a re-export at the end, after the models it refers to

@@ -67,7 +67,7 @@ class ChannelRow:
 
     @property
     def median(self) -> timedelta | None:
-        return statistics.median(self.durations) if self.durations else None
+        return statistics.median(self.durations) if self.durations else None  # type: ignore[type-var]  # typeshed allows numbers only; timedeltas add and halve fine
 
     @property
     def longest(self) -> timedelta | None:
@@ -92,9 +92,15 @@ def _bounds(company: Company, start: date, end: date) -> tuple[datetime, datetim
     )
 
 
-def _measure(row: ChannelRow, company: Company, pairs: Iterable[tuple[datetime, datetime]]) -> None:
+def _measure(
+    row: ChannelRow,
+    company: Company,
+    pairs: Iterable[tuple[datetime | None, datetime | None]],
+) -> None:
     zone = company.zone
     for received_at, honoured_at in pairs:
+        if received_at is None or honoured_at is None:
+            continue  # the queries ask for both; the columns allow null elsewhere
         row.durations.append(max(honoured_at - received_at, timedelta(0)))
         due = business_days_after(
             timezone.localtime(received_at, zone).date(), HONOUR_BUSINESS_DAYS

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -75,7 +75,9 @@ def revocation_receive(
     found = revocation_classify(message.body)
     if found.verdict is Verdict.NONE:
         return None
-    due, escalate_on = revocation_dates(company=message.company, received_at=message.received_at)
+    # An incoming text carries the aggregator's time; the stored time stands in without it.
+    received_at = message.received_at or message.created_at
+    due, escalate_on = revocation_dates(company=message.company, received_at=received_at)
     row = FreeTextRevocation(
         company=message.company,
         message=message,
@@ -84,7 +86,7 @@ def revocation_receive(
         kind=found.verdict.value,
         rule=found.rule,
         matched=found.matched[:160],
-        received_at=message.received_at,
+        received_at=received_at,
         due_date=due,
         escalate_on=escalate_on,
     )
@@ -104,9 +106,7 @@ def revocation_receive(
     return None
 
 
-def _close_pending(
-    *, profile: Profile, status: str, user: AbstractBaseUser | None, now: datetime
-) -> int:
+def _close_pending(*, profile: Profile, status: str, user: User | None, now: datetime) -> int:
     """Every other item of the profile waiting for review is decided by this opt-out."""
     return FreeTextRevocation.objects.filter(profile=profile, status=Status.PENDING).update(
         status=status, decided_at=now, decided_by=user
@@ -129,7 +129,7 @@ def _locked(*, company: Company, pk: int) -> FreeTextRevocation:
 
 
 @transaction.atomic
-def revocation_opt_out(*, company: Company, pk: int, user: AbstractBaseUser) -> FreeTextRevocation:
+def revocation_opt_out(*, company: Company, pk: int, user: User) -> FreeTextRevocation:
     """An agent reads the text as a revocation: the number is opted out everywhere."""
     item = _locked(company=company, pk=pk)
     profile_opt_out(
@@ -141,7 +141,7 @@ def revocation_opt_out(*, company: Company, pk: int, user: AbstractBaseUser) -> 
 
 
 @transaction.atomic
-def revocation_dismiss(*, company: Company, pk: int, user: AbstractBaseUser) -> FreeTextRevocation:
+def revocation_dismiss(*, company: Company, pk: int, user: User) -> FreeTextRevocation:
     """An agent reads the text as something else ("stop by at 5"): recorded with who."""
     item = _locked(company=company, pk=pk)
     item.status = Status.NOT_REVOCATION

@@ -100,7 +100,7 @@ class _Engine:
 
     def _send(self, item: Outgoing) -> SendResult:
         try:
-            answer = self._request(item.call)  # type: ignore[arg-type]
+            answer = self._request(item.call)  # type: ignore[arg-type]  # the pump submits only items that have a request
         except Exception as exc:  # noqa: BLE001 (the transport's failure is the result)
             return _transport_failure(exc)
         return item.read(answer)

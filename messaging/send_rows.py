@@ -8,7 +8,7 @@ rendered in SQL (campaigns.merge_fields.template_sql) and measured
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.db.models import (
@@ -26,6 +26,7 @@ from django.db.models import (
 from django.db.models.functions import Left
 from django.utils import timezone
 
+from campaigns.compliance import RefusalAnnotation
 from campaigns.merge_fields import MergeTemplate, template_sql
 from core.segments_sql import rows_with_segments
 from links.tokens import Link, link_url_sql
@@ -33,6 +34,9 @@ from profiles.deliverability import number_refusal
 from profiles.models import Profile
 
 from .models import Message
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 # number_type is written by phone_normalize together with the number, and only for a
 # number it found valid; those need no second parse. Any other number is checked again
@@ -70,7 +74,9 @@ _INSERT_COLUMNS = [
 ]
 
 
-def number_refusals(profiles: QuerySet[Profile]) -> dict[int, str]:
+def number_refusals(
+    profiles: QuerySet[WithAnnotations[Profile, RefusalAnnotation]],
+) -> dict[int, str]:
     """Profile id → reason, for the SQL-textable rows whose number itself is refused."""
     unclassified = profiles.filter(refusal="").exclude(number_type__in=_CLASSIFIED_VALID)
     refusals = {}
@@ -94,6 +100,8 @@ def message_rows(
     A `template` with merge fields or tracked links renders each row's body in SQL
     (campaigns.merge_fields.template_sql) and measures it (core.segments_sql).
     """
+    status: Case | Value
+    reason: Left | Case
     if reasons is None:
         status = Case(
             When(refusal="", then=Value(common["status"])),

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import (
     QuerySet,
@@ -73,7 +73,7 @@ _FINAL_FACTS = frozenset({NumberFact.OPTED_OUT, NumberFact.INVALID, NumberFact.H
 COMPLIANCE_EXEMPTABLE = frozenset({MTType.OPT_OUT_RECEIPT})
 
 # Sending one of these makes the next reply from the number an answer to it.
-AWAITING_FOR_TYPE = {
+AWAITING_FOR_TYPE: dict[str, str] = {  # by the message_type value
     MTType.QUESTION: Conversation.Awaiting.QUESTION,
     MTType.INFO_REQUEST: Conversation.Awaiting.INFO,
     MTType.DIRECT_MESSAGE: Conversation.Awaiting.DIRECT,
@@ -187,7 +187,7 @@ def message_send(
     message_type: str = MTType.REGULAR_TEXT,
     attachment: Attachment | None = None,
     media_url: str = "",
-    sent_by: AbstractBaseUser | None = None,
+    sent_by: User | None = None,
     in_reply_to: Message | None = None,
     originator: str | None = None,
     scheduled_at: datetime | None = None,
@@ -301,7 +301,7 @@ def message_send_many(
     message_type: str = MTType.REGULAR_TEXT,
     attachment: Attachment | None = None,
     media_url: str = "",
-    sent_by: AbstractBaseUser | None = None,
+    sent_by: User | None = None,
     originator: str | None = None,
     scheduled_at: datetime | None = None,
     enqueue: bool = True,

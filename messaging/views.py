@@ -93,7 +93,7 @@ def inbound(request: HttpRequest) -> JsonResponse:
     except Unroutable as exc:
         return _refused(request, str(exc), 422)
     # Stored, and classified by a worker (STOP, keywords, replies) after this answer.
-    answer = {"id": stored.message_id, "redelivered": stored.redelivered}
+    answer: dict[str, object] = {"id": stored.message_id, "redelivered": stored.redelivered}
     if stored.media_url_refused:
         # The text was stored (a STOP still opts out); only the link was dropped. A
         # 2xx keeps the aggregator from retrying a message we already have.

@@ -7,7 +7,7 @@ applied batch would be invisible to them).
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -52,7 +52,7 @@ class PhoneNumberError(ServiceError):
     """A number the API cannot take: not a valid phone number."""
 
 
-def _actor_name(actor: AbstractBaseUser) -> str:
+def _actor_name(actor: User) -> str:
     full = getattr(actor, "get_full_name", lambda: "")()
     return full or actor.get_username()
 
@@ -90,7 +90,7 @@ def custom_field_clean(field: CustomField, raw: str) -> str:
 
 
 def profile_get_or_create(
-    *, company: Company, e164: str, actor: AbstractBaseUser, source_type: str, source_name: str
+    *, company: Company, e164: str, actor: User, source_type: str, source_name: str
 ) -> tuple[Profile, bool]:
     """The company's profile for `e164`, created (as the API's) when there is none."""
     profile = Profile.objects.for_company(company).filter(phone_number=e164).first()
@@ -116,7 +116,7 @@ def profile_api_save(
     *,
     company: Company,
     e164: str,
-    actor: AbstractBaseUser,
+    actor: User,
     fields: dict[str, str],
     custom_values: dict[CustomField, str],
 ) -> tuple[Profile, bool]:
@@ -136,9 +136,7 @@ def profile_api_save(
 
 
 @transaction.atomic
-def group_members_add_numbers(
-    *, group: Group, numbers: list[str], actor: AbstractBaseUser
-) -> dict[str, Any]:
+def group_members_add_numbers(*, group: Group, numbers: list[str], actor: User) -> dict[str, Any]:
     """Add numbers (E.164) to an uploaded group, creating profiles for new numbers.
 
     All numbers are checked before anything is written: one invalid or erased number
@@ -175,9 +173,7 @@ def group_members_add_numbers(
 
 
 @transaction.atomic
-def group_members_remove_numbers(
-    *, group: Group, numbers: list[str], actor: AbstractBaseUser
-) -> int:
+def group_members_remove_numbers(*, group: Group, numbers: list[str], actor: User) -> int:
     services_groups.group_members_check(group)
     ids = Profile.objects.for_company(group.company).filter(phone_number__in=numbers)
     removed = services_groups.group_members_remove(
@@ -195,7 +191,7 @@ class ApiTokenError(ServiceError, ValueError):
 
 @transaction.atomic
 def api_token_issue(
-    *, company: Company, name: str, user: AbstractBaseUser, created_by: AbstractBaseUser
+    *, company: Company, name: str, user: User, created_by: User
 ) -> tuple[ApiToken, str]:
     """A new bearer token acting as `user` in `company`. Returns (token, raw secret).
 

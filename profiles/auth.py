@@ -11,11 +11,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 
 
-def user_for_login(login: str) -> AbstractBaseUser | None:
+def user_for_login(login: str) -> User | None:
     """The user a typed login names: the email (any case) or the username (exact first)."""
     login = (login or "").strip()
     if not login:

@@ -25,12 +25,14 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from core.errors import ErrorKind
+from core.model_fields import column_of
 
 from .models import ActivityEvent, Company, Profile, Suppression
 from .models.profiles import NumberType
@@ -65,7 +67,7 @@ class ProfilesCreated:
     suppressed: set[str] = field(default_factory=set)
 
 
-def _user(actor: AbstractBaseUser | None) -> AbstractBaseUser | None:
+def _user(actor: User | None) -> User | None:
     return actor if actor is not None and actor.is_authenticated else None
 
 
@@ -91,7 +93,7 @@ def profile_create(
     phone: PhoneResult,
     source_type: str,
     source_name: str = "",
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
     origin: str = "",
     channel: str = "",
     description: str = "Profile created",
@@ -127,7 +129,7 @@ def profile_get_or_create(
     phone: PhoneResult,
     source_type: str,
     source_name: str = "",
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
     origin: str = "",
     channel: str = "",
     description: str = "Profile created",
@@ -186,8 +188,8 @@ def profiles_create_many(
     phones = [p for p in phones if p.e164]
     if not phones:
         return ProfilesCreated()
-    numbers = [p.e164 for p in phones]  # type: ignore[misc]
-    result = ProfilesCreated(suppressed=_suppressed_numbers(company_id, numbers))  # type: ignore[arg-type]
+    numbers = [p.e164 for p in phones if p.e164]
+    result = ProfilesCreated(suppressed=_suppressed_numbers(company_id, numbers))
     now = timezone.now()
     common = {
         "company_id": company_id,
@@ -197,7 +199,7 @@ def profiles_create_many(
         "created_at": now,
         "updated_at": now,
     }
-    event = {
+    event: dict[str, Any] = {
         "company_id": company_id,
         "kind": ActivityEvent.Kind.CREATED,
         "actor_id": by_id,
@@ -206,7 +208,8 @@ def profiles_create_many(
         "origin": origin,
     }
     allowed = [p for p in phones if p.e164 not in result.suppressed]
-    columns, params = [], []
+    columns: list[str] = []
+    params: list[Any] = []
     for model_field in Profile._meta.concrete_fields:
         if model_field.primary_key or model_field.attname in _NUMBER_COLUMNS:
             continue
@@ -216,9 +219,9 @@ def profiles_create_many(
             continue
         else:
             value = model_field.get_default()
-        columns.append(model_field.column)
+        columns.append(column_of(Profile, model_field.name))
         params.append(model_field.get_db_prep_save(value, connection))
-    arrays = {
+    arrays: dict[str, list[Any]] = {
         "phone_number": [p.e164 for p in allowed],
         "carrier_name": [p.carrier_name for p in allowed],
         "number_type": [p.number_type or NumberType.UNKNOWN for p in allowed],

@@ -36,7 +36,7 @@ class Reason:
 class _PhoneDigest(SHA256):
     """SHA256 without pgcrypto: PostgreSQL 11+ has sha256(bytea) built in."""
 
-    def as_postgresql(self, compiler, connection, **extra_context):  # type: ignore[override]
+    def as_postgresql(self, compiler, connection, **extra_context):
         return Func.as_sql(
             self,
             compiler,

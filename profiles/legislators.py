@@ -99,7 +99,7 @@ def _record(
         "party": str(term.get("party") or "")[:50],
         "state": state,
         "district": district,
-        "senate_class": int(senate_class) if str(senate_class or "").isdigit() else None,
+        "senate_class": int(str(senate_class)) if str(senate_class or "").isdigit() else None,
         "phone": str(term.get("phone") or "")[:30],
         "url": _website(term.get("url")),
         "address": str(term.get("address") or "")[:300],

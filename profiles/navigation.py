@@ -7,7 +7,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
-from .tenancy import Perm, has_perm
+from .tenancy import Perm, TenantRequest, has_perm
 
 NAV: dict[str, list[tuple[str, str, Perm]]] = {
     "home": [
@@ -66,12 +66,12 @@ def _nav_url(name: str) -> str | None:
     return _URLS[key]
 
 
-def nav_items(request: HttpRequest) -> dict[str, Any]:
+def nav_items(request: TenantRequest) -> dict[str, Any]:
     # Once per request, however many templates render with a RequestContext (see
     # profiles.tenancy.company_context).
     cached = getattr(request, "_nav_items", None)
     if cached is None:
-        cached = request._nav_items = _nav_items(request)  # type: ignore[attr-defined]
+        cached = request._nav_items = _nav_items(request)
     return cached
 
 

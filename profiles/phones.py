@@ -100,7 +100,7 @@ def phone_normalize(raw: object, *, region: str | None = None) -> PhoneResult:
     reason = ""
     if kind == "landline":
         reason = PhoneReason.LANDLINE
-    elif phonenumbers.region_code_for_country_code(parsed.country_code) != region and (
+    elif phonenumbers.region_code_for_country_code(parsed.country_code or 0) != region and (
         parsed.country_code != phonenumbers.country_code_for_region(region)
     ):
         reason = f"{PhoneReason.FOREIGN} ({country})"

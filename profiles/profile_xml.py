@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import CharField, Expression, F, Func, Lookup, QuerySet
+from django.db.models.sql.compiler import SQLCompiler
 from lxml.etree import _Element as Element
 from lxml.etree import fromstring
 
@@ -30,7 +32,7 @@ from profiles.status import profile_last_change
 from .extensions import merged, xml_parts
 
 # The seed's samples call a profile without subscriptions "Profiles with no Subscriptions".
-_STATUS_NAMES = {ProfileStatus.NONE: "Profiles with no Subscriptions"}
+_STATUS_NAMES: dict[str, str] = {ProfileStatus.NONE: "Profiles with no Subscriptions"}
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,15 @@ class UtcText(Func):
         super().__init__(F(column) if isinstance(column, str) else column)
         self.style = style
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple]:
+    def as_sql(
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, tuple[str | int, ...]]:
         sql, params = compiler.compile(self.source_expressions[0])
         return f"to_char({sql} AT TIME ZONE 'UTC', %s)", (*params, self.style)
 
@@ -166,7 +176,7 @@ def profiles_with_details(queryset: QuerySet[Profile], parts: ProfileParts) -> l
         if not ids:
             return []
         position = {pk: index for index, pk in enumerate(ids)}
-        page = Profile.objects.filter(AnyOf(F("id"), ids)).annotate(**_ROW_TIMES)
+        page: QuerySet[Profile] = Profile.objects.filter(AnyOf(F("id"), ids)).annotate(**_ROW_TIMES)
         rows = sorted(
             (ProfileRow(*values) for values in page.values_list(*_ROW_COLUMNS)),
             key=lambda row: position[row.id],

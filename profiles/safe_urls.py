@@ -10,6 +10,7 @@ values through the `safe_external_url` filter (profiles/templatetags/safe_urls.p
 value stored before this rule existed is inert too.
 """
 
+from typing import TypeGuard
 from urllib.parse import urlsplit
 
 from core.errors import ServiceError
@@ -24,8 +25,10 @@ class UnsafeUrlError(ServiceError, ValueError):
     """The URL may not be stored or rendered; the message says why, for the user."""
 
 
-def external_url_clean(value: str, *, max_length: int = MAX_URL_LENGTH) -> str:
+def external_url_clean(value: str, *, max_length: int | None = MAX_URL_LENGTH) -> str:
     """`value` as stored when it is a safe http(s) URL, "" for "", else UnsafeUrlError.
+
+    `max_length` is the column's (a model field's `max_length`); None means MAX_URL_LENGTH.
 
     The value is not stripped or repaired: a URL with surrounding whitespace is refused,
     so what is stored is exactly what was checked.
@@ -34,6 +37,7 @@ def external_url_clean(value: str, *, max_length: int = MAX_URL_LENGTH) -> str:
         raise UnsafeUrlError("The link must be text.")
     if value == "":
         return ""
+    max_length = max_length or MAX_URL_LENGTH
     if len(value) > max_length:
         raise UnsafeUrlError(f"The link is longer than {max_length} characters.")
     if any(ch.isspace() or ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in value):
@@ -57,7 +61,7 @@ def external_url_clean(value: str, *, max_length: int = MAX_URL_LENGTH) -> str:
     return value
 
 
-def external_url_is_safe(value: object) -> bool:
+def external_url_is_safe(value: object) -> TypeGuard[str]:
     """Whether a stored value may be put in an href or src (the render-side check)."""
     if not isinstance(value, str) or not value:
         return False
@@ -68,7 +72,7 @@ def external_url_is_safe(value: object) -> bool:
     return True
 
 
-def site_or_external_url_is_safe(value: object) -> bool:
+def site_or_external_url_is_safe(value: object) -> TypeGuard[str]:
     """A safe external URL, or a path on this site such as a stored file's "/media/…"."""
     if not isinstance(value, str) or not value:
         return False

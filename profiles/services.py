@@ -4,12 +4,13 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
 from core.errors import ServiceError
+from core.model_fields import concrete_field
 
 from .custom_fields import CustomFieldError, custom_value_clean
 from .extensions import erasers
@@ -35,7 +36,7 @@ def activity_record(
     *,
     profile: Profile,
     kind: str,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
     description: str = "",
     channel: str = "",
     origin: str = "",
@@ -90,7 +91,7 @@ def profile_text_clean(data: dict[str, Any]) -> dict[str, Any]:
     """The text rule (profiles.text_rules) over every attribute; ProfileActionError if refused."""
     cleaned = {}
     for name, value in data.items():
-        label = str(Profile._meta.get_field(name).verbose_name).capitalize()
+        label = str(concrete_field(Profile, name).verbose_name).capitalize()
         try:
             if name in PROFILE_NAME_FIELDS:
                 cleaned[name] = name_clean(value, field=label)
@@ -106,9 +107,7 @@ def _lock(profile: Profile) -> Profile:
 
 
 @transaction.atomic
-def profile_update(
-    *, profile: Profile, actor: AbstractBaseUser | None, data: dict[str, Any]
-) -> list[str]:
+def profile_update(*, profile: Profile, actor: User | None, data: dict[str, Any]) -> list[str]:
     """Save edited personal fields; returns the names of the fields that changed."""
     unknown = set(data) - set(PROFILE_EDITABLE_FIELDS)
     if unknown:
@@ -129,7 +128,7 @@ def profile_update(
     for name in changed:
         setattr(locked, name, data[name])
     locked.save(update_fields=[*changed, "updated_at"])
-    labels = ", ".join(Profile._meta.get_field(n).verbose_name for n in changed)
+    labels = ", ".join(str(concrete_field(Profile, n).verbose_name) for n in changed)
     activity_record(
         profile=locked,
         kind=ActivityEvent.Kind.EDITED,
@@ -144,7 +143,7 @@ def profile_update(
 
 @transaction.atomic
 def custom_value_set(
-    *, profile: Profile, field: CustomField, raw: object, actor: AbstractBaseUser | None
+    *, profile: Profile, field: CustomField, raw: object, actor: User | None
 ) -> CustomFieldValue:
     """Validate `raw` for the field's type and store its canonical form.
 
@@ -168,9 +167,7 @@ def custom_value_set(
 
 
 @transaction.atomic
-def custom_value_delete(
-    *, profile: Profile, field: CustomField, actor: AbstractBaseUser | None
-) -> bool:
+def custom_value_delete(*, profile: Profile, field: CustomField, actor: User | None) -> bool:
     deleted, _ = CustomFieldValue.objects.filter(profile=profile, field=field).delete()
     if deleted:
         activity_record(
@@ -185,7 +182,7 @@ def custom_value_delete(
 
 
 @transaction.atomic
-def note_create(*, profile: Profile, body: str, actor: AbstractBaseUser | None) -> Note:
+def note_create(*, profile: Profile, body: str, actor: User | None) -> Note:
     """Add a note (seed 002: at most 5 per profile, 500 characters each)."""
     # A form posts each line break as \r\n; stored as \n it counts once, as the page's
     # maxlength counts it, and a 500-character note with line breaks fits its column.
@@ -223,7 +220,7 @@ def note_create(*, profile: Profile, body: str, actor: AbstractBaseUser | None) 
 
 
 @transaction.atomic
-def note_delete(*, note: Note, actor: AbstractBaseUser | None) -> None:
+def note_delete(*, note: Note, actor: User | None) -> None:
     """Delete a note for good (seed 002: no recovery)."""
     profile = note.profile
     note_id = note.pk
@@ -245,7 +242,7 @@ def _flag_change(
     value: bool,
     kind: str,
     description: str,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
 ) -> bool:
     from .status import profile_refresh_status
 
@@ -262,7 +259,7 @@ def _flag_change(
 
 
 @transaction.atomic
-def profile_blacklist(*, profile: Profile, actor: AbstractBaseUser | None) -> bool:
+def profile_blacklist(*, profile: Profile, actor: User | None) -> bool:
     """Add the number to the phone blacklist: message_send refuses it from now on."""
     return _flag_change(
         profile=profile,
@@ -275,7 +272,7 @@ def profile_blacklist(*, profile: Profile, actor: AbstractBaseUser | None) -> bo
 
 
 @transaction.atomic
-def profile_unblacklist(*, profile: Profile, actor: AbstractBaseUser | None) -> bool:
+def profile_unblacklist(*, profile: Profile, actor: User | None) -> bool:
     if profile.erased_at:
         raise ProfileActionError("An erased profile stays suppressed for good.")
     return _flag_change(
@@ -289,7 +286,7 @@ def profile_unblacklist(*, profile: Profile, actor: AbstractBaseUser | None) -> 
 
 
 @transaction.atomic
-def profile_email_blacklist(*, profile: Profile, actor: AbstractBaseUser | None) -> bool:
+def profile_email_blacklist(*, profile: Profile, actor: User | None) -> bool:
     """Add the email address to the email blacklist (seed 002). Texts are unaffected."""
     return _flag_change(
         profile=profile,
@@ -302,7 +299,7 @@ def profile_email_blacklist(*, profile: Profile, actor: AbstractBaseUser | None)
 
 
 @transaction.atomic
-def profile_email_unblacklist(*, profile: Profile, actor: AbstractBaseUser | None) -> bool:
+def profile_email_unblacklist(*, profile: Profile, actor: User | None) -> bool:
     return _flag_change(
         profile=profile,
         flag="email_blacklisted",
@@ -314,7 +311,7 @@ def profile_email_unblacklist(*, profile: Profile, actor: AbstractBaseUser | Non
 
 
 @transaction.atomic
-def profile_deactivate(*, profile: Profile, actor: AbstractBaseUser | None) -> bool:
+def profile_deactivate(*, profile: Profile, actor: User | None) -> bool:
     """Disable the profile (seed 002): no communication is sent to it."""
     return _flag_change(
         profile=profile,
@@ -327,7 +324,7 @@ def profile_deactivate(*, profile: Profile, actor: AbstractBaseUser | None) -> b
 
 
 @transaction.atomic
-def profile_activate(*, profile: Profile, actor: AbstractBaseUser | None) -> bool:
+def profile_activate(*, profile: Profile, actor: User | None) -> bool:
     if profile.erased_at:
         raise ProfileActionError("An erased profile stays suppressed for good.")
     return _flag_change(
@@ -383,9 +380,7 @@ ERASED_TEXT_FIELDS = (
 
 
 @transaction.atomic
-def profile_erase(
-    *, profile: Profile, actor: AbstractBaseUser | None, confirmation: str
-) -> Profile:
+def profile_erase(*, profile: Profile, actor: User | None, confirmation: str) -> Profile:
     """GDPR erasure: remove the person's personal data, keep an anonymous audit trail.
 
     Seed 000 keeps every interaction for compliance audits, so rows stay (messages,
@@ -465,7 +460,7 @@ def profile_erase(
     return profile
 
 
-def _user_or_none(actor: AbstractBaseUser | None) -> AbstractBaseUser | None:
+def _user_or_none(actor: User | None) -> User | None:
     return actor if actor is not None and actor.is_authenticated else None
 
 
@@ -599,7 +594,7 @@ def membership_set_role(*, membership: Membership, role: str) -> Membership:
 
 
 @transaction.atomic
-def membership_remove(*, membership: Membership, actor: AbstractBaseUser) -> None:
+def membership_remove(*, membership: Membership, actor: User) -> None:
     if membership.user_id == actor.pk:
         raise UserAdminError("You cannot remove yourself; ask another Admin.")
     if membership.role == Role.ADMIN and not _admins_left(membership):

@@ -40,6 +40,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
+from core.model_fields import column_of, concrete_field
+
 from .extensions import SUBSCRIPTION_STATUS, status_rules
 from .models import OptOutSource, Profile, ProfileState, ProfileStatus
 
@@ -91,17 +93,20 @@ def _as_if(expression, values: Mapping[str, object]):
     whose opt-out columns the same statement writes is computed from the rule above
     (unchanged) with those columns replaced by their new values.
     """
-    if isinstance(expression, F) and expression.name.removeprefix("standing__") in values:
-        return Value(values[expression.name.removeprefix("standing__")])
+    if isinstance(expression, F):
+        name = expression.name.removeprefix("standing__")  # type: ignore[attr-defined]  # F keeps its name; django-stubs does not declare it
+        if name in values:
+            return Value(values[name])
     if isinstance(expression, Q):
         rebuilt = Q(_connector=expression.connector, _negated=expression.negated)
         for child in expression.children:
-            name = child[0].removeprefix("standing__") if isinstance(child, tuple) else None
-            if name in values:
-                holds = values[name] == child[1]
-                rebuilt.children.append(Q(pk__isnull=not holds))
-            elif isinstance(child, tuple):
-                rebuilt.children.append(child)
+            if isinstance(child, tuple):
+                lookup, value = child
+                name = lookup.removeprefix("standing__")
+                if name in values:
+                    rebuilt.children.append(Q(pk__isnull=values[name] != value))
+                else:
+                    rebuilt.children.append(child)
             else:
                 rebuilt.children.append(_as_if(child, values))
         return rebuilt
@@ -144,9 +149,9 @@ def profile_state_write(
     )
     sql, params = select.query.sql_with_params()
     table = connection.ops.quote_name(ProfileState._meta.db_table)
-    fields = {name: ProfileState._meta.get_field(name) for name in values}
+    fields = {name: concrete_field(ProfileState, name) for name in values}
     assignments = "".join(
-        f", {connection.ops.quote_name(field.column)} = %s" for field in fields.values()
+        f", {connection.ops.quote_name(column_of(ProfileState, name))} = %s" for name in fields
     )
     assigned = [field.get_db_prep_save(values[name], connection) for name, field in fields.items()]
     changed_only = (

@@ -9,7 +9,7 @@ listed number; the paths that create profiles or subscriptions check `phone_supp
 
 from collections.abc import Iterable
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from .models import Suppression
@@ -24,7 +24,7 @@ def phones_suppress(
     company_id: int,
     numbers: Iterable[str],
     reason: str,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
 ) -> int:
     """Add E.164 numbers to the company's list; returns how many were not on it yet."""
     digests = sorted({phone_digest(n) for n in numbers if n})

@@ -10,16 +10,40 @@ Superusers made with `createsuperuser` reach every company as Admins.
 from collections.abc import Callable
 from enum import StrEnum
 from functools import wraps
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import timezone
+
+from core.http import AuthenticatedRequest, HtmxRequest
 
 from .models import Company, Membership, Role
 
 SESSION_KEY = "company_id"
+
+
+class TenantRequest(HtmxRequest):
+    """Any request once CurrentCompanyMiddleware has run (signed in or not)."""
+
+    company: Company | None
+    role: str | None
+    user_companies: list[Company]  # set for a signed-in user only
+    _company_context: dict[str, Any]  # company_context's answer, worked out once
+    _nav_items: dict[str, Any]  # profiles.navigation.nav_items's, likewise
+
+
+class CompanyRequest(AuthenticatedRequest):
+    """What a view behind `require_perm` gets: a signed-in user working in a company.
+
+    `require_perm` refuses the request (403) when there is no company, so these are
+    never None here. Annotate a view with it only when it has that decorator.
+    """
+
+    company: Company
+    role: str
+    user_companies: list[Company]
 
 
 class Perm(StrEnum):
@@ -41,7 +65,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
 }
 
 
-def companies_for(user: AbstractBaseUser | AnonymousUser) -> list[Company]:
+def companies_for(user: User | AnonymousUser) -> list[Company]:
     if not user.is_authenticated:
         return []
     if user.is_superuser:
@@ -49,7 +73,7 @@ def companies_for(user: AbstractBaseUser | AnonymousUser) -> list[Company]:
     return list(Company.objects.filter(memberships__user=user).order_by("id"))
 
 
-def role_in(user: AbstractBaseUser | AnonymousUser, company: Company | None) -> str | None:
+def role_in(user: User | AnonymousUser, company: Company | None) -> str | None:
     if company is None or not user.is_authenticated:
         return None
     if user.is_superuser:
@@ -62,7 +86,7 @@ def has_perm(role: str | None, perm: Perm) -> bool:
     return role is not None and perm in ROLE_PERMS.get(role, frozenset())
 
 
-def default_company(user: AbstractBaseUser) -> Company | None:
+def default_company(user: User) -> Company | None:
     """The user's firm: the membership marked default, else their first."""
     if user.is_superuser:
         return Company.objects.order_by("id").first()
@@ -75,7 +99,7 @@ def default_company(user: AbstractBaseUser) -> Company | None:
     return membership.company if membership else None
 
 
-def _memberships(user: AbstractBaseUser) -> list[tuple[Company, str, bool, int]]:
+def _memberships(user: User) -> list[tuple[Company, str, bool, int]]:
     """Every company the user may work in, by company id: (company, role, is_default, order).
 
     One query for the whole signed-in frame (current company, role, the header's
@@ -96,13 +120,13 @@ class CurrentCompanyMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.company = None  # type: ignore[attr-defined]
-        request.role = None  # type: ignore[attr-defined]
+    def __call__(self, request: TenantRequest) -> HttpResponse:
+        request.company = None
+        request.role = None
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             memberships = _memberships(user)
-            request.user_companies = [company for company, *_ in memberships]  # type: ignore[attr-defined]
+            request.user_companies = [company for company, *_ in memberships]
             company_id = request.session.get(SESSION_KEY)
             current = next((m for m in memberships if m[0].pk == company_id), None)
             if current is None and memberships:
@@ -115,12 +139,12 @@ class CurrentCompanyMiddleware:
                     # Assigning marks the session modified (a write per request) even
                     # when the value is the same, so only store a change.
                     request.session[SESSION_KEY] = company.pk
-                request.company = company  # type: ignore[attr-defined]
-                request.role = role  # type: ignore[attr-defined]
-        if request.company is not None:  # type: ignore[attr-defined]
+                request.company = company
+                request.role = role
+        if request.company is not None:
             # Every {{ value|date }} and date lookup of this request reads in the company's
             # zone, so one time is never shown as 18:00 on one page and 23:00 UTC on another.
-            timezone.activate(request.company.zone)  # type: ignore[attr-defined]
+            timezone.activate(request.company.zone)
         else:
             timezone.deactivate()
         try:
@@ -129,7 +153,7 @@ class CurrentCompanyMiddleware:
             timezone.deactivate()
 
 
-def company_context(request: HttpRequest) -> dict[str, Any]:
+def company_context(request: TenantRequest) -> dict[str, Any]:
     # Context processors run for every RequestContext: the page's, and again for each
     # template a page renders on its own (django-tables2's table, a TemplateColumn's
     # every cell). The answer is the same all request long, so it is worked out once.
@@ -148,16 +172,32 @@ def company_context(request: HttpRequest) -> dict[str, Any]:
         "user_companies": companies if companies is not None else companies_for(user),
         "perms_here": {p.value: has_perm(role, p) for p in Perm},
     }
-    request._company_context = context  # type: ignore[attr-defined]
+    request._company_context = context
     return context
 
 
-def require_perm(perm: Perm) -> Callable:
-    """View decorator: the user needs `perm` in the current company (403 otherwise)."""
+_Request = TypeVar("_Request", bound=HttpRequest)
+_Params = ParamSpec("_Params")
+_Response = TypeVar("_Response", bound=HttpResponseBase)
+_View = Callable[Concatenate[_Request, _Params], _Response]
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+
+def require_perm(
+    perm: Perm,
+) -> Callable[
+    [_View[_Request, _Params, _Response]],
+    _View[_Request, _Params, _Response],
+]:
+    """View decorator: the user needs `perm` in the current company (403 otherwise).
+
+    The decorated view keeps its own signature, so it may take a CompanyRequest.
+    """
+
+    def decorator(
+        view: _View[_Request, _Params, _Response],
+    ) -> _View[_Request, _Params, _Response]:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: _Request, *args: _Params.args, **kwargs: _Params.kwargs) -> _Response:
             if getattr(request, "company", None) is None:
                 raise PermissionDenied("You are not a member of any company.")
             if not has_perm(getattr(request, "role", None), perm):

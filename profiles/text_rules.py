@@ -114,16 +114,17 @@ class TextRulesFormMixin:
     """
 
     name_fields: tuple[str, ...] = ()
+    fields: dict[str, forms.Field]  # the form's, once its __init__ has run
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():  # type: ignore[attr-defined]
+        for field in self.fields.values():
             if isinstance(field, forms.CharField):
                 multiline = isinstance(field.widget, forms.Textarea)
                 field.validators.append(validate_multiline_text if multiline else validate_text)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()  # type: ignore[misc]
+        cleaned = super().clean()  # type: ignore[misc]  # a mixin: the form class after it in the MRO has clean()
         for name in self.name_fields:
             if isinstance(cleaned.get(name), str):
                 cleaned[name] = bidi_strip(cleaned[name])

@@ -20,7 +20,7 @@ import calendar
 import datetime as dt
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, OuterRef, QuerySet
 from django.utils import timezone
@@ -97,7 +97,7 @@ def analysis_create(
     recurring: str,
     parameters: dict[str, Any],
     name: str = "",
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
 ) -> ProfileAnalysis:
     """Create an analysis and its (empty) result group; the first run is queued."""
     clean = analysis_parameters_clean(analysis_type, parameters)

@@ -6,6 +6,7 @@ such a name cannot make an analyst's spreadsheet execute it.
 """
 
 import re
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -31,7 +32,7 @@ def csv_cell(value: object) -> str:
     return text
 
 
-def csv_row(values: list[object] | tuple[object, ...]) -> list[str]:
+def csv_row(values: Sequence[object]) -> list[str]:
     return [csv_cell(v) for v in values]
 
 

@@ -9,7 +9,9 @@ broadcasts' own counters of replies and opt-outs and one grouped read of their c
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Max, Min, QuerySet, Sum
 from django.utils import timezone
@@ -133,7 +135,9 @@ def failures_by_reason(*, company: Company, first: dt.date, last: dt.date) -> li
         .order_by("-count", "reason")
     )
     labels = dict(FailureDay.Kind.choices)
-    shown = [{**row, "kind_label": labels.get(row["kind"], row["kind"])} for row in rows]
+    shown: list[dict[str, Any]] = [
+        {**row, "kind_label": labels.get(row["kind"], row["kind"])} for row in rows
+    ]
     if len(shown) > TOP_REASONS:
         rest = shown[TOP_REASONS - 1 :]
         shown = shown[: TOP_REASONS - 1]
@@ -233,7 +237,7 @@ class Funnel:
 
 
 def _funnels(company: Company, broadcasts: list[Broadcast]) -> list[Funnel]:
-    sums = {
+    sums: dict[int, Mapping[str, Any]] = {
         row["broadcast_id"]: row
         for row in BroadcastDay.objects.filter(broadcast__in=[b.pk for b in broadcasts])
         .values("broadcast_id")

@@ -1,6 +1,6 @@
 """Reads of the reports app."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
 from profiles.models import Company, Role
@@ -17,7 +17,7 @@ def export_list(*, company: Company) -> QuerySet[Export]:
     )
 
 
-def export_can_download(*, export: Export, user: AbstractBaseUser, role: str | None) -> bool:
+def export_can_download(*, export: Export, user: User, role: str | None) -> bool:
     """Only the person who asked for an export, or an Admin, may download it."""
     if export.status != JobStatus.DONE or not export.results_file:
         return False

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files import File
 from django.db import transaction
 
@@ -84,7 +84,7 @@ class ExportJob(JobType):
 def export_create(
     *,
     company: Company,
-    requested_by: AbstractBaseUser | None,
+    requested_by: User | None,
     kind: str,
     name: str,
     config: dict[str, Any],

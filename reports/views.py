@@ -5,14 +5,14 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from profiles.models import Profile
 from profiles.private_files import private_file_response
 from profiles.selectors import SCOPE_KINDS, ProfileScope
-from profiles.tenancy import Perm, require_perm
+from profiles.tenancy import CompanyRequest, Perm, require_perm
 
 from .exports.messages import messages_export_config, messages_export_name
 from .exports.profiles import profiles_export_config, profiles_export_name
@@ -23,21 +23,21 @@ from .services import export_create
 ROW_KEYS = ("q", "subscription_status", "first_seen_type", "profile_status", "sort")
 
 
-def _row_context(request: HttpRequest, export: Export) -> dict[str, Any]:
+def _row_context(request: CompanyRequest, export: Export) -> dict[str, Any]:
     return {
         "export": export,
         "can_download": export_can_download(
             export=export,
             user=request.user,
-            role=request.role,  # type: ignore[attr-defined]
+            role=request.role,
         ),
     }
 
 
 @require_GET
 @require_perm(Perm.VIEW)
-def index(request: HttpRequest) -> HttpResponse:
-    paginator = Paginator(export_list(company=request.company), 25)  # type: ignore[attr-defined]
+def index(request: CompanyRequest) -> HttpResponse:
+    paginator = Paginator(export_list(company=request.company), 25)
     page = paginator.get_page(request.GET.get("page"))
     rows = [_row_context(request, export) for export in page.object_list]
     return render(request, "reports/index.html", {"page": page, "rows": rows})
@@ -45,19 +45,19 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @require_perm(Perm.VIEW)
-def export_status(request: HttpRequest, pk: int) -> HttpResponse:
+def export_status(request: CompanyRequest, pk: int) -> HttpResponse:
     """One row of the Exports table; the page polls it while the export runs."""
-    export = get_object_or_404(export_list(company=request.company), pk=pk)  # type: ignore[attr-defined]
+    export = get_object_or_404(export_list(company=request.company), pk=pk)
     return render(request, "reports/_export_row.html", _row_context(request, export))
 
 
 @require_GET
 @require_perm(Perm.VIEW)
-def export_download(request: HttpRequest, pk: int) -> FileResponse:
-    export = get_object_or_404(export_list(company=request.company), pk=pk)  # type: ignore[attr-defined]
+def export_download(request: CompanyRequest, pk: int) -> FileResponse:
+    export = get_object_or_404(export_list(company=request.company), pk=pk)
     if export.status != "done" or not export.results_file:
         raise Http404("This export has no file yet.")
-    if not export_can_download(export=export, user=request.user, role=request.role):  # type: ignore[attr-defined]
+    if not export_can_download(export=export, user=request.user, role=request.role):
         raise PermissionDenied(
             "Only the person who asked for this export, or an Admin, may download it."
         )
@@ -68,9 +68,9 @@ def export_download(request: HttpRequest, pk: int) -> FileResponse:
 
 @require_POST
 @require_perm(Perm.EXPORT)
-def profiles_export(request: HttpRequest) -> HttpResponse:
+def profiles_export(request: CompanyRequest) -> HttpResponse:
     """Save as CSV on the profiles table: queue an export of exactly the rows shown."""
-    company = request.company  # type: ignore[attr-defined]
+    company = request.company
     submitted = QueryDict(request.POST.get("query", ""), mutable=True)
     query = QueryDict(mutable=True)
     for key in ROW_KEYS:
@@ -103,9 +103,9 @@ def profiles_export(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @require_perm(Perm.EXPORT)
-def messages_export(request: HttpRequest, profile_id: int) -> HttpResponse:
+def messages_export(request: CompanyRequest, profile_id: int) -> HttpResponse:
     """Save as CSV on a profile's Messages tab: queue an export of the tab's messages."""
-    company = request.company  # type: ignore[attr-defined]
+    company = request.company
     profile = get_object_or_404(Profile.objects.for_company(company), pk=profile_id)
     search = request.POST.get("q", "")[:200]
     export = export_create(

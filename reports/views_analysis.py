@@ -2,11 +2,11 @@
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from profiles.tenancy import Perm, require_perm
+from profiles.tenancy import CompanyRequest, Perm, require_perm
 from profiles.text_rules import TextRulesFormMixin
 
 from .analyses import (
@@ -41,14 +41,14 @@ def _rows(company) -> list[dict]:
 
 
 @require_perm(Perm.VIEW)
-def analysis_list(request: HttpRequest) -> HttpResponse:
+def analysis_list(request: CompanyRequest) -> HttpResponse:
     ctx = {"rows": _rows(request.company), "form": AnalysisForm(), "parameters": PARAMETERS}
     return render(request, "reports/analysis_list.html", ctx)
 
 
 @require_POST
 @require_perm(Perm.ANALYZE)
-def analysis_create_view(request: HttpRequest) -> HttpResponse:
+def analysis_create_view(request: CompanyRequest) -> HttpResponse:
     form = AnalysisForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -72,14 +72,14 @@ def analysis_create_view(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/analysis_list.html", ctx, status=400)
 
 
-def _analysis(request: HttpRequest, pk: int) -> ProfileAnalysis:
+def _analysis(request: CompanyRequest, pk: int) -> ProfileAnalysis:
     return get_object_or_404(
         ProfileAnalysis.objects.for_company(request.company).select_related("group"), pk=pk
     )
 
 
 @require_perm(Perm.VIEW)
-def analysis_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def analysis_detail(request: CompanyRequest, pk: int) -> HttpResponse:
     analysis = _analysis(request, pk)
     ctx = {
         "analysis": analysis,
@@ -92,7 +92,7 @@ def analysis_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_perm(Perm.ANALYZE)
-def analysis_run_view(request: HttpRequest, pk: int) -> HttpResponse:
+def analysis_run_view(request: CompanyRequest, pk: int) -> HttpResponse:
     """Run now. Queued to a worker like the periodic runs, never computed in the request."""
     analysis = _analysis(request, pk)
     analysis_queue(analysis=analysis)
@@ -102,7 +102,7 @@ def analysis_run_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_perm(Perm.ANALYZE)
-def analysis_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+def analysis_delete_view(request: CompanyRequest, pk: int) -> HttpResponse:
     analysis = _analysis(request, pk)
     analysis_delete(analysis=analysis)
     messages.success(request, f"Analysis {analysis.name} deleted; its group is kept.")

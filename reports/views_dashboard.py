@@ -1,10 +1,10 @@
 """The Home page (the program at a glance) and each broadcast's report."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from profiles.tenancy import Perm, require_perm
+from profiles.tenancy import CompanyRequest, Perm, require_perm
 
 from .charts import days_table_rows, subscriber_chart
 from .dashboard import (
@@ -20,8 +20,8 @@ from .dashboard import (
 
 @require_GET
 @require_perm(Perm.VIEW)
-def home(request: HttpRequest) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+def home(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     days = period_from(request.GET.get("days"))
     summary = dashboard_summary(company=company, days=days)
     funnels = broadcasts_recent(company=company)
@@ -39,8 +39,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @require_perm(Perm.VIEW)
-def broadcast_report(request: HttpRequest, pk: int) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+def broadcast_report(request: CompanyRequest, pk: int) -> HttpResponse:
+    company = request.company
     broadcast = get_object_or_404(broadcasts_started(company=company), pk=pk)
     funnel = broadcast_funnel(company=company, broadcast=broadcast)
     ctx = {"funnel": funnel, "broadcast": broadcast}

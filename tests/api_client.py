@@ -25,12 +25,12 @@ def _auth(user_or_auth: Any) -> dict[str, str]:
 
 def api_get(user_or_auth: Any, endpoint: str, params: Any = None, **extra: Any):
     auth = _auth(user_or_auth)
-    return Client().get(f"/api/{endpoint}", params or {}, **auth, **extra)
+    return Client().get(f"/api/{endpoint}", params or {}, **{**auth, **extra})
 
 
 def api_post(user_or_auth: Any, endpoint: str, data: Any = None, **extra: Any):
     auth = _auth(user_or_auth)
-    return Client().post(f"/api/{endpoint}", data or {}, **auth, **extra)
+    return Client().post(f"/api/{endpoint}", data or {}, **{**auth, **extra})
 
 
 def xml(response) -> ElementTree.Element:
@@ -45,8 +45,10 @@ def error_of(response) -> tuple[int, str]:
     root = xml(response)
     assert root.tag == "response" and root.get("success") == "false", response.content[:300]
     error = root.find("error")
-    assert error is not None
-    return int(error.get("id")), error.get("message")
+    assert error is not None, response.content[:300]
+    code = error.get("id")
+    assert code is not None, response.content[:300]
+    return int(code), error.get("message", "")
 
 
 def ok(response) -> ElementTree.Element:

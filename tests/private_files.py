@@ -62,25 +62,25 @@ def make_private_files(company: Company, *, owner, mark: str) -> list[PrivateFil
         PrivateFile(
             "bulk opt-out list",
             reverse("inbox:bulk_opt_out_source", args=[bulk.pk]),
-            bulk.source_file.name,
+            bulk.source_file.name or "",
             _read(bulk.source_file),
         ),
         PrivateFile(
             "bulk opt-out results",
             reverse("inbox:bulk_opt_out_results", args=[bulk.pk]),
-            bulk.results_file.name,
+            bulk.results_file.name or "",
             _read(bulk.results_file),
         ),
         PrivateFile(
             "group upload file",
             reverse("campaigns:group_upload_source", args=group_args),
-            upload.source_file.name,
+            upload.source_file.name or "",
             _read(upload.source_file),
         ),
         PrivateFile(
             "group upload results",
             reverse("campaigns:group_upload_results", args=group_args),
-            upload.results_file.name,
+            upload.results_file.name or "",
             _read(upload.results_file),
         ),
     ]

@@ -21,7 +21,7 @@ FRAGMENTS = {
 PROFILE_TABS = ("subscriptions", "messages", "custom_fields", "activity", "notes", "donations")
 
 
-def every_page(acme) -> list[str]:  # noqa: F811
+def every_page(acme) -> list[str]:  # noqa: F811  # overrides the imported fixture of that name
     reads, _ = object_pages(acme)
     pages = [reverse(name) for name in LIST_PAGES]
     pages += [reverse(name, args=args) for name, args in reads if name not in FRAGMENTS]
@@ -34,7 +34,7 @@ def every_page(acme) -> list[str]:  # noqa: F811
 def test_every_signed_in_page_has_no_wcag_violation_and_no_sideways_scroll(
     page_as,
     alice,
-    acme,  # noqa: F811
+    acme,  # noqa: F811  # the fixture, by its imported name
     size,
 ):
     page = page_as(alice)

@@ -40,7 +40,7 @@ def assert_strict(response) -> None:
 
 
 @pytest.mark.django_db
-def test_every_page_sends_a_csp_with_no_unsafe_inline_in_script_src(client_as, alice, acme):  # noqa: F811
+def test_every_page_sends_a_csp_with_no_unsafe_inline_in_script_src(client_as, alice, acme):  # noqa: F811  # acme is the imported fixture, by name
     client = client_as(alice)
     reads, _ = object_pages(acme)
     pages = [reverse(name) for name in LIST_PAGES]

@@ -58,7 +58,7 @@ class OwnRedis:
         self.binary = binary
         self.port = _free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen | None = None
+        self.process: subprocess.Popen | None = None  # set by start()
 
     def start(self) -> None:
         self.process = subprocess.Popen(  # noqa: S603 (our own fixed arguments)
@@ -74,13 +74,18 @@ class OwnRedis:
                 time.sleep(0.05)
         pytest.fail("redis-server did not start")
 
+    @property
+    def _started(self) -> subprocess.Popen:
+        assert self.process is not None, "start() the server first"
+        return self.process
+
     def freeze(self) -> None:
-        os.kill(self.process.pid, signal.SIGSTOP)
+        os.kill(self._started.pid, signal.SIGSTOP)
 
     def stop(self) -> None:
-        os.kill(self.process.pid, signal.SIGCONT)
-        self.process.terminate()
-        self.process.wait(10)
+        os.kill(self._started.pid, signal.SIGCONT)
+        self._started.terminate()
+        self._started.wait(10)
 
     def close(self) -> None:
         if self.process and self.process.poll() is None:

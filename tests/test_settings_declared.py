@@ -6,6 +6,7 @@ a test's override reaches it.
 """
 
 import ast
+from collections.abc import Iterator
 from pathlib import Path
 
 from django.conf import global_settings
@@ -40,16 +41,17 @@ def _settings_reads(node: ast.AST) -> list[ast.Attribute]:
     ]
 
 
-def _import_time_statements(tree: ast.Module):
-    """Statements that run on import: the module body and class bodies, not functions."""
-    pending: list[ast.stmt] = list(tree.body)
+def _import_time_statements(tree: ast.Module) -> Iterator[ast.stmt | ast.expr]:
+    """Statements that run on import: the module body and class bodies, not functions
+    (and a class's decorators, expressions that run as it is defined)."""
+    pending: list[ast.stmt | ast.expr] = list(tree.body)
     while pending:
         statement = pending.pop()
         if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
         if isinstance(statement, ast.ClassDef):
             pending.extend(statement.body)
-            pending.extend(statement.decorator_list)  # type: ignore[arg-type]
+            pending.extend(statement.decorator_list)
             continue
         yield statement
 

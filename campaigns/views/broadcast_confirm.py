@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from profiles.tenancy import Perm, require_perm
+from profiles.tenancy import CompanyRequest, Perm, require_perm
 
 from ..broadcast_actions import (
     TestSendError,
@@ -62,7 +62,7 @@ def confirm_context(
     }
 
 
-def _broadcast(request: HttpRequest, pk: int) -> Broadcast:
+def _broadcast(request: CompanyRequest, pk: int) -> Broadcast:
     return get_object_or_404(
         Broadcast.objects.for_company(request.company).select_related("campaign", "company"),
         pk=pk,
@@ -71,7 +71,7 @@ def _broadcast(request: HttpRequest, pk: int) -> Broadcast:
 
 @require_GET
 @require_perm(Perm.BROADCAST)
-def broadcast_confirm(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def broadcast_confirm(request: CompanyRequest, pk: int, action: str) -> HttpResponse:
     """Ask before Send now, Cancel or Delete of a saved broadcast."""
     broadcast = _broadcast(request, pk)
     estimate = broadcast_estimate_current(broadcast=broadcast)
@@ -137,7 +137,7 @@ def _send_test(request: HttpRequest, campaign: Campaign, body: str) -> tuple[Tes
 
 @require_POST
 @require_perm(Perm.BROADCAST)
-def broadcast_test(request: HttpRequest, pk: int) -> HttpResponse:
+def broadcast_test(request: CompanyRequest, pk: int) -> HttpResponse:
     """Send a saved broadcast's text to the sender's own phone."""
     broadcast = _broadcast(request, pk)
     sent, error = _send_test(request, broadcast.campaign, broadcast.body)
@@ -147,7 +147,7 @@ def broadcast_test(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_perm(Perm.BROADCAST)
-def compose_test(request: HttpRequest, pk: int) -> HttpResponse:
+def compose_test(request: CompanyRequest, pk: int) -> HttpResponse:
     """The compose form's "Send a test to my phone": the text typed so far, then the
     form again as it was (nothing is saved)."""
     campaign = get_object_or_404(Campaign.objects.for_company(request.company), pk=pk)

@@ -4,14 +4,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from profiles.models import Group
-from profiles.tenancy import Perm, require_perm
+from profiles.tenancy import CompanyRequest, Perm, require_perm
 
 from ..broadcast_actions import (
     broadcast_cancel,
@@ -43,7 +43,7 @@ from .broadcast_confirm import CHECKED_FIELDS, confirm_context
 
 
 @require_perm(Perm.VIEW)
-def broadcast_list_view(request: HttpRequest) -> HttpResponse:
+def broadcast_list_view(request: CompanyRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     broadcasts = broadcast_list(company=request.company, status=status)
     page = Paginator(broadcasts, 25).get_page(request.GET.get("page"))
@@ -57,7 +57,7 @@ def broadcast_list_view(request: HttpRequest) -> HttpResponse:
     return render(request, "campaigns/broadcasts.html", ctx)
 
 
-def _broadcast(request: HttpRequest, pk: int) -> Broadcast:
+def _broadcast(request: CompanyRequest, pk: int) -> Broadcast:
     return get_object_or_404(
         Broadcast.objects.for_company(request.company).select_related("campaign"), pk=pk
     )
@@ -88,7 +88,7 @@ def _schedule_at(form: BroadcastForm) -> ScheduleAt:
     return None
 
 
-def _save(request: HttpRequest, form: BroadcastForm, broadcast: Broadcast | None) -> Broadcast:
+def _save(request: CompanyRequest, form: BroadcastForm, broadcast: Broadcast | None) -> Broadcast:
     """Save and (re)schedule in one transaction: a refused time saves nothing."""
     fields, when = _fields(form), _schedule_at(form)
     if broadcast is None:
@@ -99,7 +99,7 @@ def _save(request: HttpRequest, form: BroadcastForm, broadcast: Broadcast | None
 
 
 def _confirm_compose(
-    request: HttpRequest, form: BroadcastForm, campaign: Campaign, broadcast: Broadcast | None
+    request: CompanyRequest, form: BroadcastForm, campaign: Campaign, broadcast: Broadcast | None
 ) -> HttpResponse:
     """The step between "send" and sending: who, how many, when, and the text."""
     fields, when = _fields(form), _schedule_at(form)
@@ -116,7 +116,6 @@ def _confirm_compose(
         included_groups=fields["included_groups"],
         excluded_groups=fields["excluded_groups"],
     )
-    estimate = {**estimate, "as_of": timezone.now()}
     moment = None if when == "now" else when
     ctx = confirm_context(
         campaign=campaign, recipients=estimate["recipients"], when=moment, body=fields["body"]
@@ -125,7 +124,7 @@ def _confirm_compose(
         {
             "form": form,
             "action": request.get_full_path(),
-            "estimate": estimate,
+            "estimate": {**estimate, "as_of": timezone.now()},
             "back": True,
             "cancel_url": _back_url(campaign, broadcast),
         }
@@ -139,7 +138,7 @@ def _back_url(campaign: Campaign, broadcast: Broadcast | None) -> str:
     return reverse("campaigns:detail", args=[campaign.pk])
 
 
-def _compose(request: HttpRequest, campaign: Campaign, broadcast: Broadcast | None):
+def _compose(request: CompanyRequest, campaign: Campaign, broadcast: Broadcast | None):
     initial = BroadcastForm.initial_for(broadcast) if broadcast else {}
     form = BroadcastForm(
         request.POST or None, initial=initial, company=request.company, campaign=campaign
@@ -176,7 +175,7 @@ def _saved_message(broadcast: Broadcast, *, sent_now: bool) -> str:
 
 
 @require_perm(Perm.BROADCAST)
-def broadcast_new(request: HttpRequest, pk: int) -> HttpResponse:
+def broadcast_new(request: CompanyRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(Campaign.objects.for_company(request.company), pk=pk)
     if not campaign.active:
         messages.error(request, f"The campaign {campaign.name} has ended.")
@@ -185,7 +184,7 @@ def broadcast_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_perm(Perm.BROADCAST)
-def broadcast_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def broadcast_edit(request: CompanyRequest, pk: int) -> HttpResponse:
     broadcast = _broadcast(request, pk)
     if broadcast.status not in (Broadcast.Status.DRAFT, Broadcast.Status.SCHEDULED):
         messages.error(request, "This broadcast has started and can no longer be edited.")
@@ -195,7 +194,7 @@ def broadcast_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_perm(Perm.BROADCAST)
-def broadcast_estimate_view(request: HttpRequest, pk: int) -> HttpResponse:
+def broadcast_estimate_view(request: CompanyRequest, pk: int) -> HttpResponse:
     """The estimate panel of the compose form (htmx), for the audience chosen so far."""
     campaign = get_object_or_404(Campaign.objects.for_company(request.company), pk=pk)
     groups = Group.objects.for_company(request.company)
@@ -215,7 +214,7 @@ def broadcast_estimate_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_perm(Perm.VIEW)
-def broadcast_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def broadcast_detail(request: CompanyRequest, pk: int) -> HttpResponse:
     broadcast = _broadcast(request, pk)
     ctx = {
         "broadcast": broadcast,
@@ -241,7 +240,7 @@ CONFIRMED_ACTIONS = ("send-now", "cancel", "delete")
 
 @require_POST
 @require_perm(Perm.BROADCAST)
-def broadcast_state(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def broadcast_state(request: CompanyRequest, pk: int, action: str) -> HttpResponse:
     broadcast = _broadcast(request, pk)
     if action in CONFIRMED_ACTIONS and request.POST.get("confirmed") != "1":
         return redirect("campaigns:broadcast_confirm", pk=broadcast.pk, action=action)

@@ -1,12 +1,12 @@
 """The composer's preview (htmx): the body filled in for a sample profile, its segments,
 and those of its likely longest expansion."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
 from core.segments import max_segments
-from profiles.tenancy import Perm, require_perm
+from profiles.tenancy import CompanyRequest, Perm, require_perm
 
 from ..broadcast_content import broadcast_compose_preview
 from ..models import Campaign
@@ -14,7 +14,7 @@ from ..models import Campaign
 
 @require_POST
 @require_perm(Perm.BROADCAST)
-def compose_preview_view(request: HttpRequest, pk: int) -> HttpResponse:
+def compose_preview_view(request: CompanyRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(Campaign.objects.for_company(request.company), pk=pk)
     preview, profile = broadcast_compose_preview(
         company=request.company,

@@ -1,11 +1,11 @@
 """Campaign list and page; admins create, edit and end campaigns, paths and keywords."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from profiles.tenancy import Perm, require_perm
+from profiles.tenancy import CompanyRequest, Perm, require_perm
 
 from ..forms import CampaignForm, KeywordForm, OptInPathForm
 from ..models import Campaign, Keyword
@@ -22,18 +22,18 @@ from ..services_campaigns import (
 
 
 @require_perm(Perm.VIEW)
-def campaign_list_view(request: HttpRequest) -> HttpResponse:
+def campaign_list_view(request: CompanyRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     campaigns = campaign_list(company=request.company, status=status)
     return render(request, "campaigns/list.html", {"campaigns": campaigns, "status": status})
 
 
-def _campaign(request: HttpRequest, pk: int) -> Campaign:
+def _campaign(request: CompanyRequest, pk: int) -> Campaign:
     return get_object_or_404(Campaign.objects.for_company(request.company), pk=pk)
 
 
 @require_perm(Perm.VIEW)
-def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_detail(request: CompanyRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
     paths = campaign.opt_in_paths.prefetch_related("keywords__channel", "tags", "steps").order_by(
         "name"
@@ -50,7 +50,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_perm(Perm.MANAGE)
-def campaign_create_view(request: HttpRequest) -> HttpResponse:
+def campaign_create_view(request: CompanyRequest) -> HttpResponse:
     form = CampaignForm(request.POST or None, company=request.company)
     if request.method == "POST" and form.is_valid():
         try:
@@ -73,7 +73,7 @@ def campaign_create_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_perm(Perm.MANAGE)
-def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_edit(request: CompanyRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
     initial = {
         "name": campaign.name,
@@ -107,7 +107,7 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_perm(Perm.MANAGE)
-def campaign_end_view(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_end_view(request: CompanyRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
     try:
         campaign_end(campaign=campaign)
@@ -120,7 +120,7 @@ def campaign_end_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_perm(Perm.MANAGE)
-def opt_in_path_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+def opt_in_path_create_view(request: CompanyRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
     form = OptInPathForm(request.POST)
     if form.is_valid():
@@ -141,7 +141,7 @@ def opt_in_path_create_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_perm(Perm.MANAGE)
-def keyword_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+def keyword_create_view(request: CompanyRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
     form = KeywordForm(request.POST, campaign=campaign)
     if form.is_valid():
@@ -160,7 +160,7 @@ def keyword_create_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_perm(Perm.MANAGE)
-def keyword_end_view(request: HttpRequest, pk: int, keyword_id: int) -> HttpResponse:
+def keyword_end_view(request: CompanyRequest, pk: int, keyword_id: int) -> HttpResponse:
     campaign = _campaign(request, pk)
     keyword = get_object_or_404(
         Keyword.objects.for_company(request.company), pk=keyword_id, opt_in_path__campaign=campaign

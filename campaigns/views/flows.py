@@ -1,11 +1,11 @@
 """An opt-in path's page: Admins edit its settings (double opt-in) and its flow's steps."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from profiles.tenancy import Perm, require_perm
+from profiles.tenancy import CompanyRequest, Perm, require_perm
 
 from ..flow_setup import (
     WINDOW_MAX_HOURS,
@@ -20,7 +20,7 @@ from ..models import Campaign, FlowRun, FlowStep, OptInPath
 from ..services_campaigns import CampaignError
 
 
-def _path(request: HttpRequest, pk: int, path_id: int) -> OptInPath:
+def _path(request: CompanyRequest, pk: int, path_id: int) -> OptInPath:
     campaign = get_object_or_404(Campaign.objects.for_company(request.company), pk=pk)
     return get_object_or_404(
         OptInPath.objects.for_company(request.company).select_related("campaign"),
@@ -38,7 +38,7 @@ def _step(path: OptInPath, step_id: int) -> FlowStep:
 
 
 def _page(
-    request: HttpRequest,
+    request: CompanyRequest,
     path: OptInPath,
     *,
     settings_form: OptInPathSettingsForm | None = None,
@@ -74,13 +74,13 @@ def _page(
 
 
 @require_perm(Perm.MANAGE)
-def opt_in_path_detail(request: HttpRequest, pk: int, path_id: int) -> HttpResponse:
+def opt_in_path_detail(request: CompanyRequest, pk: int, path_id: int) -> HttpResponse:
     return _page(request, _path(request, pk, path_id))
 
 
 @require_POST
 @require_perm(Perm.MANAGE)
-def opt_in_path_settings(request: HttpRequest, pk: int, path_id: int) -> HttpResponse:
+def opt_in_path_settings(request: CompanyRequest, pk: int, path_id: int) -> HttpResponse:
     path = _path(request, pk, path_id)
     form = OptInPathSettingsForm(request.POST)
     if form.is_valid():
@@ -114,7 +114,7 @@ def _step_values(form: FlowStepForm) -> dict:
 
 @require_POST
 @require_perm(Perm.MANAGE)
-def flow_step_add(request: HttpRequest, pk: int, path_id: int) -> HttpResponse:
+def flow_step_add(request: CompanyRequest, pk: int, path_id: int) -> HttpResponse:
     path = _path(request, pk, path_id)
     form = FlowStepForm(request.POST, company=request.company, prefix="new")
     if form.is_valid():
@@ -130,7 +130,7 @@ def flow_step_add(request: HttpRequest, pk: int, path_id: int) -> HttpResponse:
 
 @require_POST
 @require_perm(Perm.MANAGE)
-def flow_step_edit(request: HttpRequest, pk: int, path_id: int, step_id: int) -> HttpResponse:
+def flow_step_edit(request: CompanyRequest, pk: int, path_id: int, step_id: int) -> HttpResponse:
     path = _path(request, pk, path_id)
     step = _step(path, step_id)
     form = FlowStepForm(request.POST, company=request.company, prefix=f"step-{step.pk}")
@@ -148,7 +148,7 @@ def flow_step_edit(request: HttpRequest, pk: int, path_id: int, step_id: int) ->
 @require_POST
 @require_perm(Perm.MANAGE)
 def flow_step_move_view(
-    request: HttpRequest, pk: int, path_id: int, step_id: int, direction: str
+    request: CompanyRequest, pk: int, path_id: int, step_id: int, direction: str
 ) -> HttpResponse:
     path = _path(request, pk, path_id)
     step = _step(path, step_id)
@@ -161,7 +161,7 @@ def flow_step_move_view(
 @require_POST
 @require_perm(Perm.MANAGE)
 def flow_step_delete_view(
-    request: HttpRequest, pk: int, path_id: int, step_id: int
+    request: CompanyRequest, pk: int, path_id: int, step_id: int
 ) -> HttpResponse:
     path = _path(request, pk, path_id)
     flow_step_delete(step=_step(path, step_id))

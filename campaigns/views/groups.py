@@ -10,14 +10,14 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from inbox.phone_csv import CsvError, parse_phone_csv
 from profiles.models import Group, Profile
 from profiles.private_files import private_file_response
-from profiles.tenancy import Perm, require_perm
+from profiles.tenancy import CompanyRequest, Perm, require_perm
 
 from ..forms import GroupForm, GroupMembersForm
 from ..group_uploads import group_upload_start
@@ -37,7 +37,7 @@ MEMBERS_PER_PAGE = 50
 
 
 @require_perm(Perm.VIEW)
-def group_list_view(request: HttpRequest) -> HttpResponse:
+def group_list_view(request: CompanyRequest) -> HttpResponse:
     initial = {}
     if request.GET.get("query"):
         initial = {"kind": Group.Kind.FILTERED, "query": request.GET["query"]}
@@ -48,7 +48,7 @@ def group_list_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @require_perm(Perm.MANAGE)
-def group_create_view(request: HttpRequest) -> HttpResponse:
+def group_create_view(request: CompanyRequest) -> HttpResponse:
     form = GroupForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -93,12 +93,12 @@ def _change_for_session(change) -> dict:
     }
 
 
-def _group(request: HttpRequest, pk: int) -> Group:
+def _group(request: CompanyRequest, pk: int) -> Group:
     return get_object_or_404(Group.objects.for_company(request.company), pk=pk)
 
 
 @require_perm(Perm.VIEW)
-def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def group_detail(request: CompanyRequest, pk: int) -> HttpResponse:
     group = _group(request, pk)
     paginator = Paginator(group_members(group=group).select_related("standing"), MEMBERS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
@@ -116,12 +116,12 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_perm(Perm.MANAGE)
-def group_members_change(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def group_members_change(request: CompanyRequest, pk: int, action: str) -> HttpResponse:
     group = _group(request, pk)
     form = GroupMembersForm(request.POST, request.FILES)
     if not form.is_valid():
         for error in form.non_field_errors():
-            messages.error(request, error)
+            messages.error(request, str(error))  # ErrorList items read as their messages
         return redirect("campaigns:group_detail", pk=group.pk)
     try:
         if action == "remove":
@@ -152,7 +152,7 @@ def group_members_change(request: HttpRequest, pk: int, action: str) -> HttpResp
 
 @require_POST
 @require_perm(Perm.MANAGE)
-def group_member_remove(request: HttpRequest, pk: int, profile_id: int) -> HttpResponse:
+def group_member_remove(request: CompanyRequest, pk: int, profile_id: int) -> HttpResponse:
     group = _group(request, pk)
     profile = get_object_or_404(Profile.objects.for_company(request.company), pk=profile_id)
     try:
@@ -166,7 +166,7 @@ def group_member_remove(request: HttpRequest, pk: int, profile_id: int) -> HttpR
 
 @require_POST
 @require_perm(Perm.MANAGE)
-def group_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+def group_delete_view(request: CompanyRequest, pk: int) -> HttpResponse:
     group = _group(request, pk)
     try:
         group_delete(group=group)
@@ -177,7 +177,7 @@ def group_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("campaigns:group_list")
 
 
-def _upload(request: HttpRequest, pk: int, upload_pk: int) -> GroupUpload:
+def _upload(request: CompanyRequest, pk: int, upload_pk: int) -> GroupUpload:
     return get_object_or_404(
         GroupUpload.objects.for_company(request.company).select_related("group"),
         pk=upload_pk,
@@ -187,7 +187,7 @@ def _upload(request: HttpRequest, pk: int, upload_pk: int) -> GroupUpload:
 
 @require_GET
 @require_perm(Perm.VIEW)
-def group_upload_status(request: HttpRequest, pk: int, upload_pk: int) -> HttpResponse:
+def group_upload_status(request: CompanyRequest, pk: int, upload_pk: int) -> HttpResponse:
     """The upload's progress card (polled by the group page), or the card on its own page."""
     upload = _upload(request, pk, upload_pk)
     template = "campaigns/_group_upload.html" if request.htmx else "campaigns/group_upload.html"
@@ -196,7 +196,7 @@ def group_upload_status(request: HttpRequest, pk: int, upload_pk: int) -> HttpRe
 
 @require_GET
 @require_perm(Perm.MANAGE)
-def group_upload_results(request: HttpRequest, pk: int, upload_pk: int) -> FileResponse:
+def group_upload_results(request: CompanyRequest, pk: int, upload_pk: int) -> FileResponse:
     """Per-row outcomes name every number of the list: for whoever may manage groups."""
     upload = _upload(request, pk, upload_pk)
     if not upload.results_file:
@@ -208,7 +208,7 @@ def group_upload_results(request: HttpRequest, pk: int, upload_pk: int) -> FileR
 
 @require_GET
 @require_perm(Perm.MANAGE)
-def group_upload_source(request: HttpRequest, pk: int, upload_pk: int) -> FileResponse:
+def group_upload_source(request: CompanyRequest, pk: int, upload_pk: int) -> FileResponse:
     upload = _upload(request, pk, upload_pk)
     if not upload.source_file:
         raise Http404("This upload has no stored file.")

@@ -2,12 +2,12 @@
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from core.segments import max_segments
-from profiles.tenancy import Perm, require_perm
+from profiles.tenancy import CompanyRequest, Perm, require_perm
 from profiles.text_rules import TextRulesFormMixin
 
 from ..message_templates import (
@@ -31,11 +31,11 @@ class MessageTemplateForm(TextRulesFormMixin, forms.Form):
         self.fields["body"].widget.attrs["data-max-segments"] = str(max_segments())
 
 
-def _campaign(request: HttpRequest, pk: int) -> Campaign:
+def _campaign(request: CompanyRequest, pk: int) -> Campaign:
     return get_object_or_404(Campaign.objects.for_company(request.company), pk=pk)
 
 
-def _template(request: HttpRequest, pk: int, template_id: int) -> MessageTemplate:
+def _template(request: CompanyRequest, pk: int, template_id: int) -> MessageTemplate:
     return get_object_or_404(
         MessageTemplate.objects.for_company(request.company).select_related("campaign"),
         pk=template_id,
@@ -44,7 +44,7 @@ def _template(request: HttpRequest, pk: int, template_id: int) -> MessageTemplat
 
 
 @require_perm(Perm.MANAGE)
-def message_template_new(request: HttpRequest, pk: int) -> HttpResponse:
+def message_template_new(request: CompanyRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
     form = MessageTemplateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -60,7 +60,7 @@ def message_template_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_perm(Perm.MANAGE)
-def message_template_edit(request: HttpRequest, pk: int, template_id: int) -> HttpResponse:
+def message_template_edit(request: CompanyRequest, pk: int, template_id: int) -> HttpResponse:
     template = _template(request, pk, template_id)
     initial = {"name": template.name, "body": template.body}
     form = MessageTemplateForm(request.POST or None, initial=initial)
@@ -78,7 +78,7 @@ def message_template_edit(request: HttpRequest, pk: int, template_id: int) -> Ht
 
 @require_POST
 @require_perm(Perm.MANAGE)
-def message_template_remove(request: HttpRequest, pk: int, template_id: int) -> HttpResponse:
+def message_template_remove(request: CompanyRequest, pk: int, template_id: int) -> HttpResponse:
     template = _template(request, pk, template_id)
     try:
         message_template_delete(template=template)

@@ -6,8 +6,8 @@ from .base import DATABASES
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
-MEDIA_ROOT = BASE_DIR / "test-artifacts" / "media"  # noqa: F405
-PRIVATE_ROOT = BASE_DIR / "test-artifacts" / "private"  # noqa: F405
+MEDIA_ROOT = BASE_DIR / "test-artifacts" / "media"  # noqa: F405  # BASE_DIR comes from the star import of base
+PRIVATE_ROOT = BASE_DIR / "test-artifacts" / "private"  # noqa: F405  # BASE_DIR comes from the star import of base
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {

@@ -2,6 +2,7 @@ import hashlib
 import secrets
 import uuid
 import zoneinfo
+from typing import Self, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -129,9 +130,12 @@ class ApiToken(models.Model):
         return "sc_" + secrets.token_urlsafe(32)
 
 
-class CompanyQuerySet(models.QuerySet):
+_Owned = TypeVar("_Owned", bound=models.Model)
+
+
+class CompanyQuerySet(models.QuerySet[_Owned]):
     """Every company-owned model's manager. Pages, exports and the API reach rows only
     through `for_company`, so scoping to the current company lives in one place."""
 
-    def for_company(self, company: Company) -> "CompanyQuerySet":
+    def for_company(self, company: Company | int) -> Self:
         return self.filter(company=company)

@@ -10,7 +10,7 @@ import zoneinfo
 from django import template
 from django.utils import dateformat, timezone, translation
 from django.utils.dates import MONTHS_3
-from django.utils.timezone import _datetime_ambiguous_or_imaginary
+from django.utils.timezone import _datetime_ambiguous_or_imaginary  # type: ignore[attr-defined]  # private: what Django's T format uses; django-stubs omits it
 
 from profiles.phones import phone_display
 
@@ -44,7 +44,9 @@ def when_text(value: dt.datetime) -> str:
     months = _MONTHS.get(language)
     if months is None:
         months = _MONTHS[language] = ["", *(str(MONTHS_3[m]).title() for m in range(1, 13))]
-    zone = timezone.get_default_timezone() if timezone.is_naive(value) else value.tzinfo
+    zone = value.tzinfo
+    if zone is None or timezone.is_naive(value):
+        zone = timezone.get_default_timezone()
     # As Django's T: no zone name for a time a DST change makes ambiguous or imaginary.
     name = "" if _datetime_ambiguous_or_imaginary(value, zone) else str(zone.tzname(value))
     return (

@@ -30,7 +30,7 @@ def remembered(field: BoundField) -> SafeString:
         widget.template_name,
         field.html_name,
         field.auto_id,
-        tuple(field.field.choices),
+        tuple(getattr(field.field, "choices", ())),  # a choice field's; others have none
         tuple(sorted((k, str(v)) for k, v in widget.attrs.items())),
         selected,
     )

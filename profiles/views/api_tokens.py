@@ -2,17 +2,17 @@
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from ..api_services import ApiTokenError, api_token_issue, api_token_revoke
 from ..models import ApiToken, Membership
-from ..tenancy import Perm, require_perm
+from ..tenancy import CompanyRequest, Perm, require_perm
 
 
 @require_perm(Perm.MANAGE)
-def api_token_list(request: HttpRequest) -> HttpResponse:
+def api_token_list(request: CompanyRequest) -> HttpResponse:
     company = request.company
     members = (
         Membership.objects.filter(company=company).select_related("user").order_by("user__username")
@@ -56,7 +56,7 @@ def api_token_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @require_perm(Perm.MANAGE)
-def api_token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
+def api_token_revoke_view(request: CompanyRequest, token_id: int) -> HttpResponse:
     token = get_object_or_404(ApiToken.objects.filter(company=request.company), pk=token_id)
     api_token_revoke(token=token)
     messages.success(request, f"Token “{token.name}” revoked: calls with it are refused now.")

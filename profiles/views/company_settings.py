@@ -3,7 +3,7 @@ to in each recipient's time. Two forms on one page; the fields posted say which.
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from ..forms import CompanySettingsForm, SendingWindowForm
@@ -12,11 +12,11 @@ from ..services_company import (
     company_sending_window_set,
     company_set_time_zone,
 )
-from ..tenancy import Perm, require_perm
+from ..tenancy import CompanyRequest, Perm, require_perm
 
 
 @require_perm(Perm.MANAGE)
-def company_settings(request: HttpRequest) -> HttpResponse:
+def company_settings(request: CompanyRequest) -> HttpResponse:
     company = request.company
     legal = (settings.SMS_SENDING_WINDOW_START, settings.SMS_SENDING_WINDOW_END)
     window_initial = {

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -10,11 +10,11 @@ from ..custom_fields import FORMAT_HINTS
 from ..forms import CustomFieldForm
 from ..models import CustomField
 from ..services import ProfileActionError, custom_field_create, custom_field_update
-from ..tenancy import Perm, require_perm
+from ..tenancy import CompanyRequest, Perm, require_perm
 
 
 @require_perm(Perm.MANAGE)
-def custom_field_list(request: HttpRequest) -> HttpResponse:
+def custom_field_list(request: CompanyRequest) -> HttpResponse:
     form = CustomFieldForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -46,7 +46,7 @@ def custom_field_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @require_perm(Perm.MANAGE)
-def custom_field_edit(request: HttpRequest, field_id: int) -> HttpResponse:
+def custom_field_edit(request: CompanyRequest, field_id: int) -> HttpResponse:
     field = get_object_or_404(CustomField.objects.for_company(request.company), pk=field_id)
     form = CustomFieldForm(request.POST)
     if not form.is_valid():

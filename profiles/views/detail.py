@@ -28,12 +28,12 @@ from ..services import (
     profile_unblacklist,
     profile_update,
 )
-from ..tenancy import Perm, require_perm
+from ..tenancy import CompanyRequest, Perm, require_perm
 
 PER_PAGE = 25
 
 
-def profile_for(request: HttpRequest, pk: int) -> Profile:
+def profile_for(request: CompanyRequest, pk: int) -> Profile:
     """The profile with this id in the current company; another company's is a 404."""
     return get_object_or_404(
         Profile.objects.for_company(request.company).select_related("source_user", "crm_sync"),
@@ -191,7 +191,7 @@ def tab_context(request: HttpRequest, profile: Profile, tab: str) -> dict[str, A
 
 
 def profile_page(
-    request: HttpRequest,
+    request: CompanyRequest,
     profile: Profile,
     tab: str,
     *,
@@ -220,13 +220,13 @@ def profile_page(
 
 @require_GET
 @require_perm(Perm.VIEW)
-def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def profile_detail(request: CompanyRequest, pk: int) -> HttpResponse:
     profile = profile_for(request, pk)
     return profile_page(request, profile, request.GET.get("tab", "custom_fields"))
 
 
 @require_perm(Perm.EDIT_PROFILE)
-def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def profile_edit(request: CompanyRequest, pk: int) -> HttpResponse:
     profile = profile_for(request, pk)
     if profile.erased_at:
         messages.error(request, "This profile's personal data was erased; it cannot be edited.")
@@ -260,7 +260,7 @@ _FLAG_ACTIONS = {
 
 @require_POST
 @require_perm(Perm.MANAGE)
-def profile_flag(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def profile_flag(request: CompanyRequest, pk: int, action: str) -> HttpResponse:
     if action not in _FLAG_ACTIONS:
         raise Http404
     profile = profile_for(request, pk)
@@ -275,7 +275,7 @@ def profile_flag(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @require_perm(Perm.MANAGE)
-def profile_erase_view(request: HttpRequest, pk: int) -> HttpResponse:
+def profile_erase_view(request: CompanyRequest, pk: int) -> HttpResponse:
     profile = profile_for(request, pk)
     error = ""
     if request.method == "POST":
@@ -307,7 +307,7 @@ def profile_erase_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @require_perm(Perm.VIEW)
-def legislator_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def legislator_detail(request: CompanyRequest, pk: int) -> HttpResponse:
     if not request.company.advocacy_enabled:
         raise Http404
     legislator = get_object_or_404(Legislator, pk=pk)

@@ -10,7 +10,8 @@ from ..tenancy import SESSION_KEY, role_in
 
 @require_POST
 def company_switch(request: HttpRequest) -> HttpResponse:
-    company = Company.objects.filter(pk=request.POST.get("company_id")).first()
+    company_id = request.POST.get("company_id")
+    company = Company.objects.filter(pk=company_id).first() if company_id is not None else None
     if company is None or role_in(request.user, company) is None:
         messages.error(request, "You are not a member of that company.")
     else:

@@ -5,7 +5,7 @@ lives in the query string, so it survives paging and sorting and can be bookmark
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -19,7 +19,7 @@ from ..selectors import (
     profile_sort,
 )
 from ..tables import ProfileTable, ScopedProfileTable
-from ..tenancy import Perm, has_perm, require_perm
+from ..tenancy import CompanyRequest, Perm, has_perm, require_perm
 
 SCOPE_TITLES = {"campaign": "Campaign", "broadcast": "Broadcast", "opt_in_path": "Opt-in path"}
 # Query-string keys that describe which rows are shown (what an export reproduces).
@@ -37,9 +37,9 @@ def _page_url(params: QueryDict, number: int) -> str:
     return "?" + query.urlencode()
 
 
-def _profiles_table(request: HttpRequest, scope: ProfileScope | None) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
-    role = request.role  # type: ignore[attr-defined]
+def _profiles_table(request: CompanyRequest, scope: ProfileScope | None) -> HttpResponse:
+    company = request.company
+    role = request.role
     params = request.GET
     filterset = profile_filter(company=company, params=params, scope=scope)
     queryset = profile_list(company=company, params=params, scope=scope, filterset=filterset)
@@ -93,14 +93,14 @@ def _profiles_table(request: HttpRequest, scope: ProfileScope | None) -> HttpRes
 
 @require_GET
 @require_perm(Perm.VIEW)
-def profile_list_view(request: HttpRequest) -> HttpResponse:
+def profile_list_view(request: CompanyRequest) -> HttpResponse:
     return _profiles_table(request, scope=None)
 
 
-def _scoped(request: HttpRequest, kind: str, object_id: int) -> HttpResponse:
+def _scoped(request: CompanyRequest, kind: str, object_id: int) -> HttpResponse:
     try:
         scope = ProfileScope.load(
-            company=request.company,  # type: ignore[attr-defined]
+            company=request.company,
             kind=kind,
             object_id=object_id,
         )
@@ -111,17 +111,17 @@ def _scoped(request: HttpRequest, kind: str, object_id: int) -> HttpResponse:
 
 @require_GET
 @require_perm(Perm.VIEW)
-def campaign_profiles(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_profiles(request: CompanyRequest, pk: int) -> HttpResponse:
     return _scoped(request, "campaign", pk)
 
 
 @require_GET
 @require_perm(Perm.VIEW)
-def broadcast_profiles(request: HttpRequest, pk: int) -> HttpResponse:
+def broadcast_profiles(request: CompanyRequest, pk: int) -> HttpResponse:
     return _scoped(request, "broadcast", pk)
 
 
 @require_GET
 @require_perm(Perm.VIEW)
-def opt_in_path_profiles(request: HttpRequest, pk: int) -> HttpResponse:
+def opt_in_path_profiles(request: CompanyRequest, pk: int) -> HttpResponse:
     return _scoped(request, "opt_in_path", pk)

@@ -7,7 +7,7 @@ the Reports app like every other CSV.
 """
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
@@ -20,17 +20,17 @@ from ..services import (
     note_create,
     note_delete,
 )
-from ..tenancy import Perm, require_perm
+from ..tenancy import CompanyRequest, Perm, require_perm
 from .detail import profile_for, profile_page, tab_url
 
 
-def _field_for(request: HttpRequest, field_id: int) -> CustomField:
+def _field_for(request: CompanyRequest, field_id: int) -> CustomField:
     return get_object_or_404(CustomField.objects.for_company(request.company), pk=field_id)
 
 
 @require_POST
 @require_perm(Perm.EDIT_PROFILE)
-def custom_value_save(request: HttpRequest, pk: int, field_id: int) -> HttpResponse:
+def custom_value_save(request: CompanyRequest, pk: int, field_id: int) -> HttpResponse:
     profile = profile_for(request, pk)
     field = _field_for(request, field_id)
     raw = request.POST.get("value", "")
@@ -51,7 +51,7 @@ def custom_value_save(request: HttpRequest, pk: int, field_id: int) -> HttpRespo
     return redirect(tab_url(profile, "custom_fields", q=request.POST.get("q", "")))
 
 
-def _refused(request: HttpRequest) -> int:
+def _refused(request: CompanyRequest) -> int:
     # htmx 2 does not swap a 4xx answer by default, so the inline editor's re-render is a
     # 200; a plain form post gets the honest 400.
     return 200 if request.htmx else 400
@@ -59,7 +59,7 @@ def _refused(request: HttpRequest) -> int:
 
 @require_POST
 @require_perm(Perm.EDIT_PROFILE)
-def custom_value_remove(request: HttpRequest, pk: int, field_id: int) -> HttpResponse:
+def custom_value_remove(request: CompanyRequest, pk: int, field_id: int) -> HttpResponse:
     profile = profile_for(request, pk)
     field = _field_for(request, field_id)
     if custom_value_delete(profile=profile, field=field, actor=request.user):
@@ -69,7 +69,7 @@ def custom_value_remove(request: HttpRequest, pk: int, field_id: int) -> HttpRes
 
 @require_POST
 @require_perm(Perm.EDIT_PROFILE)
-def note_add(request: HttpRequest, pk: int) -> HttpResponse:
+def note_add(request: CompanyRequest, pk: int) -> HttpResponse:
     profile = profile_for(request, pk)
     body = request.POST.get("body", "")
     try:
@@ -83,7 +83,7 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_perm(Perm.EDIT_PROFILE)
-def note_remove(request: HttpRequest, pk: int, note_id: int) -> HttpResponse:
+def note_remove(request: CompanyRequest, pk: int, note_id: int) -> HttpResponse:
     profile = profile_for(request, pk)
     note = get_object_or_404(Note, pk=note_id, profile=profile)
     note_delete(note=note, actor=request.user)

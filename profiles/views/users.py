@@ -1,7 +1,7 @@
 """Settings → Users (Admins): who belongs to the company, and with which role."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -13,11 +13,11 @@ from ..services import (
     membership_remove,
     membership_set_role,
 )
-from ..tenancy import Perm, require_perm
+from ..tenancy import CompanyRequest, Perm, require_perm
 
 
 @require_perm(Perm.MANAGE)
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: CompanyRequest) -> HttpResponse:
     form = MembershipInviteForm(request.POST if request.method == "POST" else None)
     generated = generated_for = ""
     if request.method == "POST" and form.is_valid():
@@ -54,7 +54,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _membership_for(request: HttpRequest, membership_id: int) -> Membership:
+def _membership_for(request: CompanyRequest, membership_id: int) -> Membership:
     return get_object_or_404(
         Membership.objects.filter(company=request.company).select_related("user"),
         pk=membership_id,
@@ -63,7 +63,7 @@ def _membership_for(request: HttpRequest, membership_id: int) -> Membership:
 
 @require_POST
 @require_perm(Perm.MANAGE)
-def user_role(request: HttpRequest, membership_id: int) -> HttpResponse:
+def user_role(request: CompanyRequest, membership_id: int) -> HttpResponse:
     membership = _membership_for(request, membership_id)
     form = MembershipRoleForm(request.POST)
     if not form.is_valid():
@@ -82,7 +82,7 @@ def user_role(request: HttpRequest, membership_id: int) -> HttpResponse:
 
 @require_POST
 @require_perm(Perm.MANAGE)
-def user_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
+def user_remove(request: CompanyRequest, membership_id: int) -> HttpResponse:
     membership = _membership_for(request, membership_id)
     try:
         membership_remove(membership=membership, actor=request.user)

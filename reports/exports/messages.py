@@ -27,14 +27,18 @@ def _label(field: str, choices: list[tuple[str, str]]) -> Case:
     return Case(*whens, default=F(field))
 
 
+def _media_base_url() -> str:
+    # The default storage is FileSystemStorage (STORAGES["default"]); the address it
+    # gives "" is its base_url, which the generic Storage type does not declare.
+    return default_storage.url("")
+
+
 def _media() -> Case:
     # An attachment's address as the Messages tab links it; else the media URL given.
     return Case(
         When(
             Q(attachment__isnull=False) & ~Q(attachment__file=""),
-            then=Concat(
-                Value(default_storage.base_url), F("attachment__file"), output_field=CharField()
-            ),
+            then=Concat(Value(_media_base_url()), F("attachment__file"), output_field=CharField()),
         ),
         default=F("media_url"),
         output_field=CharField(),

@@ -7,8 +7,10 @@ Exports stream from PostgreSQL's COPY, so the formula-injection rule of
 
 from typing import Any
 
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import CharField, Func
 from django.db.models.functions import Replace
+from django.db.models.sql.compiler import SQLCompiler
 
 from ..csv_safe import FORMULA_PREFIXES
 
@@ -23,14 +25,22 @@ class CsvSafe(Func):
     output_field = CharField()
     arity = 1
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+    def as_sql(
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, tuple[str | int, ...]]:
         inner, params = compiler.compile(self.source_expressions[0])
         marks = ", ".join(["%s"] * len(FORMULA_PREFIXES))
         sql = (
             f"CASE WHEN SUBSTR({inner}, 1, 1) IN ({marks}) THEN %s || {inner} "
             f"ELSE NULLIF({inner}, '') END"
         )
-        return sql, [*params, *FORMULA_PREFIXES, "'", *params, *params]
+        return sql, (*params, *FORMULA_PREFIXES, "'", *params, *params)
 
 
 class UtcText(Func):
@@ -39,9 +49,19 @@ class UtcText(Func):
     output_field = CharField()
     arity = 1
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+    def as_sql(
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, tuple[str | int, ...]]:
         inner, params = compiler.compile(self.source_expressions[0])
-        return f"TO_CHAR({inner} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS \"UTC\"')", params
+        return f"TO_CHAR({inner} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS \"UTC\"')", tuple(
+            params
+        )
 
 
 def phone_digits(field: str) -> Replace:

@@ -10,7 +10,7 @@ between rows.
 import csv
 import io
 from collections.abc import Callable
-from typing import BinaryIO
+from typing import IO
 
 from django.db import connections
 from django.db.models import QuerySet
@@ -21,13 +21,13 @@ ProgressCallback = Callable[[int], None]
 CHUNK_SIZE = 5000
 
 
-def _write_header(out: BinaryIO, header: list[str]) -> None:
+def _write_header(out: IO[bytes], header: list[str]) -> None:
     text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
     csv.writer(text, lineterminator="\r\n").writerow(csv_row(header))
     text.detach()
 
 
-def _copy_rows(rows: QuerySet, out: BinaryIO, on_progress: ProgressCallback, every: int) -> int:
+def _copy_rows(rows: QuerySet, out: IO[bytes], on_progress: ProgressCallback, every: int) -> int:
     connection = connections[rows.db]
     sql, params = rows.query.sql_with_params()
     statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)"
@@ -66,7 +66,7 @@ def write_csv(
     *,
     header: list[str],
     rows: QuerySet,
-    out: BinaryIO,
+    out: IO[bytes],
     on_progress: ProgressCallback,
     every: int = CHUNK_SIZE,
 ) -> int:

@@ -40,8 +40,8 @@ def committed(django_capture_on_commit_callbacks):
     return run
 
 
-def utc(*args) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=dt.UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=dt.UTC)
 
 
 def _subscribers(company, *numbers, **fields):

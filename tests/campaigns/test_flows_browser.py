@@ -34,7 +34,9 @@ def _text(page, body: str) -> dict:
 
 
 def _last_mt() -> Message:
-    return Message.objects.filter(phone_number=PHONE, direction="mt").order_by("-id").first()
+    message = Message.objects.filter(phone_number=PHONE, direction="mt").order_by("-id").first()
+    assert message is not None, "no text was sent"
+    return message
 
 
 def _add_step(page, kind: str, body: str, **choices: str) -> None:

@@ -213,12 +213,13 @@ def _crash_after_claim(messages, *, reached_provider: bool, fake, settings) -> N
     assert len(claimed) == len(messages)
     if reached_provider:
         for message in messages:
-            outgoing = carriers.TwilioGateway().outgoing(message)
+            call = carriers.TwilioGateway().outgoing(message).call
+            assert call is not None
             httpx.request(
-                outgoing.call.method,
-                outgoing.call.url,
-                headers=outgoing.call.headers,
-                content=outgoing.call.body,
+                call.method,
+                call.url,
+                headers=call.headers,
+                content=call.body,
             )
 
 

@@ -3,6 +3,7 @@
 import base64
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 import pytest
@@ -41,7 +42,7 @@ def _basic(user: str, password: str) -> str:
 AUTH = {"Authorization": _basic("shortcode", "s3cret-callback")}
 
 # Shapes from Bandwidth's v2 messaging callback docs and RapidPro courier's bandwidth tests.
-RECEIVED_MMS = {
+RECEIVED_MMS: dict[str, Any] = {
     "type": "message-received",
     "time": "2016-09-14T18:20:16Z",
     "description": "Incoming message received",
@@ -67,7 +68,7 @@ RECEIVED_TEXT["message"].pop("media")
 
 
 def _outbound(kind: str, error_code: int | None = None, description: str = "ok") -> dict:
-    event = {
+    event: dict[str, Any] = {
         "type": kind,
         "time": "2020-06-25T18:42:36.979Z",
         "description": description,

@@ -4,6 +4,7 @@ import base64
 import copy
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 import pytest
@@ -36,7 +37,7 @@ MESSAGE_ID = "7ee4241c-f127-47e5-9c34-3aac291f8058"
 OUTBOUND_ID = "40385f64-5717-4562-b3fc-2c963f66afa6"
 
 # Shapes from Telnyx's "Receiving Webhooks for Messaging" and callback reference pages.
-RECEIVED = {
+RECEIVED: dict[str, Any] = {
     "data": {
         "record_type": "event",
         "id": "bf6307bd-884d-4c1f-b6ea-c62b8c495d3c",

@@ -38,8 +38,10 @@ def legal_window(settings):
     settings.SMS_SENDING_WINDOW_END = dt.time(21)
 
 
-def utc(*args) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=dt.UTC)
+def utc(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0, us: int = 0
+) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, second, us, tzinfo=dt.UTC)
 
 
 def test_the_profile_zone_beats_the_number_zone_which_beats_the_campaign_zone(company):

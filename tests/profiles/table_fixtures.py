@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -29,7 +30,7 @@ def make_table_profiles(company) -> TableWorld:
     path = make_opt_in_path(alerts, "Web signup")
     crm = CrmSync.objects.create(company=company, name="Salesforce", last_synced_at=BASE)
 
-    specs = {
+    specs: dict[str, dict[str, Any]] = {
         "active": dict(
             first_name="Ana",
             last_name="Lopez",

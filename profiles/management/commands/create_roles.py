@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from profiles.admin_access import company_roles_admin_access_revoke
+from profiles.models import Role
 from profiles.tenancy import ROLE_PERMS
 
 
@@ -16,7 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         revoked = company_roles_admin_access_revoke()
         for role, perms in ROLE_PERMS.items():
-            self.stdout.write(f"{role.label}: {', '.join(sorted(perms))}")
+            self.stdout.write(f"{Role(role).label}: {', '.join(sorted(perms))}")
         self.stdout.write(
             f"Django admin: superusers only ({revoked.users} user(s) lost is_staff, "
             f"{revoked.groups} role group(s) lost their model permissions)"
