@@ -6,10 +6,10 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from lxml.etree import _Element as Element
 
+from accounts.tenancy import Perm
 from profiles.apiframework import ApiCall, ApiError, api_endpoint, invalid, not_found, sub, success
 from profiles.apiframework.xml import fmt_time
 from profiles.models import Profile
-from profiles.tenancy import Perm
 
 from .models import (
     Broadcast,

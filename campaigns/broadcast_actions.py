@@ -16,12 +16,13 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import Company, Membership
+from core.phones import phone_normalize
 from messaging.compose import body_validate
 from messaging.models import Message, MTType
 from messaging.segments import SegmentInfo
 from messaging.services import MessageBodyError, body_check, body_prepare, message_send
-from profiles.models import Company, Membership, SourceType
-from profiles.phones import phone_normalize
+from profiles.models import SourceType
 
 from .broadcasts import BroadcastError, _locked
 from .models import Broadcast, Campaign

@@ -8,10 +8,11 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import Count
 
+from accounts.models import Company
 from links.selectors import ClickCounts, broadcast_links, clicks_for_broadcasts
 from messaging.compose import ComposePreview, compose_preview, expansion_segments
 from messaging.models import Message
-from profiles.models import Company, Profile
+from profiles.models import Profile
 
 from .models import Broadcast, Campaign, Subscription
 from .selectors import broadcast_recipients

@@ -13,10 +13,10 @@ from typing import Literal
 
 from django.utils import timezone
 
+from core.text_rules import TextError, bidi_strip, name_clean
 from messaging.compose import body_validate
 from messaging.services import MessageBodyError
 from profiles.models import Group
-from profiles.text_rules import TextError, bidi_strip, name_clean
 
 from .models import Broadcast, Campaign, MessageTemplate
 

@@ -36,10 +36,11 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import Company
 from messaging.models import Conversation, Message, MOType, MTType
 from messaging.services import MessageBodyError, conversation_await, message_send
 from profiles.custom_fields import CustomFieldError
-from profiles.models import Company, Profile
+from profiles.models import Profile
 from profiles.services import ProfileActionError, custom_value_set, profile_update
 
 from .models import Campaign, FlowRun, FlowStep, OptInPath, Subscription

@@ -6,10 +6,11 @@ from urllib.parse import parse_qs, urlsplit
 from django import forms
 from django.conf import settings
 
+from accounts.models import Company
+from core.text_rules import TextRulesFormMixin
 from messaging.models import Channel
 from messaging.segments import max_segments
-from profiles.models import Company, CustomField, Group
-from profiles.text_rules import TextRulesFormMixin
+from profiles.models import CustomField, Group
 
 from .models import Broadcast, Campaign, FlowStep, MessageTemplate, OptInPath
 

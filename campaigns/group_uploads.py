@@ -21,11 +21,11 @@ from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.phone_csv import CsvError, parse_phone_csv
+from core.phones import phone_normalize
 from inbox.bulk import NumberRow, list_upload_run, number_rows_resolve, profiles_by_number
-from inbox.phone_csv import CsvError, parse_phone_csv
 from profiles.creation import SUPPRESSED_DETAIL, profiles_create_many
 from profiles.models import Group, GroupMembership, SourceType
-from profiles.phones import phone_normalize
 
 from .groups import GroupError, Outcome
 from .models import GroupUpload

@@ -19,10 +19,11 @@ from django.db import connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from accounts.models import Company
+from core.phones import PhoneResult, phone_normalize
+from core.text_rules import TextError, name_clean
 from profiles.creation import SUPPRESSED_DETAIL, profiles_create_many
-from profiles.models import Company, Group, GroupMembership, Profile, SourceType
-from profiles.phones import PhoneResult, phone_normalize
-from profiles.text_rules import TextError, name_clean
+from profiles.models import Group, GroupMembership, Profile, SourceType
 
 
 class GroupError(ValueError):
@@ -78,7 +79,7 @@ class GroupChange:
 
 
 def _name(name: str) -> str:
-    """The text rule for names (profiles.text_rules): controls refused, bidi stripped."""
+    """The text rule for names (core.text_rules): controls refused, bidi stripped."""
     try:
         return name_clean(name, field="The group name").strip()
     except TextError as error:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import ProtectedError
 
+from core.text_rules import TextError, name_clean
 from messaging.compose import body_validate
 from messaging.services import MessageBodyError
-from profiles.text_rules import TextError, name_clean
 
 from .models import Campaign, MessageTemplate
 

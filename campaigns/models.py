@@ -3,9 +3,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from profiles.models import Company, Group, Profile
-from profiles.models.companies import CompanyQuerySet
-from profiles.private_files import PrivatePath, private_storage
+from accounts.models import Company, CompanyQuerySet
+from core.private_files import PrivatePath, private_storage
+from profiles.models import Group, Profile
 
 
 class Tag(models.Model):

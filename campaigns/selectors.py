@@ -6,10 +6,11 @@ from typing import Any
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from accounts.models import Company
 from messaging.compliance import profiles_with_refusal
 from messaging.models import Message
 from messaging.quiet_hours import recipient_zone_expression, zone_or
-from profiles.models import Company, Group, GroupMembership, Profile
+from profiles.models import Group, GroupMembership, Profile
 
 from .models import Broadcast, BroadcastChunk, Campaign, Subscription
 

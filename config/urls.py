@@ -9,6 +9,7 @@ urlpatterns = [
     path("company/switch/", company_switch, name="company_switch"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("profiles/", include("accounts.urls")),  # the company settings pages
     path("profiles/", include("profiles.urls")),
     # A broadcast's report is drawn by the reports app from its aggregates; it lives
     # under the broadcast's own address (and before campaigns' catch-all actions).
@@ -23,4 +24,4 @@ urlpatterns = [
 
 # No route serves MEDIA_URL or PRIVATE_ROOT, not even with DEBUG on: exports, uploaded
 # lists, their results and outboxes leave only through views that check company and
-# role (profiles.private_files).
+# role (core.private_files).

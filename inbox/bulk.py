@@ -23,14 +23,14 @@ from django.db import connection
 from django.utils import timezone
 
 from campaigns.opt_outs import profiles_opt_out_set
+from core.csv_safe import csv_row
+from core.phone_csv import CsvError, parse_phone_csv, quick_e164
+from core.phones import PhoneResult, phone_normalize
+from core.text_rules import text_problem
 from profiles.models import OptOutSource, Profile
-from profiles.phones import PhoneResult, phone_normalize
 from profiles.suppressions import MANUAL_OPT_OUT_WITHOUT_PROFILE, phones_suppress
-from profiles.text_rules import text_problem
-from reports.csv_safe import csv_row
 
 from .models import BulkOptOut
-from .phone_csv import CsvError, parse_phone_csv, quick_e164
 
 
 class Outcome:

@@ -3,8 +3,8 @@
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
-from profiles.models import Company
-from profiles.text_rules import TextError, text_clean
+from accounts.models import Company
+from core.text_rules import TextError, text_clean
 
 from .models import CannedResponse
 

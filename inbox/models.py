@@ -2,9 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 
-from profiles.models import Company
-from profiles.models.companies import CompanyQuerySet
-from profiles.private_files import PrivatePath, private_storage
+from accounts.models import Company, CompanyQuerySet
+from core.private_files import PrivatePath, private_storage
 
 
 class BulkOptOut(models.Model):

@@ -3,11 +3,12 @@
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
+from accounts.models import Company
 from campaigns.models import Campaign, Subscription
 from campaigns.services import profile_opt_out
 from messaging.models import Message, MTType
 from messaging.services import MessageBodyError, message_send
-from profiles.models import Company, OptOutSource, Profile
+from profiles.models import OptOutSource, Profile
 
 from .conversations import conversation_reply, conversations_opted_out
 

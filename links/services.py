@@ -27,8 +27,9 @@ from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from profiles.models import Company, Profile
-from profiles.safe_urls import UnsafeUrlError, external_url_clean
+from accounts.models import Company
+from core.safe_urls import UnsafeUrlError, external_url_clean
+from profiles.models import Profile
 
 from .models import Click, TrackedLink
 from .tokens import Link, code_new, urls_in

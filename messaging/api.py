@@ -9,6 +9,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from lxml.etree import _Element as Element
 
+from accounts.tenancy import Perm
 from profiles.apiframework import ApiCall, api_endpoint, invalid, not_found, sub, success
 from profiles.apiframework.profile_xml import (
     ProfileParts,
@@ -18,7 +19,6 @@ from profiles.apiframework.profile_xml import (
 )
 from profiles.apiframework.xml import fmt_time
 from profiles.models import Profile
-from profiles.tenancy import Perm
 
 from .models import Attachment, Message
 

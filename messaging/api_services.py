@@ -4,7 +4,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from profiles.models import Company
+from accounts.models import Company
 
 from .models import Attachment
 

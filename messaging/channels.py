@@ -16,7 +16,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from profiles.models import Company
+from accounts.models import Company
 
 from .credentials import CREDENTIAL_FIELDS, credentials_decrypt, credentials_encrypt
 from .models import Channel, Message

@@ -13,8 +13,9 @@ Order matters: the first matching reason is the one shown to agents.
 
 from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Value, When
 
+from accounts.models import Company
 from profiles.deliverability import Reason, number_refusal, undeliverable_whens
-from profiles.models import Company, Profile
+from profiles.models import Profile
 
 # A number asked to confirm a double opt-in gets that request and nothing else until
 # it answers YES (CTIA: no messages before the confirmation).

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import QuerySet
 
+from accounts.models import Company
 from links.tokens import Link, link_url, link_url_sql, url_length, urls_in
-from profiles.models import Company, Profile
+from profiles.models import Profile
 
 from .merge_fields import (
     MergeFieldError,

@@ -33,7 +33,8 @@ from django.db.models import F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from profiles.models import Company, Profile
+from accounts.models import Company
+from profiles.models import Profile
 
 from .compliance import profiles_with_refusal
 from .gateways import SendResult, gateway_send_many, get_gateway

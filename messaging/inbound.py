@@ -39,6 +39,7 @@ from datetime import datetime, timedelta
 from django.db import connection, transaction
 from django.db.models import F, Max, Q
 
+from accounts.models import Company
 from campaigns.flows import FlowSend, flow_opt_in, flow_text_received
 from campaigns.models import Broadcast, Campaign, Keyword, Subscription
 from campaigns.services import (
@@ -46,10 +47,10 @@ from campaigns.services import (
     profile_opt_out,
     subscription_reactivate,
 )
+from core.phones import phone_normalize
 from inbox.conversations import conversation_incoming
 from profiles.creation import ProfileSuppressed, profile_get_or_create
-from profiles.models import Company, OptOutSource, Profile, SourceType
-from profiles.phones import phone_normalize
+from profiles.models import OptOutSource, Profile, SourceType
 
 from .inbound_store import inbound_store
 from .models import (

@@ -22,8 +22,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import Company
 from campaigns.services import profile_opt_out
-from profiles.models import ActivityEvent, Company, OptOutSource, Profile
+from profiles.models import ActivityEvent, OptOutSource, Profile
 from profiles.services import activity_record
 
 from .business_days import business_days_after, business_days_before

@@ -15,8 +15,8 @@ the demo data), until Company.short_code's last readers move to channels.
 
 import re
 
-from profiles.models import Company
-from profiles.phones import phone_normalize
+from accounts.models import Company
+from core.phones import phone_normalize
 
 from .models import Channel
 

@@ -29,13 +29,14 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from accounts.models import Company
 from campaigns.services import profile_opt_out
 from config.celery import task_publish
+from core.safe_urls import UnsafeUrlError, external_url_clean
+from core.text_rules import TextError, text_clean
 from links.services import links_for_body
 from links.tokens import Link, link_url
-from profiles.models import CleanedReason, Company, OptOutSource, Profile
-from profiles.safe_urls import UnsafeUrlError, external_url_clean
-from profiles.text_rules import TextError, text_clean
+from profiles.models import CleanedReason, OptOutSource, Profile
 
 from .bounces import (
     CARRIER_ORIGIN,

@@ -10,6 +10,8 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from lxml.etree import _Element as Element
 
+from accounts.tenancy import Perm
+
 from .api_services import (
     PROFILE_API_FIELDS,
     ProfileApiError,
@@ -33,7 +35,6 @@ from .apiframework.xml import fmt_time, render_text, tag_text
 from .models import CustomFieldValue, Group, OptOutSource, Profile
 from .services import ProfileActionError, custom_value_set, profile_update
 from .status import profiles_changed_between
-from .tenancy import Perm
 
 # Parameters of profile_update that are not profile attributes or custom columns.
 _PROTOCOL_PARAMS = {"company", "phone_number", "opt_in_path_id", "opt_in_path", "format"}

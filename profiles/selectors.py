@@ -12,13 +12,15 @@ from typing import Any, Literal
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import QueryDict
 
+from accounts.models import Company
+
 from .filters import (
     FIRST_SEEN_TYPE_CHOICES,
     PROFILE_STATUS_CHOICES,
     SUBSCRIPTION_STATUS_CHOICES,
     ProfileFilter,
 )
-from .models import Company, Profile
+from .models import Profile
 
 ScopeKind = Literal["campaign", "broadcast", "opt_in_path"]
 SCOPE_KINDS: tuple[str, ...] = ("campaign", "broadcast", "opt_in_path")

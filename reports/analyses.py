@@ -25,9 +25,10 @@ from django.db import transaction
 from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, OuterRef, QuerySet
 from django.utils import timezone
 
+from accounts.models import Company
 from campaigns.groups import group_create, group_replace_members
 from messaging.models import Message
-from profiles.models import Company, Group, Profile
+from profiles.models import Group, Profile
 
 from .models import JobStatus, ProfileAnalysis, ProfileAnalysisRun
 

@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.db import models
 
-from profiles.models import Company, Group
-from profiles.models.companies import CompanyQuerySet
-from profiles.private_files import PrivatePath, private_storage
+from accounts.models import Company, CompanyQuerySet
+from core.private_files import PrivatePath, private_storage
+from profiles.models import Group
 
 
 class JobStatus(models.TextChoices):

@@ -13,7 +13,7 @@ from django.db import OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from profiles.models import Company
+from accounts.models import Company
 
 from .exports import export_type_for
 from .exports.writer import write_csv

@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from profiles.tenancy import Perm, require_perm
+from accounts.tenancy import Perm, require_perm
 
 from .charts import days_table_rows, subscriber_chart
 from .dashboard import (

@@ -15,8 +15,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.tenancy import Perm, require_perm
 from messaging.models import Message
-from profiles.tenancy import Perm, require_perm
 
 from ..broadcast_actions import (
     TestSendError,

@@ -6,9 +6,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.tenancy import Perm, require_perm
+from core.text_rules import TextRulesFormMixin
 from messaging.segments import max_segments
-from profiles.tenancy import Perm, require_perm
-from profiles.text_rules import TextRulesFormMixin
 
 from ..message_templates import (
     MessageTemplateError,

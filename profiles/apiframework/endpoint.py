@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from lxml.etree import _Element as Element
 
-from profiles.tenancy import Perm, has_perm
+from accounts.tenancy import Perm, has_perm
 
 from .auth import Caller, caller_for
 from .concurrency import concurrency_slot

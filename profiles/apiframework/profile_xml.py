@@ -21,7 +21,8 @@ from django.db.models import CharField, Expression, F, Func, Lookup, QuerySet
 from lxml.etree import _Element as Element
 from lxml.etree import fromstring
 
-from profiles.models import Company, CustomField, CustomFieldValue, Profile, ProfileStatus
+from accounts.models import Company
+from profiles.models import CustomField, CustomFieldValue, Profile, ProfileStatus
 from profiles.status import profile_last_change
 
 from .xml import LeafTags, clean_text, esc_attr, leaf_tags, leaves, tag_text

@@ -9,8 +9,9 @@ profiles are generated in `profiles.demo.people` and written by `profiles.demo.l
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from accounts.models import Company
 from campaigns.models import Broadcast, Campaign, Fundraising, Keyword, OptInPath, Tag
-from profiles.models import Company, CrmSync, CustomField, CustomFieldType, Group
+from profiles.models import CrmSync, CustomField, CustomFieldType, Group
 
 DEMO_COMPANY = "Demo Action Network"
 SECOND_COMPANY = "Riverside Tenants Union"

@@ -13,6 +13,7 @@ import random
 from collections.abc import Iterator
 
 from campaigns.models import Subscription
+from core.phones import PhoneReason
 from profiles.models import (
     ActivityEvent,
     CleanedReason,
@@ -20,7 +21,6 @@ from profiles.models import (
     ProfileStatus,
     SourceType,
 )
-from profiles.phones import PhoneReason
 
 from . import data
 from .catalog import Catalog

@@ -12,7 +12,8 @@ from django.apps import apps
 from django.db import connection
 from django.db.models import Model
 
-from profiles.models import ApiToken, Company, Legislator, Membership
+from accounts.models import ApiToken, Company, Membership
+from profiles.models import Legislator
 
 PRODUCT_APPS = ("profiles", "campaigns", "messaging", "inbox", "reports")
 # Kept across a reset: the companies, who may sign in to them, and public data.

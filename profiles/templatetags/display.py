@@ -12,7 +12,7 @@ from django.utils import dateformat, timezone, translation
 from django.utils.dates import MONTHS_3
 from django.utils.timezone import _datetime_ambiguous_or_imaginary
 
-from profiles.phones import phone_display
+from core.phones import phone_display
 
 register = template.Library()
 

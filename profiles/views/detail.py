@@ -10,13 +10,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.tenancy import Perm, require_perm
+from core.phones import phone_display, phone_normalize
 from messaging.labels import message_type_label
 
 from .. import selectors_detail as sel
 from ..custom_fields import FORMAT_HINTS, custom_value_display
 from ..forms import NoteForm, ProfileEditForm
 from ..models import Legislator, Note, Profile
-from ..phones import phone_display, phone_normalize
 from ..services import (
     ERASED_PREFIX,
     ProfileActionError,
@@ -29,7 +30,6 @@ from ..services import (
     profile_unblacklist,
     profile_update,
 )
-from ..tenancy import Perm, require_perm
 
 TABS = [
     ("custom_fields", "Custom Fields"),

@@ -4,8 +4,8 @@ from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from ..models import Company
-from ..tenancy import SESSION_KEY, role_in
+from accounts.models import Company
+from accounts.tenancy import SESSION_KEY, role_in
 
 
 @require_POST

@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.tenancy import Perm, require_perm
+
 from .. import selectors_detail as sel
 from ..custom_fields import CustomFieldError
 from ..models import CustomField, Note, OptOutSource, Profile
@@ -19,7 +21,6 @@ from ..services import (
     note_create,
     note_delete,
 )
-from ..tenancy import Perm, require_perm
 from .detail import profile_for, profile_page, tab_url
 
 

@@ -17,10 +17,10 @@ from django.utils import timezone
 from campaigns.eligibility import Refusal, subscription_refusal
 from campaigns.models import Subscription
 from campaigns.services import SubscriptionRefused, profile_opt_out, subscription_create
+from core.phones import phone_digest
 from messaging.models import Message
 from profiles.deliverability import Reason
 from profiles.models import CleanedReason, OptOutSource, Profile, Suppression
-from profiles.phones import phone_digest
 from profiles.status import profile_refresh_status
 from tests.api_client import api_post, ok
 from tests.factories import (

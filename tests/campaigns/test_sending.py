@@ -9,11 +9,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Membership
 from campaigns.broadcast_actions import broadcast_cancel, broadcast_delete
 from campaigns.broadcasts import BroadcastError, broadcast_create, broadcast_schedule
 from campaigns.models import Broadcast, Subscription
 from messaging.models import Message, MTType
-from profiles.models import Membership
 from tests.factories import make_campaign, make_profile, make_subscription, next_phone
 
 pytestmark = pytest.mark.django_db

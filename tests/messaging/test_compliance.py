@@ -3,6 +3,7 @@ import itertools
 import pytest
 from django.utils import timezone
 
+from core.phones import phone_digest
 from messaging.compliance import (
     Reason,
     number_refusal,
@@ -10,7 +11,6 @@ from messaging.compliance import (
     textable_profiles,
 )
 from profiles.models import CleanedReason, Suppression
-from profiles.phones import phone_digest
 from tests.factories import make_campaign, make_profile, make_subscription
 
 pytestmark = pytest.mark.django_db

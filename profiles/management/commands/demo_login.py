@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
-from profiles.models import Company, Membership, Role
+from accounts.models import Company, Membership, Role
 
 DEMO_USERS = [
     ("admin", Role.ADMIN),

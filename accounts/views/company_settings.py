@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from ..forms import CompanySettingsForm, SendingWindowForm
-from ..services_company import (
+from ..services import (
     CompanySettingsError,
     company_sending_window_set,
     company_set_time_zone,
@@ -40,7 +40,7 @@ def company_settings(request: HttpRequest) -> HttpResponse:
             zone_form.add_error("time_zone", str(error))
         else:
             messages.success(request, f"Times are now shown in {company.time_zone}.")
-            return redirect("profiles:company_settings")
+            return redirect("accounts:company_settings")
     elif posted is not None and not zone_posted and window_form.is_valid():
         try:
             company_sending_window_set(
@@ -52,7 +52,7 @@ def company_settings(request: HttpRequest) -> HttpResponse:
             window_form.add_error(None, str(error))
         else:
             messages.success(request, "Sending window saved.")
-            return redirect("profiles:company_settings")
+            return redirect("accounts:company_settings")
     context = {
         "form": window_form,
         "zone_form": zone_form,
@@ -60,4 +60,4 @@ def company_settings(request: HttpRequest) -> HttpResponse:
         "legal_end": legal[1],
     }
     failed = zone_form.errors or window_form.errors
-    return render(request, "profiles/company_settings.html", context, status=400 if failed else 200)
+    return render(request, "accounts/company_settings.html", context, status=400 if failed else 200)

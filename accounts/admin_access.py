@@ -1,6 +1,6 @@
 """Company roles grant nothing in the Django admin.
 
-A company role lives on `Membership.role` and is checked by `profiles.tenancy`
+A company role lives on `Membership.role` and is checked by `accounts.tenancy`
 (`ROLE_PERMS`, `require_perm`); it never needs `is_staff`, a Django group or a model
 permission. The Django admin is not scoped by company, so it is for superusers only
 (`config.admin_site`). This is the rule's repair for users given admin access by older

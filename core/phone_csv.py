@@ -17,7 +17,7 @@ from typing import IO
 import phonenumbers
 from django.conf import settings
 
-from profiles.phones import PhoneResult, phone_normalize, phone_search_digits
+from core.phones import PhoneResult, phone_normalize, phone_search_digits
 
 HEADER_NAMES = ("phone", "phone number", "phone_number", "phonenumber", "mobile", "mobile number")
 NOT_CSV = (

@@ -32,7 +32,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
                 f"{membership.get_role_display()}.",
             )
             if not generated:
-                return redirect("profiles:users")
+                return redirect("accounts:users")
             generated_for = membership.user.username
             form = MembershipInviteForm()
     members = (
@@ -42,7 +42,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
     )
     return render(
         request,
-        "profiles/users.html",
+        "accounts/users.html",
         {
             "form": form,
             "members": members,
@@ -77,7 +77,7 @@ def user_role(request: HttpRequest, membership_id: int) -> HttpResponse:
             messages.success(
                 request, f"{membership.user.username} is now {membership.get_role_display()}."
             )
-    return redirect("profiles:users")
+    return redirect("accounts:users")
 
 
 @require_POST
@@ -92,4 +92,4 @@ def user_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
         messages.success(
             request, f"{membership.user.username} no longer has access to {request.company.name}."
         )
-    return redirect("profiles:users")
+    return redirect("accounts:users")

@@ -6,8 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from ..api_services import ApiTokenError, api_token_issue, api_token_revoke
 from ..models import ApiToken, Membership
+from ..services import ApiTokenError, api_token_issue, api_token_revoke
 from ..tenancy import Perm, require_perm
 
 
@@ -51,7 +51,7 @@ def api_token_list(request: HttpRequest) -> HttpResponse:
         "error": error,
         "name": request.POST.get("name", "") if error else "",
     }
-    return render(request, "profiles/api_tokens.html", context, status=400 if error else 200)
+    return render(request, "accounts/api_tokens.html", context, status=400 if error else 200)
 
 
 @require_POST
@@ -60,4 +60,4 @@ def api_token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
     token = get_object_or_404(ApiToken.objects.filter(company=request.company), pk=token_id)
     api_token_revoke(token=token)
     messages.success(request, f"Token “{token.name}” revoked: calls with it are refused now.")
-    return redirect("profiles:api_tokens")
+    return redirect("accounts:api_tokens")

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from reports.csv_safe import csv_cell, csv_row, text_cell_safe
+from core.csv_safe import csv_cell, csv_row, text_cell_safe
 
 
 @pytest.mark.parametrize(

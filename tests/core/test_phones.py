@@ -1,6 +1,6 @@
 import pytest
 
-from profiles.phones import PhoneReason, phone_format_readable, phone_normalize
+from core.phones import PhoneReason, phone_format_readable, phone_normalize
 
 
 @pytest.mark.parametrize(
@@ -64,7 +64,7 @@ def test_readable_format_groups_digits_for_people():
 
 
 def test_a_home_number_is_shown_in_national_form_and_a_foreign_one_in_international():
-    from profiles.phones import phone_display
+    from core.phones import phone_display
 
     assert phone_display("+16055556443") == "(605) 555-6443"
     assert phone_display("+442071838750") == "+44 20 7183 8750"

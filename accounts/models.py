@@ -1,3 +1,10 @@
+"""Who works where: companies, their members' roles and the API tokens they issue.
+
+Every app scopes its rows by company, so these models sit at the bottom with no
+knowledge of profiles, campaigns or messages. They were first made by the profiles app
+and keep its tables (`db_table`); the accounts migrations only moved them in Django's state.
+"""
+
 import hashlib
 import secrets
 import uuid
@@ -36,7 +43,7 @@ class Company(models.Model):
         default=True, help_text="Show legislators and districts (last_saved_districts in the API)."
     )
     # Null: the legal window (settings.SMS_SENDING_WINDOW_START/END). A company may only
-    # narrow it (profiles.services_company.company_sending_window_set checks that).
+    # narrow it (accounts.services.company_sending_window_set checks that).
     send_window_start = models.TimeField(
         null=True, blank=True, help_text="Broadcasts start no earlier than this local time"
     )
@@ -52,6 +59,7 @@ class Company(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        db_table = "profiles_company"
         verbose_name_plural = "companies"
         ordering = ["name"]
 
@@ -90,6 +98,7 @@ class Membership(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        db_table = "profiles_membership"
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "company"], name="membership_unique_user_company"
@@ -116,6 +125,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "profiles_apitoken"
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"

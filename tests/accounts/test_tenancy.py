@@ -2,8 +2,8 @@ import pytest
 from django.http import HttpRequest
 from django.urls import reverse
 
-from profiles.models import Membership
-from profiles.tenancy import ROLE_PERMS, Perm
+from accounts.models import Membership
+from accounts.tenancy import ROLE_PERMS, Perm
 from tests.factories import make_company, make_user
 
 pytestmark = pytest.mark.django_db

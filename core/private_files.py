@@ -31,7 +31,7 @@ class PrivateStorage(FileSystemStorage):
     def url(self, name: str | None) -> str:
         raise ValueError(
             "Private files have no URL; serve them through a view that checks "
-            "company and role (profiles.private_files.private_file_response)."
+            "company and role (core.private_files.private_file_response)."
         )
 
 

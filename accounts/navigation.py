@@ -27,10 +27,10 @@ NAV: dict[str, list[tuple[str, str, Perm]]] = {
         ("Manual Opt-Out", "inbox:bulk_opt_out", Perm.MANAGE),
     ],
     "settings": [
-        ("Company", "profiles:company_settings", Perm.MANAGE),
+        ("Company", "accounts:company_settings", Perm.MANAGE),
         ("Custom fields", "profiles:custom_fields", Perm.MANAGE),
-        ("API tokens", "profiles:api_tokens", Perm.MANAGE),
-        ("Users", "profiles:users", Perm.MANAGE),
+        ("API tokens", "accounts:api_tokens", Perm.MANAGE),
+        ("Users", "accounts:users", Perm.MANAGE),
         ("Sending numbers", "messaging:channels", Perm.MANAGE),
     ],
 }
@@ -68,7 +68,7 @@ def _nav_url(name: str) -> str | None:
 
 def nav_items(request: HttpRequest) -> dict[str, Any]:
     # Once per request, however many templates render with a RequestContext (see
-    # profiles.tenancy.company_context).
+    # accounts.tenancy.company_context).
     cached = getattr(request, "_nav_items", None)
     if cached is None:
         cached = request._nav_items = _nav_items(request)  # type: ignore[attr-defined]

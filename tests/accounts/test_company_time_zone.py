@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from accounts.models import Company
 from campaigns.broadcasts import broadcast_create
 from campaigns.models import Broadcast
-from profiles.models import Company
 from tests.factories import make_campaign, make_profile, make_subscription, receive_text
 
 from .detail_builders import make_message
@@ -69,7 +69,7 @@ def test_an_admin_changes_the_company_zone_and_every_page_follows(
     client_as, alice, company, broadcast
 ):
     client = client_as(alice)
-    response = client.post(reverse("profiles:company_settings"), {"time_zone": "America/Chicago"})
+    response = client.post(reverse("accounts:company_settings"), {"time_zone": "America/Chicago"})
     assert response.status_code == 302
     company.refresh_from_db()
     assert company.time_zone == "America/Chicago"
@@ -78,13 +78,13 @@ def test_an_admin_changes_the_company_zone_and_every_page_follows(
 
 
 def test_the_settings_page_shows_the_current_zone_chosen(client_as, alice):
-    page = client_as(alice).get(reverse("profiles:company_settings")).content.decode()
+    page = client_as(alice).get(reverse("accounts:company_settings")).content.decode()
     assert '<option value="America/New_York" selected>America/New York</option>' in page
 
 
 def test_a_zone_that_does_not_exist_is_refused_and_nothing_changes(client_as, alice, company):
     response = client_as(alice).post(
-        reverse("profiles:company_settings"), {"time_zone": "Mars/Olympus_Mons"}
+        reverse("accounts:company_settings"), {"time_zone": "Mars/Olympus_Mons"}
     )
     assert response.status_code == 400
     assert Company.objects.get(pk=company.pk).time_zone == "America/New_York"
@@ -93,8 +93,8 @@ def test_a_zone_that_does_not_exist_is_refused_and_nothing_changes(client_as, al
 @pytest.mark.parametrize("user", ["bob", "charlie", "dana"])
 def test_only_an_admin_may_change_the_company_zone(client_as, company, user, request):
     client = client_as(request.getfixturevalue(user))
-    assert client.get(reverse("profiles:company_settings")).status_code == 403
-    response = client.post(reverse("profiles:company_settings"), {"time_zone": "UTC"})
+    assert client.get(reverse("accounts:company_settings")).status_code == 403
+    response = client.post(reverse("accounts:company_settings"), {"time_zone": "UTC"})
     assert response.status_code == 403
     assert Company.objects.get(pk=company.pk).time_zone == "America/New_York"
 

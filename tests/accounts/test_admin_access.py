@@ -15,8 +15,8 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.urls import reverse
 
+from accounts.models import Membership, Role
 from campaigns.models import Tag
-from profiles.models import Membership, Role
 from tests.factories import make_profile
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +47,7 @@ def admin_pages(theirs) -> list[tuple[str, str, dict]]:
         ("get", reverse("admin:profiles_profile_changelist"), {}),
         ("get", reverse("admin:profiles_profile_change", args=[theirs["profile"].pk]), {}),
         ("post", reverse("admin:profiles_profile_export"), {"format": "0", "resource": "0"}),
-        ("get", reverse("admin:profiles_membership_add"), {}),
+        ("get", reverse("admin:accounts_membership_add"), {}),
         ("get", reverse("admin:campaigns_tag_change", args=[theirs["tag"].pk]), {}),
     ]
 
@@ -82,7 +82,7 @@ def test_a_company_role_cannot_make_itself_a_member_of_another_company(
     user = request.getfixturevalue(who)
     as_older_versions_made_them(user)
     response = client_as(user).post(
-        reverse("admin:profiles_membership_add"),
+        reverse("admin:accounts_membership_add"),
         {"user": user.pk, "company": other_company.pk, "role": Role.ADMIN},
     )
     assert_refused(response, "membership add")
@@ -178,14 +178,14 @@ def test_create_roles_takes_admin_access_from_company_roles(alice, bob, operator
 def test_the_users_page_never_makes_staff_users(client_as, alice, bob):
     client = client_as(alice)
     response = client.post(
-        reverse("profiles:users"),
+        reverse("accounts:users"),
         {"username": "newadmin", "email": "new@example.org", "role": Role.ADMIN},
     )
     assert response.status_code == 200
     membership = Membership.objects.get(user__username="newadmin")
     assert membership.role == Role.ADMIN
     bobs = Membership.objects.get(user=bob)
-    client.post(reverse("profiles:user_role", args=[bobs.pk]), {"role": Role.ADMIN})
+    client.post(reverse("accounts:user_role", args=[bobs.pk]), {"role": Role.ADMIN})
     bobs.refresh_from_db()
     assert bobs.role == Role.ADMIN
     users = get_user_model().objects.filter(username__in=["newadmin", "bob"])

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from profiles.models import Company
+from accounts.models import Company
 
 pytestmark = pytest.mark.django_db
 
