@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from profiles.views.home import company_switch
+from accounts.views.company_switch import company_switch
 from reports.views_dashboard import broadcast_report, home
 
 urlpatterns = [

@@ -10,8 +10,7 @@ from accounts.models import Company
 from campaigns.broadcasts import broadcast_create
 from campaigns.models import Broadcast
 from tests.factories import make_campaign, make_profile, make_subscription, receive_text
-
-from .detail_builders import make_message
+from tests.profiles.detail_builders import make_message
 
 pytestmark = pytest.mark.django_db
 

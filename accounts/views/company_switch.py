@@ -1,11 +1,13 @@
+"""The header's company switcher: work in another company the user belongs to."""
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from accounts.models import Company
-from accounts.tenancy import SESSION_KEY, role_in
+from ..models import Company
+from ..tenancy import SESSION_KEY, role_in
 
 
 @require_POST
