@@ -33,9 +33,9 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils import timezone
 
-from profiles.auth import EmailOrUsernameBackend, client_address, login_account_key
-from profiles.models import ApiToken, Company
-from profiles.tenancy import default_company, role_in
+from accounts.auth import EmailOrUsernameBackend, client_address, login_account_key
+from accounts.models import ApiToken, Company
+from accounts.tenancy import default_company, role_in
 
 from .errors import ApiError
 

@@ -18,8 +18,8 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from lxml.etree import _Element as Element
 
+from accounts.tenancy import Perm, TenantRequest, has_perm
 from core.errors import ServiceError
-from profiles.tenancy import Perm, TenantRequest, has_perm
 
 from .auth import Caller, caller_for
 from .concurrency import concurrency_slot

@@ -15,8 +15,8 @@ from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from profiles.phones import phone_normalize
-from profiles.text_rules import text_problem
+from core.phones import phone_normalize
+from core.text_rules import text_problem
 
 from .errors import invalid
 
@@ -54,7 +54,7 @@ class Params:
         PostgreSQL cannot store NUL, and no parameter of the API has a use for the other
         controls (line breaks and tabs aside, which message bodies may hold), so the whole
         call is refused before any endpoint reads it, naming the parameter. The services
-        behind the endpoints apply the same rule (profiles.text_rules) again.
+        behind the endpoints apply the same rule (core.text_rules) again.
         """
         sources = [self.query] if self.form is None else [self.query, self.form]
         for source in sources:

@@ -20,7 +20,8 @@ PASSWORD = "bench-api-password"  # noqa: S105 (a local benchmark login, not a se
 def _bench_user():
     from django.contrib.auth import get_user_model
 
-    from profiles.models import Company, Membership, Profile
+    from accounts.models import Company, Membership
+    from profiles.models import Profile
 
     company_id = (
         Profile.objects.values("company_id")

@@ -69,8 +69,9 @@ def _seed(profiles: int):
     """The bench company, campaign, profiles and subscriptions, set-based."""
     from django.db import connection
 
+    from accounts.models import Company
     from campaigns.models import Campaign, Subscription
-    from profiles.models import Company, Profile
+    from profiles.models import Profile
 
     if Company.objects.filter(name=COMPANY_NAME).exists():
         _drop()

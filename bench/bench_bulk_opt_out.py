@@ -99,8 +99,9 @@ def _baseline(numbers: list[str]) -> None:
 def run(report) -> None:
     from django.db.models import Count
 
+    from accounts.models import Company
     from inbox.bulk import Outcome, bulk_opt_out_apply
-    from profiles.models import Company, Profile
+    from profiles.models import Profile
 
     company = Company.objects.annotate(n=Count("profiles")).order_by("-n").first()
     assert company is not None, "no company: load the benchmark data first"

@@ -179,7 +179,7 @@ def _roll_up(company, report) -> None:
 def _member(company):
     from django.contrib.auth import get_user_model
 
-    from profiles.models import Membership
+    from accounts.models import Membership
 
     user, _ = get_user_model().objects.get_or_create(username="bench-dashboard")
     Membership.objects.get_or_create(
@@ -243,9 +243,9 @@ def run(report) -> None:
 def _run(report) -> None:
     from django.test import Client
 
+    from accounts.models import Company
     from campaigns.models import Broadcast
     from demo.catalog import DEMO_COMPANY
-    from profiles.models import Company
 
     company = Company.objects.get(name=DEMO_COMPANY)
     _seed_messages(company, messages_wanted())

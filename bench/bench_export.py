@@ -65,7 +65,8 @@ def run(report) -> None:
     from django.db import connections
     from django.db.models import Count
 
-    from profiles.models import Company, CustomField, Profile
+    from accounts.models import Company
+    from profiles.models import CustomField, Profile
     from reports.exports import export_type_for
     from reports.exports.profiles import profiles_export_config
     from reports.models import Export

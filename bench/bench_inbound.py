@@ -62,10 +62,10 @@ def _free_port() -> int:
 
 
 def _setup():
+    from accounts.models import Company
     from campaigns.models import Campaign
     from messaging.channels import channel_create
     from messaging.models import Channel
-    from profiles.models import Company
 
     company, _ = Company.objects.get_or_create(name=COMPANY_NAME)
     channel = Channel.objects.filter(company=company, number=NUMBER, active=True).first()

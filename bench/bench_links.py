@@ -41,10 +41,11 @@ def _settings() -> tuple[int, float, int, int]:
 
 def _seed() -> tuple[int, list[str], str]:
     """The link id, the paths of up to 1,000 recipients' tokens, and a forged path."""
+    from accounts.models import Company
     from links.models import TrackedLink
     from links.services import links_for_body
     from links.tokens import token_for
-    from profiles.models import Company, Profile
+    from profiles.models import Profile
 
     company = Company.objects.order_by("id").first()
     assert company is not None, "no company: load the benchmark data first"

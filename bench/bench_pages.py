@@ -49,7 +49,7 @@ class Query:
 def _member(company):
     from django.contrib.auth import get_user_model
 
-    from profiles.models import Membership
+    from accounts.models import Membership
 
     user, _ = get_user_model().objects.get_or_create(username="bench-pages")
     Membership.objects.update_or_create(
@@ -163,9 +163,10 @@ def _run(report) -> None:
     from django.db.models import Count
     from django.test import Client
 
+    from accounts.models import Company
     from bench.common import ensure_messages, messages_wanted
     from messaging.models import Message
-    from profiles.models import Company, Profile
+    from profiles.models import Profile
     from profiles.pagination import DEFAULT_PER_PAGE
 
     company = Company.objects.annotate(n=Count("profiles")).order_by("-n").first()

@@ -17,7 +17,7 @@ RUNS = 7
 def _member(company):
     from django.contrib.auth import get_user_model
 
-    from profiles.models import Membership
+    from accounts.models import Membership
 
     user, _ = get_user_model().objects.get_or_create(username="bench-table")
     Membership.objects.get_or_create(
@@ -54,10 +54,11 @@ def _run(report) -> None:
     from django.db.models import Count
     from django.test import Client
 
+    from accounts.models import Company
     from bench.common import median_ms
-    from profiles.models import Company, Profile
+    from core.phones import phone_format_readable
+    from profiles.models import Profile
     from profiles.pagination import DEFAULT_PER_PAGE
-    from profiles.phones import phone_format_readable
     from profiles.selectors import profile_list
 
     company = Company.objects.annotate(n=Count("profiles")).order_by("-n").first()

@@ -7,6 +7,7 @@ from typing import Literal, overload
 from django.db.models import Count, Q, Sum
 from lxml.etree import _Element as Element
 
+from accounts.tenancy import Perm
 from api import (
     ApiCall,
     ApiError,
@@ -20,7 +21,6 @@ from api import (
 )
 from api.xml import fmt_time
 from profiles.models import Profile
-from profiles.tenancy import Perm
 
 from .broadcast_rules import (
     BroadcastBodyError,

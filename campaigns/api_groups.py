@@ -7,6 +7,7 @@ search are campaigns' reads (campaigns/selectors.py), as on the Groups pages.
 
 from lxml.etree import _Element as Element
 
+from accounts.tenancy import Perm
 from api import ApiCall, api_endpoint, not_found, sub, success
 from api.xml import fmt_time
 from core.errors import ServiceError
@@ -21,7 +22,6 @@ from profiles.profile_xml import (
 )
 from profiles.services_groups import group_create
 from profiles.status import profiles_changed_between
-from profiles.tenancy import Perm
 
 from .selectors import group_list
 from .selectors import group_members as members_of

@@ -8,6 +8,7 @@ campaigns' because subscriptions are.
 from django.db import transaction
 from lxml.etree import _Element as Element
 
+from accounts.tenancy import Perm
 from api import ApiCall, api_endpoint, not_found
 from core.errors import ServiceError
 from profiles.api import profile_by_phone, profile_response, write_error
@@ -19,7 +20,6 @@ from profiles.api_services import (
     profile_field_clean,
 )
 from profiles.models import OptOutSource
-from profiles.tenancy import Perm
 
 from .api import opt_in_path_for, subscribe_once
 from .models import Campaign, Subscription

@@ -17,9 +17,9 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import Company, Membership
 from core.errors import ServiceError
 from core.segments import SegmentInfo
-from profiles.models import Company, Membership
 
 from .broadcasts import BroadcastStateError, _locked
 from .compose import MessageBodyError, body_check, body_prepare

@@ -7,9 +7,10 @@ from typing import Any
 
 from django.core.cache import cache
 
+from accounts.models import Company
 from campaigns.compose import ComposePreview, compose_preview, expansion_segments
 from links.selectors import ClickCounts, broadcast_links, clicks_for_broadcasts
-from profiles.models import Company, Profile
+from profiles.models import Profile
 
 from .messaging_port import messaging_port
 from .models import Broadcast, Campaign, Subscription

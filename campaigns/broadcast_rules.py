@@ -15,8 +15,8 @@ from typing import Literal
 from django.utils import timezone
 
 from core.errors import ErrorKind, ServiceError
+from core.text_rules import TextError, bidi_strip, name_clean
 from profiles.models import Group
-from profiles.text_rules import TextError, bidi_strip, name_clean
 
 from .compose import MessageBodyError, body_validate
 from .models import Broadcast, Campaign, MessageTemplate

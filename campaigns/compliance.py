@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Value, When
 
+from accounts.models import Company
 from profiles.deliverability import Reason, number_refusal, undeliverable_whens
-from profiles.models import Company, Profile
+from profiles.models import Profile
 
 from .models import Subscription
 

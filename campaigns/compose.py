@@ -16,12 +16,13 @@ import emoji
 from django.db import connection
 from django.db.models import QuerySet
 
+from accounts.models import Company
 from core.errors import ErrorKind, ServiceError
 from core.segments import SegmentInfo, segment_info, segment_limit_problem
 from core.segments_sql import segments_by_count
+from core.text_rules import TextError, text_clean
 from links.tokens import Link, link_url, link_url_sql, url_length, urls_in
-from profiles.models import Company, Profile
-from profiles.text_rules import TextError, text_clean
+from profiles.models import Profile
 
 from .merge_fields import (
     MergeFieldError,

@@ -6,9 +6,10 @@ from urllib.parse import parse_qs, urlsplit
 from django import forms
 from django.conf import settings
 
+from accounts.models import Company
 from core.segments import max_segments
-from profiles.models import Company, CustomField, Group
-from profiles.text_rules import TextRulesFormMixin
+from core.text_rules import TextRulesFormMixin
+from profiles.models import CustomField, Group
 
 from .models import Broadcast, Campaign, FlowStep, MessageTemplate, OptInPath
 

@@ -24,11 +24,11 @@ from django.db import transaction
 
 from core.jobs import job_enqueue, job_execute, register_job_type
 from core.list_uploads import ListUploadType, NumberRow, number_rows_parse, number_rows_resolve
-from inbox.phone_csv import CsvError
+from core.phone_csv import CsvError
+from core.phones import phone_normalize
 from profiles.creation import SUPPRESSED_DETAIL, profiles_create_many
 from profiles.models import Group, SourceType
 from profiles.phone_lookup import profiles_by_number
-from profiles.phones import phone_normalize
 
 from .groups import GroupError, Outcome, group_members_add, group_members_check
 from .models import GroupUpload

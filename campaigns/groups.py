@@ -22,9 +22,9 @@ from django.contrib.auth.models import AbstractBaseUser, User
 from django.db import transaction
 from django.db.models import F, QuerySet
 
+from core.phones import PhoneResult, phone_normalize
 from profiles.creation import SUPPRESSED_DETAIL, profiles_create_many
 from profiles.models import Group, GroupMembership, Profile, SourceType
-from profiles.phones import PhoneResult, phone_normalize
 from profiles.services_groups import (  # noqa: F401 (group_create and the errors: callers import them here)
     GroupError,
     GroupKindError,

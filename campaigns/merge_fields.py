@@ -24,9 +24,10 @@ from dataclasses import dataclass, field
 from django.db.models import CharField, Expression, F, Func, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 
+from accounts.models import Company
 from core.errors import ServiceError
 from links.tokens import Link, url_spans
-from profiles.models import Company, CustomField, CustomFieldValue, Profile
+from profiles.models import CustomField, CustomFieldValue, Profile
 
 # Profile columns a body may name, in the order the composer lists them.
 PROFILE_FIELDS = (

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 
 from core.errors import ServiceError
-from profiles.text_rules import TextError, name_clean
+from core.text_rules import TextError, name_clean
 
 from .compose import MessageBodyError, body_validate
 from .models import Campaign, MessageTemplate

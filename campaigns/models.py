@@ -3,10 +3,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.models import Company, CompanyQuerySet
 from core.jobs import JobStatus
 from core.list_uploads import ListUpload
-from profiles.models import Company, Group, Profile
-from profiles.models.companies import CompanyQuerySet
+from profiles.models import Group, Profile
 
 
 class Tag(models.Model):

@@ -6,7 +6,8 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from profiles.models import Company, Group, GroupMembership, Profile
+from accounts.models import Company
+from profiles.models import Group, GroupMembership, Profile
 
 from .compliance import profiles_with_refusal
 from .models import Broadcast, BroadcastChunk, Campaign, Subscription

@@ -8,9 +8,10 @@ from collections.abc import Iterable
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.models import Company
 from core.errors import ServiceError
-from profiles.models import Company, Profile
-from profiles.text_rules import TextError, name_clean, text_clean
+from core.text_rules import TextError, name_clean, text_clean
+from profiles.models import Profile
 
 from .compose import MessageBodyError, body_validate
 from .models import Campaign, Keyword, OptInPath, Tag
@@ -37,7 +38,7 @@ def _check_zone(name: str) -> str:
 
 
 def _name(value: str, *, field: str) -> str:
-    """A name under the text rule (profiles.text_rules): controls refused, bidi stripped."""
+    """A name under the text rule (core.text_rules): controls refused, bidi stripped."""
     try:
         return name_clean(value, field=field).strip()
     except TextError as error:

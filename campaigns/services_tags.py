@@ -4,7 +4,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from profiles.models import Company
+from accounts.models import Company
 
 from .models import Broadcast, Campaign, OptInPath, Tag
 

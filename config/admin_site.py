@@ -4,7 +4,7 @@ The admin's ModelAdmins see every company's rows: they are not scoped by tenancy
 the site itself admits only active superusers; a company role (even Admin) never
 reaches it, whatever `is_staff` or model permissions a user was once given. Everything
 a company Admin does is on the product's own pages, which are scoped by
-`profiles.tenancy`.
+`accounts.tenancy`.
 """
 
 from django.contrib.admin import AdminSite

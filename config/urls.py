@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.views.company_switch import company_switch
 from campaigns import urls_profile as campaigns_profile_urls
 from profiles import urls as profiles_urls
-from profiles.views.home import company_switch
 from reports.views_dashboard import broadcast_report, home
 
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("company/switch/", company_switch, name="company_switch"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("profiles/", include("accounts.urls")),  # the company settings pages
     # The profile page's Subscriptions actions are campaigns' views under the profile's
     # addresses and `profiles:` names (profiles may not import campaigns).
     path(
@@ -32,4 +33,4 @@ urlpatterns = [
 
 # No route serves MEDIA_URL or PRIVATE_ROOT, not even with DEBUG on: exports, uploaded
 # lists, their results and outboxes leave only through views that check company and
-# role (profiles.private_files).
+# role (core.private_files).

@@ -34,10 +34,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from core.locks import periodic
-from core.publish import BACKGROUND, queue_for
 
 # The storage helper moves down to core with the other file utilities.
-from profiles.private_files import PrivatePath, private_storage
+from core.private_files import PrivatePath, private_storage
+from core.publish import BACKGROUND, queue_for
 
 logger = logging.getLogger(__name__)
 

@@ -22,12 +22,13 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.db import models
 
+from core.csv_safe import csv_row
+
 # These three move down to core with the other utilities that know no company.
-from inbox.phone_csv import parse_phone_csv, quick_e164
-from profiles.phones import phone_normalize
-from profiles.private_files import PrivatePath, private_storage
-from profiles.text_rules import text_problem
-from reports.csv_safe import csv_row
+from core.phone_csv import parse_phone_csv, quick_e164
+from core.phones import phone_normalize
+from core.private_files import PrivatePath, private_storage
+from core.text_rules import text_problem
 
 from .jobs import Job, JobContext, JobType
 

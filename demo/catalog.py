@@ -14,6 +14,7 @@ ids and facts it needs without further queries.
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from accounts.models import Company
 from campaigns.broadcasts import broadcast_create
 from campaigns.groups import group_create
 from campaigns.models import Broadcast, Campaign, Fundraising, Keyword
@@ -23,7 +24,7 @@ from campaigns.services_campaigns import (
     keyword_create,
     opt_in_path_create,
 )
-from profiles.models import Company, CrmSync, CustomFieldType, Group
+from profiles.models import CrmSync, CustomFieldType, Group
 from profiles.services import custom_field_create
 
 DEMO_COMPANY = "Demo Action Network"

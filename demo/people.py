@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from campaigns.models import Subscription
+from core.phones import PhoneReason
 from profiles.models import (
     ActivityEvent,
     CleanedReason,
@@ -21,7 +22,6 @@ from profiles.models import (
     ProfileStatus,
     SourceType,
 )
-from profiles.phones import PhoneReason
 
 from . import data
 from .catalog import Catalog

@@ -12,8 +12,9 @@ from django.apps import apps
 from django.db import connection
 from django.db.models import Model
 
+from accounts.models import ApiToken, Company, Membership
 from core.model_fields import column_of
-from profiles.models import ApiToken, Company, Legislator, Membership
+from profiles.models import Legislator
 
 # Kept across a reset: the companies, who may sign in to them, and public data.
 KEPT = (Company, Membership, ApiToken, Legislator)

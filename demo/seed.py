@@ -9,10 +9,11 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.models import Company
 from campaigns.models import Broadcast
 from core.errors import ErrorKind, ServiceError
 from messaging.models import Message
-from profiles.models import Company, Profile
+from profiles.models import Profile
 
 from .catalog import DEMO_COMPANY, SECOND_COMPANY, demo_catalog, demo_company, second_catalog
 from .loader import Loader

@@ -28,12 +28,12 @@ from core.list_uploads import (
     number_rows_parse,
     number_rows_resolve,
 )
+from core.phone_csv import CsvError
 from profiles.models import OptOutSource
 from profiles.phone_lookup import profiles_by_number
 from profiles.suppressions import MANUAL_OPT_OUT_WITHOUT_PROFILE, phones_suppress
 
 from .models import BulkOptOut
-from .phone_csv import CsvError
 
 BULK_OPT_OUT_JOB = "inbox.bulk_opt_out"
 

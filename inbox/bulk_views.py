@@ -14,15 +14,15 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
+from accounts.tenancy import CompanyRequest, Perm, require_perm
 from campaigns.models import Campaign
-from profiles.private_files import private_file_response
-from profiles.tenancy import CompanyRequest, Perm, require_perm
-from profiles.text_rules import TextRulesFormMixin
-from reports.csv_safe import FORMULA_PREFIXES
+from core.csv_safe import FORMULA_PREFIXES
+from core.phone_csv import NOT_CSV, CsvError, parse_phone_csv
+from core.private_files import private_file_response
+from core.text_rules import TextRulesFormMixin
 
 from .bulk import bulk_opt_out_queue
 from .models import BulkOptOut
-from .phone_csv import NOT_CSV, CsvError, parse_phone_csv
 
 ACCEPTED_EXTENSIONS = {".csv", ".txt"}
 PASTE_PLACEHOLDER = "phone\n"

@@ -3,9 +3,9 @@
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
+from accounts.models import Company
 from core.errors import ServiceError
-from profiles.models import Company
-from profiles.text_rules import TextError, text_clean
+from core.text_rules import TextError, text_clean
 
 from .models import CannedResponse
 

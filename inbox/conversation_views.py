@@ -14,11 +14,11 @@ from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
 
+from accounts.navigation import nav_badge
+from accounts.tenancy import CompanyRequest, Perm, has_perm, require_perm
 from campaigns.models import Campaign
 from messaging.selectors import profile_current_campaign
 from profiles.models import Profile
-from profiles.navigation import nav_badge
-from profiles.tenancy import CompanyRequest, Perm, has_perm, require_perm
 
 from . import conversations as rules
 from .models import ConversationTag, InboxConversation

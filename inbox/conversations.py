@@ -25,13 +25,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.models import Company, Membership
+from accounts.tenancy import Perm, has_perm, role_in
 from campaigns.models import Campaign
 from core.errors import ErrorKind, ServiceError
+from core.text_rules import TextError, text_clean
 from messaging.models import Message, MOType
-from profiles.models import ActivityEvent, Company, Membership, Profile
+from profiles.models import ActivityEvent, Profile
 from profiles.services import activity_record
-from profiles.tenancy import Perm, has_perm, role_in
-from profiles.text_rules import TextError, text_clean
 
 from .models import ConversationNote, ConversationTag, InboxConversation
 

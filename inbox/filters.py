@@ -3,9 +3,9 @@ from django import forms
 from django.db.models import Q, QuerySet
 
 from campaigns.models import Campaign
+from core.phones import phone_search_digits
 from messaging.labels import MO_TYPE_CHOICES
 from messaging.models import Message
-from profiles.phones import phone_search_digits
 
 
 class InboxFilter(django_filters.FilterSet):

@@ -4,9 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 
+from accounts.models import Company, CompanyQuerySet
 from core.list_uploads import ListUpload
-from profiles.models import Company
-from profiles.models.companies import CompanyQuerySet
 
 
 class BulkOptOut(ListUpload):

@@ -17,7 +17,7 @@ from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db.models import Q
 
-from profiles.models import Company
+from accounts.models import Company
 
 from .conversations import user_label
 

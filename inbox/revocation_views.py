@@ -16,6 +16,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.navigation import nav_badge
+from accounts.tenancy import CompanyRequest, Perm, has_perm, require_perm
+from core.csv_safe import csv_row
 from messaging.models import FreeTextRevocation
 from messaging.revocation_selectors import (
     revocation_counts,
@@ -28,9 +31,6 @@ from messaging.revocation_services import (
     revocation_dismiss,
     revocation_opt_out,
 )
-from profiles.navigation import nav_badge
-from profiles.tenancy import CompanyRequest, Perm, has_perm, require_perm
-from reports.csv_safe import csv_row
 
 REPORT_DEFAULT_DAYS = 30
 

@@ -2,9 +2,10 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import QueryDict
 
+from accounts.models import Company
 from campaigns.models import Campaign
 from messaging.models import Message
-from profiles.models import Company, Profile
+from profiles.models import Profile
 
 from .filters import InboxFilter
 from .models import CannedResponse, ConversationTag, InboxConversation

@@ -3,12 +3,13 @@
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from accounts.models import Company
 from campaigns.models import Campaign, Subscription
 from campaigns.services_subscriptions import profile_opt_out
 from core.errors import ServiceError
 from messaging.models import Message, MTType
 from messaging.services import MessageBodyError, message_send
-from profiles.models import Company, OptOutSource, Profile
+from profiles.models import OptOutSource, Profile
 
 from .conversations import conversation_reply, conversations_opted_out
 

@@ -8,11 +8,11 @@ from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
+from accounts.tenancy import Perm, has_perm
+from core.phones import phone_display
 from messaging.labels import message_type_label
 from messaging.models import Message, MOType
-from profiles.phones import phone_display
 from profiles.templatetags.display import WHEN_FORMAT, when_text
-from profiles.tenancy import Perm, has_perm
 from profiles.url_makers import url_maker
 
 # A body longer than this shows its start and a "Read all" that opens the rest in place:

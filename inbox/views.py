@@ -12,13 +12,13 @@ from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
 
+from accounts.tenancy import CompanyRequest, Perm, require_perm
 from campaigns.compliance import refusal_reason
 from campaigns.models import Campaign
 from core.segments import max_segments
 from messaging.models import Message
 from messaging.selectors import conversation_messages, profile_current_campaign
 from profiles.models import Profile
-from profiles.tenancy import CompanyRequest, Perm, require_perm
 
 from .conversation_views import bar_context, extras_context, list_context
 from .conversations import ConversationError, conversation_read

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lxml.etree import _Element as Element
 
+from accounts.tenancy import Perm
 from api import ApiCall, api_endpoint, invalid, not_found, sub, success
 from api.xml import fmt_time
 from profiles.models import Profile
@@ -14,7 +15,6 @@ from profiles.profile_xml import (
     profile_element,
     profiles_with_details,
 )
-from profiles.tenancy import Perm
 
 from .models import TrackedLink
 from .selectors import click_totals, link_clicks, tinyurl_list

@@ -27,7 +27,7 @@ from django.dispatch import receiver
 from django.http.request import split_domain_port, validate_host
 from django.test.signals import setting_changed
 
-from profiles.auth import client_address
+from accounts.auth import client_address
 
 from . import services
 from .services import click_record, link_for_code
@@ -159,7 +159,7 @@ def _validate(host: str) -> bool:
 
 
 class _Meta:
-    """Enough of an HttpRequest for `profiles.auth.client_address` (it reads META only,
+    """Enough of an HttpRequest for `accounts.auth.client_address` (it reads META only,
     and a WSGI environ is what Django's META is made of)."""
 
     __slots__ = ("META",)

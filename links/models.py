@@ -9,8 +9,8 @@ the profile (links.tokens), computed in SQL when a broadcast's rows are written.
 from django.db import models
 from django.db.models import Q
 
-from profiles.models import Company, Profile
-from profiles.models.companies import CompanyQuerySet
+from accounts.models import Company, CompanyQuerySet
+from profiles.models import Profile
 
 CODE_LENGTH = 6
 

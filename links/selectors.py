@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
 
-from profiles.models import Company, Profile
+from accounts.models import Company
+from profiles.models import Profile
 
 from .models import Click, TrackedLink
 

@@ -26,9 +26,10 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from accounts.models import Company
 from core.locks import periodic
-from profiles.models import Company, Profile
-from profiles.safe_urls import UnsafeUrlError, external_url_clean
+from core.safe_urls import UnsafeUrlError, external_url_clean
+from profiles.models import Profile
 
 from .models import Click, TrackedLink
 from .tokens import Link, code_new, urls_in

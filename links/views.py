@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, HttpRes
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
-from profiles.auth import client_address
+from accounts.auth import client_address
 
 from .services import click_record, link_for_code
 from .tokens import token_parse, token_valid

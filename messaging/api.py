@@ -9,6 +9,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from lxml.etree import _Element as Element
 
+from accounts.tenancy import Perm
 from api import ApiCall, api_endpoint, invalid, not_found, sub, success
 from api.xml import fmt_time
 from profiles.models import Profile
@@ -18,7 +19,6 @@ from profiles.profile_xml import (
     profile_element,
     profiles_with_details,
 )
-from profiles.tenancy import Perm
 
 from .models import Attachment, Message
 

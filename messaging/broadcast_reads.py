@@ -13,12 +13,13 @@ from django.db import transaction
 from django.db.models import Count, F, Sum, Value
 from django.db.models.functions import Coalesce
 
+from accounts.models import Company, Membership
 from campaigns.broadcast_actions import TestSendError, TestSent
 from campaigns.compose import MessageBodyError, body_validate
 from campaigns.models import Broadcast, BroadcastChunk, Campaign
+from core.phones import phone_normalize
 from profiles.creation import profile_get_or_create
-from profiles.models import Company, Membership, SourceType
-from profiles.phones import phone_normalize
+from profiles.models import SourceType
 from profiles.services import ProfileActionError
 
 from .models import Message, MTType

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from profiles.text_rules import TextRulesFormMixin
+from core.text_rules import TextRulesFormMixin
 
 from .channels import MPS_MAX
 from .credentials import CREDENTIAL_FIELDS

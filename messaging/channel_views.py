@@ -13,11 +13,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.tenancy import CompanyRequest, Perm, require_perm
+from core.phones import phone_normalize
 from profiles.creation import profile_get_or_create
 from profiles.models import SourceType
-from profiles.phones import phone_normalize
 from profiles.services import ProfileActionError
-from profiles.tenancy import CompanyRequest, Perm, require_perm
 
 from .channel_forms import ChannelForm, TestMessageForm
 from .channels import (

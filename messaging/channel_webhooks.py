@@ -24,7 +24,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from profiles.text_rules import text_problem
+from core.text_rules import text_problem
 
 from .credentials import CredentialsUnreadable, provider_credentials
 from .inbound_accept import inbound_accept

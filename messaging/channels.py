@@ -16,8 +16,8 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from accounts.models import Company
 from core.errors import ServiceError
-from profiles.models import Company
 
 from .credentials import CREDENTIAL_FIELDS, credentials_decrypt, credentials_encrypt
 from .models import Channel, Message

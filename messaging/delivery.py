@@ -33,8 +33,9 @@ from django.db.models import F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.models import Company
 from campaigns.compliance import profiles_with_refusal
-from profiles.models import Company, Profile
+from profiles.models import Profile
 
 from .gateways import SendResult, gateway_send_many, get_gateway
 from .in_flight import in_flight_claim, in_flight_release

@@ -42,6 +42,7 @@ from django.core.validators import validate_email
 from django.db import models, transaction
 from django.utils import timezone
 
+from accounts.models import Company
 from campaigns.models import Campaign, FlowRun, FlowStep, OptInPath, Subscription
 from campaigns.services_subscriptions import (
     SubscriptionRefused,
@@ -50,7 +51,7 @@ from campaigns.services_subscriptions import (
     subscription_pending_drop,
 )
 from profiles.custom_fields import CustomFieldError
-from profiles.models import Company, Profile
+from profiles.models import Profile
 from profiles.services import ProfileActionError, custom_value_set, profile_update
 
 from .models import Conversation, Message, MOType, MTType

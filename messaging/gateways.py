@@ -35,7 +35,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from profiles.private_files import private_storage
+from core.private_files import private_storage
 
 logger = logging.getLogger(__name__)
 

@@ -39,15 +39,16 @@ from datetime import datetime, timedelta
 from django.db import connection, transaction
 from django.db.models import F, Max, Q
 
+from accounts.models import Company
 from campaigns.models import Broadcast, Campaign, Keyword, Subscription
 from campaigns.services_subscriptions import (
     SubscriptionRefused,
     profile_opt_out,
     subscription_reactivate,
 )
+from core.phones import phone_normalize
 from profiles.creation import ProfileSuppressed, profile_get_or_create
-from profiles.models import Company, OptOutSource, Profile, SourceType
-from profiles.phones import phone_normalize
+from profiles.models import OptOutSource, Profile, SourceType
 
 from .flows import FlowSend, flow_opt_in, flow_text_received
 from .inbound_handlers import inbound_handlers_run

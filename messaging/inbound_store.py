@@ -23,9 +23,9 @@ from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
-from profiles.models import Company
-from profiles.phones import phone_normalize
-from profiles.safe_urls import UnsafeUrlError, external_url_clean
+from accounts.models import Company
+from core.phones import phone_normalize
+from core.safe_urls import UnsafeUrlError, external_url_clean
 
 from .models import GATEWAY_MESSAGE_ID_MAX_LENGTH, GENERIC_GATEWAY, Channel, Message, MOType
 from .routing import channel_for_number, company_for_number

@@ -6,8 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from profiles.models import Company, Profile
-from profiles.models.companies import CompanyQuerySet
+from accounts.models import Company, CompanyQuerySet
+from profiles.models import Profile
 
 from .credentials import credentials_decrypt, provider_credentials
 from .sending_numbers import SendingNumber

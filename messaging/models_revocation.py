@@ -3,8 +3,8 @@
 from django.conf import settings
 from django.db import models
 
-from profiles.models import Company, Profile
-from profiles.models.companies import CompanyQuerySet
+from accounts.models import Company, CompanyQuerySet
+from profiles.models import Profile
 
 
 class FreeTextRevocation(models.Model):

@@ -38,7 +38,7 @@ from django.db.models import CharField, Expression, F, Func, Value
 from django.db.models.functions import Coalesce, NullIf, Substr
 from phonenumbers import tzdata
 
-from profiles.models import Company
+from accounts.models import Company
 
 from .models import MTType
 

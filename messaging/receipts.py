@@ -19,8 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from campaigns.services_subscriptions import profile_opt_out
+from core.phones import phone_normalize
 from profiles.models import CleanedReason
-from profiles.phones import phone_normalize
 
 from .bounces import (
     CARRIER_ORIGIN,

@@ -10,7 +10,8 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
-from profiles.models import ActivityEvent, Company, OptOutSource
+from accounts.models import Company
+from profiles.models import ActivityEvent, OptOutSource
 
 from .bounces import CARRIER_ORIGIN
 from .business_days import business_days_after

@@ -22,9 +22,10 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import Company
 from campaigns.services_subscriptions import profile_opt_out
 from core.errors import ErrorKind, ServiceError
-from profiles.models import ActivityEvent, Company, OptOutSource, Profile
+from profiles.models import ActivityEvent, OptOutSource, Profile
 from profiles.services import activity_record
 
 from .business_days import business_days_after, business_days_before

@@ -15,9 +15,9 @@ the demo data), until Company.short_code's last readers move to channels.
 
 import re
 
+from accounts.models import Company
 from core.errors import ErrorKind, ServiceError
-from profiles.models import Company
-from profiles.phones import phone_normalize
+from core.phones import phone_normalize
 
 from .models import Channel
 

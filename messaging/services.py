@@ -28,6 +28,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from accounts.models import Company
 from campaigns.compliance import profiles_with_refusal, refusal_reason
 from campaigns.compose import (
     MessageBodyError,
@@ -44,10 +45,10 @@ from campaigns.merge_fields import (
 )
 from campaigns.services_subscriptions import profile_opt_out
 from core.publish import task_publish
+from core.safe_urls import UnsafeUrlError, external_url_clean
 from links.services import links_for_body
 from links.tokens import Link, link_url
-from profiles.models import CleanedReason, Company, OptOutSource, Profile
-from profiles.safe_urls import UnsafeUrlError, external_url_clean
+from profiles.models import CleanedReason, OptOutSource, Profile
 
 from .bounces import (
     CARRIER_ORIGIN,

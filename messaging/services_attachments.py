@@ -4,8 +4,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import Company
 from core.errors import ServiceError
-from profiles.models import Company
 
 from .models import Attachment
 

@@ -14,7 +14,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from profiles.text_rules import text_problem
+from core.text_rules import text_problem
 
 from .inbound_accept import inbound_accept
 from .routing import Unroutable, company_for_number

@@ -3,15 +3,12 @@ from import_export.admin import ImportExportModelAdmin
 
 from .models import (
     ActivityEvent,
-    ApiToken,
-    Company,
     CrmSync,
     CustomField,
     CustomFieldValue,
     Group,
     GroupMembership,
     Legislator,
-    Membership,
     Note,
     Profile,
     Suppression,
@@ -27,32 +24,6 @@ class HistoryAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
-
-
-class MembershipInline(admin.TabularInline):
-    model = Membership
-    extra = 0
-    autocomplete_fields = ["user"]
-
-
-@admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin):
-    list_display = ["name", "key", "short_code", "advocacy_enabled", "created_at"]
-    search_fields = ["name", "key"]
-    readonly_fields = ["key"]
-    inlines = [MembershipInline]
-
-
-@admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "company", "role", "is_default"]
-    list_filter = ["role", "company"]
-
-
-@admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["name", "prefix", "company", "user", "created_at", "revoked_at"]
-    readonly_fields = ["digest", "prefix"]
 
 
 class CustomValueInline(admin.TabularInline):

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from lxml.etree import _Element as Element
 
+from accounts.tenancy import Perm
 from api import (
     ApiCall,
     ApiError,
@@ -45,7 +46,6 @@ from .profile_xml import (
 from .services import ProfileActionError, custom_value_set, profile_update
 from .services_groups import GroupError, GroupNameError
 from .status import profiles_changed_between
-from .tenancy import Perm
 
 SAVE_BEHAVIORS = ("always_create", "create_if_key_value_not_exists")
 

@@ -11,23 +11,16 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
 
+from accounts.models import Company
 from core.errors import ServiceError
+from core.phones import phone_normalize
+from core.text_rules import TextError, text_clean
 
 from . import creation, services_groups
 from .custom_fields import CustomFieldError, custom_value_clean
-from .models import (
-    ApiToken,
-    Company,
-    CustomField,
-    Group,
-    Profile,
-    SourceType,
-)
-from .phones import phone_normalize
+from .models import CustomField, Group, Profile, SourceType
 from .services import custom_value_set, profile_update
-from .text_rules import TextError, text_clean
 
 # Standard attributes the API may set, with their column limits (Profile model).
 PROFILE_API_FIELDS: dict[str, int] = {
@@ -180,46 +173,3 @@ def group_members_remove_numbers(*, group: Group, numbers: list[str], actor: Use
         group=group, profile_ids=ids.values_list("pk", flat=True), actor=actor, origin="api"
     )
     return len(removed)
-
-
-# --- API tokens (Settings → API tokens) ---------------------------------------------------
-
-
-class ApiTokenError(ServiceError, ValueError):
-    pass
-
-
-@transaction.atomic
-def api_token_issue(
-    *, company: Company, name: str, user: User, created_by: User
-) -> tuple[ApiToken, str]:
-    """A new bearer token acting as `user` in `company`. Returns (token, raw secret).
-
-    Only the digest is stored; the raw secret is shown to the Admin once and cannot be
-    recovered afterwards (a lost token is revoked and replaced).
-    """
-    from .models import Membership
-
-    name = name.strip()
-    if not name or len(name) > 100:
-        raise ApiTokenError("Give the token a name of 1 to 100 characters.")
-    if not user.is_superuser and not Membership.objects.filter(user=user, company=company).exists():
-        raise ApiTokenError("A token can only act as a member of this company.")
-    raw = ApiToken.generate()
-    token = ApiToken.objects.create(
-        company=company,
-        user=user,
-        name=name,
-        digest=ApiToken.hash(raw),
-        prefix=raw[:8],
-        created_by=created_by,
-    )
-    return token, raw
-
-
-@transaction.atomic
-def api_token_revoke(*, token: ApiToken) -> ApiToken:
-    if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
-    return token

@@ -31,12 +31,13 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from accounts.models import Company
 from core.errors import ErrorKind
 from core.model_fields import column_of
+from core.phones import PhoneResult, phone_digest, phone_digest_sql
 
-from .models import ActivityEvent, Company, Profile, Suppression
+from .models import ActivityEvent, Profile, Suppression
 from .models.profiles import NumberType
-from .phones import PhoneResult, phone_digest, phone_digest_sql
 from .services import ProfileActionError
 
 # The per-row outcome detail and the message of a refused suppressed number.

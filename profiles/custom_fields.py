@@ -14,9 +14,9 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from core.errors import ServiceError
+from core.text_rules import text_problem
 
 from .models import CustomFieldType, Gender
-from .text_rules import text_problem
 
 STRING_MAX_LENGTH = 255
 AGE_MAX = 130

@@ -13,9 +13,10 @@ Order matters: the first matching reason is the one shown.
 from django.db.models import Case, CharField, Exists, Func, OuterRef, Q, Value, When
 from django.db.models.functions import SHA256
 
+from core.phones import PhoneReason, phone_normalize
+
 from .models import CleanedReason, Profile, Suppression
 from .models.profiles import NumberType
-from .phones import PhoneReason, phone_normalize
 
 
 class Reason:

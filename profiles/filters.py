@@ -13,8 +13,9 @@ import django_filters
 from django import forms
 from django.db.models import Exists, Q, QuerySet
 
+from core.phones import phone_search_digits
+
 from .models import OptOutSource, Profile, ProfileStatus, SourceType
-from .phones import phone_search_digits
 
 # Subscription Status options, in the order the seed lists them. Each maps to the
 # maintained status columns (see profiles/status.py for how they are computed).

@@ -1,4 +1,4 @@
-"""Forms of the profile page and of the Admin settings pages (custom fields, users)."""
+"""Forms of the profile page and of the custom fields settings page."""
 
 import re
 import zoneinfo
@@ -6,11 +6,12 @@ from typing import Any
 
 from django import forms
 
+from core.safe_urls import UnsafeUrlError, external_url_clean
+from core.text_rules import TextRulesFormMixin
+
 from .custom_fields import CustomFieldError, gender_code
-from .models import CustomFieldType, Gender, Note, Profile, Role
-from .safe_urls import UnsafeUrlError, external_url_clean
+from .models import CustomFieldType, Gender, Note, Profile
 from .services import PROFILE_EDITABLE_FIELDS, PROFILE_NAME_FIELDS
-from .text_rules import TextRulesFormMixin
 
 # ISO 639-1 two-letter codes: the language a subscriber reads (seed 002).
 _ISO_639_1_CODES = (
@@ -40,7 +41,7 @@ class ProfileEditForm(TextRulesFormMixin, forms.ModelForm):
     birthday = forms.DateField(
         required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="YYYY-MM-DD"
     )
-    # A CharField, so that the one rule for outside links (profiles/safe_urls.py) gives
+    # A CharField, so that the one rule for outside links (core/safe_urls.py) gives
     # the error ("must start with http:// or https://") rather than a generic one.
     avatar_url = forms.CharField(required=False, label="Avatar link")
 
@@ -118,53 +119,3 @@ class CustomFieldForm(TextRulesFormMixin, forms.Form):
 
     name = forms.CharField(max_length=100)
     field_type = forms.ChoiceField(label="Type", choices=CustomFieldType.choices)
-
-
-class MembershipInviteForm(TextRulesFormMixin, forms.Form):
-    name_fields = ("first_name", "last_name")
-
-    username = forms.CharField(max_length=150, help_text="An existing user, or a new login")
-    email = forms.EmailField(required=False, help_text="Required for a new user")
-    first_name = forms.CharField(max_length=150, required=False)
-    last_name = forms.CharField(max_length=150, required=False)
-    role = forms.ChoiceField(choices=Role.choices, initial=Role.STAFF)
-    password = forms.CharField(
-        required=False,
-        widget=forms.PasswordInput,
-        min_length=10,
-        help_text="Leave blank to generate one and show it once",
-    )
-
-
-class MembershipRoleForm(forms.Form):
-    role = forms.ChoiceField(choices=Role.choices)
-
-
-class SendingWindowForm(forms.Form):
-    start = forms.TimeField(
-        required=False,
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        help_text="Earliest local time a broadcast reaches a recipient",
-    )
-    end = forms.TimeField(
-        required=False,
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        help_text="Broadcasts stop at this local time; the rest wait for the next day",
-    )
-
-
-def _zone_choices() -> list[tuple[str, str]]:
-    zones = sorted(
-        z
-        for z in zoneinfo.available_timezones()
-        if "/" in z and not z.startswith(("Etc/", "SystemV/"))
-    )
-    return [(z, z.replace("_", " ")) for z in [*zones, "UTC"]]
-
-
-class CompanySettingsForm(forms.Form):
-    time_zone = forms.ChoiceField(
-        choices=_zone_choices,
-        label="Time zone",
-        help_text="Pages, lists and exports pages show every time in this zone, named.",
-    )

@@ -25,9 +25,9 @@ import yaml
 from django.db import transaction
 
 from core.errors import ServiceError
+from core.safe_urls import UnsafeUrlError, external_url_clean
 
 from .models import Legislator
-from .safe_urls import UnsafeUrlError, external_url_clean
 from .selectors_detail import district_number, state_code
 
 OFFICES = {

@@ -25,8 +25,9 @@ from django.db.models.sql.compiler import SQLCompiler
 from lxml.etree import _Element as Element
 from lxml.etree import fromstring
 
+from accounts.models import Company
 from api.xml import LeafTags, clean_text, esc_attr, leaf_tags, leaves, tag_text
-from profiles.models import Company, CustomField, CustomFieldValue, Profile, ProfileStatus
+from profiles.models import CustomField, CustomFieldValue, Profile, ProfileStatus
 from profiles.status import profile_last_change
 
 from .extensions import merged, xml_parts

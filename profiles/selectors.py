@@ -12,6 +12,8 @@ from typing import Any, Literal
 from django.db.models import Exists, QuerySet
 from django.http import QueryDict
 
+from accounts.models import Company
+
 from .extensions import scope_kinds
 from .filters import (
     FIRST_SEEN_TYPE_CHOICES,
@@ -19,7 +21,7 @@ from .filters import (
     SUBSCRIPTION_STATUS_CHOICES,
     ProfileFilter,
 )
-from .models import Company, Profile
+from .models import Profile
 
 ScopeKind = Literal["campaign", "broadcast", "opt_in_path"]
 SCOPE_KINDS: tuple[str, ...] = ("campaign", "broadcast", "opt_in_path")

@@ -1,6 +1,5 @@
 """Writes to profiles that several apps share. Each runs inside the caller's transaction."""
 
-import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -9,27 +8,25 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import Company
 from core.errors import ServiceError
 from core.model_fields import concrete_field
+from core.phones import phone_digest
+from core.safe_urls import UnsafeUrlError, external_url_clean
+from core.text_rules import TextError, name_clean, text_clean
 
 from .custom_fields import CustomFieldError, custom_value_clean
 from .extensions import erasers
 from .models import (
     ActivityEvent,
-    Company,
     CustomField,
     CustomFieldType,
     CustomFieldValue,
-    Membership,
     Note,
     OptOutSource,
     Profile,
-    Role,
     Suppression,
 )
-from .phones import phone_digest
-from .safe_urls import UnsafeUrlError, external_url_clean
-from .text_rules import TextError, name_clean, text_clean
 
 
 def activity_record(
@@ -88,7 +85,7 @@ PROFILE_NAME_FIELDS = ("first_name", "last_name")
 
 
 def profile_text_clean(data: dict[str, Any]) -> dict[str, Any]:
-    """The text rule (profiles.text_rules) over every attribute; ProfileActionError if refused."""
+    """The text rule (core.text_rules) over every attribute; ProfileActionError if refused."""
     cleaned = {}
     for name, value in data.items():
         label = str(concrete_field(Profile, name).verbose_name).capitalize()
@@ -116,7 +113,7 @@ def profile_update(*, profile: Profile, actor: User | None, data: dict[str, Any]
         raise ProfileActionError("This profile's personal data was erased; it cannot be edited.")
     data = profile_text_clean(data)
     if "avatar_url" in data:
-        # Rendered as an <img src>: only an http(s) link may be stored (profiles/safe_urls.py).
+        # Rendered as an <img src>: only an http(s) link may be stored (core/safe_urls.py).
         try:
             data = {**data, "avatar_url": external_url_clean(data["avatar_url"] or "")}
         except UnsafeUrlError as error:
@@ -389,7 +386,8 @@ def profile_erase(*, profile: Profile, actor: User | None, confirmation: str) ->
     so that the number is refused by message_send if it ever comes back.
     `confirmation` must be the profile's phone number as shown or typed.
     """
-    from .phones import phone_search_digits
+    from core.phones import phone_search_digits
+
     from .status import profile_state_write
 
     locked = _lock(profile)
@@ -523,80 +521,3 @@ def custom_field_update(*, field: CustomField, name: str, field_type: str) -> Cu
     field.field_type = field_type
     field.save(update_fields=["name", "field_type"])
     return field
-
-
-class UserAdminError(ProfileActionError):
-    pass
-
-
-@transaction.atomic
-def membership_invite(
-    *,
-    company: Company,
-    username: str,
-    email: str,
-    role: str,
-    first_name: str = "",
-    last_name: str = "",
-    password: str = "",
-) -> tuple[Membership, str]:
-    """Give a person a role in the company, creating their login if they have none.
-
-    Returns (membership, password): the password is the generated one for a new user
-    when none was given (shown once to the Admin), else "".
-    """
-    from django.contrib.auth import get_user_model
-
-    if role not in Role.values:
-        raise UserAdminError(f"Unknown role “{role}”.")
-    users = get_user_model()
-    user = users.objects.filter(username__iexact=username.strip()).first()
-    generated = ""
-    if user is None:
-        if not email.strip():
-            raise UserAdminError("A new user needs an email address.")
-        generated = "" if password else secrets.token_urlsafe(12)
-        user = users.objects.create_user(
-            username=username.strip(),
-            email=email.strip(),
-            password=password or generated,
-            first_name=first_name.strip(),
-            last_name=last_name.strip(),
-        )
-    elif Membership.objects.filter(user=user, company=company).exists():
-        raise UserAdminError(f"{user.username} is already a member of {company.name}.")
-    membership = Membership.objects.create(
-        user=user,
-        company=company,
-        role=role,
-        is_default=not Membership.objects.filter(user=user).exists(),
-    )
-    return membership, generated
-
-
-def _admins_left(membership: Membership) -> int:
-    return (
-        Membership.objects.filter(company_id=membership.company_id, role=Role.ADMIN)
-        .exclude(pk=membership.pk)
-        .count()
-    )
-
-
-@transaction.atomic
-def membership_set_role(*, membership: Membership, role: str) -> Membership:
-    if role not in Role.values:
-        raise UserAdminError(f"Unknown role “{role}”.")
-    if membership.role == Role.ADMIN and role != Role.ADMIN and not _admins_left(membership):
-        raise UserAdminError("A company needs at least one Admin; make someone else Admin first.")
-    membership.role = role
-    membership.save(update_fields=["role"])
-    return membership
-
-
-@transaction.atomic
-def membership_remove(*, membership: Membership, actor: User) -> None:
-    if membership.user_id == actor.pk:
-        raise UserAdminError("You cannot remove yourself; ask another Admin.")
-    if membership.role == Role.ADMIN and not _admins_left(membership):
-        raise UserAdminError("A company needs at least one Admin.")
-    membership.delete()

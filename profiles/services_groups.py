@@ -25,10 +25,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.models import Company
 from core.errors import ErrorKind, ServiceError
+from core.text_rules import TextError, name_clean
 
-from .models import ActivityEvent, Company, Group, GroupMembership
-from .text_rules import TextError, name_clean
+from .models import ActivityEvent, Group, GroupMembership
 
 GROUP_NAME_MAX_LENGTH = 200
 
@@ -48,7 +49,7 @@ class GroupKindError(GroupError):
 
 
 def group_name_clean(name: str) -> str:
-    """The text rule for names (profiles.text_rules: controls refused, bidi stripped),
+    """The text rule for names (core.text_rules: controls refused, bidi stripped),
     and 1 to 200 characters."""
     try:
         name = name_clean(name, field="The group name").strip()

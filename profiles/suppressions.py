@@ -3,7 +3,7 @@
 An erasure puts a number here (profiles.services.profile_erase); so does a manual
 opt-out of a number the company has no profile for, so that a later upload, API call or
 keyword cannot subscribe it and text it. Only SHA-256 digests are stored
-(profiles.phones.phone_digest). The send rule (campaigns.compliance) refuses every
+(core.phones.phone_digest). The send rule (campaigns.compliance) refuses every
 listed number; the paths that create profiles or subscriptions check `phone_suppressed`.
 """
 
@@ -12,8 +12,9 @@ from collections.abc import Iterable
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from core.phones import phone_digest
+
 from .models import Suppression
-from .phones import phone_digest
 
 MANUAL_OPT_OUT_WITHOUT_PROFILE = "Manual opt-out without profile"
 

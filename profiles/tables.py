@@ -10,8 +10,9 @@ from django.utils.formats import date_format
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from core.phones import phone_display
+
 from .models import Profile, ProfileStatus
-from .phones import phone_display
 from .url_makers import url_maker
 
 STATUS_BADGES: dict[str, str] = {  # by the status value

@@ -1,12 +1,9 @@
 from django.urls import path
 
-from .views import api_tokens as token_views
-from .views import company_settings as company_views
 from .views import custom_fields as field_views
 from .views import detail as detail_views
 from .views import table as table_views
 from .views import tabs as tab_views
-from .views import users as user_views
 
 app_name = "profiles"
 
@@ -34,14 +31,4 @@ urlpatterns: list = [
     path("legislators/<int:pk>/", detail_views.legislator_detail, name="legislator"),
     path("custom-fields/", field_views.custom_field_list, name="custom_fields"),
     path("custom-fields/<int:field_id>/", field_views.custom_field_edit, name="custom_field_edit"),
-    path("api-tokens/", token_views.api_token_list, name="api_tokens"),
-    path(
-        "api-tokens/<int:token_id>/revoke/",
-        token_views.api_token_revoke_view,
-        name="api_token_revoke",
-    ),
-    path("settings/", company_views.company_settings, name="company_settings"),
-    path("users/", user_views.user_list, name="users"),
-    path("users/<int:membership_id>/role/", user_views.user_role, name="user_role"),
-    path("users/<int:membership_id>/remove/", user_views.user_remove, name="user_remove"),
 ]

@@ -3,12 +3,12 @@
 `IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT` is django-import-export's switch for escaping
 formulas, but its own escaping only drops one leading "=": "==HYPERLINK(…)" still comes
 out a formula, and so do "+…", "-…" and "@…". These formats keep the switch and apply
-`reports.csv_safe`'s rule instead, like every other export of the product.
+`core.csv_safe`'s rule instead, like every other export of the product.
 """
 
 from import_export.formats import base_formats
 
-from .csv_safe import text_cell_safe
+from core.csv_safe import text_cell_safe
 
 
 class _FormulaSafe:

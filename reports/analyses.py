@@ -25,11 +25,12 @@ from django.db import transaction
 from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, OuterRef, QuerySet
 from django.utils import timezone
 
+from accounts.models import Company
 from campaigns.groups import group_create, group_replace_members
 from core.errors import ServiceError
 from core.jobs import JobContext, JobType, job_enqueue, job_execute, register_job_type
 from messaging.models import Message
-from profiles.models import Company, Group, Profile
+from profiles.models import Group, Profile
 
 from .models import JobStatus, ProfileAnalysis, ProfileAnalysisRun
 

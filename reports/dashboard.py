@@ -16,9 +16,9 @@ from typing import Any
 from django.db.models import Count, Max, Min, QuerySet, Sum
 from django.utils import timezone
 
+from accounts.models import Company
 from campaigns.models import Broadcast
 from links.selectors import ClickCounts, clicks_for_broadcasts
-from profiles.models import Company
 
 from .models import BroadcastDay, CompanyDay, FailureDay
 from .rollup import local_today

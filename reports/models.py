@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.db import models
 
+from accounts.models import Company, CompanyQuerySet
 from core.jobs import Job, JobStatus
-from profiles.models import Company, Group
-from profiles.models.companies import CompanyQuerySet
+from profiles.models import Group
 
 __all__ = ["JobStatus"]  # re-exported: the reports pages and tests know it from here
 

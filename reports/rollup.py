@@ -30,9 +30,9 @@ from typing import Any
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from accounts.models import Company
 from campaigns.models import Campaign, Subscription
 from messaging.models import Message
-from profiles.models import Company
 
 from .models import BroadcastDay, CompanyDay, FailureDay
 

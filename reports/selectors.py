@@ -3,7 +3,7 @@
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
-from profiles.models import Company, Role
+from accounts.models import Company, Role
 
 from .models import Export, JobStatus
 

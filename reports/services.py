@@ -10,9 +10,9 @@ from django.contrib.auth.models import User
 from django.core.files import File
 from django.db import transaction
 
+from accounts.models import Company
 from core.jobs import SWEEP_LOCK, JobContext, JobType, job_enqueue, job_execute, jobs_sweep
 from core.jobs import register_job_type as register_job
-from profiles.models import Company
 
 from .exports import export_type_for
 from .exports.writer import write_csv

@@ -9,10 +9,10 @@ from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.tenancy import CompanyRequest, Perm, require_perm
+from core.private_files import private_file_response
 from profiles.models import Profile
-from profiles.private_files import private_file_response
 from profiles.selectors import SCOPE_KINDS, ProfileScope
-from profiles.tenancy import CompanyRequest, Perm, require_perm
 
 from .exports.messages import messages_export_config, messages_export_name
 from .exports.profiles import profiles_export_config, profiles_export_name

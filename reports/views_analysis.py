@@ -6,8 +6,8 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from profiles.tenancy import CompanyRequest, Perm, require_perm
-from profiles.text_rules import TextRulesFormMixin
+from accounts.tenancy import CompanyRequest, Perm, require_perm
+from core.text_rules import TextRulesFormMixin
 
 from .analyses import (
     PARAMETERS,

@@ -4,7 +4,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from profiles.tenancy import CompanyRequest, Perm, require_perm
+from accounts.tenancy import CompanyRequest, Perm, require_perm
 
 from .charts import days_table_rows, subscriber_chart
 from .dashboard import (

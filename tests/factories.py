@@ -6,9 +6,10 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from accounts.models import Company, Membership
 from campaigns.models import Campaign, Keyword, OptInPath, Subscription
-from profiles.models import Company, Membership, Profile, ProfileState
-from profiles.phones import phone_normalize
+from core.phones import phone_normalize
+from profiles.models import Profile, ProfileState
 
 _numbers = itertools.count(1000)
 

@@ -9,9 +9,10 @@ from django.core.files.base import ContentFile
 from django.test import override_settings
 from django.urls import clear_url_caches, reverse
 
+from accounts.models import Company
 from campaigns.models import GroupUpload
 from inbox.models import BulkOptOut
-from profiles.models import Company, Group
+from profiles.models import Group
 from reports.models import Export, JobStatus
 
 

@@ -7,8 +7,9 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
+from accounts.models import Membership
 from campaigns.models import Broadcast
-from profiles.models import Legislator, Membership
+from profiles.models import Legislator
 from tests.browser import fail_on_csp_refusals, screenshot, watch_csp
 from tests.factories import make_campaign, make_company, make_profile
 from tests.profiles.detail_builders import make_message

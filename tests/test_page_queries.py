@@ -11,9 +11,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.models import Company, Membership
 from campaigns.broadcasts import broadcast_create
 from campaigns.groups import group_create
-from profiles.models import Company, Membership, OptOutSource, ProfileStatus
+from profiles.models import OptOutSource, ProfileStatus
 from reports.models import Export
 from tests.factories import (
     make_campaign,

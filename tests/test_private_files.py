@@ -17,9 +17,9 @@ from django.core.files.storage import default_storage, storages
 from django.test import override_settings
 from django.urls import Resolver404, resolve
 
+from core.private_files import PrivatePath, private_rows_move
 from messaging.gateways import ConsoleGateway, console_outbox_path
 from messaging.models import Message
-from profiles.private_files import PrivatePath, private_rows_move
 from reports.models import Export
 from tests.factories import make_profile
 from tests.private_files import body_of, debug_urlconf, make_private_files
@@ -220,7 +220,7 @@ def test_the_old_shared_outbox_is_kept_in_private_storage_by_its_migration():
 
 
 def test_a_private_root_inside_media_root_is_refused_by_the_system_checks():
-    from profiles.private_files import private_root_check
+    from core.private_files import private_root_check
 
     assert private_root_check() == []
     with override_settings(PRIVATE_ROOT=Path(settings.MEDIA_ROOT) / "private"):

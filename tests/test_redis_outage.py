@@ -27,12 +27,12 @@ from twilio.request_validator import RequestValidator
 
 import api.concurrency as concurrency
 import core.publish as publish
+from accounts.services import api_token_issue
 from campaigns.models import Subscription
 from config.celery import app
 from config.settings import base as base_settings
 from messaging import tasks
 from messaging.models import Message, MOType
-from profiles.api_services import api_token_issue
 from tests.api_client import basic
 from tests.factories import make_campaign, make_profile, make_subscription
 from tests.messaging.channel_builders import TWILIO_TOKEN, make_channel, twilio_inbound

@@ -15,6 +15,7 @@ from django.contrib.auth.models import Permission
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from accounts.models import Company
 from campaigns.broadcasts import broadcast_create
 from campaigns.models import MessageTemplate, Tag
 from campaigns.services_subscriptions import subscription_create
@@ -22,7 +23,7 @@ from inbox.models import BulkOptOut, CannedResponse, ConversationTag, InboxConve
 from messaging.channels import channel_create
 from messaging.gateways import console_outbox_path
 from messaging.models import Message
-from profiles.models import Company, CrmSync, CustomField, Group, Note
+from profiles.models import CrmSync, CustomField, Group, Note
 from reports.models import Export, ProfileAnalysis
 from tests.factories import make_campaign, make_opt_in_path, make_profile, make_user
 from tests.private_files import body_of, debug_urlconf, make_private_files
@@ -112,9 +113,9 @@ LIST_PAGES = [
     "home",
     "profiles:list",
     "profiles:custom_fields",
-    "profiles:users",
-    "profiles:api_tokens",
-    "profiles:company_settings",
+    "accounts:users",
+    "accounts:api_tokens",
+    "accounts:company_settings",
     "campaigns:list",
     "campaigns:broadcast_list",
     "campaigns:group_list",
@@ -358,7 +359,7 @@ def test_every_admin_page_refuses_another_company_and_changes_nothing(
         if "/change/" in url:
             walked.add(label)
     # The walk reached Acme's own objects, not only empty lists.
-    assert {"profiles.Profile", "profiles.Membership", "campaigns.Tag"} <= walked
+    assert {"profiles.Profile", "accounts.Membership", "campaigns.Tag"} <= walked
     assert {"campaigns.Campaign", "messaging.Message", "reports.Export"} <= walked
     login = client.get(reverse("admin:index"), follow=True).content.decode()
     assert MARK not in login and acme_for_admin["profile"].phone_number not in login

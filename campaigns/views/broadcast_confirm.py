@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from profiles.tenancy import CompanyRequest, Perm, require_perm
+from accounts.tenancy import CompanyRequest, Perm, require_perm
 
 from ..broadcast_actions import (
     TestSendError,

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.tenancy import CompanyRequest, Perm, require_perm
 from profiles.models import Group
-from profiles.tenancy import CompanyRequest, Perm, require_perm
 
 from ..broadcast_actions import (
     broadcast_cancel,

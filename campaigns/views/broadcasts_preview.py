@@ -5,8 +5,8 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
+from accounts.tenancy import CompanyRequest, Perm, require_perm
 from core.segments import max_segments
-from profiles.tenancy import CompanyRequest, Perm, require_perm
 
 from ..broadcast_content import broadcast_compose_preview
 from ..models import Campaign

@@ -5,7 +5,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from profiles.tenancy import CompanyRequest, Perm, require_perm
+from accounts.tenancy import CompanyRequest, Perm, require_perm
 
 from ..flow_setup import (
     WINDOW_MAX_HOURS,

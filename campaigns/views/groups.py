@@ -14,10 +14,10 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from inbox.phone_csv import CsvError, parse_phone_csv
+from accounts.tenancy import CompanyRequest, Perm, require_perm
+from core.phone_csv import CsvError, parse_phone_csv
+from core.private_files import private_file_response
 from profiles.models import Group, Profile
-from profiles.private_files import private_file_response
-from profiles.tenancy import CompanyRequest, Perm, require_perm
 
 from ..forms import GroupForm, GroupMembersForm
 from ..group_uploads import group_upload_start

@@ -6,9 +6,9 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.tenancy import CompanyRequest, Perm, require_perm
 from core.segments import max_segments
-from profiles.tenancy import CompanyRequest, Perm, require_perm
-from profiles.text_rules import TextRulesFormMixin
+from core.text_rules import TextRulesFormMixin
 
 from ..message_templates import (
     MessageTemplateError,

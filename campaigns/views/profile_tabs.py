@@ -14,8 +14,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.tenancy import Perm, require_perm
 from profiles.models import OptOutSource, Profile
-from profiles.tenancy import Perm, require_perm
 from profiles.views.detail import link_rows, profile_for, tab_page, tab_url
 
 from ..models import Subscription

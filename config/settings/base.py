@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "config.apps.ShortcodeConfig",
+    "accounts",
     "profiles",
     "campaigns",
     "messaging",
@@ -52,7 +53,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.csp.PolicyMiddleware",  # django-csp, with the admin export page's exception
     "django_htmx.middleware.HtmxMiddleware",
-    "profiles.tenancy.CurrentCompanyMiddleware",
+    "accounts.tenancy.CurrentCompanyMiddleware",
     "axes.middleware.AxesMiddleware",  # turns a locked-out sign-in into the lockout page
 ]
 
@@ -69,8 +70,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "profiles.tenancy.company_context",
-                "profiles.navigation.nav_items",
+                "accounts.tenancy.company_context",
+                "accounts.navigation.nav_items",
             ],
         },
     },
@@ -114,7 +115,7 @@ PRIVATE_ROOT = Path(env_str("PRIVATE_ROOT", str(BASE_DIR / "private")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {
-        "BACKEND": "profiles.private_files.PrivateStorage",
+        "BACKEND": "core.private_files.PrivateStorage",
         "OPTIONS": {"location": PRIVATE_ROOT},
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -286,17 +287,17 @@ SIGN_IN_FAILURE_LIMIT = env_int("SIGN_IN_FAILURE_LIMIT", 10)
 SIGN_IN_LOCKOUT_MINUTES = env_int("SIGN_IN_LOCKOUT_MINUTES", 15)
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "profiles.auth.EmailOrUsernameBackend",
+    "accounts.auth.EmailOrUsernameBackend",
 ]
 AXES_FAILURE_LIMIT = SIGN_IN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = timedelta(minutes=SIGN_IN_LOCKOUT_MINUTES)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_USERNAME_CALLABLE = "profiles.auth.sign_in_account"
-AXES_CLIENT_IP_CALLABLE = "profiles.auth.client_address"
+AXES_USERNAME_CALLABLE = "accounts.auth.sign_in_account"
+AXES_CLIENT_IP_CALLABLE = "accounts.auth.client_address"
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: none, the
 # client is REMOTE_ADDR). Set it behind a load balancer, or every client is one address.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
-AXES_LOCKOUT_CALLABLE = "profiles.views.sign_in.locked_out"
+AXES_LOCKOUT_CALLABLE = "accounts.views.sign_in.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False  # no banner on every manage.py command
 # Tries while locked out (even the right password) neither count nor extend the lockout,
@@ -306,7 +307,7 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # Content-Security-Policy (django-csp 4). No inline script, event handler or style anywhere:
 # page behaviour lives in static/js, styles in static/css, so an injected <script> or
 # javascript: link cannot run. Images may also come from any https origin, because MMS
-# thumbnails and avatars are carriers' and people's https links (profiles/safe_urls.py
+# thumbnails and avatars are carriers' and people's https links (core/safe_urls.py
 # keeps anything but http(s) from being stored or rendered). The one per-page exception
 # is in config/csp.py.
 CONTENT_SECURITY_POLICY = {

@@ -11,7 +11,7 @@ PRIVATE_ROOT = BASE_DIR / "test-artifacts" / "private"  # noqa: F405  # BASE_DIR
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {
-        "BACKEND": "profiles.private_files.PrivateStorage",
+        "BACKEND": "core.private_files.PrivateStorage",
         "OPTIONS": {"location": PRIVATE_ROOT},
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -9,7 +9,7 @@ name that says what it is, where no URL reaches it.
 from django.core.files.storage import storages
 from django.db import migrations
 
-from profiles.private_files import PRIVATE_STORAGE
+from core.private_files import PRIVATE_STORAGE
 
 OLD_NAME = "sms-outbox.log"
 KEPT_NAME = "outbox/shared-before-per-company.log"

@@ -3,7 +3,7 @@
 import django.db.models.deletion
 import django.db.models.functions.text
 import django.utils.timezone
-import profiles.models.companies
+import accounts.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=200)),
-                ('key', models.CharField(default=profiles.models.companies._company_key, editable=False, max_length=34, unique=True)),
+                ('key', models.CharField(default=accounts.models._company_key, editable=False, max_length=34, unique=True)),
                 ('short_code', models.CharField(blank=True, default='', max_length=20)),
                 ('advocacy_enabled', models.BooleanField(default=True, help_text='Show legislators and districts (last_saved_districts in the API).')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),

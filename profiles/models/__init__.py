@@ -1,5 +1,4 @@
 from .activity import ActivityEvent, Note
-from .companies import ApiToken, Company, Membership, Role
 from .groups import Group, GroupMembership
 from .legislators import Legislator
 from .profiles import (
@@ -19,9 +18,7 @@ from .profiles import (
 
 __all__ = [
     "ActivityEvent",
-    "ApiToken",
     "CleanedReason",
-    "Company",
     "CrmSync",
     "CustomField",
     "CustomFieldType",
@@ -30,13 +27,11 @@ __all__ = [
     "Group",
     "GroupMembership",
     "Legislator",
-    "Membership",
     "Note",
     "OptOutSource",
     "Profile",
     "ProfileState",
     "ProfileStatus",
-    "Role",
     "SourceType",
     "Suppression",
 ]

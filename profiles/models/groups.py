@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.db import models
 
-from .companies import Company, CompanyQuerySet
+from accounts.models import Company, CompanyQuerySet
+
 from .profiles import Profile
 
 

@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models.functions import Upper
 from django.utils import timezone
 
-from .companies import Company, CompanyQuerySet
+from accounts.models import Company, CompanyQuerySet
 
 
 class ProfileStatus(models.TextChoices):

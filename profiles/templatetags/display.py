@@ -12,7 +12,7 @@ from django.utils import dateformat, timezone, translation
 from django.utils.dates import MONTHS_3
 from django.utils.timezone import _datetime_ambiguous_or_imaginary  # type: ignore[attr-defined]  # private: what Django's T format uses; django-stubs omits it
 
-from profiles.phones import phone_display
+from core.phones import phone_display
 
 register = template.Library()
 

@@ -6,7 +6,7 @@ before the check (or by a path that forgot it) must still be inert in an href or
 
 from django import template
 
-from profiles.safe_urls import external_url_is_safe, site_or_external_url_is_safe
+from core.safe_urls import external_url_is_safe, site_or_external_url_is_safe
 
 register = template.Library()
 

@@ -6,11 +6,12 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.tenancy import CompanyRequest, Perm, require_perm
+
 from ..custom_fields import FORMAT_HINTS
 from ..forms import CustomFieldForm
 from ..models import CustomField
 from ..services import ProfileActionError, custom_field_create, custom_field_update
-from ..tenancy import CompanyRequest, Perm, require_perm
 
 
 @require_perm(Perm.MANAGE)

@@ -10,12 +10,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.tenancy import CompanyRequest, Perm, require_perm
+from core.phones import phone_display, phone_normalize
+
 from .. import selectors_detail as sel
 from ..custom_fields import FORMAT_HINTS, custom_value_display
 from ..extensions import ProfileTab, merged, profile_tabs, tab_data
 from ..forms import NoteForm, ProfileEditForm
 from ..models import Legislator, Note, Profile
-from ..phones import phone_display, phone_normalize
 from ..services import (
     ERASED_PREFIX,
     ProfileActionError,
@@ -28,7 +30,6 @@ from ..services import (
     profile_unblacklist,
     profile_update,
 )
-from ..tenancy import CompanyRequest, Perm, require_perm
 
 PER_PAGE = 25
 

@@ -9,6 +9,8 @@ from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from accounts.tenancy import CompanyRequest, Perm, has_perm, require_perm
+
 from ..models import Group
 from ..pagination import PER_PAGE_CHOICES, profile_page
 from ..selectors import (
@@ -19,7 +21,6 @@ from ..selectors import (
     profile_sort,
 )
 from ..tables import ProfileTable, ScopedProfileTable
-from ..tenancy import CompanyRequest, Perm, has_perm, require_perm
 
 SCOPE_TITLES = {"campaign": "Campaign", "broadcast": "Broadcast", "opt_in_path": "Opt-in path"}
 # Query-string keys that describe which rows are shown (what an export reproduces).

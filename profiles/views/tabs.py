@@ -11,6 +11,8 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
+from accounts.tenancy import CompanyRequest, Perm, require_perm
+
 from ..custom_fields import CustomFieldError
 from ..models import CustomField, Note
 from ..services import (
@@ -20,7 +22,6 @@ from ..services import (
     note_create,
     note_delete,
 )
-from ..tenancy import CompanyRequest, Perm, require_perm
 from .detail import profile_for, profile_page, tab_url
 
 

@@ -1,7 +1,7 @@
 """Cell expressions that make every exported value text inside the database.
 
 Exports stream from PostgreSQL's COPY, so the formula-injection rule of
-`reports.csv_safe.csv_cell` is applied in SQL by `CsvSafe`, built from the same
+`core.csv_safe.csv_cell` is applied in SQL by `CsvSafe`, built from the same
 `FORMULA_PREFIXES`; a test checks that both give the same cell for hostile values.
 """
 
@@ -12,7 +12,7 @@ from django.db.models import CharField, Func
 from django.db.models.functions import Replace
 from django.db.models.sql.compiler import SQLCompiler
 
-from ..csv_safe import FORMULA_PREFIXES
+from core.csv_safe import FORMULA_PREFIXES
 
 
 class CsvSafe(Func):

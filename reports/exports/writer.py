@@ -15,7 +15,7 @@ from typing import IO
 from django.db import connections
 from django.db.models import QuerySet
 
-from ..csv_safe import csv_row
+from core.csv_safe import csv_row
 
 ProgressCallback = Callable[[int], None]
 CHUNK_SIZE = 5000

@@ -21,10 +21,10 @@ from campaigns.services_subscriptions import (
     profile_opt_out,
     subscription_create,
 )
+from core.phones import phone_digest
 from messaging.models import Message
 from profiles.deliverability import Reason
 from profiles.models import CleanedReason, OptOutSource, Profile, Suppression
-from profiles.phones import phone_digest
 from profiles.status import profile_refresh_status
 from tests.api_client import api_post, ok
 from tests.factories import (

@@ -2,11 +2,12 @@
 
 import pytest
 
+from accounts.models import Company
 from campaigns.models import FlowRun, FlowStep, Subscription
 from messaging.flows import MAX_INVALID_ANSWERS
 from messaging.models import Conversation, Message, MOType, MTType
 from messaging.services import message_send
-from profiles.models import Company, CustomField, CustomFieldType, CustomFieldValue, Profile
+from profiles.models import CustomField, CustomFieldType, CustomFieldValue, Profile
 from tests.factories import make_campaign, make_opt_in_path, make_profile, receive_text
 
 pytestmark = pytest.mark.django_db

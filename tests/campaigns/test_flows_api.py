@@ -2,9 +2,10 @@
 
 import pytest
 
+from accounts.models import Company
 from campaigns.models import FlowRun, FlowStep, Subscription
 from messaging.models import Message, MOType, MTType
-from profiles.models import Company, CustomField, CustomFieldValue, Profile
+from profiles.models import CustomField, CustomFieldValue, Profile
 from tests import api_samples
 from tests.api_client import api_post, ok, sample, shape
 from tests.factories import make_campaign, make_opt_in_path, make_profile, receive_text

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from accounts.models import Company
 from campaigns.broadcasts import broadcast_create, broadcast_schedule
 from campaigns.compliance import PENDING_CONFIRMATION, refusal_reason
 from campaigns.models import FlowRun, FlowStep, Subscription
@@ -12,7 +13,7 @@ from messaging import tasks
 from messaging.flows import flows_expire_pending
 from messaging.models import Message, MOType, MTType
 from messaging.services import message_send
-from profiles.models import Company, CustomField, Group, GroupMembership, Profile, ProfileStatus
+from profiles.models import CustomField, Group, GroupMembership, Profile, ProfileStatus
 from tests.factories import make_campaign, make_opt_in_path, make_profile, receive_text
 
 pytestmark = pytest.mark.django_db

@@ -3,11 +3,12 @@ recipient when the flow sends them."""
 
 import pytest
 
+from accounts.models import Company
 from campaigns.flow_setup import flow_step_create, opt_in_path_update
 from campaigns.models import FlowStep, OptInPath
 from campaigns.services_campaigns import CampaignError
 from messaging.models import Message, MTType
-from profiles.models import Company, CustomField, CustomFieldType
+from profiles.models import CustomField, CustomFieldType
 from tests.factories import make_campaign, make_opt_in_path, make_profile, receive_text
 
 pytestmark = pytest.mark.django_db

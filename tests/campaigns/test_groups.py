@@ -13,7 +13,7 @@ from campaigns.groups import (
 )
 from campaigns.models import GroupUpload
 from campaigns.selectors import group_members
-from inbox.phone_csv import CsvError
+from core.phone_csv import CsvError
 from profiles.api import write_error
 from profiles.models import Group, Profile, ProfileStatus, SourceType
 from tests.factories import make_profile

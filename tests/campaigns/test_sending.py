@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Membership
 from campaigns.api import broadcast_api_error
 from campaigns.broadcast_actions import broadcast_cancel, broadcast_delete
 from campaigns.broadcasts import (
@@ -19,7 +20,6 @@ from campaigns.broadcasts import (
 )
 from campaigns.models import Broadcast, Subscription
 from messaging.models import Message, MTType
-from profiles.models import Membership
 from tests.factories import make_campaign, make_profile, make_subscription, next_phone
 
 pytestmark = pytest.mark.django_db

@@ -16,8 +16,8 @@ from core.list_uploads import (
     number_rows_resolve,
     outcomes_csv,
 )
+from core.phone_csv import CsvError
 from inbox.models import BulkOptOut
-from inbox.phone_csv import CsvError
 
 PROBE = "tests.core.list_probe"
 

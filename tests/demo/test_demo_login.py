@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from profiles.models import Membership, Role
+from accounts.models import Membership, Role
 
 pytestmark = pytest.mark.django_db
 

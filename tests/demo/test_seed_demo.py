@@ -5,14 +5,15 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count, Q
 
+from accounts.models import Company
 from campaigns.models import Broadcast, Campaign, Donation, Keyword, Subscription
+from core.phones import phone_normalize
 from demo.catalog import DEMO_COMPANY, SECOND_COMPANY
 from demo.rows import TABLES
 from demo.seed import demo_seed, second_company_size
 from messaging.models import Message, MOType, MTType
 from profiles.custom_fields import custom_value_clean
 from profiles.models import (
-    Company,
     CustomFieldType,
     CustomFieldValue,
     Group,
@@ -21,7 +22,6 @@ from profiles.models import (
     ProfileStatus,
     SourceType,
 )
-from profiles.phones import phone_normalize
 from profiles.status import profile_refresh_status
 from tests.factories import make_campaign, make_profile, make_subscription
 
@@ -257,8 +257,8 @@ def test_a_reset_removes_only_the_demo_companies_data(company):
 def test_the_demo_never_loads_a_number_that_is_on_the_suppression_list(alice):
     """The demo loads by COPY, not through profiles.creation, so it must not need its
     suppression check: a reset clears the demo companies' suppression list first."""
+    from core.phones import phone_digest
     from profiles.models import Suppression
-    from profiles.phones import phone_digest
     from profiles.services import profile_erase
 
     company = seed()

@@ -7,12 +7,13 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from accounts.models import Company
 from campaigns.models import Broadcast, Campaign, Keyword
 from campaigns.services_campaigns import CampaignError
 from demo import catalog
 from demo.catalog import DEMO_COMPANY, CampaignSpec
 from links.models import Click, TrackedLink
-from profiles.models import Company, Profile
+from profiles.models import Profile
 from tests.factories import make_profile
 
 pytestmark = pytest.mark.django_db

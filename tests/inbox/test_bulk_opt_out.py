@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from campaigns.models import Subscription
 from campaigns.services_subscriptions import profile_opt_out
+from core.phone_csv import CsvError, parse_phone_csv
 from inbox.bulk import Outcome, bulk_opt_out_apply
 from inbox.models import BulkOptOut
-from inbox.phone_csv import CsvError, parse_phone_csv
 from profiles.models import ActivityEvent, OptOutSource, ProfileStatus
 from tests.factories import make_campaign, make_profile, make_subscription
 

@@ -8,13 +8,13 @@ from django.urls import reverse
 from campaigns.group_uploads import group_upload_apply
 from campaigns.groups import Outcome, group_add_members, group_create
 from campaigns.models import Subscription
+from core.phones import phone_digest
 from inbox.bulk import Outcome as OptOutOutcome
 from inbox.bulk import bulk_opt_out_apply, bulk_opt_out_run
 from inbox.models import BulkOptOut
 from messaging.models import Message
 from profiles.creation import SUPPRESSED_DETAIL
 from profiles.models import Profile, Suppression
-from profiles.phones import phone_digest
 from profiles.suppressions import MANUAL_OPT_OUT_WITHOUT_PROFILE
 from tests.factories import (
     make_campaign,

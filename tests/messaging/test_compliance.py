@@ -9,8 +9,8 @@ from campaigns.compliance import (
     refusal_reason,
     textable_profiles,
 )
+from core.phones import phone_digest
 from profiles.models import CleanedReason, Suppression
-from profiles.phones import phone_digest
 from tests.factories import make_campaign, make_profile, make_subscription
 
 pytestmark = pytest.mark.django_db

@@ -1,9 +1,10 @@
 import pytest
 
+from accounts.models import Company
 from campaigns.models import Broadcast, Subscription
 from messaging.models import Conversation, Message, MOType, MTType
 from messaging.services import message_send
-from profiles.models import Company, OptOutSource, Profile, SourceType
+from profiles.models import OptOutSource, Profile, SourceType
 from tests.factories import (
     make_campaign,
     make_opt_in_path,

@@ -5,12 +5,13 @@ import json
 import pytest
 from django.urls import reverse
 
+from accounts.models import Company
 from campaigns.models import Subscription
+from core.text_rules import text_problem
 from messaging.models import Message, MOType
 from messaging.services import SendError, message_send, message_send_many
 from messaging.webhooks import webhook_headers
-from profiles.models import Company, Profile
-from profiles.text_rules import text_problem
+from profiles.models import Profile
 from tests.factories import make_campaign, make_profile, make_subscription, receive_text
 from tests.profiles.test_safe_urls import SAFE_URLS, UNSAFE_URLS
 
@@ -53,7 +54,7 @@ def test_an_inbound_mms_with_an_unsafe_media_url_keeps_the_text_and_drops_the_li
     )
     if text_problem(media_url, multiline=False):
         # Control characters in any field are refused whole by the text rule
-        # (profiles/text_rules.py) before the link rule looks at it: nothing is stored.
+        # (core/text_rules.py) before the link rule looks at it: nothing is stored.
         assert response.status_code == 400
         assert response.json()["error"].startswith("media_url contains")
         assert not Message.objects.exists()

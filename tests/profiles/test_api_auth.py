@@ -10,9 +10,9 @@ from django.db import connection
 from django.test import Client, RequestFactory
 from django.utils import timezone
 
+from accounts.models import ApiToken, Membership
+from accounts.tenancy import Perm
 from api import api_endpoint, success
-from profiles.models import ApiToken, Membership
-from profiles.tenancy import Perm
 from tests.api_client import api_get, api_post, basic, bearer, error_of, ok
 from tests.factories import make_company, make_profile, make_user
 

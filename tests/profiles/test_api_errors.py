@@ -5,6 +5,7 @@ import importlib
 import pytest
 from django.test import RequestFactory
 
+from accounts.tenancy import Perm
 from api import api_endpoint
 from api.errors import ERROR_MESSAGES, KIND_ERRORS, api_error_for
 from campaigns.api import BROADCAST_ERROR_CODES, broadcast_api_error
@@ -18,7 +19,6 @@ from core.errors import ErrorKind, ServiceError
 from profiles.api import PROFILE_ERROR_CODES, write_error
 from profiles.creation import ProfileSuppressed
 from profiles.services_groups import GroupError, GroupKindError, GroupNameError
-from profiles.tenancy import Perm
 from tests.api_client import basic, error_of
 from tests.factories import make_company, make_user
 
@@ -96,7 +96,7 @@ def test_profile_writes_answer_with_the_service_message_alone():
         "inbox.canned.CannedResponseError",
         "inbox.conversations.ConversationError",
         "inbox.conversations.ConversationHeld",
-        "inbox.phone_csv.CsvError",
+        "core.phone_csv.CsvError",
         "inbox.services.InboxError",
         "messaging.services_attachments.AttachmentError",
         "messaging.channels.ChannelError",
@@ -115,11 +115,11 @@ def test_profile_writes_answer_with_the_service_message_alone():
         "profiles.custom_fields.CustomFieldError",
         "demo.seed.DemoDataExists",
         "profiles.legislators.LegislatorFileError",
-        "profiles.safe_urls.UnsafeUrlError",
+        "core.safe_urls.UnsafeUrlError",
         "profiles.services.ProfileActionError",
         "profiles.services.UserAdminError",
-        "profiles.services_company.CompanySettingsError",
-        "profiles.text_rules.TextError",
+        "accounts.services.CompanySettingsError",
+        "core.text_rules.TextError",
         "reports.analyses.AnalysisError",
     ],
 )

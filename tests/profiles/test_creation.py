@@ -6,6 +6,7 @@ from django.urls import reverse
 from campaigns.group_uploads import group_upload_apply
 from campaigns.groups import Outcome, group_add_members, group_create
 from campaigns.models import Subscription
+from core.phones import phone_normalize
 from messaging.models import Message, MOType
 from profiles.creation import (
     SUPPRESSED_DETAIL,
@@ -14,7 +15,6 @@ from profiles.creation import (
     profiles_create_many,
 )
 from profiles.models import ActivityEvent, Profile, ProfileState, SourceType
-from profiles.phones import phone_normalize
 from profiles.services import profile_erase
 from tests.api_client import api_post, error_of
 from tests.factories import make_campaign, make_opt_in_path, make_profile, receive_text

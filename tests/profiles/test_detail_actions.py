@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from core.phones import phone_digest
 from messaging.models import Attachment
 from profiles.models import (
     ActivityEvent,
@@ -13,7 +14,6 @@ from profiles.models import (
     ProfileStatus,
     Suppression,
 )
-from profiles.phones import phone_digest
 from profiles.services import (
     ProfileActionError,
     custom_field_update,

@@ -3,9 +3,10 @@
 import pytest
 from django.urls import reverse
 
+from accounts.models import Membership
 from campaigns.models import Subscription
 from profiles.forms import ProfileEditForm
-from profiles.models import CustomField, CustomFieldValue, Membership, Note, Profile
+from profiles.models import CustomField, CustomFieldValue, Note, Profile
 from tests.profiles.detail_builders import make_rich_profile
 
 pytestmark = pytest.mark.django_db
@@ -81,7 +82,7 @@ def _actions(profile):
             lambda: Profile.objects.get(pk=profile.pk).erased_at is not None,
         ),
         "fields": ("get", reverse("profiles:custom_fields"), {}, None),
-        "users": ("get", reverse("profiles:users"), {}, None),
+        "users": ("get", reverse("accounts:users"), {}, None),
     }
 
 
@@ -195,28 +196,28 @@ def test_the_page_shows_only_the_buttons_the_role_allows(client_as, charlie, bob
 def test_an_admin_adds_a_user_changes_the_role_and_removes_them(client_as, alice, company):
     client = client_as(alice)
     response = client.post(
-        reverse("profiles:users"),
+        reverse("accounts:users"),
         {"username": "frank", "email": "frank@example.org", "role": "agent"},
     )
     assert "Temporary password for frank" in response.content.decode()
     membership = Membership.objects.get(user__username="frank", company=company)
     assert membership.role == "agent"
-    client.post(reverse("profiles:user_role", args=[membership.pk]), {"role": "analyst"})
+    client.post(reverse("accounts:user_role", args=[membership.pk]), {"role": "analyst"})
     membership.refresh_from_db()
     assert membership.role == "analyst"
-    client.post(reverse("profiles:user_remove", args=[membership.pk]))
+    client.post(reverse("accounts:user_remove", args=[membership.pk]))
     assert not Membership.objects.filter(pk=membership.pk).exists()
 
 
 def test_the_last_admin_cannot_be_demoted_or_remove_themselves(client_as, alice, company):
     own = Membership.objects.get(user=alice, company=company)
     response = client_as(alice).post(
-        reverse("profiles:user_role", args=[own.pk]), {"role": "staff"}, follow=True
+        reverse("accounts:user_role", args=[own.pk]), {"role": "staff"}, follow=True
     )
     own.refresh_from_db()
     assert own.role == "admin"
     assert "at least one Admin" in response.content.decode()
-    client_as(alice).post(reverse("profiles:user_remove", args=[own.pk]))
+    client_as(alice).post(reverse("accounts:user_remove", args=[own.pk]))
     assert Membership.objects.filter(pk=own.pk).exists()
 
 

@@ -4,9 +4,9 @@ import pytest
 from django.template import Context, Template
 from django.urls import reverse
 
+from core.safe_urls import UnsafeUrlError, external_url_clean, external_url_is_safe
 from profiles.legislators import legislators_load
 from profiles.models import Legislator
-from profiles.safe_urls import UnsafeUrlError, external_url_clean, external_url_is_safe
 from profiles.services import ProfileActionError, profile_update
 from tests.api_client import api_post, error_of
 from tests.factories import make_profile

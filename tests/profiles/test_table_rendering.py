@@ -8,7 +8,7 @@ import phonenumbers
 import pytest
 from django.urls import reverse
 
-from profiles.phones import _parse_e164, phone_display
+from core.phones import _parse_e164, phone_display
 from tests.factories import make_campaign, make_profile, make_subscription, receive_text
 
 HOSTILE = "<script>alert(\"x\")</script> & 'quoted'"

@@ -1,4 +1,4 @@
-"""The text rule (profiles.text_rules) at every profiles entry point: pages, services, API.
+"""The text rule (core.text_rules) at every profiles entry point: pages, services, API.
 
 NUL and the other C0 controls are refused with an error naming the field, and nothing
 is stored; tabs and line breaks stay allowed where text has lines (notes); names lose
@@ -10,6 +10,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from core.text_rules import BIDI_CONTROLS, TextError, name_clean, text_clean
 from profiles.custom_fields import CustomFieldError
 from profiles.models import ActivityEvent, CustomField, CustomFieldValue, Group, Note, Profile
 from profiles.services import (
@@ -19,7 +20,6 @@ from profiles.services import (
     note_create,
     profile_update,
 )
-from profiles.text_rules import BIDI_CONTROLS, TextError, name_clean, text_clean
 from tests.api_client import api_post, error_of, ok
 from tests.factories import make_profile
 

@@ -8,7 +8,7 @@ from typing import BinaryIO
 
 from django.db.models import QuerySet
 
-from reports.csv_safe import csv_row
+from core.csv_safe import csv_row
 
 
 def python_rows(

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection
 
+from accounts.models import Company
 from messaging.models import Message
-from profiles.models import Company
 
 ZONE = "America/Los_Angeles"  # UTC-8 in winter: local midnight is 08:00 UTC
 

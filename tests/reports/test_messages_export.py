@@ -1,7 +1,7 @@
 """Save as CSV on a profile's Messages tab: an export like the profiles one.
 
 It needs the export permission, is an Export row run by the worker task, streams with
-COPY into the private storage, and its cells follow reports.csv_safe's rule.
+COPY into the private storage, and its cells follow core.csv_safe's rule.
 """
 
 import csv
@@ -10,8 +10,8 @@ import io
 import pytest
 from django.urls import reverse
 
+from core.csv_safe import csv_cell
 from messaging.selectors_profile import message_status_labels, profile_messages
-from reports.csv_safe import csv_cell
 from reports.exports import export_type_for
 from reports.models import Export, JobStatus
 from tests.private_files import body_of

@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from core.csv_safe import csv_cell
 from profiles.models import CustomField, CustomFieldValue, Profile, SourceType
-from reports.csv_safe import csv_cell
 from reports.exports import export_type_for
 from reports.exports.profiles import HEADERS, profiles_export_config
 from reports.exports.sql import CsvSafe

@@ -4,8 +4,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from profiles.models import Company, Membership, Role
-from profiles.services import membership_invite
+from accounts.models import Company, Membership, Role
+from accounts.services import membership_invite
 
 DEMO_USERS = [
     ("admin", Role.ADMIN),

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 
-from profiles.admin_access import company_roles_admin_access_revoke
-from profiles.models import Role
-from profiles.tenancy import ROLE_PERMS
+from accounts.admin_access import company_roles_admin_access_revoke
+from accounts.models import Role
+from accounts.tenancy import ROLE_PERMS
 
 
 class Command(BaseCommand):

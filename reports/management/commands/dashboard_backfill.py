@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
-from profiles.models import Company
+from accounts.models import Company
 from reports.rollup import dashboard_backfill, history_first_day, local_today
 
 
