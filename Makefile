@@ -72,6 +72,7 @@ MYPY := DATABASE_URL=$${DATABASE_URL:-postgres://localhost/mypy} $(BIN)/mypy .
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(MYPY)
 
 fmt: install
@@ -81,6 +82,7 @@ fmt: install
 test: install browser axe
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(MYPY)
 	$(WITH_DB) $(MAKE) --no-print-directory _test
 
