@@ -12,10 +12,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.errors import ServiceError
+
 from .models import ApiToken, Company, Membership, Role, validate_time_zone
 
 
-class AccountActionError(Exception):
+class AccountActionError(ServiceError):
     """A change to a company or its members the rules refuse; the message is shown as is."""
 
 
@@ -151,7 +153,7 @@ def membership_remove(*, membership: Membership, actor: AbstractBaseUser) -> Non
 # --- API tokens (Settings → API tokens) ---------------------------------------------------
 
 
-class ApiTokenError(ValueError):
+class ApiTokenError(ServiceError, ValueError):
     """A token the rules refuse to issue; the message is shown as is."""
 
 

@@ -159,6 +159,16 @@ def test_the_receiving_number_decides_the_company_through_its_channel(company, o
         company_for_number("+12028831111")
 
 
+class _TodaysModels:
+    """The migration's models, as today's classes: Company has since moved to accounts
+    (a state-only move, same table), and the function asks for it under profiles."""
+
+    def get_model(self, app_label: str, model_name: str):
+        if (app_label, model_name.lower()) == ("profiles", "company"):
+            app_label = "accounts"
+        return apps.get_model(app_label, model_name)
+
+
 def test_the_short_code_migration_makes_every_company_number_a_channel(db):
     # The data migration ran on the empty test database; its function is run here on
     # companies created now (a number two companies share stays with the first).
@@ -166,7 +176,7 @@ def test_the_short_code_migration_makes_every_company_number_a_channel(db):
     acme = make_company("Acme", short_code="22 822")
     make_company("Long", short_code="(202) 555-0100")
     make_company("Same", short_code="22822")
-    migration.channels_from_short_codes(apps, None)
+    migration.channels_from_short_codes(_TodaysModels(), None)
     channels = {c.number: (c.company.name, c.kind, c.provider) for c in Channel.objects.all()}
     assert channels == {
         "22822": ("Acme", "short_code", "generic"),
