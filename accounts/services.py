@@ -7,7 +7,7 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -142,7 +142,7 @@ def membership_set_role(*, membership: Membership, role: str) -> Membership:
 
 
 @transaction.atomic
-def membership_remove(*, membership: Membership, actor: AbstractBaseUser) -> None:
+def membership_remove(*, membership: Membership, actor: User) -> None:
     if membership.user_id == actor.pk:
         raise UserAdminError("You cannot remove yourself; ask another Admin.")
     if membership.role == Role.ADMIN and not _admins_left(membership):
@@ -159,7 +159,7 @@ class ApiTokenError(ServiceError, ValueError):
 
 @transaction.atomic
 def api_token_issue(
-    *, company: Company, name: str, user: AbstractBaseUser, created_by: AbstractBaseUser
+    *, company: Company, name: str, user: User, created_by: User
 ) -> tuple[ApiToken, str]:
     """A new bearer token acting as `user` in `company`. Returns (token, raw secret).
 

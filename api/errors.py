@@ -117,7 +117,7 @@ def api_error_for(
     code, status = KIND_ERRORS[error.kind]
     for cls in type(error).__mro__:
         if codes and cls in codes:
-            found = codes[cls]  # type: ignore[index]
+            found = codes[cls]
             code, status = found if isinstance(found, tuple) else (found, status)
             break
     detail = str(error)

@@ -52,7 +52,7 @@ class CampaignForm(TextRulesFormMixin, forms.Form):
     def __init__(self, *args: Any, company: Company, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         channels = _channel_model().objects.for_company(company).filter(active=True)
-        self.fields["channel"].queryset = channels
+        cast(forms.ModelChoiceField, self.fields["channel"]).queryset = channels
 
     def cleaned_tags(self) -> list[str]:
         return _tags(self.cleaned_data.get("tags", ""))

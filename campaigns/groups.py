@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, User
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F, QuerySet
 
@@ -186,7 +186,7 @@ def _add_rows(
 
 @transaction.atomic
 def group_remove_members(
-    *, group: Group, phone_numbers: Iterable[str], actor: AbstractBaseUser | None = None
+    *, group: Group, phone_numbers: Iterable[str], actor: User | None = None
 ) -> GroupChange:
     group_members_check(group)
     change = GroupChange()
@@ -215,9 +215,7 @@ def group_remove_members(
 
 
 @transaction.atomic
-def group_remove_profile(
-    *, group: Group, profile: Profile, actor: AbstractBaseUser | None = None
-) -> bool:
+def group_remove_profile(*, group: Group, profile: Profile, actor: User | None = None) -> bool:
     return bool(group_members_remove(group=group, profile_ids=[profile.pk], actor=actor))
 
 
@@ -226,7 +224,7 @@ def group_replace_members(
     *,
     group: Group,
     profiles: QuerySet[Profile],
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
     origin: str = "",
 ) -> int:
     """Make `profiles` the group's exact members, set-based (an analysis result)."""

@@ -59,17 +59,18 @@ def _scope(model: type[Model], ids: str, seen: frozenset = frozenset()) -> str |
     quote = connection.ops.quote_name
     if model is Company:
         return f"{quote('id')} IN ({ids})"
+    # (field, the model it points to); the related model is read once so that it stays
+    # narrowed to a model ("self" is already resolved here, and only relations have one).
     fks = [
-        f
+        (f, f.related_model)
         for f in model._meta.concrete_fields
-        if f.is_relation and f.related_model is not None and f.related_model not in seen
+        if f.is_relation and isinstance(f.related_model, type) and f.related_model not in seen
     ]
-    for field in fks:
-        if field.related_model is Company:
+    for field, related in fks:
+        if related is Company:
             return f"{quote(column_of(model, field.name))} IN ({ids})"
     # Prefer required foreign keys: a row hangs off its parent through them.
-    for field in sorted(fks, key=lambda f: f.null):
-        parent = field.related_model
+    for field, parent in sorted(fks, key=lambda fk: fk[0].null):
         if parent is model:
             continue
         inner = _scope(parent, ids, seen | {model})

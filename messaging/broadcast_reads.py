@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Count, F, Sum, Value
 from django.db.models.functions import Coalesce
@@ -89,7 +89,7 @@ def broadcast_test_send(
     campaign: Campaign,
     body: str,
     phone: str,
-    actor: AbstractBaseUser,
+    actor: User,
 ) -> Message:
     """Send `body` to the sender's own phone, through the one send function.
 

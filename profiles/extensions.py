@@ -27,6 +27,7 @@ class Entry(Protocol):
 
 
 E = TypeVar("E", bound=Entry)
+Own = TypeVar("Own", bound=Entry)
 
 
 class Registry(Generic[E]):
@@ -63,8 +64,12 @@ class Registry(Generic[E]):
         return len(self._entries)
 
 
-def merged(own: Iterable[E], registry: Registry[E]) -> list[E]:
-    """profiles' own entries and the registered ones, in one (order, key) sequence."""
+def merged(own: Iterable[Own], registry: Registry[E]) -> list[Own | E]:
+    """profiles' own entries and the registered ones, in one (order, key) sequence.
+
+    The own entries may be of another type than the registered ones (the XML's own
+    sections are not XmlParts): the result holds both.
+    """
     return sorted([*own, *registry], key=lambda e: (e.order, e.key))
 
 

@@ -30,7 +30,7 @@ from api.xml import LeafTags, clean_text, esc_attr, leaf_tags, leaves, tag_text
 from profiles.models import CustomField, CustomFieldValue, Profile, ProfileStatus
 from profiles.status import profile_last_change
 
-from .extensions import merged, xml_parts
+from .extensions import XmlPart, merged, xml_parts
 
 # The seed's samples call a profile without subscriptions "Profiles with no Subscriptions".
 _STATUS_NAMES: dict[str, str] = {ProfileStatus.NONE: "Profiles with no Subscriptions"}
@@ -194,8 +194,8 @@ def profiles_with_details(queryset: QuerySet[Profile], parts: ProfileParts) -> l
             by_id[profile_id].custom_values[field_id] = value
     for part in xml_parts:
         if getattr(parts, part.switch):
-            for values in part.load(list(by_id)):
-                by_id[values[0]].extras.setdefault(part.key, []).append(values[1:])
+            for part_row in part.load(list(by_id)):
+                by_id[part_row[0]].extras.setdefault(part.key, []).append(part_row[1:])
     return rows
 
 
@@ -256,10 +256,10 @@ _CUSTOM_COLUMNS = _OwnSection("custom_columns", 100, "custom_columns")
 _INTEGRATIONS = _OwnSection("integrations", 300, "members")
 
 
-_SECTIONS: dict[tuple[ProfileParts, int], list] = {}
+_SECTIONS: dict[tuple[ProfileParts, int], list[_OwnSection | XmlPart]] = {}
 
 
-def _sections(parts: ProfileParts) -> list:
+def _sections(parts: ProfileParts) -> list[_OwnSection | XmlPart]:
     """The switched-on optional elements after the location and districts, in seed order.
 
     Kept per switches (and registry version): merging and sorting them for each of a
@@ -269,7 +269,7 @@ def _sections(parts: ProfileParts) -> list:
     sections = _SECTIONS.get(key)
     if sections is None:
         own = (_CUSTOM_COLUMNS, _INTEGRATIONS)
-        sections = [s for s in merged(own, xml_parts) if getattr(parts, s.switch)]  # type: ignore[arg-type]
+        sections = [s for s in merged(own, xml_parts) if getattr(parts, s.switch)]
         _SECTIONS[key] = sections
     return sections
 
@@ -331,12 +331,12 @@ def profile_xml(row: ProfileRow, *, custom_fields: CustomColumns, parts: Profile
         )
         out += ["<last_saved_districts>", leaves(_DISTRICTS, districts), "</last_saved_districts>"]
     for section in _sections(parts):
-        if section is _CUSTOM_COLUMNS:
+        if isinstance(section, XmlPart):
+            out.append(section.render(row.extras.get(section.key, [])))
+        elif section is _CUSTOM_COLUMNS:
             out.append(_custom_columns_xml(row.custom_values, custom_fields))
         elif section is _INTEGRATIONS:
             out.append(_integrations_xml(row))
-        else:
-            out.append(section.render(row.extras.get(section.key, [])))
     out.append("</profile>")
     return "".join(out)
 

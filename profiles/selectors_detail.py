@@ -5,9 +5,10 @@ read here is scoped to the current company through that profile.
 """
 
 import heapq
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -156,6 +157,15 @@ class FeedPage:
         return max(1, -(-self.total // self.per_page))
 
 
+class _FeedFilters(TypedDict):
+    """The activity feed's filters, as every feed source takes them."""
+
+    channel: str
+    origin: str
+    status: str
+    days: int | None
+
+
 def profile_activity(
     *,
     profile: Profile,
@@ -171,10 +181,12 @@ def profile_activity(
     They live in separate tables; each is read already sorted and limited to the rows
     that can reach the requested page, and the streams are merged here.
     """
-    filters = {"channel": channel, "origin": origin, "status": status, "days": days}
+    filters: _FeedFilters = {"channel": channel, "origin": origin, "status": status, "days": days}
     # Messages and clicks are messaging's and links' rows (layers above profiles): those
     # apps register them as feed sources, after the profile's own events.
-    sources = [(_activity_events(profile=profile, **filters), _event_item)]
+    sources: list[tuple[QuerySet | None, Callable[[Any], FeedItem]]] = [
+        (_activity_events(profile=profile, **filters), _event_item)
+    ]
     sources += [(source.rows(profile=profile, **filters), source.item) for source in feed_sources]
     page = max(1, page)
     needed = page * per_page

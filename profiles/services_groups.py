@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -72,7 +72,7 @@ def group_create(
     name: str,
     kind: str = Group.Kind.UPLOADED,
     filter_params: dict | None = None,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
 ) -> Group:
     name = group_name_clean(name)
     if kind not in Group.Kind.values:
@@ -94,7 +94,7 @@ def group_members_check(group: Group) -> None:
         raise GroupKindError("Members of a filtered group come from its saved search.")
 
 
-def _actor_id(actor: AbstractBaseUser | int | None) -> int | None:
+def _actor_id(actor: User | int | None) -> int | None:
     if actor is None or isinstance(actor, int):
         return actor
     return actor.pk if actor.is_authenticated else None
@@ -159,7 +159,7 @@ def group_members_add(
     *,
     group: Group,
     profile_ids: Iterable[int],
-    actor: AbstractBaseUser | int | None = None,
+    actor: User | int | None = None,
     origin: str = "",
 ) -> set[int]:
     """Make the profiles members of `group`; the ids of those that were not before."""
@@ -173,7 +173,7 @@ def group_members_remove(
     *,
     group: Group,
     profile_ids: Iterable[int],
-    actor: AbstractBaseUser | int | None = None,
+    actor: User | int | None = None,
     origin: str = "",
 ) -> set[int]:
     """Take the profiles out of `group`; the ids of those that were members."""
@@ -187,7 +187,7 @@ def group_members_replace(
     group: Group,
     ids_sql: str,
     params: Iterable,
-    actor: AbstractBaseUser | int | None = None,
+    actor: User | int | None = None,
     origin: str = "",
 ) -> None:
     """Make the rows of `ids_sql` (compiled ORM SQL selecting `member_id`) the group's

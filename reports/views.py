@@ -55,7 +55,7 @@ def export_status(request: CompanyRequest, pk: int) -> HttpResponse:
 @require_perm(Perm.VIEW)
 def export_download(request: CompanyRequest, pk: int) -> FileResponse:
     export = get_object_or_404(export_list(company=request.company), pk=pk)
-    if export.status != "done" or not export.results_file:
+    if export.status != "done" or not export.results_file.name:
         raise Http404("This export has no file yet.")
     if not export_can_download(export=export, user=request.user, role=request.role):
         raise PermissionDenied(

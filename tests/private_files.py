@@ -57,7 +57,7 @@ def make_private_files(company: Company, *, owner, mark: str) -> list[PrivateFil
         PrivateFile(
             "export",
             reverse("reports:export_download", args=[export.pk]),
-            export.results_file.name,
+            export.results_file.name or "",
             _read(export.results_file),
         ),
         PrivateFile(

@@ -121,7 +121,9 @@ def _test_result(request: HttpRequest, sent: TestSent | None, error: str) -> Non
         messages.success(request, f"Test sent to {sent.phone_number}.")
 
 
-def _send_test(request: HttpRequest, campaign: Campaign, body: str) -> tuple[TestSent | None, str]:
+def _send_test(
+    request: CompanyRequest, campaign: Campaign, body: str
+) -> tuple[TestSent | None, str]:
     try:
         sent = broadcast_test_send(
             company=request.company,

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.tenancy import Perm, require_perm
+from accounts.tenancy import CompanyRequest, Perm, require_perm
 from profiles.models import OptOutSource, Profile
 from profiles.views.detail import link_rows, profile_for, tab_page, tab_url
 
@@ -46,7 +46,7 @@ def _subscription_for(profile: Profile, sub_id: int):
 
 @require_POST
 @require_perm(Perm.OPT_OUT_ONE)
-def subscription_opt_out(request: HttpRequest, pk: int, sub_id: int) -> HttpResponse:
+def subscription_opt_out(request: CompanyRequest, pk: int, sub_id: int) -> HttpResponse:
     profile = profile_for(request, pk)
     subscription = _subscription_for(profile, sub_id)
     try:
@@ -68,7 +68,7 @@ def subscription_opt_out(request: HttpRequest, pk: int, sub_id: int) -> HttpResp
 
 @require_POST
 @require_perm(Perm.OPT_OUT_ONE)
-def subscription_reactivate_view(request: HttpRequest, pk: int, sub_id: int) -> HttpResponse:
+def subscription_reactivate_view(request: CompanyRequest, pk: int, sub_id: int) -> HttpResponse:
     profile = profile_for(request, pk)
     subscription = _subscription_for(profile, sub_id)
     try:
@@ -88,7 +88,7 @@ def subscription_reactivate_view(request: HttpRequest, pk: int, sub_id: int) -> 
 
 @require_GET
 @require_perm(Perm.VIEW)
-def subscription_history_view(request: HttpRequest, pk: int, campaign_id: int) -> HttpResponse:
+def subscription_history_view(request: CompanyRequest, pk: int, campaign_id: int) -> HttpResponse:
     profile = profile_for(request, pk)
     rows = subscription_history(profile=profile, campaign_id=campaign_id)
     return render(

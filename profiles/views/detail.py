@@ -47,7 +47,7 @@ def tab_url(profile: Profile, tab: str, **params: Any) -> str:
     return f"{reverse('profiles:detail', args=[profile.pk])}?{query}"
 
 
-def tabs_for(request: HttpRequest) -> list[tuple[str, str]]:
+def tabs_for(request: CompanyRequest) -> list[tuple[str, str]]:
     advocacy = request.company.advocacy_enabled
     return [(t.key, t.label) for t in _tabs() if advocacy or not t.advocacy_only]
 
