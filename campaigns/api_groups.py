@@ -12,7 +12,6 @@ from api import ApiCall, api_endpoint, not_found, sub, success
 from api.xml import fmt_time
 from core.errors import ServiceError
 from profiles.api import write_error
-from profiles.api_services import group_members_add_numbers, group_members_remove_numbers
 from profiles.models import Group
 from profiles.profile_xml import (
     ProfileParts,
@@ -20,7 +19,11 @@ from profiles.profile_xml import (
     profile_element,
     profiles_with_details,
 )
-from profiles.services_groups import group_create
+from profiles.services_groups import (
+    group_create,
+    group_members_add_numbers,
+    group_members_remove_numbers,
+)
 from profiles.status import profiles_changed_between
 
 from .selectors import group_list

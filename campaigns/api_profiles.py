@@ -12,14 +12,14 @@ from accounts.tenancy import Perm
 from api import ApiCall, api_endpoint, not_found
 from core.errors import ServiceError
 from profiles.api import profile_by_phone, profile_response, write_error
-from profiles.api_services import (
+from profiles.models import OptOutSource
+from profiles.services_attributes import (
     PROFILE_API_FIELDS,
     custom_field_clean,
     custom_fields_by_name,
     profile_api_save,
     profile_field_clean,
 )
-from profiles.models import OptOutSource
 
 from .api import opt_in_path_for, subscribe_once
 from .models import Campaign, Subscription

@@ -25,14 +25,6 @@ from api import (
 from api.xml import render_text, tag_text
 from core.errors import ServiceError
 
-from .api_services import (
-    PROFILE_API_FIELDS,
-    PhoneNumberError,
-    ProfileValueError,
-    custom_field_clean,
-    custom_fields_by_name,
-    profile_field_clean,
-)
 from .creation import ProfileSuppressed
 from .extensions import summary_parts
 from .models import CustomFieldValue, Profile
@@ -44,6 +36,14 @@ from .profile_xml import (
     profiles_with_details,
 )
 from .services import ProfileActionError, custom_value_set, profile_update
+from .services_attributes import (
+    PROFILE_API_FIELDS,
+    PhoneNumberError,
+    ProfileValueError,
+    custom_field_clean,
+    custom_fields_by_name,
+    profile_field_clean,
+)
 from .services_groups import GroupError, GroupNameError
 from .status import profiles_changed_between
 

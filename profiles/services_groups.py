@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import connection, transaction
@@ -27,9 +28,12 @@ from django.utils import timezone
 
 from accounts.models import Company
 from core.errors import ErrorKind, ServiceError
+from core.phones import phone_normalize
 from core.text_rules import TextError, name_clean
 
-from .models import ActivityEvent, Group, GroupMembership
+from . import creation
+from .models import ActivityEvent, Group, GroupMembership, Profile, SourceType
+from .services_attributes import PhoneNumberError
 
 GROUP_NAME_MAX_LENGTH = 200
 
@@ -213,3 +217,50 @@ def group_members_replace(
         _record(cursor, group, ActivityEvent.Kind.GROUP_REMOVED, removed, actor_id, origin)
         _record(cursor, group, ActivityEvent.Kind.GROUP_ADDED, added, actor_id, origin)
     Group.objects.filter(pk=group.pk).update(updated_at=timezone.now())
+
+
+@transaction.atomic
+def group_members_add_numbers(*, group: Group, numbers: list[str], actor: User) -> dict[str, Any]:
+    """Add numbers (E.164) to an uploaded group, creating profiles for new numbers.
+
+    All numbers are checked before anything is written: one invalid or erased number
+    refuses the whole batch (seed 004's clients retry whole calls).
+    """
+    group_members_check(group)
+    company = group.company
+    existing = set(
+        Profile.objects.for_company(company)
+        .filter(phone_number__in=numbers)
+        .values_list("phone_number", flat=True)
+    )
+    phones = {n: phone_normalize(n) for n in numbers if n not in existing}
+    for number, phone in phones.items():
+        if not phone.valid:
+            raise PhoneNumberError(f"{number} is not a valid phone number ({phone.reason})")
+    made = creation.profiles_create_many(
+        company_id=company.pk,
+        phones=list(phones.values()),
+        source_type=SourceType.UPLOADED_GROUP,
+        source_name=group.name,
+        by_id=actor.pk if actor.is_authenticated else None,
+        origin="api",
+        description=f"Created by adding it to group {group.name} through the API",
+    )
+    if made.suppressed:
+        # One erased number refuses the whole batch (the atomic block undoes the rest).
+        raise creation.ProfileSuppressed(sorted(made.suppressed)[0])
+    ids = Profile.objects.for_company(company).filter(phone_number__in=numbers)
+    added = group_members_add(
+        group=group, profile_ids=ids.values_list("pk", flat=True), actor=actor, origin="api"
+    )
+    return {"added": len(added), "created_profiles": len(made.created)}
+
+
+@transaction.atomic
+def group_members_remove_numbers(*, group: Group, numbers: list[str], actor: User) -> int:
+    group_members_check(group)
+    ids = Profile.objects.for_company(group.company).filter(phone_number__in=numbers)
+    removed = group_members_remove(
+        group=group, profile_ids=ids.values_list("pk", flat=True), actor=actor, origin="api"
+    )
+    return len(removed)

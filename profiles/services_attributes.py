@@ -1,11 +1,9 @@
-"""Writes the API makes to profiles and groups, built on the shared services.
+"""Writes of a profile's attributes by their API names, built on the shared services.
 
 Each function validates everything first and writes under one transaction, so a call
 the rules refuse changes nothing (seed 004's clients retry whole calls, and a half
 applied batch would be invisible to them).
 """
-
-from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -17,9 +15,9 @@ from core.errors import ServiceError
 from core.phones import phone_normalize
 from core.text_rules import TextError, text_clean
 
-from . import creation, services_groups
+from . import creation
 from .custom_fields import CustomFieldError, custom_value_clean
-from .models import CustomField, Group, Profile, SourceType
+from .models import CustomField, Profile, SourceType
 from .services import custom_value_set, profile_update
 
 # Standard attributes the API may set, with their column limits (Profile model).
@@ -126,50 +124,3 @@ def profile_api_save(
     for field, value in custom_values.items():
         custom_value_set(profile=profile, field=field, raw=value, actor=actor)
     return profile, created
-
-
-@transaction.atomic
-def group_members_add_numbers(*, group: Group, numbers: list[str], actor: User) -> dict[str, Any]:
-    """Add numbers (E.164) to an uploaded group, creating profiles for new numbers.
-
-    All numbers are checked before anything is written: one invalid or erased number
-    refuses the whole batch (seed 004's clients retry whole calls).
-    """
-    services_groups.group_members_check(group)
-    company = group.company
-    existing = set(
-        Profile.objects.for_company(company)
-        .filter(phone_number__in=numbers)
-        .values_list("phone_number", flat=True)
-    )
-    phones = {n: phone_normalize(n) for n in numbers if n not in existing}
-    for number, phone in phones.items():
-        if not phone.valid:
-            raise PhoneNumberError(f"{number} is not a valid phone number ({phone.reason})")
-    made = creation.profiles_create_many(
-        company_id=company.pk,
-        phones=list(phones.values()),
-        source_type=SourceType.UPLOADED_GROUP,
-        source_name=group.name,
-        by_id=actor.pk if actor.is_authenticated else None,
-        origin="api",
-        description=f"Created by adding it to group {group.name} through the API",
-    )
-    if made.suppressed:
-        # One erased number refuses the whole batch (the atomic block undoes the rest).
-        raise creation.ProfileSuppressed(sorted(made.suppressed)[0])
-    ids = Profile.objects.for_company(company).filter(phone_number__in=numbers)
-    added = services_groups.group_members_add(
-        group=group, profile_ids=ids.values_list("pk", flat=True), actor=actor, origin="api"
-    )
-    return {"added": len(added), "created_profiles": len(made.created)}
-
-
-@transaction.atomic
-def group_members_remove_numbers(*, group: Group, numbers: list[str], actor: User) -> int:
-    services_groups.group_members_check(group)
-    ids = Profile.objects.for_company(group.company).filter(phone_number__in=numbers)
-    removed = services_groups.group_members_remove(
-        group=group, profile_ids=ids.values_list("pk", flat=True), actor=actor, origin="api"
-    )
-    return len(removed)
