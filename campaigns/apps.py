@@ -12,7 +12,7 @@ class CampaignsConfig(AppConfig):
 
         # The group upload is a job type of core.jobs, which runs jobs by kind.
         from . import (
-            group_uploads,  # noqa: F401
+            group_uploads,  # noqa: F401 (registers its job type)
             profile_parts,
         )
         from .opt_outs import profiles_opt_out_set

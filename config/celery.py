@@ -13,7 +13,7 @@ from celery import Celery
 from kombu import Queue
 
 # Re-exported: the names the worker, the tests and the benchmarks know this module by.
-from core.publish import (  # noqa: F401
+from core.publish import (  # noqa: F401 (re-exported, as the comment above says)
     BACKGROUND,
     BULK,
     PRIORITY,

@@ -10,3 +10,7 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = "Core"
+
+    def ready(self) -> None:
+        # Importing the module registers its PRIVATE_ROOT system check.
+        from . import private_files  # noqa: F401 (imported for the check it registers)

@@ -9,7 +9,7 @@ class InboxConfig(AppConfig):
         from messaging.inbound_handlers import inbound_handler_register
 
         from . import (
-            bulk,  # noqa: F401
+            bulk,  # noqa: F401 (registers its job type)
             conversation_views,  # noqa: F401 (registers the navigation badge)
             revocation_views,  # noqa: F401 (registers the navigation badge)
         )

@@ -207,7 +207,7 @@ def group_members_replace(
         )
         removed = sorted(row[0] for row in cursor.fetchall())
         cursor.execute(
-            f"INSERT INTO {table} (group_id, profile_id, added_at) "  # noqa: S608
+            f"INSERT INTO {table} (group_id, profile_id, added_at) "  # noqa: S608 (table name from the model, ids bound as parameters)
             f"SELECT %s, r.member_id, %s FROM ({ids_sql}) r "
             "ON CONFLICT DO NOTHING RETURNING profile_id",
             [group.pk, timezone.now(), *params],
