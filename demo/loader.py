@@ -167,12 +167,13 @@ class Loader:
         def run() -> None:
             with raw.cursor() as cursor:
                 while (item := chunks.get()) is not None:
-                    if self.error is not None:
-                        continue
                     try:
-                        self._copy(cursor, *item)
+                        if self.error is None:
+                            self._copy(cursor, *item)
                     except BaseException as error:  # re-raised on the main thread
                         self.error = error
+                    finally:
+                        chunks.task_done()
 
         self.writer = threading.Thread(target=run, name="demo-copy", daemon=True)
         self.writer.start()
@@ -210,6 +211,17 @@ class Loader:
             with connection.cursor() as cursor:
                 for start in range(0, len(rows), 2000):
                     cursor.executemany(sql, rows[start : start + 2000])
+
+    def drain(self) -> None:
+        """Wait until every chunk handed over so far is written.
+
+        The next catalog's first ids are read from the tables (first_ids): read while
+        the writer thread still holds chunks, they would repeat ids it is about to write.
+        """
+        if self.queue is not None:
+            self.queue.join()
+            if self.error is not None:
+                raise self.error
 
     def finish(self) -> None:
         if self.queue is not None:

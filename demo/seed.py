@@ -98,6 +98,7 @@ def demo_seed(
         writer.prepare(freeze=how == "truncated" and not connection.savepoint_ids)
         for catalog, count, processes in catalogs:
             done = 0
+            writer.drain()  # the previous catalog's rows hold the ids first_ids reads
             chunks = generate(
                 catalog,
                 count=count,

@@ -1,5 +1,6 @@
 """The demo's reset and the rules its catalog is made under."""
 
+import time
 import uuid
 from datetime import timedelta
 
@@ -86,3 +87,19 @@ def test_the_upcoming_broadcast_is_scheduled_and_the_sent_ones_are_history():
     assert upcoming.delivery_time > timezone.now() and upcoming.localtime
     for sent in by_status["sent"]:
         assert sent.created_at < sent.started_at < sent.finished_at < timezone.now()
+
+
+def test_a_slow_writer_does_not_make_the_second_company_repeat_ids(monkeypatch):
+    """The second company's first ids are read once the first company's rows are written:
+    with a writer thread that lags behind, reading them earlier repeated ids."""
+    from demo import loader
+
+    copy = loader.Loader._copy
+
+    def slow_copy(self, cursor, name, text):
+        time.sleep(0.05)
+        copy(self, cursor, name, text)
+
+    monkeypatch.setattr(loader.Loader, "_copy", slow_copy)
+    demo = seed()
+    assert Profile.objects.filter(company=demo).count() == N
