@@ -313,11 +313,25 @@ def _broadcast_once(company, campaign, chat_profiles, *, kill_halfway: bool, run
         "sustained": _sustained(samples, expected),
         "check": check,
         "throttled": stats["throttled"],
+        "throttle_episodes": stats["throttle_episodes"],
+        "profile": _profile(samples),
         "max_in_flight": stats["max_in_flight"],
         "chat": _chat_latencies(chat_ids),
         "cpu_ms_per_message": cpu * 1000 / max(expected, 1),
         "load": load,
     }
+
+
+def _profile(samples: list[tuple[float, int]], step: float = 5.0) -> str:
+    """Accepted messages a second in each `step` seconds of the run: where it slowed."""
+    if not samples:
+        return ""
+    start, rates, mark = samples[0][0], [], samples[0]
+    for sample in samples[1:]:
+        if sample[0] - mark[0] >= step:
+            rates.append((sample[1] - mark[1]) / (sample[0] - mark[0]))
+            mark = sample
+    return " ".join(f"{rate:.0f}" for rate in rates) + f" (every {step:.0f} s from {start:.0f})"
 
 
 def _p95(values: list[float]) -> float:
@@ -373,10 +387,11 @@ def run(report) -> None:
             )
             check = result["check"]
             print(
-                f"  {check}; provider throttled {result['throttled']}, "
-                f"max in flight {result['max_in_flight']}",
+                f"  {check}; provider throttled {result['throttled']} requests in "
+                f"{result['throttle_episodes']} episodes, max in flight {result['max_in_flight']}",
                 flush=True,
             )
+            print(f"  accepted msg/s: {result['profile']}", flush=True)
             name = f"carrier broadcast to {subscribers:,} subscribers, 2 workers{label}"
             report(f"{name}, sustained msg/s vs the {CAP:,}/s cap", result["sustained"], CAP,
                    unit="msg/s")  # fmt: skip

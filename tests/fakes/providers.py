@@ -122,6 +122,9 @@ class FakeProviders:
             "generic": [],
         }
         self.throttled = 0
+        # Runs of 429s more than Retry-After apart: each is one pause of the sender.
+        self.throttle_episodes = 0
+        self._last_throttled = float("-inf")
         self.in_flight = 0
         self.max_in_flight = 0
         self.connections = 0
@@ -162,6 +165,9 @@ class FakeProviders:
                 self._recent.popleft()
             if len(self._recent) >= limit:
                 self.throttled += 1
+                if now - self._last_throttled > self.config.retry_after:
+                    self.throttle_episodes += 1
+                self._last_throttled = now
                 return True
             self._recent.append(now)
             return False
@@ -181,6 +187,7 @@ class FakeProviders:
             return {
                 "requests": len(self.requests),
                 "throttled": self.throttled,
+                "throttle_episodes": self.throttle_episodes,
                 "accepted": {name: len(ids) for name, ids in self.accepted.items()},
                 "max_in_flight": self.max_in_flight,
                 "connections": self.connections,

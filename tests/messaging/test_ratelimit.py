@@ -26,7 +26,7 @@ def _limiter(url: str) -> RateLimiter:
 
 def test_the_bucket_runs_a_little_under_the_number_limit_and_holds_little():
     assert bucket_shape(MPS) == (97.0, 2.0)
-    assert bucket_shape(1000) == (970.0, 20.0)
+    assert bucket_shape(1000) == (970.0, 5.0)
     assert bucket_shape(1) == (0.97, 1.0)
 
 
