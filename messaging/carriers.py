@@ -14,7 +14,6 @@ import json
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urlencode
 
 import httpx
 from django.conf import settings
@@ -82,7 +81,7 @@ def status_callback_url(message: Any, number: SendingNumber | None = None) -> st
     )
     if not base:
         return ""
-    return f"{base}{'&' if '?' in base else '?'}{urlencode({'ref': message.pk})}"
+    return f"{base}{'&' if '?' in base else '?'}ref={int(message.pk)}"
 
 
 def _media(message: Any) -> tuple[str, ...]:

@@ -11,8 +11,9 @@ RequestValidator against the public URL Twilio called (see base.public_url).
 from __future__ import annotations
 
 import base64
+import functools
 from collections.abc import Mapping
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, quote_plus
 
 from twilio.request_validator import (
     SIGNATURE_HEADER,
@@ -103,6 +104,27 @@ def _required(form: _Form, *names: str) -> None:
             raise PayloadError(f"field '{name}' required")
 
 
+# urlencode quotes character by character in Python: at 1,000 messages a second it was
+# the largest CPU cost of building requests. A broadcast repeats its body, its From and
+# its callback's base in every message, so each distinct value is quoted once.
+_quote = functools.lru_cache(maxsize=4096)(quote_plus)
+
+
+def _quote_value(value: str) -> str:
+    # Quoting maps each character on its own, so a value quotes as its parts do: the
+    # part that repeats (a callback URL up to its "ref=") is cached, its tail (our
+    # message id) is quoted alone.
+    head, sep, tail = value.rpartition("=")
+    if sep and tail.isdigit():
+        return _quote(head + sep) + tail
+    return _quote(value)
+
+
+def _form_body(fields: list[tuple[str, str]]) -> bytes:
+    """The form body urlencode(fields) gives, byte for byte."""
+    return "&".join(f"{_quote(name)}={_quote_value(value)}" for name, value in fields).encode()
+
+
 class TwilioProvider(Provider[TwilioCredentials]):
     name = "twilio"
 
@@ -184,7 +206,7 @@ class TwilioProvider(Provider[TwilioCredentials]):
                 "Content-Type": "application/x-www-form-urlencoded",
                 "Accept": "application/json",
             },
-            urlencode(fields).encode(),
+            _form_body(fields),
         )
 
     def parse_send_response(

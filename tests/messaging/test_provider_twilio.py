@@ -26,6 +26,7 @@ from messaging.providers.base import (
     send,
     webhook_request_from_django,
 )
+from messaging.providers.twilio import _form_body
 from tests.fakes.providers import FakeConfig, serve
 
 TOKEN = "6789"
@@ -464,3 +465,21 @@ def test_a_send_to_an_unreachable_api_is_retryable():
     with httpx.Client() as client:
         result = send(client, twilio, msg, creds)
     assert (result.accepted, result.retryable) == (False, True)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Polls open 7am-8pm",
+        "Café & façade: 50% off = ¡sí! 🎉",
+        "https://sms.example.org/messaging/receipts/?ref=123456",
+        "https://sms.example.org/r/?a=1&ref=9",
+        "ends with = ",
+        "=42",
+        "a+b=c d",
+        "",
+    ],
+)
+def test_the_form_body_is_what_urlencode_gives_byte_for_byte(value):
+    fields = [("To", "+12025550100"), ("Body", value), ("StatusCallback", value)]
+    assert _form_body(fields) == urlencode(fields).encode()
