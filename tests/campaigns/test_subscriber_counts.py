@@ -15,6 +15,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth.models import User
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count
 from django.urls import reverse
@@ -47,6 +48,7 @@ from tests.factories import make_campaign, make_opt_in_path, make_profile, recei
 pytestmark = pytest.mark.django_db
 
 ACTIVE = Subscription.Status.ACTIVE
+DEMO_PROFILES = 300
 
 
 def shown() -> dict[int, int]:
@@ -359,4 +361,22 @@ def test_the_fold_runs_every_minute_under_its_lock(world):
     cache.delete("lock:subscriber_counts_fold")
     assert tasks.subscriber_counts_fold() == {"campaigns": 3, "orphans": 0}
     assert not CampaignSubscriberDelta.objects.exists()
+    assert_exact()
+
+
+def test_the_demo_load_and_both_kinds_of_reset_keep_the_counts(company):
+    """The demo loads its rows with COPY; its reset TRUNCATEs when it owns every row and
+    DELETEs company by company when another company has data (here Acme's)."""
+    call_command("seed_demo", profiles=DEMO_PROFILES, verbosity=0)
+    assert sum(shown().values()) > DEMO_PROFILES / 2
+    assert_exact()
+    call_command("seed_demo", profiles=DEMO_PROFILES, reset=True, verbosity=0)  # TRUNCATE
+    assert_exact()
+    ours = make_campaign(company, "Ours")
+    for _ in range(2):
+        subscription_create(profile=make_profile(company), campaign=ours, source="Web form")
+    call_command("seed_demo", profiles=DEMO_PROFILES, reset=True, verbosity=0)  # DELETE
+    assert_exact()
+    assert shown()[ours.pk] == 2
+    subscriber_counts_fold()
     assert_exact()
