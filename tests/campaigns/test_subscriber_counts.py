@@ -40,10 +40,14 @@ from campaigns.services_subscriptions import (
 from campaigns.subscriber_counts import active_count_expression, subscriber_counts_fold
 from config.celery import app as celery_app
 from inbox.bulk import bulk_opt_out_apply, profiles_opt_out_bulk
+from messaging.delivery import messages_deliver_batch
 from messaging.flows import flows_expire_pending
+from messaging.models import Message
+from messaging.services import message_send
 from profiles.models import OptOutSource, Profile
 from profiles.services import profile_erase
 from tests.factories import make_campaign, make_opt_in_path, make_profile, receive_text
+from tests.messaging.test_pipeline import carrier
 
 pytestmark = pytest.mark.django_db
 
@@ -379,4 +383,21 @@ def test_the_demo_load_and_both_kinds_of_reset_keep_the_counts(company):
     assert_exact()
     assert shown()[ours.pk] == 2
     subscriber_counts_fold()
+    assert_exact()
+
+
+def test_a_carrier_opt_out_at_send_time_leaves_the_count_exact(world, settings):
+    """The carrier answers a broadcast's message with its opt-out code (21610)."""
+    person = world.people[0]
+    with carrier(settings, twilio_errors={person.phone_number: 21610}):
+        message = message_send(
+            company=world.company,
+            profile=person,
+            body="Polls open 7am",
+            campaign=world.news,
+            originator="+12028830000",
+            enqueue=False,
+        )
+        messages_deliver_batch(messages=Message.objects.filter(pk=message.pk))
+    assert world.figures() == (2, 2, 3)
     assert_exact()
