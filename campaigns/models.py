@@ -300,6 +300,38 @@ class Subscription(models.Model):
         return f"{self.profile} → {self.campaign} ({self.status})"
 
 
+class CampaignSubscriberCount(models.Model):
+    """A campaign's Active subscriptions as of the last fold (campaigns.subscriber_counts).
+
+    The figure is this row plus the campaign's unfolded CampaignSubscriberDelta rows.
+    No database foreign key: the demo reset and a campaign's deletion may remove the
+    campaign before or after these rows, and the fold drops the rows left behind.
+    """
+
+    campaign = models.OneToOneField(
+        Campaign,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        related_name="+",
+    )
+    active = models.BigIntegerField(default=0)
+
+
+class CampaignSubscriberDelta(models.Model):
+    """A change of a campaign's Active subscriptions by one SQL statement.
+
+    Written only by the triggers on campaigns_subscription (migration 0014), read by
+    the count and removed by the fold. Insert-only, so concurrent subscriptions to one
+    campaign never wait on each other's row lock.
+    """
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
+    delta = models.BigIntegerField()
+
+
 class MessageTemplate(models.Model):
     """A named, reusable body of a campaign (merge fields allowed), picked in the
     broadcast form; a message sent from it records it (the API's message_template_id)."""

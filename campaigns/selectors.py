@@ -11,6 +11,7 @@ from profiles.models import Group, GroupMembership, Profile
 
 from .compliance import profiles_with_refusal
 from .models import Broadcast, BroadcastChunk, Campaign, Subscription
+from .subscriber_counts import active_count_expression, campaign_active_count
 
 
 def campaign_list(*, company: Company, status: str = "") -> QuerySet[Campaign]:
@@ -19,25 +20,21 @@ def campaign_list(*, company: Company, status: str = "") -> QuerySet[Campaign]:
         campaigns = campaigns.filter(active=True)
     elif status == "ended":
         campaigns = campaigns.filter(active=False)
-    # One small count per campaign over the index subscription_campaign (campaign,
-    # status, profile): an index-only scan of that campaign's active entries, where a
-    # join and GROUP BY read every subscription of the company.
-    active = (
-        Subscription.objects.filter(campaign=OuterRef("pk"), status=Subscription.Status.ACTIVE)
-        .order_by()
-        .values("campaign")
-        .annotate(n=Count("*"))
-        .values("n")
-    )
+    # The maintained count (campaigns.subscriber_counts): a few rows per campaign,
+    # where counting its active subscriptions reads every one of them.
     return campaigns.annotate(
-        active_count=Coalesce(Subquery(active), Value(0)),
+        active_count=active_count_expression(),
     ).order_by("-active", "name")
 
 
 def campaign_subscriber_counts(*, campaign: Campaign) -> dict[str, int]:
-    """Active subscribers and opted-out subscriptions (a profile that re-joined counts once)."""
+    """Active subscribers and opted-out subscriptions (a profile that re-joined counts once).
+
+    Active is the maintained count, the campaigns list's figure: a profile has at most
+    one Active row per campaign (subscription_one_active_per_campaign), so its Active
+    rows are its distinct active profiles.
+    """
     counts = Subscription.objects.filter(campaign=campaign).aggregate(
-        active=Count("profile", filter=Q(status=Subscription.Status.ACTIVE), distinct=True),
         opted_out=Count(
             "profile",
             filter=Q(
@@ -53,7 +50,10 @@ def campaign_subscriber_counts(*, campaign: Campaign) -> dict[str, int]:
             distinct=True,
         ),
     )
-    return {"active": counts["active"] or 0, "opted_out": counts["opted_out"] or 0}
+    return {
+        "active": campaign_active_count(campaign=campaign),
+        "opted_out": counts["opted_out"] or 0,
+    }
 
 
 def group_list(*, company: Company, kind: str = "") -> QuerySet[Group]:

@@ -179,6 +179,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     "revocations_enforce": {"task": "messaging.revocations_enforce", "schedule": 5 * 60.0},
     "messages_classify_stalled": {"task": "messaging.messages_classify_stalled", "schedule": 60.0},
+    # Keeps the unfolded deltas the campaigns list sums to a minute's worth.
+    "subscriber_counts_fold": {"task": "campaigns.subscriber_counts_fold", "schedule": 60.0},
 }
 
 CACHES = {
