@@ -7,6 +7,7 @@ store (profile.invalid_data_description) or report row by row.
 """
 
 import contextlib
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -143,11 +144,20 @@ def phone_display(e164: str, *, region: str | None = None) -> str:
     data attributes and exports keep the E.164 form."""
     if not e164:
         return ""
+    return _display(e164, (region or settings.SMS_DEFAULT_REGION).upper())
+
+
+# Finding a +1 number's region tries each NANP country's number patterns in turn, and
+# with the formatting that is some 50 µs a number: a list page shows 50 of them and
+# shows the same ones again on every refresh (the inbox polls every 15 seconds). The
+# answer depends only on the number and the home region, so it is remembered; 8,192
+# entries are a few hundred kilobytes.
+@functools.lru_cache(maxsize=8192)
+def _display(e164: str, home: str) -> str:
     try:
         number = _parse_e164(e164)
     except phonenumbers.NumberParseException:
         return e164
-    home = (region or settings.SMS_DEFAULT_REGION).upper()
     if phonenumbers.region_code_for_number(number) == home:
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

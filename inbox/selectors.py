@@ -20,6 +20,20 @@ STATES = {
 }
 VIEWS = ("mine", "unassigned", "all")
 COUNT_CAP = 1000
+# The columns of the conversation list (inbox.tables.ConversationTable).
+LIST_FIELDS = (
+    "state",
+    "unread",
+    "last_activity_at",
+    "profile__first_name",
+    "profile__last_name",
+    "profile__phone_number",
+    "campaign__name",
+    "assignee__first_name",
+    "assignee__last_name",
+    "assignee__username",
+    "last_incoming__body",
+)
 NAV_COUNT_CAP = 99
 
 
@@ -60,6 +74,9 @@ def conversation_list(
         queryset = queryset.filter(tags=tag)
     return (
         queryset.select_related("profile", "campaign", "assignee", "last_incoming")
+        # Only what a row shows: a profile or a message is dozens of columns, and
+        # building four whole models a row was a third of the page.
+        .only(*LIST_FIELDS)
         .prefetch_related("tags")
         .order_by("-last_activity_at", "-id")
     )

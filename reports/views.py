@@ -1,12 +1,11 @@
 """The Reports page (/reports/): the Exports table, its live progress, downloads."""
 
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.tenancy import CompanyRequest, Perm, require_perm
@@ -17,21 +16,16 @@ from profiles.selectors import SCOPE_KINDS, ProfileScope
 from .exports.messages import messages_export_config, messages_export_name
 from .exports.profiles import profiles_export_config, profiles_export_name
 from .models import Export
+from .rows import ExportRows
 from .selectors import export_can_download, export_list
 from .services import export_create
 
 ROW_KEYS = ("q", "subscription_status", "first_seen_type", "profile_status", "sort")
 
 
-def _row_context(request: CompanyRequest, export: Export) -> dict[str, Any]:
-    return {
-        "export": export,
-        "can_download": export_can_download(
-            export=export,
-            user=request.user,
-            role=request.role,
-        ),
-    }
+def _row(request: CompanyRequest, rows: ExportRows, export: Export) -> SafeString:
+    can_download = export_can_download(export=export, user=request.user, role=request.role)
+    return rows.row(export, can_download=can_download)
 
 
 @require_GET
@@ -39,7 +33,8 @@ def _row_context(request: CompanyRequest, export: Export) -> dict[str, Any]:
 def index(request: CompanyRequest) -> HttpResponse:
     paginator = Paginator(export_list(company=request.company), 25)
     page = paginator.get_page(request.GET.get("page"))
-    rows = [_row_context(request, export) for export in page.object_list]
+    maker = ExportRows()
+    rows = [_row(request, maker, export) for export in page.object_list]
     return render(request, "reports/index.html", {"page": page, "rows": rows})
 
 
@@ -48,7 +43,7 @@ def index(request: CompanyRequest) -> HttpResponse:
 def export_status(request: CompanyRequest, pk: int) -> HttpResponse:
     """One row of the Exports table; the page polls it while the export runs."""
     export = get_object_or_404(export_list(company=request.company), pk=pk)
-    return render(request, "reports/_export_row.html", _row_context(request, export))
+    return HttpResponse(_row(request, ExportRows(), export))
 
 
 @require_GET

@@ -21,6 +21,7 @@ from ..broadcast_actions import (
     test_phone_for,
 )
 from ..broadcast_content import broadcast_content_report
+from ..broadcast_rows import broadcast_rows
 from ..broadcasts import (
     BroadcastError,
     ScheduleAt,
@@ -53,6 +54,7 @@ def broadcast_list_view(request: CompanyRequest) -> HttpResponse:
         "status": status,
         "statuses": Broadcast.Status.choices,
         "campaigns": campaigns,
+        "rows": broadcast_rows(page.object_list, show_campaign=True),
     }
     return render(request, "campaigns/broadcasts.html", ctx)
 

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.tenancy import CompanyRequest, Perm, require_perm
 
+from ..broadcast_rows import broadcast_rows
 from ..forms import CampaignForm, KeywordForm, OptInPathForm
 from ..models import Campaign, Keyword
 from ..selectors import broadcast_list, campaign_list, campaign_subscriber_counts
@@ -38,11 +39,13 @@ def campaign_detail(request: CompanyRequest, pk: int) -> HttpResponse:
     paths = campaign.opt_in_paths.prefetch_related("keywords__channel", "tags", "steps").order_by(
         "name"
     )
+    broadcasts = list(broadcast_list(company=request.company, campaign_id=campaign.pk)[:20])
     ctx = {
         "campaign": campaign,
         "counts": campaign_subscriber_counts(campaign=campaign),
         "paths": paths,
-        "broadcasts": broadcast_list(company=request.company, campaign_id=campaign.pk)[:20],
+        "broadcasts": broadcasts,
+        "broadcast_rows": broadcast_rows(broadcasts, show_campaign=False),
         "path_form": OptInPathForm(),
         "keyword_form": KeywordForm(campaign=campaign),
     }

@@ -44,15 +44,27 @@ def when_text(value: dt.datetime) -> str:
     months = _MONTHS.get(language)
     if months is None:
         months = _MONTHS[language] = ["", *(str(MONTHS_3[m]).title() for m in range(1, 13))]
+    return (
+        f"{value.day} {months[value.month]} {value.year:04d}, "
+        f"{value.hour:02d}:{value.minute:02d} {_zone_name(value)}"
+    )
+
+
+def stamp_text(value: dt.datetime) -> str:
+    """dateformat.format(value, "Y-m-d H:i:s T"), to the second (a row's title)."""
+    return (
+        f"{value.year:04d}-{value.month:02d}-{value.day:02d} "
+        f"{value.hour:02d}:{value.minute:02d}:{value.second:02d} {_zone_name(value)}"
+    )
+
+
+def _zone_name(value: dt.datetime) -> str:
+    """Django's T format: the zone's abbreviation, none for a time a DST change makes
+    ambiguous or imaginary."""
     zone = value.tzinfo
     if zone is None or timezone.is_naive(value):
         zone = timezone.get_default_timezone()
-    # As Django's T: no zone name for a time a DST change makes ambiguous or imaginary.
-    name = "" if _datetime_ambiguous_or_imaginary(value, zone) else str(zone.tzname(value))
-    return (
-        f"{value.day} {months[value.month]} {value.year:04d}, "
-        f"{value.hour:02d}:{value.minute:02d} {name}"
-    )
+    return "" if _datetime_ambiguous_or_imaginary(value, zone) else str(zone.tzname(value))
 
 
 @register.filter

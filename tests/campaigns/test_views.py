@@ -159,3 +159,42 @@ def test_a_file_that_is_not_csv_is_refused_at_once_and_nothing_is_queued(company
     assert "not a CSV" in response.content.decode()
     assert not Group.objects.filter(name="Sheet").exists()
     assert not GroupUpload.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_broadcast_row_shows_its_status_time_and_counts_on_both_lists(
+    campaign, company, charlie, client_as
+):
+    import datetime as dt
+
+    sent = Broadcast.objects.create(
+        company=company,
+        campaign=campaign,
+        name="<Rally>",
+        body="Polls open at 7 & close at 8. " * 5,
+        status=Broadcast.Status.SENT,
+        delivery_time=dt.datetime(2026, 7, 4, 16, 5, tzinfo=dt.UTC),
+        recipients_count=120,
+        sent_count=118,
+        replies_count=9,
+        opt_outs_count=2,
+    )
+    draft = Broadcast.objects.create(
+        company=company, campaign=campaign, name="Draft", body="Hi", estimated_recipients_count=40
+    )
+    client = client_as(charlie)
+    listed = client.get("/campaigns/broadcasts/").content.decode()
+    assert (
+        f'<tr><td><a href="/campaigns/broadcasts/{sent.pk}/">&lt;Rally&gt;</a>'
+        '<div class="muted small">Polls open at 7 &amp; close at 8. Polls open at 7 &amp; '
+        "close at 8. Polls ope…</div></td>"
+        f'<td><a href="/campaigns/{campaign.pk}/">Action Alerts</a></td>'
+        '<td><span class="badge badge-green">Sent</span></td><td>4 Jul 2026, 12:05 EDT</td>'
+        "<td>120</td><td>118</td><td>9</td><td>2</td></tr>"
+    ) in listed
+    assert '<span class="badge ">Draft</span></td><td>—</td>' in listed
+    assert '<span class="muted" title="Estimated">~40</span>' in listed
+    # The campaign's own page lists the same rows without the campaign column.
+    page = client.get(f"/campaigns/{campaign.pk}/").content.decode()
+    assert f'<tr><td><a href="/campaigns/broadcasts/{draft.pk}/">Draft</a>' in page
+    assert f'<td><a href="/campaigns/{campaign.pk}/">Action Alerts</a></td>' not in page

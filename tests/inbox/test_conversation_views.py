@@ -281,3 +281,28 @@ def test_tags_from_the_page(client_as, bob, conversation):
     assert not conversation.tags.exists()
     too_long = client.post(_url("conversation_tag_add", conversation), {"name": "x" * 41})
     assert "at most 40" in too_long.content.decode()
+
+
+def test_a_list_row_shows_the_person_text_unread_tags_holder_and_open(
+    client_as, company, campaign, frank, charlie
+):
+    row_of = _person(company, campaign, "+12025550175", "<Jo>", "Is it <b>on</b>?")
+    InboxConversation.objects.filter(pk=row_of.pk).update(assignee=frank, unread=3)
+    row_of.tags.create(company=company, name="needs <callback>")
+    page = client_as(frank).get(reverse("inbox:index")).content.decode()
+    row = page[page.index(f'<tr data-conversation-id="{row_of.pk}"') :]
+    row = row[: row.index("</tr>")]
+    profile = row_of.profile_id
+    assert 'data-state="needs_reply"' in row
+    assert f'<a href="/profiles/{profile}/">&lt;Jo&gt;</a>' in row
+    assert '<div class="muted small">(202) 555-0175</div>' in row
+    assert '<span class="inbox-body">Is it &lt;b&gt;on&lt;/b&gt;?</span>' in row
+    assert '<span class="badge badge-blue unread-badge">3 unread</span>' in row
+    assert '<span class="badge conversation-tag">needs &lt;callback&gt;</span>' in row
+    assert "<td>Alerts</td>" in row and "<td>Frank</td>" in row
+    chat = f"/inbox/chat/{profile}/?campaign={campaign.pk}"
+    assert f'href="{chat}" hx-get="{chat}"' in row and f'id="open-{row_of.pk}"' in row
+    # Staff may not chat: the row links to the profile instead.
+    staff = client_as(charlie).get(reverse("inbox:index")).content.decode()
+    assert f'<a class="btn btn-sm row-view" href="/profiles/{profile}/"' in staff
+    assert "conversation-open" not in staff

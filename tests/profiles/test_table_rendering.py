@@ -95,13 +95,13 @@ def test_a_url_maker_gives_what_reverse_gives(db):
 
 
 @pytest.mark.parametrize("zone_name", ["America/New_York", "America/St_Johns", "UTC"])
-def test_when_text_is_what_djangos_formatter_gives(zone_name):
+def test_when_and_stamp_text_are_what_djangos_formatter_gives(zone_name):
     import datetime as dt
     import zoneinfo
 
     from django.utils import dateformat, translation
 
-    from profiles.templatetags.display import WHEN_FORMAT, when_text
+    from profiles.templatetags.display import WHEN_FORMAT, stamp_text, when_text
 
     zone = zoneinfo.ZoneInfo(zone_name)
     rng = random.Random(5)
@@ -116,3 +116,4 @@ def test_when_text_is_what_djangos_formatter_gives(zone_name):
         with translation.override(language):
             for value in values:
                 assert when_text(value) == dateformat.format(value, WHEN_FORMAT), value
+                assert stamp_text(value) == dateformat.format(value, "Y-m-d H:i:s T"), value
