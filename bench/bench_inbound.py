@@ -260,8 +260,9 @@ def _p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1] if len(values) >= 2 else float("nan")
 
 
-def _drain(company) -> tuple[float, int]:
-    """Wait for the worker to classify the backlog, running messages_classify_stalled
+def _drain(company, since) -> tuple[float, int]:
+    """Wait for the worker to classify this run's backlog (texts stored from `since`:
+    an earlier run's leftovers are not this run's), running messages_classify_stalled
     every SWEEP_EVERY seconds as celery-beat would. Returns (seconds, texts the sweep
     queued again)."""
     from messaging import tasks
@@ -270,8 +271,11 @@ def _drain(company) -> tuple[float, int]:
     started = time.perf_counter()
     swept = 0
     next_sweep = started + SWEEP_EVERY
+    pending = Message.objects.filter(
+        company=company, classification_pending=True, created_at__gte=since
+    )
     while time.perf_counter() - started < DRAIN_TIMEOUT:
-        if not Message.objects.filter(company=company, classification_pending=True).exists():
+        if not pending.exists():
             break
         if time.perf_counter() >= next_sweep:
             swept += tasks.messages_classify_stalled().get("queued", 0)
@@ -282,6 +286,7 @@ def _drain(company) -> tuple[float, int]:
 
 def run(report) -> None:
     from django.conf import settings
+    from django.utils import timezone
 
     from messaging.models import Message, MOType
     from profiles.models import ProfileState
@@ -314,11 +319,12 @@ def run(report) -> None:
     print(f"  {total:,} webhooks at {rate:,}/s, gunicorn {workers}x{threads} threads, "
           f"{classifiers} classifier processes; {_load()}", flush=True)  # fmt: skip
     processes = _start(port, workers, threads, classifiers)
+    since = timezone.now()
     try:
         latencies, statuses, elapsed, late = _burst(port, path, requests, rate, clients)
         load_after = _load()
         double_sids = _double_delivery(port, path, base)
-        drained, swept = _drain(company)
+        drained, swept = _drain(company, since)
     finally:
         _stop(processes)
     ok = sum(status == 200 for status in statuses)

@@ -21,13 +21,19 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.conf import settings
-from django.core.signals import request_finished, request_started
 from django.dispatch import receiver
-from django.http.request import split_domain_port, validate_host
 from django.test.signals import setting_changed
 
 from accounts.auth import client_address
+from core.lean_wsgi import (
+    StartResponse,
+    WSGIApp,
+    answerable,
+    in_request_cycle,
+    referrer_policy,
+    security_headers,
+    sts_headers,
+)
 
 from . import services
 from .services import click_record, link_for_code
@@ -38,57 +44,19 @@ logger = logging.getLogger(__name__)
 _PATH = re.compile(rf"^/({TOKEN_PATTERN})$")
 _NOT_FOUND_BODY = b"Not found"
 
-StartResponse = Callable[..., Any]
-WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
-
 _headers: dict[str, list[tuple[str, str]]] | None = None
-
-
-# Host header → allowed (ALLOWED_HOSTS), remembered: a few distinct values in practice.
-_hosts: dict[str, bool] = {}
-_HOSTS_MAX = 256
 
 
 @receiver(setting_changed)
 def _settings_changed(**kwargs: Any) -> None:
     global _headers
     _headers = None
-    _hosts.clear()
-
-
-def _common_headers() -> list[tuple[str, str]]:
-    """What SecurityMiddleware, XFrameOptionsMiddleware and the CSP middleware add to
-    the redirect (built once: they depend on settings only)."""
-    from csp.utils import build_policy
-
-    headers = []
-    policy = build_policy()
-    if policy:
-        headers.append(("Content-Security-Policy", policy))
-    report_only = build_policy(report_only=True)  # "" unless a report-only policy is set
-    if report_only:
-        headers.append(("Content-Security-Policy-Report-Only", report_only))
-    if settings.X_FRAME_OPTIONS:
-        headers.append(("X-Frame-Options", settings.X_FRAME_OPTIONS.upper()))
-    if settings.SECURE_CONTENT_TYPE_NOSNIFF:
-        headers.append(("X-Content-Type-Options", "nosniff"))
-    if settings.SECURE_CROSS_ORIGIN_OPENER_POLICY:
-        headers.append(("Cross-Origin-Opener-Policy", settings.SECURE_CROSS_ORIGIN_OPENER_POLICY))
-    return headers
-
-
-def _referrer_policy() -> str:
-    policy = settings.SECURE_REFERRER_POLICY
-    if not policy:
-        return ""
-    parts = policy.split(",") if isinstance(policy, str) else policy
-    return ",".join(part.strip() for part in parts)
 
 
 def _prepared() -> dict[str, list[tuple[str, str]]]:
     global _headers
     if _headers is None:
-        common = _common_headers()
+        common = security_headers()
         redirect = [
             ("Content-Type", "text/html; charset=utf-8"),
             ("Cache-Control", "no-store"),  # every visit is a click to count
@@ -101,61 +69,10 @@ def _prepared() -> dict[str, list[tuple[str, str]]]:
             ("Content-Length", str(len(_NOT_FOUND_BODY))),
             *common,
         ]
-        if referrer := _referrer_policy():
+        if referrer := referrer_policy():
             not_found.append(("Referrer-Policy", referrer))
-        sts = []
-        if settings.SECURE_HSTS_SECONDS:
-            value = f"max-age={settings.SECURE_HSTS_SECONDS}"
-            if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
-                value += "; includeSubDomains"
-            if settings.SECURE_HSTS_PRELOAD:
-                value += "; preload"
-            sts = [("Strict-Transport-Security", value)]
-        _headers = {"302": redirect, "404": not_found, "sts": sts}
+        _headers = {"302": redirect, "404": not_found}
     return _headers
-
-
-def _is_secure(environ: dict[str, Any]) -> bool:
-    """HttpRequest.is_secure(), from the environ."""
-    if settings.SECURE_PROXY_SSL_HEADER:
-        header, secure_value = settings.SECURE_PROXY_SSL_HEADER
-        value = environ.get(header)
-        if value is not None:
-            return value.split(",")[0].strip() == secure_value
-    return environ.get("wsgi.url_scheme") == "https"
-
-
-def _host_allowed(environ: dict[str, Any]) -> bool:
-    """HttpRequest.get_host()'s check (Django answers 400 otherwise: it gets those)."""
-    host = _host(environ)
-    allowed = _hosts.get(host)
-    if allowed is None:
-        if len(_hosts) >= _HOSTS_MAX:
-            _hosts.clear()
-        allowed = _hosts[host] = _validate(host)
-    return allowed
-
-
-def _host(environ: dict[str, Any]) -> str:
-    if settings.USE_X_FORWARDED_HOST and "HTTP_X_FORWARDED_HOST" in environ:
-        host = environ["HTTP_X_FORWARDED_HOST"]
-    elif "HTTP_HOST" in environ:
-        host = environ["HTTP_HOST"]
-    else:
-        host = environ.get("SERVER_NAME", "")
-        port = str(environ.get("SERVER_PORT", ""))
-        default = "443" if environ.get("wsgi.url_scheme") == "https" else "80"
-        if port and port != default:
-            host = f"{host}:{port}"
-    return host
-
-
-def _validate(host: str) -> bool:
-    allowed = settings.ALLOWED_HOSTS
-    if settings.DEBUG and not allowed:
-        allowed = [".localhost", "127.0.0.1", "[::1]"]
-    domain, _port = split_domain_port(host)
-    return bool(domain) and validate_host(domain, allowed)
 
 
 class _Meta:
@@ -169,15 +86,9 @@ class _Meta:
 
 
 def _in_request_cycle(function: Callable[..., Any], /, **kwargs: Any) -> Any:
-    """Run a step that reads or writes the database (a link not yet in this process's
-    memory; a click stored directly while Redis is away) between request_started and
-    request_finished, so its connection gets the care a Django request gives it
-    (close_old_connections: broken or expired connections closed)."""
-    request_started.send(sender=LinkRedirects)
-    try:
-        return function(**kwargs)
-    finally:
-        request_finished.send(sender=LinkRedirects)
+    """A link not yet in this process's memory, or a click stored directly while Redis
+    is away: a database step, with a request's connection care."""
+    return in_request_cycle(LinkRedirects, function, **kwargs)
 
 
 class LinkRedirects:
@@ -202,13 +113,10 @@ class LinkRedirects:
         self, environ: dict[str, Any], token: str, *, head: bool
     ) -> tuple[str, list[tuple[str, str]], bytes] | None:
         """(status, headers, body), or None to let Django answer."""
-        secure = _is_secure(environ)
-        if settings.SECURE_SSL_REDIRECT and not secure:
-            return None  # Django's 301 to https (or its exemptions)
-        if not _host_allowed(environ):
-            return None  # Django's 400 and its DisallowedHost log line
+        if not answerable(environ):
+            return None  # Django's 301 to https, or its 400 for a host not allowed
         prepared = _prepared()
-        sts = prepared["sts"] if secure else []
+        sts = sts_headers(environ)
         parsed = token_parse(token)
         if parsed is None:  # the pattern matched, so never; Django would agree
             return None

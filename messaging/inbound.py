@@ -498,8 +498,8 @@ def _classify_one(message_id: int) -> InboundResult | None:
         return InboundResult(message=message, replies=[])
     # Serialise the messages of one number: a STOP and a keyword arriving together
     # must not both read the state before the other changed it.
-    Profile.objects.select_for_update().filter(pk=profile.pk).first()
-    profile.refresh_from_db()
+    # The locked read is the fresh copy too (one query, not a lock and a refresh).
+    profile = Profile.objects.select_for_update().get(pk=profile.pk)
     message.profile = profile
     # Another message (another aggregator id) with the same text a moment before this
     # one. One message delivered twice never gets here: the unique constraint stored

@@ -252,3 +252,36 @@ def test_the_sweep_queues_a_waiting_text_once_per_period(client, number, queued,
     assert tasks.messages_classify_stalled() == {"queued": 0}
     assert swept == [message.pk]
     cache.delete(f"classify-requeued:{message.pk}")
+
+
+def test_the_remembered_insert_is_the_compilers_statement_with_its_values(
+    client, company, number, queued, monkeypatch
+):
+    import messaging.inbound_store as inbound_store
+
+    inbound_store._insert_sql.clear()
+    _text(client, number, "first", "SM" + "d" * 32)  # compiled, then remembered
+    assert inbound_store._insert_sql[connection.alias].startswith("INSERT")
+    at = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: at)  # auto_now fields: the same instant
+    message = Message(
+        company=company,
+        phone_number="+12025550178",
+        direction=Message.Direction.MO,
+        body="second",
+        originator=NUMBER,
+        gateway="twilio",
+        gateway_message_id="SM" + "e" * 32,
+        received_at=at,
+        created_at=at,
+        classification_pending=True,
+        provider_opt_out="STOP",
+    )
+    assert inbound_store._insert_statement(message) == inbound_store._insert_compiled(message)
+    _text(client, number, "second", "SM" + "e" * 32, phone="+12025550178")
+    stored = Message.objects.get(gateway_message_id="SM" + "e" * 32)
+    assert (stored.body, stored.phone_number, stored.classification_pending) == (
+        "second",
+        "+12025550178",
+        True,
+    )
