@@ -15,6 +15,7 @@ from django.urls import reverse
 from twilio.request_validator import RequestValidator
 
 from campaigns.models import Subscription
+from campaigns.services_campaigns import keyword_create
 from config.wsgi import application
 from messaging import webhook_fastpath
 from messaging.channels import channel_deactivate
@@ -54,26 +55,24 @@ def rent(company, twilio_number):
     path = make_opt_in_path(campaign, name="Keyword RENT")
     path.welcome_message = "Welcome to Renters United! Reply STOP to opt out."
     path.save()
-    from campaigns.services_campaigns import keyword_create
-
     keyword_create(opt_in_path=path, name="RENT")
     return campaign
 
 
+seen_by_django: list[tuple[str, bytes]] = []  # what reached the stand-in for Django
+
+
 def _django_only(environ, start_response):
     """Stands for Django behind the lean path: records what reached it."""
-    _django_only.seen.append((environ["PATH_INFO"], environ["wsgi.input"].read()))
+    seen_by_django.append((environ["PATH_INFO"], environ["wsgi.input"].read()))
     start_response("599 Django", [("Content-Type", "text/plain")])
     return [b"django"]
-
-
-_django_only.seen = []
 
 
 @pytest.fixture
 def lean_only():
     """The lean path in front of a stand-in for Django: a 599 means Django answered."""
-    _django_only.seen = []
+    seen_by_django.clear()
     return InboundWebhooks(_django_only)
 
 
@@ -161,7 +160,7 @@ def test_a_text_is_answered_by_the_lean_path_exactly_as_by_the_view(twilio_numbe
     phone = next_phone()
     url, body, headers = _inbound(twilio_number, "RENT", sid="SM" + "1" * 32, sender=phone)
     status, lean_headers, content = call(url, body, app=lean_only, **headers)
-    assert _django_only.seen == []  # answered without Django
+    assert seen_by_django == []  # answered without Django
     assert status == 200
     assert content == b'<?xml version="1.0" encoding="UTF-8"?><Response/>'
     assert lean_headers["content-type"] == "text/xml"
@@ -204,7 +203,7 @@ def test_a_stop_twilio_answered_opts_out_with_no_receipt_of_ours(
     stop = _inbound(twilio_number, "stop", sid="SM" + "7" * 32, sender=phone, OptOutType="STOP")
     for url, body, headers in (keyword, stop):
         assert call(url, body, app=lean_only, **headers)[0] == 200
-    assert _django_only.seen == []
+    assert seen_by_django == []
     stop = Message.objects.get(gateway_message_id="SM" + "7" * 32)
     assert (stop.provider_opt_out, stop.message_type) == ("STOP", MOType.OPT_OUT)
     assert not stop.classification_pending
@@ -218,7 +217,7 @@ def test_a_replayed_text_is_stored_once_and_answered_the_same(twilio_number, ren
     url, body, headers = _inbound(twilio_number, "RENT", sid="SM" + "8" * 32, sender=next_phone())
     answers = [call(url, body, app=lean_only, **headers) for _ in range(3)]
     assert answers[0][0] == 200 and answers == [answers[0]] * 3
-    assert _django_only.seen == []
+    assert seen_by_django == []
     assert Message.objects.filter(direction="mo").count() == 1
     assert Message.objects.filter(direction="mt").count() == 1  # one welcome
 
@@ -236,7 +235,7 @@ def test_a_bad_or_missing_signature_goes_to_djangos_refusal_and_stores_nothing(
     fields = twilio_inbound(sid="SM" + "9" * 32, sender=next_phone(), to=NUMBER, body="STOP")
     url, body, headers = _signed(twilio_number, "inbound", fields, token=token, signature=signature)
     assert call(url, body, app=lean_only, **headers)[0] == 599
-    assert _django_only.seen == [(url, body)]  # Django read the request as it came
+    assert seen_by_django == [(url, body)]  # Django read the request as it came
     status, _, content = call(url, body, **headers)
     assert (status, content) == through_django(url, body, headers)[::2]
     assert status == 403
@@ -282,7 +281,7 @@ def test_a_status_callback_is_applied_and_answered_like_the_view(company, twilio
     )
     url, body, headers = _signed(twilio_number, "status", fields)
     answer = call(url, body, app=lean_only, **headers)
-    assert answer[0] == 200 and _django_only.seen == []
+    assert answer[0] == 200 and seen_by_django == []
     message.refresh_from_db()
     assert message.delivered_at is not None
     assert through_django(url, body, headers) == answer
