@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from csp.utils import build_policy
 from django.conf import settings
 from django.core.signals import request_finished, request_started
 from django.dispatch import receiver
@@ -42,8 +43,6 @@ def security_headers() -> list[tuple[str, str]]:
     and the CSP middleware add to any answer (built once: they depend on settings only)."""
     global _security
     if _security is None:
-        from csp.utils import build_policy
-
         headers = []
         policy = build_policy()
         if policy:
