@@ -166,6 +166,7 @@ def test_the_fake_runs_as_its_own_process_and_reports_what_it_accepted():
         assert stats == {
             "requests": 1,
             "throttled": 0,
+            "throttle_episodes": 0,
             "accepted": {"twilio": 1, "telnyx": 0, "bandwidth": 0, "generic": 0},
             "max_in_flight": 1,
             "connections": 1,  # the stats request reused the send's connection
