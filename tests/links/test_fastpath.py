@@ -2,13 +2,10 @@
 config/wsgi.py): the same answers as the view through the full stack, and every other
 request still Django's."""
 
-import io
 import json
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from django.test import Client
 
 from config.wsgi import application
@@ -19,6 +16,7 @@ from links.services import CLICK_QUEUE, click_queue
 from links.tokens import token_for, token_parse
 from messaging.models import Message
 from tests import factories
+from tests.wsgi_calls import wsgi_call
 
 from .builders import URL, path_of, sent_broadcast, short_url_of
 
@@ -42,43 +40,7 @@ def fresh_process():
 
 def call(path, *, method="GET", app=application, **extra):
     """The WSGI application as gunicorn calls it: (status code, headers, body)."""
-    environ = {
-        "REQUEST_METHOD": method,
-        "PATH_INFO": path,
-        "QUERY_STRING": "",
-        "SCRIPT_NAME": "",
-        "SERVER_NAME": "testserver",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": "testserver",
-        "REMOTE_ADDR": "127.0.0.1",
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(b""),
-        "wsgi.errors": io.StringIO(),
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-        **extra,
-    }
-    seen = {}
-
-    def start_response(status, headers, exc_info=None):
-        seen["status"], seen["headers"] = status, headers
-
-    # What Django's test Client does around its handler: the test's transaction is one
-    # connection, which close_old_connections must not close mid-test.
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        chunks = app(environ, start_response)
-        body = b"".join(chunks)
-        if hasattr(chunks, "close"):
-            chunks.close()
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
-    return int(seen["status"].split()[0]), seen["headers"], body
+    return wsgi_call(app, path, method=method, **extra)
 
 
 def as_dict(headers):

@@ -3,12 +3,10 @@ around Django in config/wsgi.py): the view's answers, byte for byte, with the sa
 rows stored; every request it cannot answer exactly is still Django's."""
 
 import copy
-import io
 from urllib.parse import urlencode
 
 import pytest
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -33,6 +31,7 @@ from tests.messaging.channel_builders import (
 )
 from tests.messaging.test_channel_webhooks import _sent_message
 from tests.messaging.test_provider_telnyx import RECEIVED
+from tests.wsgi_calls import wsgi_call
 
 NUMBER = "+12028831111"
 
@@ -87,46 +86,16 @@ def _signed(channel, path, fields, *, token=TWILIO_TOKEN, signature=None):
 
 def call(url, body=b"", *, app=application, method="POST", **extra):
     """The WSGI application as gunicorn calls it: (status code, headers, body)."""
-    environ = {
-        "REQUEST_METHOD": method,
-        "PATH_INFO": url,
-        "QUERY_STRING": "",
-        "SCRIPT_NAME": "",
-        "SERVER_NAME": "testserver",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": "testserver",
-        "REMOTE_ADDR": "127.0.0.1",
-        "CONTENT_TYPE": "application/x-www-form-urlencoded",
-        "CONTENT_LENGTH": str(len(body)),
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.errors": io.StringIO(),
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
+    status, headers, content = wsgi_call(
+        app,
+        url,
+        method=method,
+        body=body,
+        CONTENT_TYPE="application/x-www-form-urlencoded",
+        CONTENT_LENGTH=str(len(body)),
         **extra,
-    }
-    seen = {}
-
-    def start_response(status, headers, exc_info=None):
-        seen["status"], seen["headers"] = status, headers
-
-    # As Django's test Client does: the test's transaction is one connection, which
-    # close_old_connections must not close mid-test.
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        chunks = app(environ, start_response)
-        content = b"".join(chunks)
-        if hasattr(chunks, "close"):
-            chunks.close()
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
-    headers = {name.lower(): value for name, value in seen["headers"]}
-    return int(seen["status"].split()[0]), headers, content
+    )
+    return status, {name.lower(): value for name, value in headers}, content
 
 
 def through_django(url, body, headers):
