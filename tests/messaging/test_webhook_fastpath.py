@@ -274,3 +274,37 @@ def test_other_requests_still_reach_django(company, twilio_number, lean_only):
     assert not Message.objects.exists()
     # The Telnyx number's own texts are still stored by the view.
     assert telnyx_post(Client(), telnyx, "inbound", copy.deepcopy(RECEIVED)).status_code == 200
+
+
+def test_a_receipt_for_another_companys_message_changes_nothing(
+    other_company, twilio_number, lean_only
+):
+    theirs = _sent_message(other_company, "SM" + "f" * 32)
+    fields = twilio_status(
+        sid=theirs.gateway_message_id,
+        status="undelivered",
+        to=theirs.phone_number,
+        error_code="21610",
+    )
+    url, body, headers = _signed(twilio_number, "status", fields)
+    answer = call(url, body, app=lean_only, **headers)
+    assert answer[0] == 200 and seen_by_django == []  # answered, as a provider expects
+    theirs.refresh_from_db()
+    assert theirs.status == Message.Status.SENT
+    assert theirs.delivered_at is None and theirs.error_code == ""
+
+
+def test_a_text_signed_for_another_companys_number_is_refused_at_ours(
+    other_company, twilio_number, lean_only
+):
+    theirs = make_channel(other_company, "twilio", "+12028832222")
+    fields = twilio_inbound(sid="SM" + "7" * 32, sender=next_phone(), to=theirs.number, body="STOP")
+    their_url, body, headers = _signed(theirs, "inbound", fields)
+    ours = url_of(twilio_number, "inbound")
+    # Their signature covers their URL: at ours it is refused, by Django, and nothing is
+    # stored for either company.
+    assert call(ours, body, app=lean_only, **headers)[0] == 599
+    assert call(ours, body, **headers)[0] == 403
+    assert not Message.objects.exists()
+    assert call(their_url, body, **headers)[0] == 200  # where it was signed for, it is taken
+    assert set(Message.objects.values_list("company_id", flat=True)) == {other_company.pk}
